@@ -1,0 +1,229 @@
+//! Wire types of the Cloudera Manager audits API (`GET /api/v{N}/audits`,
+//! readAudits), as described in `shared/API_FACTS.md` §2.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::time::{format_iso, parse_iso};
+use crate::wire::{parse_json, WireError};
+
+/// The smallest API version with the full query language.
+pub const MIN_API_VERSION: u32 = 8;
+/// The API version clients use unless configured otherwise.
+pub const DEFAULT_API_VERSION: u32 = 41;
+/// readAudits' default page size.
+pub const DEFAULT_MAX_RESULTS: u32 = 100;
+/// The largest page the simulated upstream serves (assumed cap; clients page
+/// until an empty page, so any cap works).
+pub const MAX_RESULTS_CAP: u32 = 1000;
+/// The realm of the `WWW-Authenticate` challenge.
+pub const BASIC_REALM: &str = "Cloudera Manager";
+/// The session cookie Cloudera Manager answers with.
+pub const SESSION_COOKIE: &str = "CLOUDERA_MANAGER_SESSIONID";
+
+/// The audits path for API version `version`: `/api/v{N}/audits`.
+pub fn audits_path(version: u32) -> String {
+    format!("/api/v{version}/audits")
+}
+
+/// One audit (`ApiAudit`). Every documented field is optional on the wire
+/// except the timestamp; unknown fields are kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiAudit {
+    pub timestamp: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impersonator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_values: Option<BTreeMap<String, String>>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+impl ApiAudit {
+    pub fn parsed_timestamp(&self) -> Result<DateTime<Utc>, WireError> {
+        parse_iso(&self.timestamp)
+            .map_err(|error| WireError::new(format!("an audit has a bad timestamp: {error}")))
+    }
+}
+
+/// `ApiAuditList`: `{ "items": [ApiAudit, ...] }`, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ApiAuditList {
+    pub items: Vec<ApiAudit>,
+}
+
+impl ApiAuditList {
+    pub fn decode(body: &str) -> Result<Self, WireError> {
+        let value = parse_json("the Cloudera Manager audits answer", body)?;
+        serde_json::from_value(value).map_err(|error| {
+            WireError::new(format!(
+                "the Cloudera Manager audits answer is malformed: {error}"
+            ))
+        })
+    }
+}
+
+/// Cloudera Manager's error body: `{ "message": ..., "causes": [...] }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<String>,
+}
+
+/// The query parameters of readAudits. `None` leaves the server's default.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditsParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_offset: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+}
+
+impl AuditsParams {
+    /// One page of the window `[start, end)`.
+    pub fn page(start: DateTime<Utc>, end: DateTime<Utc>, offset: u32, size: u32) -> Self {
+        Self {
+            max_results: Some(size),
+            result_offset: Some(offset),
+            start_time: Some(format_iso(start)),
+            end_time: Some(format_iso(end)),
+            query: None,
+        }
+    }
+
+    /// The percent-encoded query string (without `?`), parameters in the
+    /// documented order.
+    pub fn to_query_string(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(max) = self.max_results {
+            pairs.push(format!("maxResults={max}"));
+        }
+        if let Some(offset) = self.result_offset {
+            pairs.push(format!("resultOffset={offset}"));
+        }
+        for (name, value) in [
+            ("startTime", &self.start_time),
+            ("endTime", &self.end_time),
+            ("query", &self.query),
+        ] {
+            if let Some(value) = value {
+                pairs.push(format!("{name}={}", percent_encode(value)));
+            }
+        }
+        pairs.join("&")
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"{"items":[
+      {"timestamp":"2026-11-21T10:15:30.000Z","service":"hive1","username":"etl_batch",
+       "impersonator":"hue","ipAddress":"10.20.1.7","command":"QUERY",
+       "resource":"sales:orders","operationText":"SELECT * FROM orders","allowed":false,
+       "serviceValues":{"database_name":"sales","table_name":"orders","object_type":"TABLE"},
+       "auditId":"x-1"},
+      {"timestamp":"2026-11-21T10:15:29.000Z","service":"ClouderaManager","username":"admin",
+       "ipAddress":"10.20.0.2","command":"LOGIN_SUCCESS","allowed":true}
+    ]}"#;
+
+    #[test]
+    fn audit_list_sample_decodes_every_documented_field() {
+        let list = ApiAuditList::decode(SAMPLE).unwrap();
+        assert_eq!(list.items.len(), 2);
+        let hive = &list.items[0];
+        assert_eq!(hive.service.as_deref(), Some("hive1"));
+        assert_eq!(hive.impersonator.as_deref(), Some("hue"));
+        assert_eq!(hive.operation_text.as_deref(), Some("SELECT * FROM orders"));
+        assert_eq!(hive.allowed, Some(false));
+        assert_eq!(
+            hive.service_values.as_ref().unwrap()["table_name"],
+            "orders".to_owned()
+        );
+        assert!(
+            hive.extra.contains_key("auditId"),
+            "unknown fields are kept"
+        );
+        assert_eq!(
+            crate::time::format_iso(hive.parsed_timestamp().unwrap()),
+            "2026-11-21T10:15:30.000Z"
+        );
+    }
+
+    #[test]
+    fn malformed_audit_lists_give_clear_errors() {
+        for (body, expected) in [
+            ("<!DOCTYPE html><html>", "looks like HTML"),
+            ("{\"items\":[{\"timestamp\":", "not valid JSON"),
+            ("{}", "missing field `items`"),
+            (
+                "{\"items\":[{\"service\":\"hdfs\"}]}",
+                "missing field `timestamp`",
+            ),
+            (
+                "{\"items\":[{\"timestamp\":\"t\",\"allowed\":\"maybe\"}]}",
+                "malformed",
+            ),
+        ] {
+            let error = ApiAuditList::decode(body).unwrap_err();
+            assert!(error.message.contains(expected), "{body}: {error}");
+        }
+    }
+
+    #[test]
+    fn params_encode_in_documented_names() {
+        let mut params = AuditsParams::page(
+            parse_iso("2026-11-21T00:00:00Z").unwrap(),
+            parse_iso("2026-11-22T00:00:00Z").unwrap(),
+            200,
+            100,
+        );
+        params.query = Some("command==listStatus;source==*oozie*".into());
+        assert_eq!(
+            params.to_query_string(),
+            "maxResults=100&resultOffset=200&startTime=2026-11-21T00%3A00%3A00.000Z\
+             &endTime=2026-11-22T00%3A00%3A00.000Z&query=command%3D%3DlistStatus%3Bsource%3D%3D%2Aoozie%2A"
+        );
+        assert_eq!(audits_path(41), "/api/v41/audits");
+    }
+}

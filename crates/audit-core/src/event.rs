@@ -1,0 +1,267 @@
+//! The unified audit event both sources map into, and the two mappings.
+//!
+//! The table, the charts and the detections only ever see [`AuditEvent`];
+//! what each upstream called things stays in `raw_json` for the detail view.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::cloudera::ApiAudit;
+use crate::octopai::{OctopaiEvent, OctopaiEventType};
+use crate::wire::WireError;
+
+/// Which upstream an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Source {
+    Octopai,
+    ClouderaManager,
+}
+
+impl Source {
+    pub const ALL: [Source; 2] = [Source::Octopai, Source::ClouderaManager];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Octopai => "Octopai",
+            Source::ClouderaManager => "Cloudera Manager",
+        }
+    }
+}
+
+/// What kind of thing happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    Login,
+    Logout,
+    PageLoad,
+    Operation,
+}
+
+/// How it ended. Logins and page loads succeed or fail; operations are
+/// allowed or denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    Allowed,
+    Denied,
+    Unknown,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Allowed => "allowed",
+            Outcome::Denied => "denied",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    pub fn is_failure(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::Denied)
+    }
+}
+
+/// One audit event from either source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Stable identity used to drop duplicates across pages.
+    pub id: String,
+    pub source: Source,
+    pub at: DateTime<Utc>,
+    /// The acting user (Octopai e-mail or Cloudera Manager user name).
+    pub actor: String,
+    pub ip: Option<String>,
+    pub kind: EventKind,
+    /// The upstream's name for what happened (`LoginFailed`, `QUERY`, ...).
+    pub action: String,
+    /// The page, service or resource acted on.
+    pub target: Option<String>,
+    pub outcome: Outcome,
+    /// A failure reason or the operation's text, where there is one.
+    pub detail: Option<String>,
+    /// The upstream's own record, every field included, as JSON text.
+    pub raw_json: String,
+}
+
+impl AuditEvent {
+    pub fn is_login(&self) -> bool {
+        self.kind == EventKind::Login
+    }
+
+    /// Every raw field as `(name, text)`, for the detail view.
+    pub fn raw_fields(&self) -> Vec<(String, String)> {
+        match serde_json::from_str::<Value>(&self.raw_json) {
+            Ok(Value::Object(object)) => object
+                .into_iter()
+                .map(|(name, value)| {
+                    let text = match value {
+                        Value::String(text) => text,
+                        other => other.to_string(),
+                    };
+                    (name, text)
+                })
+                .collect(),
+            _ => vec![("raw".to_owned(), self.raw_json.clone())],
+        }
+    }
+}
+
+impl From<OctopaiEvent> for AuditEvent {
+    fn from(event: OctopaiEvent) -> Self {
+        let (kind, outcome) = match &event.event_type {
+            OctopaiEventType::LoginSucceeded => (EventKind::Login, Outcome::Succeeded),
+            OctopaiEventType::LoginFailed => (EventKind::Login, Outcome::Failed),
+            OctopaiEventType::PageLoad => (EventKind::PageLoad, Outcome::Succeeded),
+            OctopaiEventType::Logout => (EventKind::Logout, Outcome::Succeeded),
+            OctopaiEventType::Other(_) => (EventKind::Operation, Outcome::Unknown),
+        };
+        let raw_json = Value::Object(event.raw).to_string();
+        let id = match event.id {
+            Some(id) => format!("oct:{id}"),
+            None => format!("oct:{:016x}", fnv1a(raw_json.as_bytes())),
+        };
+        AuditEvent {
+            id,
+            source: Source::Octopai,
+            at: event.timestamp,
+            actor: event.user,
+            ip: event.ip_address,
+            kind,
+            action: event.event_type.as_wire().to_owned(),
+            target: event.page,
+            outcome,
+            detail: event.reason,
+            raw_json,
+        }
+    }
+}
+
+impl TryFrom<ApiAudit> for AuditEvent {
+    type Error = WireError;
+
+    fn try_from(audit: ApiAudit) -> Result<Self, WireError> {
+        let at = audit.parsed_timestamp()?;
+        let command = audit.command.clone().unwrap_or_default();
+        let folded = command.to_ascii_uppercase();
+        let kind = if folded.contains("LOGOUT") {
+            EventKind::Logout
+        } else if folded.contains("LOGIN") {
+            EventKind::Login
+        } else {
+            EventKind::Operation
+        };
+        let outcome = match (kind, audit.allowed) {
+            (EventKind::Login | EventKind::Logout, Some(true)) => Outcome::Succeeded,
+            (EventKind::Login | EventKind::Logout, Some(false)) => Outcome::Failed,
+            (_, Some(true)) => Outcome::Allowed,
+            (_, Some(false)) => Outcome::Denied,
+            (_, None) => Outcome::Unknown,
+        };
+        let target = audit
+            .resource
+            .clone()
+            .filter(|resource| !resource.is_empty())
+            .or_else(|| audit.service.clone());
+        let raw_json = serde_json::to_string(&audit).unwrap_or_default();
+        Ok(AuditEvent {
+            id: format!("cm:{:016x}", fnv1a(raw_json.as_bytes())),
+            source: Source::ClouderaManager,
+            at,
+            actor: audit.username.unwrap_or_default(),
+            ip: audit.ip_address,
+            kind,
+            action: command,
+            target,
+            outcome,
+            detail: audit.operation_text,
+            raw_json,
+        })
+    }
+}
+
+/// FNV-1a, 64 bit: a small, stable, dependency-free hash for event identity
+/// (not for security).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudera::ApiAuditList;
+    use crate::octopai::UserEventsPage;
+
+    #[test]
+    fn octopai_events_map_to_unified_events() {
+        let page = UserEventsPage::decode(
+            r#"[{"id":"17","userName":"mia@example.com","eventType":"LoginFailed","reason":"Wrong password",
+                "timestamp":"2026-11-21T08:00:00Z","ipAddress":"203.0.113.9","userAgent":"curl/8"},
+               {"id":"18","userName":"mia@example.com","eventType":"PageLoad","page":"/lineage",
+                "timestamp":"2026-11-21T08:01:00Z","ipAddress":"203.0.113.9"}]"#,
+        )
+        .unwrap();
+        let events: Vec<AuditEvent> = page.events.into_iter().map(AuditEvent::from).collect();
+        assert_eq!(events[0].id, "oct:17");
+        assert_eq!(
+            (events[0].kind, events[0].outcome),
+            (EventKind::Login, Outcome::Failed)
+        );
+        assert_eq!(events[0].detail.as_deref(), Some("Wrong password"));
+        assert_eq!(
+            (events[1].kind, events[1].outcome),
+            (EventKind::PageLoad, Outcome::Succeeded)
+        );
+        assert_eq!(events[1].target.as_deref(), Some("/lineage"));
+        let raw = events[0].raw_fields();
+        assert!(raw.contains(&("userAgent".to_owned(), "curl/8".to_owned())));
+    }
+
+    #[test]
+    fn cloudera_audits_map_logins_and_operations() {
+        let list = ApiAuditList::decode(
+            r#"{"items":[
+              {"timestamp":"2026-11-21T10:00:00Z","service":"ClouderaManager","username":"admin",
+               "ipAddress":"10.0.0.2","command":"LOGIN_FAILURE","allowed":false},
+              {"timestamp":"2026-11-21T09:00:00Z","service":"hdfs1","username":"etl",
+               "command":"delete","resource":"/data/x","allowed":false},
+              {"timestamp":"2026-11-21T08:00:00Z","service":"impala1","username":"bi",
+               "command":"QUERY","operationText":"SELECT 1","allowed":true}
+            ]}"#,
+        )
+        .unwrap();
+        let events: Vec<AuditEvent> = list
+            .items
+            .into_iter()
+            .map(|audit| AuditEvent::try_from(audit).unwrap())
+            .collect();
+        assert_eq!(
+            (events[0].kind, events[0].outcome),
+            (EventKind::Login, Outcome::Failed)
+        );
+        assert_eq!(
+            (events[1].kind, events[1].outcome),
+            (EventKind::Operation, Outcome::Denied)
+        );
+        assert_eq!(events[1].target.as_deref(), Some("/data/x"));
+        assert_eq!(events[2].outcome, Outcome::Allowed);
+        assert_eq!(events[2].target.as_deref(), Some("impala1"));
+        assert_eq!(events[2].detail.as_deref(), Some("SELECT 1"));
+        assert_ne!(events[1].id, events[2].id);
+    }
+
+    #[test]
+    fn cloudera_audit_with_bad_timestamp_is_an_error() {
+        let audit = ApiAudit {
+            timestamp: "21/11/2026".into(),
+            ..ApiAudit::default()
+        };
+        let error = AuditEvent::try_from(audit).unwrap_err();
+        assert!(error.message.contains("bad timestamp"), "{error}");
+    }
+}
