@@ -15,6 +15,7 @@ pub mod cloudera;
 pub mod contract;
 pub mod event;
 pub mod octopai;
+pub mod query;
 pub mod time;
 mod wire;
 

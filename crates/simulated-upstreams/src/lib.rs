@@ -1,1 +1,122 @@
-//! placeholder
+//! Simulated Octopai and Cloudera Manager servers.
+//!
+//! They speak real HTTP and follow `shared/API_FACTS.md` exactly: documented
+//! paths, bodies, defaults, ordering, paging, query semantics, error bodies
+//! and 401 behaviour. They are the product's embedded default (the gateway's
+//! `--demo` starts them on loopback) and the test bed every test talks to.
+//! They are never linked into the app.
+//!
+//! Each upstream is its own [`axum::Router`] so it can listen on its own
+//! address, as the real services do.
+
+pub mod cloudera;
+pub mod data;
+pub mod jwt;
+pub mod octopai;
+mod rng;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+
+pub use data::{DataConfig, Dataset};
+
+/// The Octopai demo account.
+pub const DEMO_OCTOPAI_USER: &str = "analyst@example.com";
+pub const DEMO_OCTOPAI_PASSWORD: &str = "demo-password";
+/// The Cloudera Manager demo account.
+pub const DEMO_CLOUDERA_USER: &str = "admin";
+pub const DEMO_CLOUDERA_PASSWORD: &str = "admin";
+
+/// Where "now" comes from (a fixed instant in tests).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// State shared by both simulated upstreams.
+pub struct SimState {
+    pub data: Dataset,
+    pub clock: Clock,
+    /// Signs the Octopai access tokens.
+    pub jwt_secret: Vec<u8>,
+    /// How long an Octopai access token lives, in seconds (about 2 hours).
+    pub access_token_seconds: i64,
+    /// Cloudera Manager session cookies issued so far.
+    pub cm_sessions: Mutex<HashSet<String>>,
+}
+
+impl std::fmt::Debug for SimState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimState")
+            .field("octopai_events", &self.data.octopai.len())
+            .field("cloudera_audits", &self.data.cloudera.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimState {
+    pub fn new(data: Dataset, clock: Clock) -> Arc<Self> {
+        let seed = clock().timestamp_nanos_opt().unwrap_or_default();
+        Arc::new(Self {
+            data,
+            clock,
+            jwt_secret: format!("simulated-octopai-{seed}").into_bytes(),
+            access_token_seconds: 2 * 60 * 60,
+            cm_sessions: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Generates data ending now and uses the system clock.
+    pub fn generated(mut config: DataConfig) -> Arc<Self> {
+        let clock = system_clock();
+        config.end = clock();
+        Self::new(data::generate(&config), clock)
+    }
+}
+
+/// Both upstreams, listening.
+#[derive(Debug, Clone)]
+pub struct RunningUpstreams {
+    pub octopai_url: String,
+    pub cloudera_url: String,
+}
+
+/// Serves both upstreams on the given listeners until the process ends.
+pub fn spawn(
+    state: Arc<SimState>,
+    octopai: TcpListener,
+    cloudera: TcpListener,
+) -> std::io::Result<RunningUpstreams> {
+    let urls = RunningUpstreams {
+        octopai_url: format!("http://{}", octopai.local_addr()?),
+        cloudera_url: format!("http://{}", cloudera.local_addr()?),
+    };
+    let octopai_app = octopai::router(state.clone());
+    let cloudera_app = cloudera::router(state);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(octopai, octopai_app).await {
+            tracing::error!(%error, "simulated Octopai stopped");
+        }
+    });
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(cloudera, cloudera_app).await {
+            tracing::error!(%error, "simulated Cloudera Manager stopped");
+        }
+    });
+    Ok(urls)
+}
+
+/// Serves both upstreams on free loopback ports.
+pub async fn spawn_on_loopback(state: Arc<SimState>) -> std::io::Result<RunningUpstreams> {
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    spawn(
+        state,
+        TcpListener::bind(loopback).await?,
+        TcpListener::bind(loopback).await?,
+    )
+}

@@ -1,0 +1,447 @@
+//! The Cloudera Manager audit query language: `selector==value` and
+//! `selector!=value` constraints joined by `;` (AND), no spaces, `*` as a
+//! wildcard (and `%` too, in a value that already has a `*`).
+//!
+//! Parsing never panics; every mistake is a [`Diagnostic`] with a byte span
+//! the UI can underline. Evaluation follows SQL semantics, as the server's
+//! LIKE translation implies: a constraint on a field the audit does not have
+//! matches neither `==` nor `!=`.
+
+use crate::cloudera::ApiAudit;
+
+/// `command` is not in the documented selector table, but the seed's own
+/// examples use it (`command==listStatus`): it is accepted as an alias of
+/// `operation` (the project's assumption, see ARCHITECTURE.md).
+pub const SELECTOR_ALIASES: [(&str, &str); 1] = [("command", "operation")];
+
+/// Every documented selector.
+pub const SELECTORS: [&str; 16] = [
+    "service",
+    "operation",
+    "username",
+    "impersonator",
+    "ip_address",
+    "allowed",
+    "qualifier",
+    "source",
+    "destination",
+    "hostIpAddress",
+    "role",
+    "family",
+    "database_name",
+    "table_name",
+    "object_type",
+    "operation_text",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    Equal,
+    NotEqual,
+}
+
+impl Comparator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::Equal => "==",
+            Comparator::NotEqual => "!=",
+        }
+    }
+}
+
+/// A byte range `[start, end)` in the query text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One mistake in a query, positioned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One parsed constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    pub selector: String,
+    pub comparator: Comparator,
+    pub value: String,
+    pub span: Span,
+}
+
+/// A parsed query: the AND of its constraints (none: everything matches).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Query {
+    pub constraints: Vec<Constraint>,
+}
+
+impl Query {
+    /// Prints the canonical query string.
+    pub fn to_query_string(&self) -> String {
+        self.constraints
+            .iter()
+            .map(|c| format!("{}{}{}", c.selector, c.comparator.as_str(), c.value))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// Whether `audit` satisfies every constraint.
+    pub fn matches(&self, audit: &ApiAudit) -> bool {
+        self.constraints.iter().all(|constraint| {
+            let Some(field) = audit_field(audit, &constraint.selector) else {
+                return false;
+            };
+            let equal = value_matches(&constraint.value, &field);
+            match constraint.comparator {
+                Comparator::Equal => equal,
+                Comparator::NotEqual => !equal,
+            }
+        })
+    }
+}
+
+/// Parses a query, returning every diagnostic found (not just the first).
+pub fn parse(text: &str) -> Result<Query, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let mut constraints = Vec::new();
+    if text.is_empty() {
+        return Ok(Query::default());
+    }
+    let mut offset = 0;
+    for part in text.split(';') {
+        let span = Span {
+            start: offset,
+            end: offset + part.len(),
+        };
+        offset += part.len() + 1;
+        match parse_constraint(part, span) {
+            Ok(constraint) => constraints.push(constraint),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(Query { constraints })
+    } else {
+        Err(diagnostics)
+    }
+}
+
+fn at(span: Span, from: usize, to: usize, message: String) -> Diagnostic {
+    Diagnostic {
+        span: Span {
+            start: span.start + from,
+            end: span.start + to,
+        },
+        message,
+    }
+}
+
+fn parse_constraint(part: &str, span: Span) -> Result<Constraint, Diagnostic> {
+    if part.is_empty() {
+        return Err(at(
+            span,
+            0,
+            0,
+            "empty constraint: remove the extra `;` or write selector==value".into(),
+        ));
+    }
+    if let Some(index) = part.find(char::is_whitespace) {
+        return Err(at(
+            span,
+            index,
+            index + 1,
+            "spaces are not allowed in a query: remove the space (constraints are joined by `;`)"
+                .into(),
+        ));
+    }
+    if let Some(index) = part.find("||").or_else(|| part.find(',')) {
+        return Err(at(
+            span,
+            index,
+            index + 1,
+            "OR is not supported by Cloudera Manager: only `;` (AND) joins constraints".into(),
+        ));
+    }
+    let Some((index, comparator)) = find_comparator(part) else {
+        let name_end = part
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(part.len());
+        return Err(at(
+            span,
+            name_end,
+            part.len(),
+            format!("expected `==` or `!=` after `{}`", &part[..name_end]),
+        ));
+    };
+    let selector = &part[..index];
+    let value = &part[index + 2..];
+    if selector.is_empty() {
+        return Err(at(
+            span,
+            0,
+            2,
+            "a selector is missing before the comparator".into(),
+        ));
+    }
+    let is_alias = SELECTOR_ALIASES.iter().any(|(alias, _)| *alias == selector);
+    if !SELECTORS.contains(&selector) && !is_alias {
+        let suggestion = nearest_selector(selector)
+            .map(|nearest| format!("; did you mean `{nearest}`?"))
+            .unwrap_or_default();
+        return Err(at(
+            span,
+            0,
+            index,
+            format!("unknown selector `{selector}`{suggestion}"),
+        ));
+    }
+    if value.is_empty() {
+        return Err(at(
+            span,
+            index,
+            index + 2,
+            format!("`{selector}{}` needs a value", comparator.as_str()),
+        ));
+    }
+    if let Some(extra) = value.find("==").or_else(|| value.find("!=")) {
+        let start = index + 2 + extra;
+        return Err(at(
+            span,
+            start,
+            start + 2,
+            "a second comparator in one constraint: separate constraints with `;`".into(),
+        ));
+    }
+    if selector == "allowed" && value != "true" && value != "false" {
+        return Err(at(
+            span,
+            index + 2,
+            part.len(),
+            format!("`allowed` is `true` or `false`, not `{value}`"),
+        ));
+    }
+    Ok(Constraint {
+        selector: selector.to_owned(),
+        comparator,
+        value: value.to_owned(),
+        span,
+    })
+}
+
+fn find_comparator(part: &str) -> Option<(usize, Comparator)> {
+    let equal = part.find("==").map(|index| (index, Comparator::Equal));
+    let not_equal = part.find("!=").map(|index| (index, Comparator::NotEqual));
+    match (equal, not_equal) {
+        (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn nearest_selector(wanted: &str) -> Option<&'static str> {
+    let wanted = wanted.to_ascii_lowercase();
+    // An abbreviation (`usr`, `db_name`) is an in-order subsequence of its
+    // selector; otherwise take the closest by edit distance.
+    let candidates = || {
+        SELECTORS
+            .iter()
+            .chain(SELECTOR_ALIASES.iter().map(|(alias, _)| alias))
+    };
+    let abbreviation = SELECTORS.iter().find(|selector| {
+        let mut letters = selector.chars().map(|c| c.to_ascii_lowercase());
+        wanted.len() >= 2 && wanted.chars().all(|c| letters.any(|s| s == c))
+    });
+    abbreviation.copied().or_else(|| {
+        candidates()
+            .map(|selector| {
+                (
+                    edit_distance(&wanted, &selector.to_ascii_lowercase()),
+                    *selector,
+                )
+            })
+            .filter(|(distance, _)| *distance <= 3)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, selector)| selector)
+    })
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// The audit's value for `selector`, or `None` where it has none.
+pub fn audit_field(audit: &ApiAudit, selector: &str) -> Option<String> {
+    let service_value = |names: &[&str]| {
+        audit
+            .service_values
+            .as_ref()
+            .and_then(|values| names.iter().find_map(|name| values.get(*name).cloned()))
+    };
+    match selector {
+        "service" => audit.service.clone(),
+        "operation" | "command" => audit.command.clone(),
+        "username" => audit.username.clone(),
+        "impersonator" => audit.impersonator.clone(),
+        "ip_address" => audit.ip_address.clone(),
+        "allowed" => audit.allowed.map(|allowed| allowed.to_string()),
+        "operation_text" => audit
+            .operation_text
+            .clone()
+            .or_else(|| service_value(&["operation_text"])),
+        "source" => service_value(&["src", "source"]),
+        "destination" => service_value(&["dest", "destination"]),
+        other => service_value(&[other]),
+    }
+}
+
+/// `==` semantics: exact equality, or SQL LIKE when the pattern has `*`
+/// (where `%` is a wildcard too).
+pub fn value_matches(pattern: &str, value: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == value;
+    }
+    let pattern: Vec<char> = pattern
+        .chars()
+        .map(|c| if c == '%' { '*' } else { c })
+        .collect();
+    let value: Vec<char> = value.chars().collect();
+    wildcard(&pattern, &value)
+}
+
+fn wildcard(pattern: &[char], value: &[char]) -> bool {
+    // Iterative glob matching with backtracking to the last star: linear in
+    // practice, no recursion, no blow-up on many stars.
+    let (mut p, mut v) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while v < value.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, v));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == value[v] {
+            p += 1;
+            v += 1;
+        } else if let Some((star_p, star_v)) = star {
+            p = star_p + 1;
+            v = star_v + 1;
+            star = Some((star_p, star_v + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn check_error(query: &str, span: (usize, usize), message: &str) {
+        let diagnostics = parse(query).expect_err(query);
+        let first = &diagnostics[0];
+        assert_eq!(
+            (first.span.start, first.span.end),
+            span,
+            "{query}: {first:?}"
+        );
+        assert!(
+            first.message.contains(message),
+            "{query}: {}",
+            first.message
+        );
+    }
+
+    #[test]
+    fn seed_examples_parse_and_print_back() {
+        for query in [
+            "command==listStatus",
+            "command==listStatus;username!=foo",
+            "command==listStatus;source==*oozie*",
+            "operation==listStatus",
+        ] {
+            let parsed = parse(&query).unwrap();
+            assert_eq!(parsed.to_query_string(), query);
+        }
+        assert_eq!(parse("").unwrap(), Query::default());
+    }
+
+    #[test]
+    fn malformed_queries_are_positioned() {
+        check_error(
+            "usr==bob",
+            (0, 3),
+            "unknown selector `usr`; did you mean `username`?",
+        );
+        check_error(
+            "comand==ls",
+            (0, 6),
+            "unknown selector `comand`; did you mean `command`?",
+        );
+        check_error("servce==x", (0, 6), "did you mean `service`?");
+        check_error(
+            "username=bob",
+            (8, 12),
+            "expected `==` or `!=` after `username`",
+        );
+        check_error("username==", (8, 10), "needs a value");
+        check_error("username==bob;", (14, 14), "empty constraint");
+        check_error("username == bob", (8, 9), "spaces are not allowed");
+        check_error("username==a||username==b", (11, 12), "OR is not supported");
+        check_error("username==a,b", (11, 12), "OR is not supported");
+        check_error("allowed==maybe", (9, 14), "`allowed` is `true` or `false`");
+        check_error("==x", (0, 2), "selector is missing");
+        check_error("username==a==b", (11, 13), "second comparator");
+    }
+
+    #[test]
+    fn evaluator_follows_documented_semantics() {
+        let audit = ApiAudit {
+            timestamp: "t".into(),
+            service: Some("hdfs1".into()),
+            username: Some("etl_batch".into()),
+            command: Some("listStatus".into()),
+            allowed: Some(false),
+            service_values: Some(BTreeMap::from([(
+                "src".to_owned(),
+                "/user/oozie/x".to_owned(),
+            )])),
+            ..ApiAudit::default()
+        };
+        let check = |query: &str, expected: bool| {
+            assert_eq!(parse(query).unwrap().matches(&audit), expected, "{query}");
+        };
+        check("operation==listStatus", true);
+        check("operation==listStatus;username!=foo", true);
+        check("command==listStatus;source==*oozie*", true);
+        check("operation==listStatus;username!=etl_batch", false);
+        check("operation==listStatus;source==*oozie*", true);
+        check("source==*hive*", false);
+        check("allowed==false", true);
+        check("username==etl%*", true);
+        check("username==etl%", false);
+        check("impersonator!=hue", false);
+        check("service==HDFS1", false);
+    }
+
+    #[test]
+    fn wildcard_edges() {
+        assert!(value_matches("*", ""));
+        assert!(value_matches("a*b*c", "aXbYc"));
+        assert!(!value_matches("a*b*c", "aXbY"));
+        assert!(value_matches("**a", "a"));
+        assert!(value_matches("*aab", "aaab"));
+    }
+}

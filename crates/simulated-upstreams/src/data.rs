@@ -1,0 +1,755 @@
+//! The seeded, deterministic generator of realistic audit data for both
+//! upstreams, and the dataset it produces (kept newest first, as both APIs
+//! answer).
+//!
+//! The rhythm: about 50 people work weekdays (a few on weekends), each
+//! logging in to Octopai in the morning (sometimes after a typo), loading
+//! pages through the day and logging out; Cloudera Manager records its own
+//! logins, restarts and configuration changes, and the managed services'
+//! operations (HDFS, Hive, Impala, HBase, Sentry), some of them denied.
+//! On top, within the last day: a brute-force burst, a password spray, a
+//! failure streak that ends in success, a CM brute force and a burst of
+//! denied operations, so the security view has something to find.
+
+use std::collections::BTreeMap;
+
+use audit_core::cloudera::ApiAudit;
+use audit_core::octopai::OctopaiEventType;
+use audit_core::time::format_iso;
+use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use serde_json::{json, Value};
+
+use crate::rng::Rng;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DataConfig {
+    pub seed: u64,
+    /// The newest instant; data covers `[end - days, end)`.
+    pub end: DateTime<Utc>,
+    pub days: u32,
+    /// Multiplies the ordinary volume (1.0: tens of thousands of events a week).
+    pub scale: f64,
+}
+
+impl DataConfig {
+    pub fn new(end: DateTime<Utc>) -> Self {
+        Self {
+            seed: 42,
+            end,
+            days: 7,
+            scale: 1.0,
+        }
+    }
+}
+
+/// One Octopai event as the simulated upstream stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OctopaiRecord {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub user: String,
+    pub event_type: OctopaiEventType,
+    pub page: Option<String>,
+    pub reason: Option<String>,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl OctopaiRecord {
+    /// The wire form (the project's assumed UserEvents event shape).
+    pub fn to_json(&self) -> Value {
+        let mut object = json!({
+            "id": self.id,
+            "userName": self.user,
+            "eventType": self.event_type.as_wire(),
+            "timestamp": format_iso(self.at),
+            "ipAddress": self.ip,
+            "userAgent": self.user_agent,
+        });
+        if let Some(map) = object.as_object_mut() {
+            if let Some(page) = &self.page {
+                map.insert("page".into(), json!(page));
+            }
+            if let Some(reason) = &self.reason {
+                map.insert("reason".into(), json!(reason));
+            }
+        }
+        object
+    }
+}
+
+/// One Cloudera Manager audit with its parsed instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClouderaRecord {
+    pub at: DateTime<Utc>,
+    pub audit: ApiAudit,
+}
+
+/// Everything the simulated upstreams serve, each list newest first.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub octopai: Vec<OctopaiRecord>,
+    pub cloudera: Vec<ClouderaRecord>,
+}
+
+impl Dataset {
+    /// Octopai events with `start <= at < end`, newest first.
+    pub fn octopai_in(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> &[OctopaiRecord] {
+        let from = self.octopai.partition_point(|record| record.at >= end);
+        let to = self.octopai.partition_point(|record| record.at >= start);
+        &self.octopai[from..to.max(from)]
+    }
+
+    /// Cloudera Manager audits with `start <= at < end`, newest first.
+    pub fn cloudera_in(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> &[ClouderaRecord] {
+        let from = self.cloudera.partition_point(|record| record.at >= end);
+        let to = self.cloudera.partition_point(|record| record.at >= start);
+        &self.cloudera[from..to.max(from)]
+    }
+}
+
+const FIRST_NAMES: [&str; 25] = [
+    "mia", "liam", "ava", "noah", "zoe", "omar", "lena", "raj", "sofia", "kenji", "amara", "lucas",
+    "ines", "mateo", "hana", "david", "priya", "jonas", "elif", "samuel", "nora", "tariq", "chloe",
+    "felix", "yara",
+];
+const LAST_NAMES: [&str; 10] = [
+    "chen", "patel", "garcia", "novak", "okafor", "schmidt", "rossi", "kim", "silva", "haddad",
+];
+const PAGES: [&str; 20] = [
+    "/dashboard",
+    "/lineage",
+    "/discovery",
+    "/data-catalog",
+    "/lineage/cross-system",
+    "/discovery/search",
+    "/impact-analysis",
+    "/data-catalog/assets",
+    "/reports",
+    "/business-glossary",
+    "/reports/usage",
+    "/compare-versions",
+    "/automated-documentation",
+    "/settings",
+    "/profile",
+    "/admin/connections",
+    "/admin/users",
+    "/admin/audit",
+    "/help",
+    "/release-notes",
+];
+const USER_AGENTS: [&str; 4] = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0",
+];
+const ATTACKER_AGENT: &str = "python-requests/2.32.3";
+
+/// The account the seeded brute-force burst targets.
+pub const BRUTE_FORCE_TARGET: &str = "raj.kim@example.com";
+/// The unfamiliar address of the brute force (Octopai and Cloudera Manager).
+pub const BRUTE_FORCE_IP: &str = "203.0.113.66";
+/// The address of the seeded password spray.
+pub const SPRAY_IP: &str = "198.51.100.23";
+/// The account whose failure streak ends in a success.
+pub const STREAK_ACCOUNT: &str = "lucas.haddad@example.com";
+/// The address of that streak.
+pub const STREAK_IP: &str = "192.0.2.44";
+/// The Cloudera Manager user with a burst of denied operations.
+pub const DENIED_BURST_USER: &str = "tariq.kim";
+
+struct Person {
+    email: String,
+    cm_name: String,
+    office_ip: String,
+    vpn_ip: String,
+    user_agent: &'static str,
+    start_hour: i64,
+    is_operator: bool,
+}
+
+fn people(rng: &mut Rng) -> Vec<Person> {
+    (0..50)
+        .map(|index| {
+            let first = FIRST_NAMES[index % FIRST_NAMES.len()];
+            let last = LAST_NAMES[(index * 7 + index / FIRST_NAMES.len()) % LAST_NAMES.len()];
+            let cm_name = format!("{first}.{last}");
+            Person {
+                email: format!("{cm_name}@example.com"),
+                cm_name,
+                office_ip: format!("10.20.{}.{}", 1 + index / 20, 10 + index),
+                vpn_ip: format!("172.16.{}.{}", rng.between(0, 15), rng.between(2, 250)),
+                user_agent: *rng.pick(&USER_AGENTS),
+                start_hour: 7 + rng.between(0, 3),
+                is_operator: index % 6 == 0,
+            }
+        })
+        .collect()
+}
+
+/// Generates the dataset for `config`.
+pub fn generate(config: &DataConfig) -> Dataset {
+    let mut rng = Rng::new(config.seed);
+    let people = people(&mut rng);
+    let mut octopai = Vec::new();
+    let mut cloudera = Vec::new();
+    let start = config.end - Duration::days(i64::from(config.days));
+    let first_day = start.date_naive();
+    for day_offset in 0..=i64::from(config.days) {
+        let day = first_day + Duration::days(day_offset);
+        let Some(midnight) = day.and_hms_opt(0, 0, 0).map(|naive| naive.and_utc()) else {
+            continue;
+        };
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        for person in &people {
+            let presence = if weekend { 0.08 } else { 0.88 };
+            if rng.chance(presence) {
+                workday(
+                    &mut rng,
+                    config,
+                    person,
+                    midnight,
+                    &mut octopai,
+                    &mut cloudera,
+                );
+            }
+        }
+        services_day(&mut rng, config, &people, midnight, &mut cloudera);
+    }
+    attacks(&mut rng, config.end, &people, &mut octopai, &mut cloudera);
+
+    octopai.retain(|record| record.at >= start && record.at < config.end);
+    cloudera.retain(|record| record.at >= start && record.at < config.end);
+    octopai.sort_by(|a, b| b.at.cmp(&a.at));
+    cloudera.sort_by(|a, b| b.at.cmp(&a.at));
+    let total = octopai.len();
+    for (index, record) in octopai.iter_mut().enumerate() {
+        record.id = format!("ev-{:07}", total - index);
+    }
+    Dataset { octopai, cloudera }
+}
+
+fn jitter_ms(rng: &mut Rng) -> Duration {
+    Duration::milliseconds(rng.between(0, 59_999))
+}
+
+fn page_event(person: &Person, at: DateTime<Utc>, ip: &str, page: &str) -> OctopaiRecord {
+    OctopaiRecord {
+        id: String::new(),
+        at,
+        user: person.email.clone(),
+        event_type: OctopaiEventType::PageLoad,
+        page: Some(page.to_owned()),
+        reason: None,
+        ip: ip.to_owned(),
+        user_agent: person.user_agent.to_owned(),
+    }
+}
+
+fn login_event(
+    user: &str,
+    at: DateTime<Utc>,
+    ip: &str,
+    agent: &str,
+    reason: Option<&str>,
+) -> OctopaiRecord {
+    OctopaiRecord {
+        id: String::new(),
+        at,
+        user: user.to_owned(),
+        event_type: if reason.is_some() {
+            OctopaiEventType::LoginFailed
+        } else {
+            OctopaiEventType::LoginSucceeded
+        },
+        page: None,
+        reason: reason.map(str::to_owned),
+        ip: ip.to_owned(),
+        user_agent: agent.to_owned(),
+    }
+}
+
+fn workday(
+    rng: &mut Rng,
+    config: &DataConfig,
+    person: &Person,
+    midnight: DateTime<Utc>,
+    octopai: &mut Vec<OctopaiRecord>,
+    cloudera: &mut Vec<ClouderaRecord>,
+) {
+    let ip = if rng.chance(0.2) {
+        person.vpn_ip.clone()
+    } else {
+        person.office_ip.clone()
+    };
+    let mut at = midnight
+        + Duration::hours(person.start_hour)
+        + Duration::minutes(rng.between(0, 75))
+        + jitter_ms(rng);
+    let sessions = if rng.chance(0.4) { 2 } else { 1 };
+    for _ in 0..sessions {
+        if rng.chance(0.08) {
+            octopai.push(login_event(
+                &person.email,
+                at,
+                &ip,
+                person.user_agent,
+                Some("Wrong password"),
+            ));
+            at += Duration::seconds(rng.between(8, 40));
+        }
+        octopai.push(login_event(&person.email, at, &ip, person.user_agent, None));
+        let loads = (rng.between(12, 40) as f64 * config.scale).round() as i64;
+        for _ in 0..loads {
+            at += Duration::seconds(rng.between(20, 600));
+            let index = usize::try_from(rng.below(20).min(rng.below(20))).unwrap_or(0);
+            octopai.push(page_event(person, at, &ip, PAGES[index]));
+        }
+        at += Duration::seconds(rng.between(30, 300));
+        if rng.chance(0.7) {
+            let mut logout = page_event(person, at, &ip, "");
+            logout.event_type = OctopaiEventType::Logout;
+            logout.page = None;
+            octopai.push(logout);
+        }
+        at += Duration::minutes(rng.between(45, 150));
+    }
+    if person.is_operator {
+        let login_at = midnight
+            + Duration::hours(person.start_hour)
+            + Duration::minutes(rng.between(5, 60))
+            + jitter_ms(rng);
+        cloudera.push(cm_login(&person.cm_name, login_at, &ip, true));
+    }
+    // Interactive queries and file browsing through the day.
+    let operations = (rng.between(20, 60) as f64 * config.scale).round() as i64;
+    for _ in 0..operations {
+        let at = midnight
+            + Duration::hours(person.start_hour)
+            + Duration::minutes(rng.between(0, 9 * 60))
+            + jitter_ms(rng);
+        cloudera.push(service_operation(rng, &person.cm_name, None, at, &ip));
+    }
+}
+
+fn cm_login(user: &str, at: DateTime<Utc>, ip: &str, allowed: bool) -> ClouderaRecord {
+    ClouderaRecord {
+        at,
+        audit: ApiAudit {
+            timestamp: format_iso(at),
+            service: Some("ClouderaManager".into()),
+            username: Some(user.to_owned()),
+            ip_address: Some(ip.to_owned()),
+            command: Some(
+                if allowed {
+                    "LOGIN_SUCCESS"
+                } else {
+                    "LOGIN_FAILURE"
+                }
+                .into(),
+            ),
+            operation_text: Some(if allowed {
+                format!("User {user} logged in successfully")
+            } else {
+                format!("Failed login attempt for user {user}")
+            }),
+            allowed: Some(allowed),
+            ..ApiAudit::default()
+        },
+    }
+}
+
+const TABLES: [(&str, &str); 8] = [
+    ("sales", "orders"),
+    ("sales", "customers"),
+    ("finance", "ledger"),
+    ("finance", "payroll"),
+    ("marketing", "campaigns"),
+    ("web", "clickstream"),
+    ("hr", "employees"),
+    ("ops", "incidents"),
+];
+
+fn service_operation(
+    rng: &mut Rng,
+    user: &str,
+    impersonator: Option<&str>,
+    at: DateTime<Utc>,
+    ip: &str,
+) -> ClouderaRecord {
+    let denied = rng.chance(0.03);
+    let mut values = BTreeMap::new();
+    let (service, command, resource, text) = match rng.below(10) {
+        0..=3 => {
+            let command = *rng.pick(&[
+                "listStatus",
+                "getfileinfo",
+                "open",
+                "create",
+                "delete",
+                "rename",
+                "mkdirs",
+            ]);
+            let (db, table) = *rng.pick(&TABLES);
+            let path = format!(
+                "/user/hive/warehouse/{db}.db/{table}/part-{:05}",
+                rng.below(400)
+            );
+            values.insert("src".to_owned(), path.clone());
+            if command == "rename" {
+                values.insert("dest".to_owned(), format!("{path}.bak"));
+            }
+            values.insert(
+                "permissions".to_owned(),
+                "hdfs:supergroup:rw-r--r--".to_owned(),
+            );
+            ("hdfs1", command.to_owned(), path, None)
+        }
+        4..=5 => hive_like(rng, "hive1", &mut values),
+        6..=7 => hive_like(rng, "impala1", &mut values),
+        8 => {
+            let command = *rng.pick(&["get", "put", "scan", "delete"]);
+            let table = *rng.pick(&["events", "profiles", "sessions"]);
+            let family = *rng.pick(&["d", "meta"]);
+            values.insert("table_name".to_owned(), table.to_owned());
+            values.insert("family".to_owned(), family.to_owned());
+            values.insert(
+                "qualifier".to_owned(),
+                (*rng.pick(&["ts", "status", "payload"])).to_owned(),
+            );
+            (
+                "hbase1",
+                command.to_owned(),
+                format!("{table}:{family}"),
+                None,
+            )
+        }
+        _ => {
+            let command = *rng.pick(&[
+                "GRANT_PRIVILEGE",
+                "REVOKE_PRIVILEGE",
+                "CREATE_ROLE",
+                "ADD_ROLE_TO_GROUP",
+            ]);
+            let (db, _) = *rng.pick(&TABLES);
+            values.insert("database_name".to_owned(), db.to_owned());
+            values.insert("object_type".to_owned(), "DATABASE".to_owned());
+            let text = format!(
+                "{} ON DATABASE {db} TO ROLE analyst_{db}",
+                command.replace('_', " ").to_lowercase()
+            );
+            ("sentry1", command.to_owned(), db.to_owned(), Some(text))
+        }
+    };
+    ClouderaRecord {
+        at,
+        audit: ApiAudit {
+            timestamp: format_iso(at),
+            service: Some(service.to_owned()),
+            username: Some(user.to_owned()),
+            impersonator: impersonator.map(str::to_owned),
+            ip_address: Some(ip.to_owned()),
+            command: Some(command),
+            resource: Some(resource),
+            operation_text: text,
+            allowed: Some(!denied),
+            service_values: Some(values),
+            ..ApiAudit::default()
+        },
+    }
+}
+
+fn hive_like(
+    rng: &mut Rng,
+    service: &str,
+    values: &mut BTreeMap<String, String>,
+) -> (&'static str, String, String, Option<String>) {
+    let (db, table) = *rng.pick(&TABLES);
+    let (command, text) = match rng.below(6) {
+        0 => (
+            "QUERY",
+            format!(
+                "SELECT COUNT(*) FROM {db}.{table} WHERE dt = '2026-11-{:02}'",
+                1 + rng.below(28)
+            ),
+        ),
+        1 => ("QUERY", format!("SELECT * FROM {db}.{table} LIMIT 100")),
+        2 => (
+            "INSERT",
+            format!("INSERT INTO {db}.{table} SELECT * FROM staging.{table}"),
+        ),
+        3 => (
+            "DDL",
+            format!("ALTER TABLE {db}.{table} ADD COLUMNS (note STRING)"),
+        ),
+        4 => (
+            "QUERY",
+            format!("SELECT region, SUM(amount) FROM {db}.{table} GROUP BY region"),
+        ),
+        _ => ("SWITCHDATABASE", format!("USE {db}")),
+    };
+    values.insert("database_name".to_owned(), db.to_owned());
+    values.insert("table_name".to_owned(), table.to_owned());
+    values.insert("object_type".to_owned(), "TABLE".to_owned());
+    values.insert("operation_text".to_owned(), text.clone());
+    let service_name: &'static str = if service == "hive1" {
+        "hive1"
+    } else {
+        "impala1"
+    };
+    (
+        service_name,
+        command.to_owned(),
+        format!("{db}:{table}"),
+        Some(text),
+    )
+}
+
+fn services_day(
+    rng: &mut Rng,
+    config: &DataConfig,
+    people: &[Person],
+    midnight: DateTime<Utc>,
+    cloudera: &mut Vec<ClouderaRecord>,
+) {
+    // Nightly batch jobs run through oozie on behalf of service accounts.
+    let batch = (rng.between(1200, 1800) as f64 * config.scale).round() as i64;
+    for _ in 0..batch {
+        let at = midnight + Duration::minutes(rng.between(60, 300)) + jitter_ms(rng);
+        let user = *rng.pick(&["etl_batch", "etl_batch", "reporting", "hive"]);
+        cloudera.push(service_operation(rng, user, Some("oozie"), at, "10.20.9.4"));
+    }
+    // Operators restart services and change configuration now and then.
+    let operators: Vec<&Person> = people.iter().filter(|person| person.is_operator).collect();
+    for _ in 0..rng.between(2, 6) {
+        let operator = *rng.pick(&operators);
+        let at =
+            midnight + Duration::hours(operator.start_hour + rng.between(1, 8)) + jitter_ms(rng);
+        let service = *rng.pick(&["hdfs1", "hive1", "impala1", "hbase1", "sentry1", "yarn1"]);
+        let (command, text) = if rng.chance(0.5) {
+            ("RESTART", format!("Restart service {service}"))
+        } else {
+            let key = *rng.pick(&[
+                "dfs_replication",
+                "hive_metastore_heapsize",
+                "impalad_memory_limit",
+                "hbase_regionserver_handler_count",
+            ]);
+            (
+                "UPDATE_CONFIG",
+                format!("Updated configuration {key} on service {service}"),
+            )
+        };
+        cloudera.push(ClouderaRecord {
+            at,
+            audit: ApiAudit {
+                timestamp: format_iso(at),
+                service: Some(service.to_owned()),
+                username: Some(operator.cm_name.clone()),
+                ip_address: Some(operator.office_ip.clone()),
+                command: Some(command.to_owned()),
+                resource: Some(service.to_owned()),
+                operation_text: Some(text),
+                allowed: Some(true),
+                service_values: Some(BTreeMap::from([(
+                    "role".to_owned(),
+                    format!("{service}-SERVICE"),
+                )])),
+                ..ApiAudit::default()
+            },
+        });
+    }
+}
+
+fn attacks(
+    rng: &mut Rng,
+    end: DateTime<Utc>,
+    people: &[Person],
+    octopai: &mut Vec<OctopaiRecord>,
+    cloudera: &mut Vec<ClouderaRecord>,
+) {
+    // Brute force: 40 failures against one account in 8 minutes, from an
+    // address nobody has used.
+    let burst_start = end - Duration::minutes(190);
+    for attempt in 0..40 {
+        let at = burst_start + Duration::milliseconds(attempt * 12_000 + rng.between(0, 900));
+        octopai.push(login_event(
+            BRUTE_FORCE_TARGET,
+            at,
+            BRUTE_FORCE_IP,
+            ATTACKER_AGENT,
+            Some("Wrong password"),
+        ));
+    }
+    // The same address then tries Cloudera Manager's admin account.
+    let cm_burst = end - Duration::minutes(170);
+    for attempt in 0..15 {
+        let at = cm_burst + Duration::milliseconds(attempt * 20_000 + rng.between(0, 900));
+        cloudera.push(cm_login("admin", at, BRUTE_FORCE_IP, false));
+    }
+    // Password spray: one address, 25 accounts, one try each in 12 minutes.
+    let spray_start = end - Duration::minutes(420);
+    for (index, person) in people.iter().step_by(2).enumerate() {
+        let at = spray_start
+            + Duration::milliseconds(
+                i64::try_from(index).unwrap_or(0) * 28_000 + rng.between(0, 900),
+            );
+        let reason = if index % 5 == 4 {
+            "Unknown user"
+        } else {
+            "Wrong password"
+        };
+        octopai.push(login_event(
+            &person.email,
+            at,
+            SPRAY_IP,
+            ATTACKER_AGENT,
+            Some(reason),
+        ));
+    }
+    // Failure streak ending in success: possibly a guessed password.
+    let streak_start = end - Duration::minutes(100);
+    let agent = USER_AGENTS[2];
+    for attempt in 0..6 {
+        let at = streak_start + Duration::seconds(attempt * 45);
+        octopai.push(login_event(
+            STREAK_ACCOUNT,
+            at,
+            STREAK_IP,
+            agent,
+            Some("Wrong password"),
+        ));
+    }
+    let success_at = streak_start + Duration::seconds(6 * 45 + 20);
+    octopai.push(login_event(
+        STREAK_ACCOUNT,
+        success_at,
+        STREAK_IP,
+        agent,
+        None,
+    ));
+    for (step, page) in ["/admin/users", "/admin/connections", "/data-catalog/assets"]
+        .iter()
+        .enumerate()
+    {
+        let at = success_at + Duration::seconds(30 * (i64::try_from(step).unwrap_or(0) + 1));
+        octopai.push(OctopaiRecord {
+            id: String::new(),
+            at,
+            user: STREAK_ACCOUNT.to_owned(),
+            event_type: OctopaiEventType::PageLoad,
+            page: Some((*page).to_owned()),
+            reason: None,
+            ip: STREAK_IP.to_owned(),
+            user_agent: agent.to_owned(),
+        });
+    }
+    // A burst of denied queries against sensitive tables.
+    let denied_start = end - Duration::minutes(300);
+    for attempt in 0..20 {
+        let at = denied_start + Duration::seconds(attempt * 14 + rng.between(0, 5));
+        let mut record = service_operation(rng, DENIED_BURST_USER, None, at, "10.20.2.31");
+        let table = if attempt % 2 == 0 {
+            "payroll"
+        } else {
+            "employees"
+        };
+        let db = if attempt % 2 == 0 { "finance" } else { "hr" };
+        let text = format!("SELECT * FROM {db}.{table}");
+        record.audit.service = Some("hive1".into());
+        record.audit.command = Some("QUERY".into());
+        record.audit.resource = Some(format!("{db}:{table}"));
+        record.audit.operation_text = Some(text.clone());
+        record.audit.allowed = Some(false);
+        record.audit.service_values = Some(BTreeMap::from([
+            ("database_name".to_owned(), db.to_owned()),
+            ("table_name".to_owned(), table.to_owned()),
+            ("object_type".to_owned(), "TABLE".to_owned()),
+            ("operation_text".to_owned(), text),
+        ]));
+        cloudera.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_core::time::parse_iso;
+
+    fn dataset() -> Dataset {
+        generate(&DataConfig::new(parse_iso("2026-11-22T12:00:00Z").unwrap()))
+    }
+
+    #[test]
+    fn same_seed_same_data_and_realistic_volume() {
+        let first = dataset();
+        let second = dataset();
+        assert_eq!(first.octopai, second.octopai);
+        assert_eq!(first.cloudera, second.cloudera);
+        let total = first.octopai.len() + first.cloudera.len();
+        assert!((20_000..100_000).contains(&total), "{total} events");
+        let users: std::collections::HashSet<&str> =
+            first.octopai.iter().map(|r| r.user.as_str()).collect();
+        assert!(users.len() >= 50, "{} users", users.len());
+        let pages: std::collections::HashSet<&str> = first
+            .octopai
+            .iter()
+            .filter_map(|r| r.page.as_deref())
+            .collect();
+        assert_eq!(pages.len(), 20);
+    }
+
+    #[test]
+    fn lists_are_newest_first_and_inside_the_window() {
+        let data = dataset();
+        let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+        assert!(data.octopai.windows(2).all(|pair| pair[0].at >= pair[1].at));
+        assert!(data
+            .cloudera
+            .windows(2)
+            .all(|pair| pair[0].at >= pair[1].at));
+        assert!(data
+            .octopai
+            .iter()
+            .all(|r| r.at < end && r.at >= end - Duration::days(7)));
+        let day = data.octopai_in(end - Duration::days(1), end);
+        assert!(!day.is_empty());
+        assert!(day.iter().all(|r| r.at >= end - Duration::days(1)));
+    }
+
+    #[test]
+    fn seeded_attacks_are_present_in_the_last_day() {
+        let data = dataset();
+        let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+        let day = data.octopai_in(end - Duration::days(1), end);
+        let burst = day
+            .iter()
+            .filter(|r| {
+                r.user == BRUTE_FORCE_TARGET
+                    && r.ip == BRUTE_FORCE_IP
+                    && r.event_type == OctopaiEventType::LoginFailed
+            })
+            .count();
+        assert_eq!(burst, 40);
+        let sprayed: std::collections::HashSet<&str> = day
+            .iter()
+            .filter(|r| r.ip == SPRAY_IP)
+            .map(|r| r.user.as_str())
+            .collect();
+        assert_eq!(sprayed.len(), 25);
+        assert!(day.iter().any(|r| r.user == STREAK_ACCOUNT
+            && r.ip == STREAK_IP
+            && r.event_type == OctopaiEventType::LoginSucceeded));
+        let denied = data
+            .cloudera_in(end - Duration::days(1), end)
+            .iter()
+            .filter(|r| {
+                r.audit.username.as_deref() == Some(DENIED_BURST_USER)
+                    && r.audit.allowed == Some(false)
+            })
+            .count();
+        assert!(denied >= 20);
+    }
+}
