@@ -1,1 +1,327 @@
-//! placeholder
+//! The audit gateway: the one CORS-enabled endpoint the app talks to.
+//!
+//! It serves the built app, issues the session token the browser keeps, and
+//! forwards a fixed set of routes ([`audit_core::contract`]) to the
+//! configured upstreams ([`upstream`]). It keeps no per-session state: the
+//! session travels sealed inside the token ([`session`]), so replicas that
+//! share the key can serve one user.
+//!
+//! The library is `app(state) -> Router` plus [`start`]; `main.rs` only
+//! parses the configuration and waits.
+
+pub mod config;
+pub mod error;
+pub mod session;
+pub mod upstream;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use audit_core::cloudera::AuditsParams;
+use audit_core::contract::{
+    ClouderaIdentity, OctopaiIdentity, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH,
+    HEALTH_PATH, OCTOPAI_USER_EVENTS_PATH, SESSION_PATH,
+};
+use audit_core::octopai::UserEventsRequest;
+use audit_core::time::{format_iso, parse_iso};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+
+pub use config::{Config, UpstreamMode};
+use error::AppError;
+use session::{ClouderaSession, OctopaiSession, SessionClaims, SessionKey, TokenError};
+pub use upstream::Upstreams;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub upstreams: Upstreams,
+    pub session_key: SessionKey,
+    pub session_ttl: Duration,
+    pub dist_dir: PathBuf,
+    pub allowed_origins: Vec<String>,
+}
+
+/// The gateway's routes. `/gateway/*` is the API; everything else is the
+/// app, with unknown paths answered by `index.html` (client-side routes).
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route(SESSION_PATH, post(create_session))
+        .route(OCTOPAI_USER_EVENTS_PATH, post(octopai_user_events))
+        .route(CLOUDERA_AUDITS_PATH, get(cloudera_audits))
+        .route(
+            HEALTH_PATH,
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .route(
+            "/gateway",
+            axum::routing::any(|| async { AppError::NotFound }),
+        )
+        .route(
+            "/gateway/{*rest}",
+            axum::routing::any(|| async { AppError::NotFound }),
+        );
+    let index = state.dist_dir.join("index.html");
+    let static_files = ServeDir::new(&state.dist_dir).fallback(ServeFile::new(index));
+    let cors = cors_layer(&state.allowed_origins);
+    api.fallback_service(static_files)
+        .layer(cors)
+        .with_state(state)
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The session claims of a request's `Authorization: Bearer` token.
+fn claims_of(state: &AppState, headers: &HeaderMap) -> Result<SessionClaims, AppError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or(AppError::Unauthorized)?;
+    state
+        .session_key
+        .open(token, Utc::now().timestamp())
+        .map_err(|error| match error {
+            TokenError::Expired => AppError::SessionExpired,
+            TokenError::Invalid => AppError::Unauthorized,
+        })
+}
+
+fn audit_data(body: Bytes) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn create_session(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+    let request: SessionRequest = serde_json::from_slice(&body).map_err(|_| {
+        AppError::BadRequest(
+            "the login body must be JSON with `octopai` and/or `cloudera` credentials".into(),
+        )
+    })?;
+    if request.octopai.is_none() && request.cloudera.is_none() {
+        return Err(AppError::BadRequest(
+            "give credentials for Octopai, Cloudera Manager, or both".into(),
+        ));
+    }
+    let octopai = match &request.octopai {
+        Some(credentials) => {
+            if credentials.username.trim().is_empty() || credentials.password.is_empty() {
+                return Err(AppError::BadRequest(
+                    "Octopai needs an e-mail and a password".into(),
+                ));
+            }
+            Some(
+                state
+                    .upstreams
+                    .octopai_login(credentials.username.trim(), &credentials.password)
+                    .await?,
+            )
+        }
+        None => None,
+    };
+    if let Some(credentials) = &request.cloudera {
+        if credentials.username.trim().is_empty() || credentials.password.is_empty() {
+            return Err(AppError::BadRequest(
+                "Cloudera Manager needs a user name and a password".into(),
+            ));
+        }
+        state
+            .upstreams
+            .cloudera_check(credentials.username.trim(), &credentials.password)
+            .await?;
+    }
+    let expires = Utc::now() + state.session_ttl;
+    let claims = SessionClaims {
+        exp: expires.timestamp(),
+        octopai: octopai.as_ref().map(|login| OctopaiSession {
+            access_token: login.access_token.clone(),
+            user_name: login.user_name.clone(),
+        }),
+        cloudera: request
+            .cloudera
+            .as_ref()
+            .map(|credentials| ClouderaSession {
+                username: credentials.username.trim().to_owned(),
+                password: credentials.password.clone(),
+            }),
+    };
+    let token = state.session_key.seal(&claims).map_err(|cause| {
+        tracing::error!(%cause, "cannot seal a session");
+        AppError::BadRequest("the gateway could not create a session; try again".into())
+    })?;
+    tracing::info!(
+        octopai = claims.octopai.is_some(),
+        cloudera = claims.cloudera.is_some(),
+        "session created"
+    );
+    let response = SessionResponse {
+        token,
+        expires_at: format_iso(expires),
+        octopai: octopai.map(|login| OctopaiIdentity {
+            user_name: login.user_name,
+            display_name: login.display_name,
+            is_admin: login.is_admin,
+        }),
+        cloudera: request.cloudera.map(|credentials| ClouderaIdentity {
+            username: credentials.username.trim().to_owned(),
+        }),
+    };
+    let mut response = Json(response).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn octopai_user_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let claims = claims_of(&state, &headers)?;
+    let session = claims
+        .octopai
+        .ok_or(AppError::NotConnected(upstream::SourceName::Octopai))?;
+    let request: UserEventsRequest = serde_json::from_slice(&body).map_err(|error| {
+        AppError::BadRequest(format!(
+            "the UserEvents request must be JSON with startTime and endTime: {error}"
+        ))
+    })?;
+    for (name, value) in [
+        ("startTime", &request.start_time),
+        ("endTime", &request.end_time),
+    ] {
+        parse_iso(value).map_err(|problem| AppError::BadRequest(format!("{name}: {problem}")))?;
+    }
+    let body = state
+        .upstreams
+        .octopai_user_events(&session.access_token, &request)
+        .await?;
+    Ok(audit_data(body))
+}
+
+async fn cloudera_audits(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let claims = claims_of(&state, &headers)?;
+    let session = claims
+        .cloudera
+        .ok_or(AppError::NotConnected(upstream::SourceName::Cloudera))?;
+    let Query(params) = Query::<AuditsParams>::try_from_uri(&uri).map_err(|rejection| {
+        AppError::BadRequest(format!(
+            "the audits parameters are malformed ({}); maxResults and resultOffset are whole numbers",
+            rejection.body_text()
+        ))
+    })?;
+    for (name, value) in [
+        ("startTime", &params.start_time),
+        ("endTime", &params.end_time),
+    ] {
+        if let Some(value) = value {
+            parse_iso(value)
+                .map_err(|problem| AppError::BadRequest(format!("{name}: {problem}")))?;
+        }
+    }
+    if let Some(query) = &params.query {
+        // A malformed query never reaches the upstream.
+        audit_core::query::parse(query).map_err(|diagnostics| {
+            AppError::BadRequest(format!(
+                "the query is malformed: {}",
+                diagnostics[0].message
+            ))
+        })?;
+    }
+    let body = state
+        .upstreams
+        .cloudera_audits(&session.username, &session.password, &params)
+        .await?;
+    Ok(audit_data(body))
+}
+
+/// A running gateway.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub address: SocketAddr,
+    pub octopai_url: String,
+    pub cloudera_url: String,
+}
+
+impl Started {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+}
+
+/// Starts the gateway (and, in demo mode, the simulated upstreams) and
+/// serves in the background; returns once it is listening.
+pub async fn start(config: Config) -> Result<Started, String> {
+    let (octopai_url, cloudera_url) = match &config.upstreams {
+        UpstreamMode::Demo => {
+            let state = simulated_upstreams::SimState::generated(
+                simulated_upstreams::DataConfig::new(Utc::now()),
+            );
+            let running = simulated_upstreams::spawn_on_loopback(state)
+                .await
+                .map_err(|error| format!("cannot start the simulated upstreams: {error}"))?;
+            (running.octopai_url, running.cloudera_url)
+        }
+        UpstreamMode::Remote { octopai, cloudera } => (octopai.clone(), cloudera.clone()),
+    };
+    let upstreams = Upstreams::new(
+        &octopai_url,
+        &cloudera_url,
+        config.cloudera_api_version,
+        config.upstream_timeout,
+    )?;
+    let state = AppState {
+        upstreams,
+        session_key: config.session_key.clone(),
+        session_ttl: config.session_ttl,
+        dist_dir: config.dist_dir.clone(),
+        allowed_origins: config.allowed_origins.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    let router = app(state);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "the gateway stopped");
+        }
+    });
+    Ok(Started {
+        address,
+        octopai_url,
+        cloudera_url,
+    })
+}

@@ -1,0 +1,210 @@
+//! Gateway configuration: raw flags and environment variables are parsed
+//! into a validated [`Config`] in one step, before anything starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use audit_core::cloudera::DEFAULT_API_VERSION;
+
+use crate::session::SessionKey;
+
+/// Where the upstreams are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamMode {
+    /// Start the simulated upstreams on loopback and use them.
+    Demo,
+    /// Use these base URLs.
+    Remote { octopai: String, cloudera: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// The built app (trunk's `dist/`).
+    pub dist_dir: PathBuf,
+    pub upstreams: UpstreamMode,
+    pub cloudera_api_version: u32,
+    /// Exact origins allowed cross-origin (the app itself is same-origin).
+    pub allowed_origins: Vec<String>,
+    pub session_key: SessionKey,
+    pub session_ttl: Duration,
+    pub upstream_timeout: Duration,
+}
+
+pub const USAGE: &str = "\
+audit-gateway: serves the audit dashboard and forwards its fixed routes to the upstreams.
+
+  --demo                     start the simulated upstreams on loopback and use them
+  --octopai-url URL          Octopai base URL            (env OCTOPAI_URL)
+  --cloudera-url URL         Cloudera Manager base URL   (env CLOUDERA_URL)
+  --cloudera-api-version N   Cloudera Manager API version, >= 8 (default 41)
+  --listen ADDR              where to listen (default 127.0.0.1:8080; env GATEWAY_LISTEN)
+  --dist DIR                 the built app (default dist; env GATEWAY_DIST)
+  --allow-origin ORIGIN      an exact origin allowed cross-origin (repeatable; env GATEWAY_ALLOWED_ORIGINS, comma-separated)
+  --session-key KEY          32 bytes as 64 hex digits or base64; share it between replicas (env GATEWAY_SESSION_KEY; default: random)
+  --session-minutes N        session lifetime (default 60)
+  --upstream-timeout-secs N  upstream request timeout (default 30)";
+
+impl Config {
+    /// Parses flags (`args` without the program name) over environment
+    /// variables (`env` looks one up).
+    pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let mut demo = false;
+        let mut octopai = env("OCTOPAI_URL");
+        let mut cloudera = env("CLOUDERA_URL");
+        let mut listen = env("GATEWAY_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let mut dist = env("GATEWAY_DIST").unwrap_or_else(|| "dist".into());
+        let mut origins: Vec<String> = env("GATEWAY_ALLOWED_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut key = env("GATEWAY_SESSION_KEY");
+        let mut version = DEFAULT_API_VERSION;
+        let mut session_minutes: u64 = 60;
+        let mut timeout_secs: u64 = 30;
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let mut value = || {
+                args.next()
+                    .cloned()
+                    .ok_or_else(|| format!("{flag} needs a value"))
+            };
+            match flag.as_str() {
+                "--demo" => demo = true,
+                "--octopai-url" => octopai = Some(value()?),
+                "--cloudera-url" => cloudera = Some(value()?),
+                "--cloudera-api-version" => {
+                    version = value()?
+                        .parse()
+                        .map_err(|_| "--cloudera-api-version takes a whole number")?
+                }
+                "--listen" => listen = value()?,
+                "--dist" => dist = value()?,
+                "--allow-origin" => origins.push(value()?),
+                "--session-key" => key = Some(value()?),
+                "--session-minutes" => {
+                    session_minutes = value()?
+                        .parse()
+                        .map_err(|_| "--session-minutes takes a whole number")?
+                }
+                "--upstream-timeout-secs" => {
+                    timeout_secs = value()?
+                        .parse()
+                        .map_err(|_| "--upstream-timeout-secs takes a whole number")?
+                }
+                other => return Err(format!("unknown flag `{other}`\n\n{USAGE}")),
+            }
+        }
+        let listen: SocketAddr = listen.parse().map_err(|_| {
+            format!("`{listen}` is not an address to listen on (like 127.0.0.1:8080)")
+        })?;
+        if version < audit_core::cloudera::MIN_API_VERSION {
+            return Err(format!("--cloudera-api-version must be at least 8 (the audits query language needs it), not {version}"));
+        }
+        for origin in &origins {
+            if origin == "*"
+                || origin == "null"
+                || !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin.ends_with('/')
+            {
+                return Err(format!("allowed origin `{origin}` must be an exact origin like https://audit.example.com"));
+            }
+        }
+        let upstreams = match (demo, octopai, cloudera) {
+            (true, _, _) => UpstreamMode::Demo,
+            (false, Some(octopai), Some(cloudera)) => {
+                for url in [&octopai, &cloudera] {
+                    if !(url.starts_with("http://") || url.starts_with("https://")) {
+                        return Err(format!(
+                            "upstream URL `{url}` must start with http:// or https://"
+                        ));
+                    }
+                }
+                UpstreamMode::Remote { octopai, cloudera }
+            }
+            _ => {
+                return Err(format!(
+                    "give --demo, or both --octopai-url and --cloudera-url\n\n{USAGE}"
+                ))
+            }
+        };
+        let session_key = match key {
+            Some(key) => SessionKey::parse(&key)?,
+            None => SessionKey::random()?,
+        };
+        if session_minutes == 0 || timeout_secs == 0 {
+            return Err("--session-minutes and --upstream-timeout-secs must be above 0".into());
+        }
+        Ok(Config {
+            listen,
+            dist_dir: PathBuf::from(dist),
+            upstreams,
+            cloudera_api_version: version,
+            allowed_origins: origins,
+            session_key,
+            session_ttl: Duration::from_secs(session_minutes * 60),
+            upstream_timeout: Duration::from_secs(timeout_secs),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        Config::parse(&args, |_| None)
+    }
+
+    #[test]
+    fn demo_defaults() {
+        let config = parse(&["--demo"]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.upstreams, UpstreamMode::Demo);
+        assert_eq!(config.cloudera_api_version, 41);
+    }
+
+    #[test]
+    fn bad_configuration_is_refused_with_a_reason() {
+        for (args, expected) in [
+            (vec![], "give --demo"),
+            (vec!["--octopai-url", "https://o"], "give --demo"),
+            (vec!["--demo", "--listen", "localhost"], "not an address"),
+            (vec!["--demo", "--allow-origin", "*"], "exact origin"),
+            (vec!["--demo", "--allow-origin", "null"], "exact origin"),
+            (vec!["--demo", "--cloudera-api-version", "7"], "at least 8"),
+            (vec!["--demo", "--session-key", "abc"], "session key"),
+            (
+                vec!["--octopai-url", "ftp://o", "--cloudera-url", "https://c"],
+                "must start with",
+            ),
+            (vec!["--demo", "--frobnicate"], "unknown flag"),
+        ] {
+            let error = parse(&args).unwrap_err();
+            assert!(error.contains(expected), "{args:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn environment_is_read_and_flags_win() {
+        let env = |name: &str| match name {
+            "OCTOPAI_URL" => Some("https://octopai.example.com".to_owned()),
+            "CLOUDERA_URL" => Some("https://cm.example.com:7183".to_owned()),
+            "GATEWAY_ALLOWED_ORIGINS" => {
+                Some("https://a.example.com, https://b.example.com".to_owned())
+            }
+            _ => None,
+        };
+        let config = Config::parse(&["--listen".into(), "0.0.0.0:9999".into()], env).unwrap();
+        assert_eq!(config.allowed_origins.len(), 2);
+        assert_eq!(config.listen.port(), 9999);
+        assert!(matches!(config.upstreams, UpstreamMode::Remote { .. }));
+    }
+}

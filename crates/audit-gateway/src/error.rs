@@ -1,0 +1,147 @@
+//! The gateway's one error type. Every failure becomes a JSON
+//! [`ErrorBody`] with a status and a message a person can act on; the
+//! internal cause is logged once, here, and never sent to the client.
+
+use audit_core::contract::ErrorBody;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::upstream::SourceName;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// The request itself is wrong; the message says how.
+    BadRequest(String),
+    /// No token, or one that cannot be opened.
+    Unauthorized,
+    /// The token was valid once and has expired.
+    SessionExpired,
+    /// The upstream refused the credentials given at login.
+    LoginFailed {
+        source: SourceName,
+        message: String,
+    },
+    /// The session is not connected to this source.
+    NotConnected(SourceName),
+    /// The upstream no longer accepts this session's credentials.
+    UpstreamUnauthorized(SourceName),
+    /// The upstream refused the request as malformed (its message kept).
+    UpstreamRejected {
+        source: SourceName,
+        message: String,
+    },
+    Unreachable {
+        source: SourceName,
+        cause: String,
+    },
+    Timeout(SourceName),
+    /// The upstream failed (5xx, 429, ...).
+    UpstreamFailed {
+        source: SourceName,
+        status: u16,
+        message: Option<String>,
+    },
+    /// The upstream answered something that is not the expected JSON.
+    Malformed {
+        source: SourceName,
+        cause: String,
+    },
+    NotFound,
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, String, Option<SourceName>) {
+        use AppError::*;
+        match self {
+            BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone(), None),
+            Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "You are not logged in (or the session token is not valid). Log in again.".into(),
+                None,
+            ),
+            SessionExpired => (
+                StatusCode::UNAUTHORIZED,
+                "session_expired",
+                "Your session has expired. Log in again to continue.".into(),
+                None,
+            ),
+            LoginFailed { source, message } => (
+                StatusCode::UNAUTHORIZED,
+                "login_failed",
+                format!("{} refused the login: {message}. Check the user name and password.", source.label()),
+                Some(*source),
+            ),
+            NotConnected(source) => (
+                StatusCode::CONFLICT,
+                "not_connected",
+                format!("This session is not connected to {}. Log in to it first.", source.label()),
+                Some(*source),
+            ),
+            UpstreamUnauthorized(source) => (
+                StatusCode::UNAUTHORIZED,
+                "upstream_unauthorized",
+                format!("{} no longer accepts this session's credentials. Log in again.", source.label()),
+                Some(*source),
+            ),
+            UpstreamRejected { source, message } => (
+                StatusCode::BAD_REQUEST,
+                "upstream_rejected",
+                format!("{} refused the request: {message}", source.label()),
+                Some(*source),
+            ),
+            Unreachable { source, .. } => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_unreachable",
+                format!("{} cannot be reached. Try again in a moment; if it persists, check the gateway's upstream address.", source.label()),
+                Some(*source),
+            ),
+            Timeout(source) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream_timeout",
+                format!("{} did not answer in time. Try again, or narrow the time range.", source.label()),
+                Some(*source),
+            ),
+            UpstreamFailed { source, status, message } => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+                match message {
+                    Some(message) => format!("{} failed (HTTP {status}): {message}. Try again in a moment.", source.label()),
+                    None => format!("{} failed (HTTP {status}). Try again in a moment.", source.label()),
+                },
+                Some(*source),
+            ),
+            Malformed { source, .. } => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_malformed",
+                format!("{} answered with something that is not the expected JSON. Try again; if it persists, the upstream may be misconfigured.", source.label()),
+                Some(*source),
+            ),
+            NotFound => (StatusCode::NOT_FOUND, "not_found", "No such gateway route.".into(), None),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, source) = self.parts();
+        match &self {
+            AppError::Unreachable { cause, .. } | AppError::Malformed { cause, .. } => {
+                tracing::warn!(code, %cause, "upstream problem");
+            }
+            _ if status.is_server_error() => tracing::warn!(code, %message, "request failed"),
+            _ => tracing::debug!(code, "request refused"),
+        }
+        let body = ErrorBody {
+            code: code.to_owned(),
+            message,
+            source: source.map(|source| source.id().to_owned()),
+        };
+        let mut response = (status, Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}

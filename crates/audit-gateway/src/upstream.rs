@@ -1,0 +1,235 @@
+//! The one place the gateway talks to upstreams: a fixed set of calls on
+//! configured base URLs. No caller-supplied host, scheme, port or path ever
+//! reaches a request built here, and redirects are never followed.
+
+use std::time::Duration;
+
+use audit_core::cloudera::{self, ApiErrorBody, AuditsParams};
+use audit_core::octopai::{self, LoginRequest, LoginResponse, LoginSuccess, UserEventsRequest};
+use axum::body::Bytes;
+use reqwest::StatusCode;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceName {
+    Octopai,
+    Cloudera,
+}
+
+impl SourceName {
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceName::Octopai => "Octopai",
+            SourceName::Cloudera => "Cloudera Manager",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            SourceName::Octopai => "octopai",
+            SourceName::Cloudera => "cloudera",
+        }
+    }
+}
+
+/// Base URLs and the HTTP client used for every upstream call.
+#[derive(Debug, Clone)]
+pub struct Upstreams {
+    client: reqwest::Client,
+    octopai_base: String,
+    cloudera_base: String,
+    cloudera_api_version: u32,
+}
+
+impl Upstreams {
+    pub fn new(
+        octopai_base: &str,
+        cloudera_base: &str,
+        cloudera_api_version: u32,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
+            .build()
+            .map_err(|error| format!("cannot build the upstream HTTP client: {error}"))?;
+        Ok(Self {
+            client,
+            octopai_base: octopai_base.trim_end_matches('/').to_owned(),
+            cloudera_base: cloudera_base.trim_end_matches('/').to_owned(),
+            cloudera_api_version,
+        })
+    }
+
+    /// `POST /api/UserAccount/Login`.
+    pub async fn octopai_login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginSuccess, AppError> {
+        let source = SourceName::Octopai;
+        let request = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        let response = self
+            .client
+            .post(format!("{}{}", self.octopai_base, octopai::LOGIN_PATH))
+            .json(&request)
+            .send()
+            .await
+            .map_err(|error| transport(source, &error))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|error| transport(source, &error))?;
+        let refused = |message: String| AppError::LoginFailed { source, message };
+        match LoginResponse::decode(&body) {
+            Ok(answer) if status.is_success() => answer.into_success().map_err(refused),
+            Ok(answer) if status.is_client_error() => Err(refused(
+                answer
+                    .error
+                    .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
+            )),
+            Err(_) if status.is_client_error() => Err(refused(format!("HTTP {}", status.as_u16()))),
+            Ok(_) | Err(_) if status.is_server_error() => Err(AppError::UpstreamFailed {
+                source,
+                status: status.as_u16(),
+                message: None,
+            }),
+            Ok(_) => Err(AppError::UpstreamFailed {
+                source,
+                status: status.as_u16(),
+                message: None,
+            }),
+            Err(error) => Err(AppError::Malformed {
+                source,
+                cause: error.message,
+            }),
+        }
+    }
+
+    /// `POST /api/UserAccount/UserEvents`; the answer's JSON text.
+    pub async fn octopai_user_events(
+        &self,
+        access_token: &str,
+        request: &UserEventsRequest,
+    ) -> Result<Bytes, AppError> {
+        let response = self
+            .client
+            .post(format!(
+                "{}{}",
+                self.octopai_base,
+                octopai::USER_EVENTS_PATH
+            ))
+            .bearer_auth(access_token)
+            .json(request)
+            .send()
+            .await
+            .map_err(|error| transport(SourceName::Octopai, &error))?;
+        json_body(SourceName::Octopai, response).await
+    }
+
+    /// `GET /api/v{N}/audits` with Basic authentication; the answer's JSON text.
+    pub async fn cloudera_audits(
+        &self,
+        username: &str,
+        password: &str,
+        params: &AuditsParams,
+    ) -> Result<Bytes, AppError> {
+        let query = params.to_query_string();
+        let mut url = format!(
+            "{}{}",
+            self.cloudera_base,
+            cloudera::audits_path(self.cloudera_api_version)
+        );
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        let response = self
+            .client
+            .get(url)
+            .basic_auth(username, Some(password))
+            .send()
+            .await
+            .map_err(|error| transport(SourceName::Cloudera, &error))?;
+        json_body(SourceName::Cloudera, response).await
+    }
+
+    /// Checks Cloudera Manager credentials with the smallest possible read
+    /// (the API has no login endpoint).
+    pub async fn cloudera_check(&self, username: &str, password: &str) -> Result<(), AppError> {
+        let params = AuditsParams {
+            max_results: Some(1),
+            ..AuditsParams::default()
+        };
+        match self.cloudera_audits(username, password, &params).await {
+            Ok(_) => Ok(()),
+            Err(AppError::UpstreamUnauthorized(source)) => Err(AppError::LoginFailed {
+                source,
+                message: "invalid user name or password".into(),
+            }),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+fn transport(source: SourceName, error: &reqwest::Error) -> AppError {
+    if error.is_timeout() {
+        AppError::Timeout(source)
+    } else {
+        AppError::Unreachable {
+            source,
+            cause: error.to_string(),
+        }
+    }
+}
+
+/// Checks an upstream answer: a 2xx JSON body is passed on as it is;
+/// anything else becomes the matching [`AppError`].
+async fn json_body(source: SourceName, response: reqwest::Response) -> Result<Bytes, AppError> {
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|error| transport(source, &error))?;
+    let upstream_message = || {
+        serde_json::from_slice::<ApiErrorBody>(&body)
+            .map(|error| error.message)
+            .ok()
+            .or_else(|| {
+                serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()?
+                    .get("error")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+    };
+    match status {
+        status if status.is_success() => {
+            match serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
+                Ok(_) => Ok(body),
+                Err(error) => Err(AppError::Malformed {
+                    source,
+                    cause: format!("HTTP {status} with a body that is not JSON: {error}"),
+                }),
+            }
+        }
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+            Err(AppError::UpstreamUnauthorized(source))
+        }
+        StatusCode::BAD_REQUEST => Err(AppError::UpstreamRejected {
+            source,
+            message: upstream_message().unwrap_or_else(|| "the request was malformed".into()),
+        }),
+        status => Err(AppError::UpstreamFailed {
+            source,
+            status: status.as_u16(),
+            message: upstream_message(),
+        }),
+    }
+}

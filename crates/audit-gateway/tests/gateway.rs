@@ -1,0 +1,472 @@
+//! The gateway's routes: `oneshot` where no upstream is involved, loopback
+//! servers (the simulated upstreams, or small misbehaving ones) otherwise.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use audit_core::cloudera::ApiAuditList;
+use audit_core::contract::{ErrorBody, SessionResponse};
+use audit_core::octopai::UserEventsPage;
+use audit_core::time::format_iso;
+use audit_gateway::session::SessionKey;
+use audit_gateway::{app, AppState, Upstreams};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use chrono::Utc;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn dist_with_index() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gateway-test-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>Audit dashboard</title>",
+    )
+    .unwrap();
+    dir
+}
+
+fn state(octopai: &str, cloudera: &str, timeout: Duration) -> AppState {
+    AppState {
+        upstreams: Upstreams::new(octopai, cloudera, 41, timeout).unwrap(),
+        session_key: SessionKey::from_bytes(&[42; 32]),
+        session_ttl: Duration::from_secs(3600),
+        dist_dir: dist_with_index(),
+        allowed_origins: vec!["https://audit.example.com".into()],
+    }
+}
+
+async fn simulated() -> Router {
+    let now = Utc::now();
+    let sim = simulated_upstreams::SimState::new(
+        simulated_upstreams::data::generate(&simulated_upstreams::DataConfig::new(now)),
+        Arc::new(Utc::now),
+    );
+    let running = simulated_upstreams::spawn_on_loopback(sim).await.unwrap();
+    app(state(
+        &running.octopai_url,
+        &running.cloudera_url,
+        Duration::from_secs(10),
+    ))
+}
+
+async fn send(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+fn post_json(path: &str, body: Value, token: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path).header("content-type", "application/json");
+    if let Some(token) = token {
+        builder = builder.header("authorization", format!("Bearer {token}"));
+    }
+    builder.body(Body::from(body.to_string())).unwrap()
+}
+
+fn get(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut builder = Request::get(path);
+    if let Some(token) = token {
+        builder = builder.header("authorization", format!("Bearer {token}"));
+    }
+    builder.body(Body::empty()).unwrap()
+}
+
+fn error_body(body: &[u8]) -> ErrorBody {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("not an ErrorBody: {}", String::from_utf8_lossy(body)))
+}
+
+async fn login(router: &Router, body: Value) -> (StatusCode, Vec<u8>) {
+    let (status, _, body) = send(router, post_json("/gateway/session", body, None)).await;
+    (status, body)
+}
+
+fn demo_credentials() -> Value {
+    json!({
+        "octopai": {"username": "analyst@example.com", "password": "demo-password"},
+        "cloudera": {"username": "admin", "password": "admin"}
+    })
+}
+
+#[tokio::test]
+async fn login_to_both_sources_yields_an_opaque_token_that_reads_both() {
+    let router = simulated().await;
+    let (status, body) = login(&router, demo_credentials()).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let session: SessionResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!(session.cloudera.unwrap().username, "admin");
+    assert_eq!(session.octopai.unwrap().user_name, "analyst@example.com");
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        !text.contains("demo-password") && !text.contains("YWRtaW46YWRtaW4"),
+        "no password or Basic header in the answer"
+    );
+    assert!(
+        !session.token.contains('.'),
+        "the upstream JWT is not handed out"
+    );
+
+    let now = Utc::now();
+    let window = json!({"startTime": format_iso(now - chrono::Duration::hours(24)), "endTime": format_iso(now), "pageSize": 50});
+    let (status, headers, body) = send(
+        &router,
+        post_json("/gateway/octopai/user-events", window, Some(&session.token)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "no-store");
+    let page = UserEventsPage::decode(std::str::from_utf8(&body).unwrap()).unwrap();
+    assert_eq!(page.events.len(), 50);
+
+    let (status, headers, body) = send(
+        &router,
+        get(
+            "/gateway/cloudera/audits?maxResults=25&resultOffset=5",
+            Some(&session.token),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !headers.contains_key("set-cookie"),
+        "upstream cookies never reach the browser"
+    );
+    assert_eq!(
+        ApiAuditList::decode(std::str::from_utf8(&body).unwrap())
+            .unwrap()
+            .items
+            .len(),
+        25
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_fail_clearly_per_source() {
+    let router = simulated().await;
+    let (status, body) = login(
+        &router,
+        json!({"octopai": {"username": "analyst@example.com", "password": "wrong"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let error = error_body(&body);
+    assert_eq!(
+        (error.code.as_str(), error.source.as_deref()),
+        ("login_failed", Some("octopai"))
+    );
+    assert!(
+        error
+            .message
+            .contains("Octopai refused the login: Invalid username or password"),
+        "{}",
+        error.message
+    );
+
+    let (status, body) = login(
+        &router,
+        json!({"cloudera": {"username": "admin", "password": "wrong"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let error = error_body(&body);
+    assert_eq!(error.source.as_deref(), Some("cloudera"));
+    assert!(
+        !String::from_utf8_lossy(&body).contains("wrong"),
+        "the password is not echoed"
+    );
+
+    for (body, expected) in [
+        (json!({}), "Octopai, Cloudera Manager, or both"),
+        (
+            json!({"cloudera": {"username": "", "password": "x"}}),
+            "needs a user name",
+        ),
+    ] {
+        let (status, answer) = login(&router, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error_body(&answer).message.contains(expected));
+    }
+    let (status, _, answer) = send(
+        &router,
+        Request::post("/gateway/session")
+            .body(Body::from("{not json"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_body(&answer).code, "bad_request");
+}
+
+#[tokio::test]
+async fn data_routes_need_a_valid_unexpired_token() {
+    let router = simulated().await;
+    let (status, _, body) = send(&router, get("/gateway/cloudera/audits", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_body(&body).code, "unauthorized");
+    let (status, _, _) = send(&router, get("/gateway/cloudera/audits", Some("forged"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let key = SessionKey::from_bytes(&[42; 32]);
+    let expired = key
+        .seal(&audit_gateway::session::SessionClaims {
+            exp: Utc::now().timestamp() - 1,
+            octopai: None,
+            cloudera: Some(audit_gateway::session::ClouderaSession {
+                username: "admin".into(),
+                password: "admin".into(),
+            }),
+        })
+        .unwrap();
+    let (status, headers, body) =
+        send(&router, get("/gateway/cloudera/audits", Some(&expired))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        !headers.contains_key("www-authenticate"),
+        "no browser password dialog"
+    );
+    assert_eq!(error_body(&body).code, "session_expired");
+
+    // A session connected to Cloudera Manager only cannot read Octopai.
+    let (_, body) = login(
+        &router,
+        json!({"cloudera": {"username": "admin", "password": "admin"}}),
+    )
+    .await;
+    let token = serde_json::from_slice::<SessionResponse>(&body)
+        .unwrap()
+        .token;
+    let window = json!({"startTime": "2026-11-21T00:00:00Z", "endTime": "2026-11-22T00:00:00Z"});
+    let (status, _, body) = send(
+        &router,
+        post_json("/gateway/octopai/user-events", window, Some(&token)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error_body(&body).code, "not_connected");
+}
+
+#[tokio::test]
+async fn bad_parameters_are_refused_before_reaching_the_upstream() {
+    let router = simulated().await;
+    let (_, body) = login(&router, demo_credentials()).await;
+    let token = serde_json::from_slice::<SessionResponse>(&body)
+        .unwrap()
+        .token;
+    for (path, expected) in [
+        ("/gateway/cloudera/audits?maxResults=lots", "whole numbers"),
+        (
+            "/gateway/cloudera/audits?startTime=last%20week",
+            "startTime",
+        ),
+        (
+            "/gateway/cloudera/audits?query=usr%3D%3Dbob",
+            "unknown selector `usr`",
+        ),
+    ] {
+        let (status, _, body) = send(&router, get(path, Some(&token))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(error_body(&body).message.contains(expected), "{path}");
+    }
+    let (status, _, body) = send(
+        &router,
+        post_json(
+            "/gateway/octopai/user-events",
+            json!({"startTime": "soon", "endTime": "later"}),
+            Some(&token),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error_body(&body).message.contains("startTime"));
+}
+
+#[tokio::test]
+async fn unknown_gateway_routes_are_json_404_and_other_paths_serve_the_app() {
+    let router = app(state(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        Duration::from_secs(1),
+    ));
+    for path in [
+        "/gateway/proxy?url=http://evil.example",
+        "/gateway/../etc/passwd",
+        "/gateway",
+    ] {
+        let (status, _, body) = send(&router, get(path, None)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(error_body(&body).code, "not_found");
+    }
+    let (status, _, body) = send(&router, get("/dashboard?range=24h", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("<title>Audit dashboard</title>"));
+}
+
+#[tokio::test]
+async fn cors_allows_exactly_the_configured_origins() {
+    let router = app(state(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        Duration::from_secs(1),
+    ));
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/gateway/session")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (_, headers, _) = send(&router, preflight("https://audit.example.com")).await;
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://audit.example.com"
+    );
+    for origin in [
+        "https://evil.example.com",
+        "null",
+        "https://audit.example.com.evil.example",
+    ] {
+        let (_, headers, _) = send(&router, preflight(origin)).await;
+        assert!(
+            !headers.contains_key("access-control-allow-origin"),
+            "{origin}"
+        );
+    }
+}
+
+/// A loopback server that answers every request with `head` (status line
+/// and headers) and `body` after `delay`.
+async fn misbehaving(head: &'static str, body: &'static str, delay: Duration) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buffer = [0u8; 4096];
+                let _ = socket.read(&mut buffer).await;
+                tokio::time::sleep(delay).await;
+                let answer = format!(
+                    "{head}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+fn token_for_cloudera() -> String {
+    SessionKey::from_bytes(&[42; 32])
+        .seal(&audit_gateway::session::SessionClaims {
+            exp: Utc::now().timestamp() + 600,
+            octopai: None,
+            cloudera: Some(audit_gateway::session::ClouderaSession {
+                username: "admin".into(),
+                password: "admin".into(),
+            }),
+        })
+        .unwrap()
+}
+
+#[tokio::test]
+async fn upstream_faults_become_clear_gateway_errors() {
+    const OK_HTML: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/html";
+    const OK_JSON: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json";
+    const FAILED: &str = "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json";
+    const CHALLENGE: &str =
+        "HTTP/1.1 401 Unauthorized\r\nwww-authenticate: Basic realm=\"Cloudera Manager\"";
+    for (head, body, delay, status, code, message) in [
+        (
+            OK_HTML,
+            "<html>maintenance</html>",
+            0,
+            StatusCode::BAD_GATEWAY,
+            "upstream_malformed",
+            "not the expected JSON",
+        ),
+        (
+            OK_JSON,
+            "{\"items\":[{\"",
+            0,
+            StatusCode::BAD_GATEWAY,
+            "upstream_malformed",
+            "not the expected JSON",
+        ),
+        (
+            FAILED,
+            "{\"message\":\"Database is not ready\"}",
+            0,
+            StatusCode::BAD_GATEWAY,
+            "upstream_error",
+            "HTTP 500): Database is not ready",
+        ),
+        (
+            CHALLENGE,
+            "",
+            0,
+            StatusCode::UNAUTHORIZED,
+            "upstream_unauthorized",
+            "Log in again",
+        ),
+        (
+            OK_JSON,
+            "{\"items\":[]}",
+            3000,
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            "did not answer in time",
+        ),
+    ] {
+        let base = misbehaving(head, body, Duration::from_millis(delay)).await;
+        let router = app(state(&base, &base, Duration::from_secs(1)));
+        let (got, headers, body) = send(
+            &router,
+            get("/gateway/cloudera/audits", Some(&token_for_cloudera())),
+        )
+        .await;
+        assert_eq!(got, status, "{code}");
+        assert!(
+            !headers.contains_key("www-authenticate"),
+            "{code}: upstream challenges never reach the browser"
+        );
+        let error = error_body(&body);
+        assert_eq!(error.code, code);
+        assert!(error.message.contains(message), "{code}: {}", error.message);
+        assert_eq!(error.source.as_deref(), Some("cloudera"));
+    }
+    // Nothing listens on port 9 (discard) on loopback here.
+    let router = app(state(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        Duration::from_secs(1),
+    ));
+    let (status, _, body) = send(
+        &router,
+        get("/gateway/cloudera/audits", Some(&token_for_cloudera())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(error_body(&body).code, "upstream_unreachable");
+}
