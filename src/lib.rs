@@ -1,1 +1,76 @@
-//! app
+//! The audit-trail dashboard, a Leptos client-side app.
+//!
+//! [`App`] holds the session (the one piece of global state, provided as
+//! context) and the routes. Pages live in [`routes`], widgets in
+//! [`components`], charts in [`charts`]; [`api`] is the only module that
+//! talks HTTP and [`storage`] the only one that touches browser storage.
+
+pub mod api;
+pub mod charts;
+pub mod components;
+pub mod format;
+pub mod loader;
+pub mod routes;
+pub mod storage;
+
+use audit_core::contract::SessionResponse;
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use routes::dashboard::DashboardPage;
+use routes::login::LoginPage;
+
+/// The logged-in session, shared by every page.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionContext(pub RwSignal<Option<SessionResponse>>);
+
+impl SessionContext {
+    pub fn token(&self) -> Option<String> {
+        self.0
+            .with_untracked(|session| session.as_ref().map(|s| s.token.clone()))
+    }
+
+    /// Forgets the session here and in storage.
+    pub fn end(&self) {
+        storage::clear_session();
+        self.0.set(None);
+    }
+}
+
+pub fn use_session() -> SessionContext {
+    expect_context::<SessionContext>()
+}
+
+/// The browser's clock in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = RwSignal::new(storage::load_session(now_ms()));
+    provide_context(SessionContext(session));
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <Redirect path="/"/> }>
+                <Route path=path!("/") view=Home/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/dashboard") view=DashboardPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// `/`: the dashboard when logged in, the login page otherwise.
+#[component]
+fn Home() -> impl IntoView {
+    let session = use_session();
+    move || {
+        if session.0.with(Option::is_some) {
+            view! { <Redirect path="/dashboard"/> }
+        } else {
+            view! { <Redirect path="/login"/> }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The only module that talks HTTP: the gateway's routes
+//! ([`audit_core::contract`]), each call returning a typed [`ApiError`] on
+//! failure. Data calls take an `AbortSignal` so a view that goes away can
+//! cancel what it asked for.
+
+use audit_core::cloudera::{ApiAuditList, AuditsParams};
+use audit_core::contract::{
+    ErrorBody, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH, OCTOPAI_USER_EVENTS_PATH,
+    SESSION_PATH,
+};
+use audit_core::octopai::{UserEventsPage, UserEventsRequest};
+use gloo_net::http::{Request, Response};
+use web_sys::AbortSignal;
+
+/// Every failure a gateway call can end in, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status, or 0 when no answer arrived.
+    pub status: u16,
+    /// The gateway's code (`session_expired`, `upstream_timeout`, ...), or
+    /// `network`, `malformed`, `aborted` for failures on this side.
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    fn local(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: 0,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The session is no longer good: the user must log in again.
+    pub fn needs_login(&self) -> bool {
+        self.status == 401
+    }
+
+    pub fn is_aborted(&self) -> bool {
+        self.code == "aborted"
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn transport(error: gloo_net::Error, signal: Option<&AbortSignal>) -> ApiError {
+    if signal.is_some_and(AbortSignal::aborted) {
+        return ApiError::local("aborted", "The request was cancelled.");
+    }
+    ApiError::local(
+        "network",
+        format!("The gateway cannot be reached ({error}). Check that it is running and try again."),
+    )
+}
+
+/// Reads an answer: the body text on 2xx, the gateway's [`ErrorBody`] as an
+/// [`ApiError`] otherwise.
+async fn body_of(response: Response, signal: Option<&AbortSignal>) -> Result<String, ApiError> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|error| transport(error, signal))?;
+    if (200..300).contains(&status) {
+        return Ok(text);
+    }
+    Err(match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => ApiError {
+            status,
+            code: body.code,
+            message: body.message,
+        },
+        Err(_) => ApiError {
+            status,
+            code: "gateway_error".into(),
+            message: format!(
+                "The gateway answered HTTP {status} without an explanation. Try again."
+            ),
+        },
+    })
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Logs in to the requested sources.
+pub async fn create_session(request: &SessionRequest) -> Result<SessionResponse, ApiError> {
+    let response = Request::post(SESSION_PATH)
+        .json(request)
+        .map_err(|error| ApiError::local("bad_request", error.to_string()))?
+        .send()
+        .await
+        .map_err(|error| transport(error, None))?;
+    let text = body_of(response, None).await?;
+    serde_json::from_str(&text).map_err(|error| {
+        ApiError::local(
+            "malformed",
+            format!("The login answer is malformed: {error}"),
+        )
+    })
+}
+
+/// One page of Octopai user events.
+pub async fn octopai_page(
+    token: &str,
+    request: &UserEventsRequest,
+    signal: Option<&AbortSignal>,
+) -> Result<UserEventsPage, ApiError> {
+    let response = Request::post(OCTOPAI_USER_EVENTS_PATH)
+        .header("Authorization", &bearer(token))
+        .abort_signal(signal)
+        .json(request)
+        .map_err(|error| ApiError::local("bad_request", error.to_string()))?
+        .send()
+        .await
+        .map_err(|error| transport(error, signal))?;
+    let text = body_of(response, signal).await?;
+    UserEventsPage::decode(&text).map_err(|error| ApiError::local("malformed", error.message))
+}
+
+/// One page of Cloudera Manager audits.
+pub async fn cloudera_page(
+    token: &str,
+    params: &AuditsParams,
+    signal: Option<&AbortSignal>,
+) -> Result<ApiAuditList, ApiError> {
+    let url = format!("{CLOUDERA_AUDITS_PATH}?{}", params.to_query_string());
+    let response = Request::get(&url)
+        .header("Authorization", &bearer(token))
+        .abort_signal(signal)
+        .send()
+        .await
+        .map_err(|error| transport(error, signal))?;
+    let text = body_of(response, signal).await?;
+    ApiAuditList::decode(&text).map_err(|error| ApiError::local("malformed", error.message))
+}

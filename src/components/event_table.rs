@@ -1,0 +1,74 @@
+//! The newest events of both sources, as a table. Every field is text.
+
+use audit_core::{AuditEvent, Outcome};
+use chrono::FixedOffset;
+use leptos::prelude::*;
+
+use crate::format::{format_count, format_time};
+
+#[component]
+pub fn EventTable(
+    events: Signal<Vec<AuditEvent>>,
+    /// How many rows to show at most.
+    limit: usize,
+    offset: FixedOffset,
+) -> impl IntoView {
+    let rows = move || events.with(|events| events.iter().take(limit).cloned().collect::<Vec<_>>());
+    let caption = move || {
+        let total = events.with(Vec::len);
+        if total > limit {
+            format!(
+                "The newest {} of {} events",
+                format_count(limit as u64),
+                format_count(total as u64)
+            )
+        } else {
+            format!("All {} events", format_count(total as u64))
+        }
+    };
+    view! {
+        <section class="events">
+            <h2>"Newest events"</h2>
+            <Show
+                when=move || events.with(|events| !events.is_empty())
+                fallback=|| view! { <p class="empty">"No events in this time range. Try a longer range."</p> }
+            >
+                <table class="event-table">
+                    <caption>{caption}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Time"</th>
+                            <th scope="col">"Source"</th>
+                            <th scope="col">"User"</th>
+                            <th scope="col">"Action"</th>
+                            <th scope="col">"Target"</th>
+                            <th scope="col">"Outcome"</th>
+                            <th scope="col">"IP address"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=rows key=|event| event.id.clone() let:event>
+                            <tr data-source=event.source.label()>
+                                <td class="time">{format_time(event.at, offset)}</td>
+                                <td>{event.source.label()}</td>
+                                <td>{event.actor.clone()}</td>
+                                <td>{event.action.clone()}</td>
+                                <td class="target">{event.target.clone().unwrap_or_default()}</td>
+                                <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
+                                <td>{event.ip.clone().unwrap_or_default()}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}
+
+fn outcome_class(outcome: Outcome) -> &'static str {
+    if outcome.is_failure() {
+        "outcome bad"
+    } else {
+        "outcome"
+    }
+}

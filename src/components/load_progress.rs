@@ -1,0 +1,46 @@
+//! Progress of a load, per source: pages and events so far, and the total
+//! where the source tells it.
+
+use leptos::prelude::*;
+
+use crate::format::format_count;
+use crate::loader::SourceProgress;
+
+#[component]
+pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> impl IntoView {
+    let text = move || {
+        let progress = progress.get();
+        let events = format_count(progress.received);
+        let pages = progress.pages;
+        let page_word = if pages == 1 { "page" } else { "pages" };
+        match (progress.finished, progress.total) {
+            (true, _) => format!("{name}: {events} events loaded ({pages} {page_word})"),
+            (false, Some(total)) => format!(
+                "{name}: loading… {events} of {} events ({pages} {page_word})",
+                format_count(total)
+            ),
+            (false, None) => {
+                format!("{name}: loading… {events} events so far ({pages} {page_word})")
+            }
+        }
+    };
+    let value = move || {
+        let progress = progress.get();
+        match (progress.finished, progress.total) {
+            (true, _) => Some(1.0),
+            (false, Some(total)) if total > 0 => Some(progress.received as f64 / total as f64),
+            _ => None,
+        }
+    };
+    view! {
+        <div class="load-progress" data-finished=move || progress.get().finished.to_string()>
+            <label>
+                <span class="progress-text">{text}</span>
+                {move || match value() {
+                    Some(value) => view! { <progress max="1" value=value.to_string()></progress> }.into_any(),
+                    None => view! { <progress></progress> }.into_any(),
+                }}
+            </label>
+        </div>
+    }
+}

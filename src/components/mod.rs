@@ -1,0 +1,6 @@
+//! Widgets. They take plain data or signals as props and never fetch.
+
+pub mod chart_figure;
+pub mod error_view;
+pub mod event_table;
+pub mod load_progress;

@@ -1,0 +1,74 @@
+//! How times and numbers are shown. Every time carries its UTC offset.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+/// The offset times are shown in: the browser's current local offset.
+pub fn local_offset() -> FixedOffset {
+    *chrono::Local::now().offset()
+}
+
+/// `2026-11-22 09:15:03 +01:00`.
+pub fn format_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    at.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M:%S %:z")
+        .to_string()
+}
+
+/// `12,345`.
+pub fn format_count(count: u64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// `30 minutes`, `1 hour`, `3 hours`, `1 day`.
+pub fn format_duration(duration: chrono::Duration) -> String {
+    let minutes = duration.num_minutes();
+    let (value, unit) = if minutes % 1440 == 0 && minutes >= 1440 {
+        (minutes / 1440, "day")
+    } else if minutes % 60 == 0 && minutes >= 60 {
+        (minutes / 60, "hour")
+    } else {
+        (minutes, "minute")
+    };
+    if value == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{value} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_core::time::parse_iso;
+
+    #[test]
+    fn times_carry_their_offset() {
+        let at = parse_iso("2026-11-22T08:15:03Z").unwrap();
+        let plus_one = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(format_time(at, plus_one), "2026-11-22 09:15:03 +01:00");
+        assert_eq!(
+            format_time(at, FixedOffset::east_opt(0).unwrap()),
+            "2026-11-22 08:15:03 +00:00"
+        );
+    }
+
+    #[test]
+    fn counts_and_durations() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1000), "1,000");
+        assert_eq!(format_count(1_234_567), "1,234,567");
+        assert_eq!(format_duration(chrono::Duration::minutes(30)), "30 minutes");
+        assert_eq!(format_duration(chrono::Duration::minutes(60)), "1 hour");
+        assert_eq!(format_duration(chrono::Duration::hours(3)), "3 hours");
+        assert_eq!(format_duration(chrono::Duration::days(1)), "1 day");
+    }
+}

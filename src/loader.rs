@@ -1,0 +1,239 @@
+//! Loading a whole time window from both sources.
+//!
+//! The window's end is pinned when the load starts, so audits arriving
+//! meanwhile cannot shift the pages; pages are fetched until the source has
+//! no more (an empty page, or Octopai's total reached), and duplicates are
+//! dropped by [`EventCollection`]. The paging decisions live in [`Pager`], a
+//! plain struct with native tests; [`load_source`] only does the IO.
+
+use audit_core::analytics::EventCollection;
+use audit_core::cloudera::AuditsParams;
+use audit_core::octopai::UserEventsRequest;
+use audit_core::time::format_iso;
+use audit_core::{AuditEvent, Source, TimeWindow};
+
+use crate::api::{self, ApiError};
+
+/// Page size asked of both APIs (servers may cap it; the pager copes).
+pub const PAGE_SIZE: u32 = 1000;
+
+/// What the pager wants next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextPage {
+    Octopai(UserEventsRequest),
+    Cloudera(AuditsParams),
+    Done,
+}
+
+/// The paging state of one source's load.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    source: Source,
+    window: TimeWindow,
+    /// Octopai: the next 1-based page; Cloudera Manager: the next offset.
+    position: u32,
+    received: u64,
+    total: Option<u64>,
+    done: bool,
+    pub pages: u32,
+}
+
+impl Pager {
+    pub fn new(source: Source, window: TimeWindow) -> Self {
+        let position = match source {
+            Source::Octopai => 1,
+            Source::ClouderaManager => 0,
+        };
+        Self {
+            source,
+            window,
+            position,
+            received: 0,
+            total: None,
+            done: false,
+            pages: 0,
+        }
+    }
+
+    pub fn next(&self) -> NextPage {
+        if self.done {
+            return NextPage::Done;
+        }
+        match self.source {
+            Source::Octopai => NextPage::Octopai(UserEventsRequest {
+                start_time: format_iso(self.window.start()),
+                end_time: format_iso(self.window.end()),
+                page_number: Some(self.position),
+                page_size: Some(PAGE_SIZE),
+            }),
+            Source::ClouderaManager => NextPage::Cloudera(AuditsParams::page(
+                self.window.start(),
+                self.window.end(),
+                self.position,
+                PAGE_SIZE,
+            )),
+        }
+    }
+
+    /// Records a page of `count` items (and the total, if the source said).
+    pub fn record(&mut self, count: usize, total: Option<u64>) {
+        self.pages += 1;
+        self.received += count as u64;
+        if total.is_some() {
+            self.total = total;
+        }
+        let count32 = u32::try_from(count).unwrap_or(u32::MAX);
+        match self.source {
+            Source::Octopai => self.position = self.position.saturating_add(1),
+            Source::ClouderaManager => self.position = self.position.saturating_add(count32),
+        }
+        let total_reached = self.total.is_some_and(|total| self.received >= total);
+        self.done = count == 0 || total_reached;
+    }
+
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+/// Progress of one source, for the progress view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SourceProgress {
+    pub pages: u32,
+    pub received: u64,
+    pub total: Option<u64>,
+    pub finished: bool,
+}
+
+/// Loads every page of `source` in `window`, reporting progress after each
+/// page. On failure, what was loaded so far comes back with the error.
+pub async fn load_source(
+    token: &str,
+    source: Source,
+    window: TimeWindow,
+    signal: Option<&web_sys::AbortSignal>,
+    mut on_progress: impl FnMut(SourceProgress),
+) -> (Vec<AuditEvent>, Option<ApiError>) {
+    let mut pager = Pager::new(source, window);
+    let mut collection = EventCollection::default();
+    loop {
+        let outcome = match pager.next() {
+            NextPage::Done => break,
+            NextPage::Octopai(request) => {
+                api::octopai_page(token, &request, signal)
+                    .await
+                    .map(|page| {
+                        let count = page.events.len();
+                        collection.extend(page.events.into_iter().map(AuditEvent::from));
+                        (count, page.total)
+                    })
+            }
+            NextPage::Cloudera(params) => api::cloudera_page(token, &params, signal)
+                .await
+                .and_then(|list| {
+                    let count = list.items.len();
+                    let events = list
+                        .items
+                        .into_iter()
+                        .map(AuditEvent::try_from)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|error| ApiError {
+                            status: 0,
+                            code: "malformed".into(),
+                            message: format!(
+                                "Cloudera Manager sent an audit that cannot be read: {error}"
+                            ),
+                        })?;
+                    collection.extend(events);
+                    Ok((count, None))
+                }),
+        };
+        match outcome {
+            Ok((count, total)) => {
+                pager.record(count, total);
+                on_progress(SourceProgress {
+                    pages: pager.pages,
+                    received: collection.len() as u64,
+                    total: pager.total(),
+                    finished: false,
+                });
+            }
+            Err(error) => return (collection.into_sorted(), Some(error)),
+        }
+    }
+    on_progress(SourceProgress {
+        pages: pager.pages,
+        received: collection.len() as u64,
+        total: pager.total(),
+        finished: true,
+    });
+    (collection.into_sorted(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_core::time::parse_iso;
+
+    fn window() -> TimeWindow {
+        TimeWindow::new(
+            parse_iso("2026-11-21T00:00:00Z").unwrap(),
+            parse_iso("2026-11-22T00:00:00Z").unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn cloudera_pages_by_offset_until_an_empty_page_with_end_pinned() {
+        let mut pager = Pager::new(Source::ClouderaManager, window());
+        let NextPage::Cloudera(first) = pager.next() else {
+            panic!()
+        };
+        assert_eq!(first.result_offset, Some(0));
+        assert_eq!(first.end_time.as_deref(), Some("2026-11-22T00:00:00.000Z"));
+        pager.record(1000, None);
+        // A server that caps pages at 100 still pages correctly.
+        pager.record(100, None);
+        let NextPage::Cloudera(third) = pager.next() else {
+            panic!()
+        };
+        assert_eq!(third.result_offset, Some(1100));
+        assert_eq!(third.end_time, first.end_time, "endTime stays pinned");
+        pager.record(0, None);
+        assert_eq!(pager.next(), NextPage::Done);
+        assert_eq!((pager.pages, pager.received()), (3, 1100));
+    }
+
+    #[test]
+    fn octopai_pages_by_number_until_total_or_empty_page() {
+        let mut pager = Pager::new(Source::Octopai, window());
+        let NextPage::Octopai(first) = pager.next() else {
+            panic!()
+        };
+        assert_eq!(
+            (first.page_number, first.page_size),
+            (Some(1), Some(PAGE_SIZE))
+        );
+        pager.record(1000, Some(1500));
+        let NextPage::Octopai(second) = pager.next() else {
+            panic!()
+        };
+        assert_eq!(second.page_number, Some(2));
+        pager.record(500, Some(1500));
+        assert_eq!(
+            pager.next(),
+            NextPage::Done,
+            "total reached: no extra request"
+        );
+
+        let mut untotalled = Pager::new(Source::Octopai, window());
+        untotalled.record(10, None);
+        assert_ne!(untotalled.next(), NextPage::Done);
+        untotalled.record(0, None);
+        assert_eq!(untotalled.next(), NextPage::Done);
+    }
+}
