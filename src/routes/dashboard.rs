@@ -65,6 +65,74 @@ impl RangePreset {
     }
 }
 
+/// Which sources the view shows (`?sources=octopai`, `?sources=cloudera`;
+/// absent: both). Hidden sources stay loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceFilter {
+    pub octopai: bool,
+    pub cloudera: bool,
+}
+
+impl SourceFilter {
+    pub const BOTH: SourceFilter = SourceFilter {
+        octopai: true,
+        cloudera: true,
+    };
+
+    pub fn from_query(value: Option<&str>) -> Self {
+        let Some(value) = value else {
+            return Self::BOTH;
+        };
+        let filter = SourceFilter {
+            octopai: value.split(',').any(|name| name == "octopai"),
+            cloudera: value.split(',').any(|name| name == "cloudera"),
+        };
+        if filter.octopai || filter.cloudera {
+            filter
+        } else {
+            Self::BOTH
+        }
+    }
+
+    /// The `sources` parameter, or `None` for both.
+    pub fn as_query(self) -> Option<&'static str> {
+        match (self.octopai, self.cloudera) {
+            (true, false) => Some("octopai"),
+            (false, true) => Some("cloudera"),
+            _ => None,
+        }
+    }
+
+    pub fn shows(self, source: Source) -> bool {
+        match source {
+            Source::Octopai => self.octopai,
+            Source::ClouderaManager => self.cloudera,
+        }
+    }
+
+    /// The filter with `source` switched; never both off.
+    pub fn toggled(self, source: Source) -> Self {
+        let mut next = self;
+        match source {
+            Source::Octopai => next.octopai = !next.octopai,
+            Source::ClouderaManager => next.cloudera = !next.cloudera,
+        }
+        if next.octopai || next.cloudera {
+            next
+        } else {
+            self
+        }
+    }
+}
+
+/// The dashboard's URL for a view.
+pub fn dashboard_url(range: RangePreset, sources: SourceFilter) -> String {
+    match sources.as_query() {
+        Some(sources) => format!("/dashboard?range={}&sources={sources}", range.as_query()),
+        None => format!("/dashboard?range={}", range.as_query()),
+    }
+}
+
 /// Where one source's load stands.
 #[derive(Debug, Clone, PartialEq)]
 enum SourceState {
@@ -105,6 +173,8 @@ pub fn DashboardPage() -> impl IntoView {
 
     let range =
         Memo::new(move |_| query.with(|q| RangePreset::from_query(q.get("range").as_deref())));
+    let shown =
+        Memo::new(move |_| query.with(|q| SourceFilter::from_query(q.get("sources").as_deref())));
     let window = RwSignal::new(None::<TimeWindow>);
     let octopai_events = RwSignal::new(Vec::<AuditEvent>::new());
     let cloudera_events = RwSignal::new(Vec::<AuditEvent>::new());
@@ -199,8 +269,14 @@ pub fn DashboardPage() -> impl IntoView {
     });
 
     let events = Memo::new(move |_| {
-        let mut merged: Vec<AuditEvent> = octopai_events.get();
-        merged.extend(cloudera_events.get());
+        let shown = shown.get();
+        let mut merged: Vec<AuditEvent> = Vec::new();
+        if shown.octopai {
+            merged.extend(octopai_events.get());
+        }
+        if shown.cloudera {
+            merged.extend(cloudera_events.get());
+        }
         merged.sort_unstable_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
         merged
     });
@@ -275,9 +351,26 @@ pub fn DashboardPage() -> impl IntoView {
     let range_navigate = navigate.clone();
     let choose_range = move |preset: RangePreset| {
         range_navigate(
-            &format!("/dashboard?range={}", preset.as_query()),
+            &dashboard_url(preset, shown.get_untracked()),
             Default::default(),
         );
+    };
+    let sources_navigate = navigate.clone();
+    let toggle_source = move |source: Source| {
+        let next = shown.get_untracked().toggled(source);
+        sources_navigate(
+            &dashboard_url(range.get_untracked(), next),
+            Default::default(),
+        );
+    };
+    let source_toggle = move |source: Source, id: &'static str| {
+        let toggle = toggle_source.clone();
+        view! {
+            <label class="source-toggle">
+                <input type="checkbox" id=id prop:checked=move || shown.get().shows(source) on:change=move |_| toggle(source)/>
+                " " {source.label()}
+            </label>
+        }
     };
 
     let who = move || {
@@ -346,6 +439,11 @@ pub fn DashboardPage() -> impl IntoView {
                     .collect_view()}
                 <span class="window">{window_words}</span>
             </nav>
+            <fieldset class="shown-sources">
+                <legend>"Show"</legend>
+                {source_toggle(Source::Octopai, "show-octopai")}
+                {source_toggle(Source::ClouderaManager, "show-cloudera")}
+            </fieldset>
             <section class="sources" aria-live="polite">
                 {source_panel(Source::Octopai, "Octopai")}
                 {source_panel(Source::ClouderaManager, "Cloudera Manager")}
@@ -377,5 +475,41 @@ mod tests {
         }
         assert_eq!(RangePreset::from_query(None), RangePreset::Day);
         assert_eq!(RangePreset::from_query(Some("forever")), RangePreset::Day);
+    }
+
+    #[test]
+    fn source_filter_round_trips_and_never_hides_everything() {
+        for filter in [
+            SourceFilter::BOTH,
+            SourceFilter {
+                octopai: true,
+                cloudera: false,
+            },
+            SourceFilter {
+                octopai: false,
+                cloudera: true,
+            },
+        ] {
+            assert_eq!(SourceFilter::from_query(filter.as_query()), filter);
+        }
+        assert_eq!(
+            SourceFilter::from_query(Some("nonsense")),
+            SourceFilter::BOTH
+        );
+        let only_octopai = SourceFilter::BOTH.toggled(Source::ClouderaManager);
+        assert_eq!(only_octopai.as_query(), Some("octopai"));
+        assert_eq!(
+            only_octopai.toggled(Source::Octopai),
+            only_octopai,
+            "the last source cannot be hidden"
+        );
+        assert_eq!(
+            dashboard_url(RangePreset::Week, only_octopai),
+            "/dashboard?range=7d&sources=octopai"
+        );
+        assert_eq!(
+            dashboard_url(RangePreset::Day, SourceFilter::BOTH),
+            "/dashboard?range=24h"
+        );
     }
 }
