@@ -1,0 +1,99 @@
+//! The dashboard's load of the 24-hour window in headless Chromium (the
+//! real built app, through the gateway in demo mode), against a baseline
+//! measured in the same browser and run: plain JavaScript fetching the same
+//! gateway pages and `JSON.parse`-ing them, with nothing else.
+//!
+//! Needs what the end-to-end tests need (`cargo xtask bench` provides it).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{demo_gateway, log_in, Browser, BOTH_LOADED};
+
+const RUNS: usize = 5;
+
+/// Fetches every page of both sources for the same window, the way the app
+/// pages (1,000 a page), and parses them; resolves with the events counted.
+const PLAIN_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const token = JSON.parse(sessionStorage.getItem('audit-dashboard.session')).token;
+  const headers = { 'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json' };
+  const end = new Date(); const start = new Date(end.getTime() - 24 * 3600 * 1000);
+  let count = 0;
+  for (let page = 1; ; page++) {
+    const body = JSON.stringify({ startTime: start.toISOString(), endTime: end.toISOString(), pageNumber: page, pageSize: 1000 });
+    const answer = JSON.parse(await (await fetch('/gateway/octopai/user-events', { method: 'POST', headers, body })).text());
+    count += answer.items.length;
+    if (answer.items.length === 0 || count >= answer.total) break;
+  }
+  for (let offset = 0; ; ) {
+    const url = '/gateway/cloudera/audits?maxResults=1000&resultOffset=' + offset + '&startTime=' + start.toISOString() + '&endTime=' + end.toISOString();
+    const answer = JSON.parse(await (await fetch(url, { headers })).text());
+    if (answer.items.length === 0) break;
+    offset += answer.items.length; count += answer.items.length;
+  }
+  done(count);
+})().catch(error => done('error: ' + error));
+"#;
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let base = demo_gateway().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&base).await.expect("the app loads");
+    let started = Instant::now();
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(120))
+        .await;
+    let first = started.elapsed();
+    let events = browser.number("Number(document.querySelector('figure[aria-label^=\"Activity timeline\"]').dataset.drawnFrom)").await;
+
+    let mut app = Vec::new();
+    let mut plain = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        browser.client.refresh().await.expect("reload");
+        browser
+            .wait_for("the reload", BOTH_LOADED, Duration::from_secs(120))
+            .await;
+        app.push(started.elapsed());
+        let started = Instant::now();
+        let counted = browser
+            .client
+            .execute_async(PLAIN_JS, vec![])
+            .await
+            .expect("the baseline runs");
+        plain.push(started.elapsed());
+        assert!(counted.is_u64(), "the baseline failed: {counted}");
+    }
+    let (app, plain) = (median(app), median(plain));
+    println!("24-hour window: {events} events from both sources");
+    println!("| measurement | time |");
+    println!("|---|---|");
+    println!(
+        "| first load, login click to both sources loaded and drawn | {:.0} ms |",
+        first.as_secs_f64() * 1e3
+    );
+    println!(
+        "| reload to loaded and drawn, median of {RUNS} (app) | {:.0} ms |",
+        app.as_secs_f64() * 1e3
+    );
+    println!(
+        "| plain JS fetch + JSON.parse of the same pages, median of {RUNS} (baseline) | {:.0} ms |",
+        plain.as_secs_f64() * 1e3
+    );
+    println!(
+        "| ratio app / baseline | {:.2}x |",
+        app.as_secs_f64() / plain.as_secs_f64()
+    );
+    browser.stop().await;
+}

@@ -1,0 +1,161 @@
+//! Core benchmarks on the simulator's generated data, each against a plain
+//! baseline measured in the same run:
+//!
+//! - decoding a page of 100,000 audits / events into unified events, against
+//!   `serde_json::from_str::<Value>` of the same text;
+//! - all dashboard analytics (bucketing, login outcomes, activity, totals)
+//!   on 100,000 and 1,000,000 events, against one pass that only counts
+//!   logins;
+//! - de-duplicating and ordering 100,000 events, against a plain sort.
+//!
+//! Median of 7 runs each; prints a Markdown table.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use audit_core::analytics::{self, Buckets, EventCollection};
+use audit_core::cloudera::ApiAuditList;
+use audit_core::octopai::UserEventsPage;
+use audit_core::time::parse_iso;
+use audit_core::{AuditEvent, TimeWindow};
+use serde_json::Value;
+use simulated_upstreams::{data, DataConfig};
+
+fn median(mut run: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..7)
+        .map(|_| {
+            let started = Instant::now();
+            run();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn row(name: &str, ours: Duration, baseline_name: &str, baseline: Duration) {
+    println!(
+        "| {name} | {:.1} ms | {baseline_name} | {:.1} ms | {:.2}x |",
+        ours.as_secs_f64() * 1e3,
+        baseline.as_secs_f64() * 1e3,
+        ours.as_secs_f64() / baseline.as_secs_f64()
+    );
+}
+
+/// `count` copies of `items`, cycled, as one JSON page.
+fn page_text(items: &[Value], count: usize, wrapper: &str) -> String {
+    let cycled: Vec<&Value> = items.iter().cycle().take(count).collect();
+    serde_json::json!({ wrapper: cycled }).to_string()
+}
+
+fn main() {
+    let end = parse_iso("2026-11-20T16:00:00Z").expect("a fixed instant");
+    let dataset = data::generate(&DataConfig {
+        scale: 3.0,
+        ..DataConfig::new(end)
+    });
+    let audits: Vec<Value> = dataset
+        .cloudera
+        .iter()
+        .map(|r| serde_json::to_value(&r.audit).expect("serialisable"))
+        .collect();
+    let octopai: Vec<Value> = dataset.octopai.iter().map(|r| r.to_json()).collect();
+    println!(
+        "Generated {} audits and {} Octopai events (seed 42, scale 3).\n",
+        audits.len(),
+        octopai.len()
+    );
+    println!("| measurement | ours | baseline | baseline time | ratio |");
+    println!("|---|---|---|---|---|");
+
+    let cloudera_text = page_text(&audits, 100_000, "items");
+    let ours = median(|| {
+        let list = ApiAuditList::decode(black_box(&cloudera_text)).expect("decodes");
+        let events: Vec<AuditEvent> = list
+            .items
+            .into_iter()
+            .map(|a| AuditEvent::try_from(a).expect("maps"))
+            .collect();
+        black_box(events);
+    });
+    let baseline = median(|| {
+        black_box(serde_json::from_str::<Value>(black_box(&cloudera_text)).expect("parses"));
+    });
+    row(
+        "decode + map 100,000 CM audits",
+        ours,
+        "serde_json to Value",
+        baseline,
+    );
+
+    let octopai_text = page_text(&octopai, 100_000, "items");
+    let ours = median(|| {
+        let page = UserEventsPage::decode(black_box(&octopai_text)).expect("decodes");
+        black_box(
+            page.events
+                .into_iter()
+                .map(AuditEvent::from)
+                .collect::<Vec<_>>(),
+        );
+    });
+    let baseline = median(|| {
+        black_box(serde_json::from_str::<Value>(black_box(&octopai_text)).expect("parses"));
+    });
+    row(
+        "decode + map 100,000 Octopai events",
+        ours,
+        "serde_json to Value",
+        baseline,
+    );
+
+    let mut all: Vec<AuditEvent> = UserEventsPage::decode(&octopai_text)
+        .expect("decodes")
+        .events
+        .into_iter()
+        .map(AuditEvent::from)
+        .collect();
+    all.extend(
+        ApiAuditList::decode(&cloudera_text)
+            .expect("decodes")
+            .items
+            .into_iter()
+            .map(|a| AuditEvent::try_from(a).expect("maps")),
+    );
+    let window = TimeWindow::ending_at(end, chrono::Duration::days(7));
+    for count in [100_000usize, 1_000_000] {
+        let events: Vec<AuditEvent> = all.iter().cycle().take(count).cloned().collect();
+        let ours = median(|| {
+            let buckets = Buckets::for_chart(window, 48);
+            black_box(analytics::login_outcomes(&events, &buckets));
+            black_box(analytics::activity_timeline(&events, &buckets));
+            black_box(analytics::totals(&events));
+        });
+        let baseline = median(|| {
+            black_box(events.iter().filter(|e| e.is_login()).count());
+        });
+        row(
+            &format!("all dashboard analytics, {count} events"),
+            ours,
+            "one counting pass",
+            baseline,
+        );
+    }
+
+    let events: Vec<AuditEvent> = all.iter().take(100_000).cloned().collect();
+    let ours = median(|| {
+        let mut collection = EventCollection::default();
+        collection.extend(events.iter().cloned());
+        black_box(collection.into_sorted());
+    });
+    let baseline = median(|| {
+        let mut copy = events.clone();
+        copy.sort_unstable_by(|a, b| b.at.cmp(&a.at));
+        black_box(copy);
+    });
+    row(
+        "de-duplicate + order 100,000 events",
+        ours,
+        "clone + sort",
+        baseline,
+    );
+}

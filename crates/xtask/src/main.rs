@@ -1,0 +1,262 @@
+//! Project automation, so a fresh machine needs only `cargo`:
+//!
+//! - `cargo xtask demo`: set up, build the app, run the gateway in demo mode.
+//! - `cargo xtask test`: set up and run every test (what CI runs).
+//! - `cargo xtask bench`: set up and run the benchmarks.
+//! - `cargo xtask setup`: only the set-up.
+//!
+//! Set-up installs what `shared/TOOLCHAIN.md` lists, skipping whatever is
+//! already there at the right version. Every step says what it runs; any
+//! failure stops with a message and a non-zero exit.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("bench") => bench(),
+        Some("setup") => setup::run(&root()).map(|_| ()),
+        _ => Err("usage: cargo xtask <demo [gateway flags] | test | bench | setup>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (this crate lives in `crates/xtask`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A command in the workspace root with the tools on `PATH`.
+fn command(program: &str, env: &setup::Tools) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(root()).env("PATH", &env.path);
+    command
+}
+
+/// Runs a command to completion; fails with what was run.
+fn run(mut command: Command) -> Result<(), String> {
+    eprintln!("\n==> {}", describe(&command));
+    let status = command
+        .status()
+        .map_err(|error| format!("cannot run {}: {error}", describe(&command)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", describe(&command)))
+    }
+}
+
+fn describe(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn build_app(tools: &setup::Tools) -> Result<(), String> {
+    let mut trunk = command("trunk", tools);
+    trunk.args(["build", "--release", "--offline"]);
+    run(trunk)
+}
+
+fn demo(gateway_args: &[String]) -> Result<(), String> {
+    let tools = setup::run(&root())?;
+    build_app(&tools)?;
+    let mut gateway = command("cargo", &tools);
+    gateway.args([
+        "run",
+        "--release",
+        "--package",
+        "audit-gateway",
+        "--",
+        "--demo",
+        "--dist",
+    ]);
+    gateway.arg(root().join("dist"));
+    gateway.args(gateway_args);
+    eprintln!("\nStarting the gateway in demo mode; open the URL it prints (Ctrl-C stops it).");
+    run(gateway)
+}
+
+/// Totals of the `test result:` lines seen so far.
+#[derive(Debug, Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Tally {
+    /// Reads one line of test output (`test result: ok. 5 passed; 0 failed; 1 ignored; ...`).
+    fn read(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(name), Some(number)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(number) = number.parse::<u64>() else {
+                continue;
+            };
+            match name {
+                "passed" => self.passed += number,
+                "failed" => self.failed += number,
+                "ignored" => self.ignored += number,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs a test command, echoing its output and counting its results.
+fn run_tests(mut command: Command, tally: &mut Tally) -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("\n==> {}", describe(&command));
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot run {}: {error}", describe(&command)))?;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            tally.read(&line);
+        }
+    }
+    let status = child.wait().map_err(|error| error.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", describe(&command)))
+    }
+}
+
+fn test() -> Result<(), String> {
+    let tools = setup::run(&root())?;
+    let mut fmt = command("cargo", &tools);
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    run(fmt)?;
+    let mut clippy = command("cargo", &tools);
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(clippy)?;
+    let mut clippy_wasm = command("cargo", &tools);
+    clippy_wasm.args([
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--package",
+        "audit-dashboard",
+        "--package",
+        "audit-core",
+        "--lib",
+        "--bins",
+        "--tests",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(clippy_wasm)?;
+    build_app(&tools)?;
+
+    let mut tally = Tally::default();
+    // Native: core, simulated upstreams, gateway, app logic, and the
+    // end-to-end tests (the built app, through the gateway, in Chromium).
+    let mut native = command("cargo", &tools);
+    native
+        .args(["test", "--workspace", "--", "--test-threads=2"])
+        .env("AUDIT_DASHBOARD_DIST", root().join("dist"))
+        .env("CHROMEDRIVER", &tools.chromedriver);
+    run_tests(native, &mut tally)?;
+    // Component and storage tests in headless Chromium.
+    let mut wasm = command("cargo", &tools);
+    wasm.args([
+        "test",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--package",
+        "audit-dashboard",
+        "--test",
+        "browser",
+    ])
+    .env("CHROMEDRIVER", &tools.chromedriver);
+    run_tests(wasm, &mut tally)?;
+
+    if tally.passed == 0 {
+        return Err("no test ran".into());
+    }
+    println!(
+        "\nxtask test: {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.ignored
+    );
+    if tally.failed > 0 {
+        return Err(format!("{} tests failed", tally.failed));
+    }
+    Ok(())
+}
+
+fn bench() -> Result<(), String> {
+    let tools = setup::run(&root())?;
+    build_app(&tools)?;
+    let mut core = command("cargo", &tools);
+    core.args([
+        "bench",
+        "--package",
+        "simulated-upstreams",
+        "--bench",
+        "core",
+    ]);
+    run(core)?;
+    let mut browser = command("cargo", &tools);
+    browser
+        .args([
+            "bench",
+            "--package",
+            "audit-dashboard",
+            "--bench",
+            "first_load",
+        ])
+        .env("AUDIT_DASHBOARD_DIST", root().join("dist"))
+        .env("CHROMEDRIVER", &tools.chromedriver);
+    run(browser)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn tally_reads_cargo_and_wasm_bindgen_result_lines() {
+        let mut tally = Tally::default();
+        tally.read("test result: ok. 20 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s");
+        tally.read("test result: FAILED. 6 passed; 1 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.70s");
+        tally.read(
+            "test result: ok. 2 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.06s",
+        );
+        tally.read("running 3 tests");
+        assert_eq!((tally.passed, tally.failed, tally.ignored), (28, 1, 2));
+    }
+}

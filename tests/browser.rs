@@ -1,0 +1,118 @@
+//! Component and module tests that need a real browser, run by
+//! `wasm-bindgen-test` in headless Chromium (`cargo xtask test` runs them
+//! with `cargo test --target wasm32-unknown-unknown`).
+#![cfg(target_arch = "wasm32")]
+
+use audit_core::contract::{ClouderaIdentity, SessionResponse};
+use audit_dashboard::components::chart_figure::ChartFigure;
+use audit_dashboard::storage;
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn session(expires_at: &str) -> SessionResponse {
+    SessionResponse {
+        token: "opaque-token".into(),
+        expires_at: expires_at.into(),
+        octopai: None,
+        cloudera: Some(ClouderaIdentity {
+            username: "admin".into(),
+        }),
+    }
+}
+
+fn storages() -> (web_sys::Storage, web_sys::Storage) {
+    let window = web_sys::window().unwrap();
+    (
+        window.session_storage().unwrap().unwrap(),
+        window.local_storage().unwrap().unwrap(),
+    )
+}
+
+#[wasm_bindgen_test]
+fn session_lives_in_session_storage_only_and_expires() {
+    let (session_storage, local_storage) = storages();
+    storage::clear_session();
+    let now_ms = js_sys::Date::now() as i64;
+    assert!(storage::save_session(&session("2999-01-01T00:00:00Z")));
+    assert_eq!(
+        storage::load_session(now_ms),
+        Some(session("2999-01-01T00:00:00Z"))
+    );
+    assert_eq!(session_storage.length().unwrap(), 1);
+    assert_eq!(
+        local_storage.length().unwrap(),
+        0,
+        "nothing in localStorage"
+    );
+
+    storage::clear_session();
+    assert_eq!(storage::load_session(now_ms), None);
+    assert_eq!(session_storage.length().unwrap(), 0);
+
+    // An expired session is dropped when read.
+    assert!(storage::save_session(&session("2001-01-01T00:00:00Z")));
+    assert_eq!(storage::load_session(now_ms), None);
+    assert_eq!(session_storage.length().unwrap(), 0);
+
+    // Garbage under the key is ignored, not a crash.
+    session_storage
+        .set_item("audit-dashboard.session", "{not json")
+        .unwrap();
+    assert_eq!(storage::load_session(now_ms), None);
+    storage::clear_session();
+}
+
+/// Lets the reactive system and the browser run what a change scheduled.
+async fn next_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn chart_figure_shows_the_svg_with_its_accessible_name_or_says_why_not() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let svg = RwSignal::new(Ok::<String, String>(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"5\" height=\"5\"/></svg>".into(),
+    ));
+    let host_element: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host.clone());
+    let _mounted = leptos::mount::mount_to(host_element, move || {
+        view! {
+            <ChartFigure
+                title="Login failures"
+                label=Signal::derive(|| "Login failures: a test".to_owned())
+                svg=Signal::from(svg)
+                drawn_from=Signal::derive(|| 12)
+                legend=vec![("failed", "rgb(1, 2, 3)".to_owned())]
+            />
+        }
+    });
+    let figure = host.query_selector("figure").unwrap().expect("a figure");
+    assert_eq!(figure.get_attribute("role").as_deref(), Some("img"));
+    assert_eq!(
+        figure.get_attribute("aria-label").as_deref(),
+        Some("Login failures: a test")
+    );
+    assert_eq!(
+        figure.get_attribute("data-drawn-from").as_deref(),
+        Some("12")
+    );
+    assert!(host.query_selector("figure svg rect").unwrap().is_some());
+
+    svg.set(Err("no data".into()));
+    next_tick().await;
+    let text = host.text_content().unwrap_or_default();
+    assert!(
+        text.contains("This chart could not be drawn: no data"),
+        "{text}"
+    );
+    assert!(host.query_selector("figure svg").unwrap().is_none());
+}

@@ -1,0 +1,182 @@
+//! Shared by the end-to-end tests and the browser benchmark: headless
+//! Chromium through chromedriver, and the gateway in demo mode serving the
+//! built app. A missing piece fails loudly with what to run; nothing is
+//! skipped.
+#![allow(dead_code)] // Each user (tests, benches) needs a different subset.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const CHROME_FLAGS: [&str; 9] = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1000",
+];
+
+/// A headless Chromium session; chromedriver stops with it.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        assert!(
+            std::path::Path::new(&chromedriver).exists() && std::path::Path::new(&chrome).exists(),
+            "chromedriver ({chromedriver}) or Chromium ({chrome}) is missing: run `cargo xtask test`, which installs them"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
+        let profile = std::env::temp_dir().join(format!("audit-e2e-profile-{port}"));
+        let mut args: Vec<String> = CHROME_FLAGS.iter().map(|flag| (*flag).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": chrome, "args": args }),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() > deadline => {
+                    panic!("chromedriver did not start a session: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Browser {
+            client,
+            driver,
+            profile,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+
+    pub async fn script(&self, body: &str) -> Value {
+        self.client
+            .execute(body, vec![])
+            .await
+            .unwrap_or_else(|error| panic!("script failed: {error}\n{body}"))
+    }
+
+    pub async fn number(&self, expression: &str) -> u64 {
+        self.script(&format!("return {expression};"))
+            .await
+            .as_u64()
+            .unwrap_or_else(|| panic!("not a number: {expression}"))
+    }
+
+    pub async fn wait_for(&self, what: &str, expression: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if self.script(&format!("return Boolean({expression});")).await == json!(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                let page = self.script("return document.body.innerText;").await;
+                panic!("timed out waiting for {what} ({expression}); the page says:\n{page}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Everything in both browser storages and the cookies, as text.
+    pub async fn stored(&self) -> String {
+        self.script("return JSON.stringify({session: Object.entries(sessionStorage), local: Object.entries(localStorage), cookies: document.cookie});")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// The gateway in demo mode on a free loopback port, serving the built app.
+pub async fn demo_gateway() -> String {
+    let dist = std::env::var("AUDIT_DASHBOARD_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    assert!(
+        dist.join("index.html").exists(),
+        "the built app is missing at {}: run `cargo xtask test`, which builds it with trunk",
+        dist.display()
+    );
+    let args: Vec<String> = ["--demo", "--listen", "127.0.0.1:0", "--dist"]
+        .iter()
+        .map(|arg| (*arg).to_owned())
+        .chain([dist.display().to_string()])
+        .collect();
+    let config = audit_gateway::Config::parse(&args, |_| None).unwrap();
+    audit_gateway::start(config).await.unwrap().url()
+}
+
+pub async fn log_in(browser: &Browser, octopai_password: &str) {
+    browser
+        .type_into("#octopai-user", "analyst@example.com")
+        .await;
+    browser
+        .type_into("#octopai-password", octopai_password)
+        .await;
+    browser.type_into("#cloudera-user", "admin").await;
+    browser.type_into("#cloudera-password", "admin").await;
+    browser.click("#login-submit").await;
+}
+
+pub const BOTH_LOADED: &str =
+    "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2";
