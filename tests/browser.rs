@@ -2,6 +2,7 @@
 //! `wasm-bindgen-test` in headless Chromium (`cargo xtask test` runs them
 //! with `cargo test --target wasm32-unknown-unknown`).
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // Tests: a failure must stop the test loudly.
 
 use audit_core::contract::{ClouderaIdentity, SessionResponse};
 use audit_dashboard::components::chart_figure::ChartFigure;

@@ -3,6 +3,7 @@
 //! built app. A missing piece fails loudly with what to run; nothing is
 //! skipped.
 #![allow(dead_code)] // Each user (tests, benches) needs a different subset.
+#![allow(clippy::unwrap_used)] // Test support: a failure must stop the test loudly.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

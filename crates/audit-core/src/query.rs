@@ -372,7 +372,7 @@ mod tests {
             "command==listStatus;source==*oozie*",
             "operation==listStatus",
         ] {
-            let parsed = parse(&query).unwrap();
+            let parsed = parse(query).unwrap();
             assert_eq!(parsed.to_query_string(), query);
         }
         assert_eq!(parse("").unwrap(), Query::default());

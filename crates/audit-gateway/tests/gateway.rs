@@ -1,5 +1,6 @@
 //! The gateway's routes: `oneshot` where no upstream is involved, loopback
 //! servers (the simulated upstreams, or small misbehaving ones) otherwise.
+#![allow(clippy::unwrap_used)] // Test helpers: a failure must stop the test loudly.
 
 use std::path::PathBuf;
 use std::sync::Arc;

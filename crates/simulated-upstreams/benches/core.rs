@@ -149,7 +149,7 @@ fn main() {
     });
     let baseline = median(|| {
         let mut copy = events.clone();
-        copy.sort_unstable_by(|a, b| b.at.cmp(&a.at));
+        copy.sort_unstable_by_key(|event| std::cmp::Reverse(event.at));
         black_box(copy);
     });
     row(

@@ -75,14 +75,11 @@ fn authenticate(state: &SimState, headers: &HeaderMap) -> Auth {
     }
 }
 
-fn number(params: &HashMap<String, String>, name: &str) -> Result<Option<u32>, Response> {
+fn number(params: &HashMap<String, String>, name: &str) -> Result<Option<u32>, String> {
     match params.get(name) {
         None => Ok(None),
         Some(text) => text.parse::<u32>().map(Some).map_err(|_| {
-            error(
-                StatusCode::BAD_REQUEST,
-                format!("Invalid value for {name}: '{text}' is not a non-negative integer"),
-            )
+            format!("Invalid value for {name}: '{text}' is not a non-negative integer")
         }),
     }
 }
@@ -96,7 +93,7 @@ async fn read_audits(
     let version_number = version
         .strip_prefix('v')
         .and_then(|n| n.parse::<u32>().ok());
-    if !version_number.is_some_and(|n| n >= MIN_API_VERSION) {
+    if version_number.is_none_or(|n| n < MIN_API_VERSION) {
         return error(
             StatusCode::NOT_FOUND,
             format!("No such API version: {version}"),
@@ -125,7 +122,7 @@ async fn read_audits(
             max.unwrap_or(DEFAULT_MAX_RESULTS).min(MAX_RESULTS_CAP),
             offset.unwrap_or(0),
         ),
-        (Err(response), _) | (_, Err(response)) => return response,
+        (Err(message), _) | (_, Err(message)) => return error(StatusCode::BAD_REQUEST, message),
     };
     let end = match params.get("endTime").map(|text| parse_iso(text)) {
         None => (state.clock)(),

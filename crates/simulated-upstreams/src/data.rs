@@ -181,7 +181,8 @@ fn people(rng: &mut Rng) -> Vec<Person> {
                 cm_name,
                 office_ip: format!("10.20.{}.{}", 1 + index / 20, 10 + index),
                 vpn_ip: format!("172.16.{}.{}", rng.between(0, 15), rng.between(2, 250)),
-                user_agent: *rng.pick(&USER_AGENTS),
+                user_agent: USER_AGENTS
+                    [usize::try_from(rng.below(USER_AGENTS.len() as u64)).unwrap_or(0)],
                 start_hour: 7 + rng.between(0, 3),
                 is_operator: index % 6 == 0,
             }
@@ -222,8 +223,8 @@ pub fn generate(config: &DataConfig) -> Dataset {
 
     octopai.retain(|record| record.at >= start && record.at < config.end);
     cloudera.retain(|record| record.at >= start && record.at < config.end);
-    octopai.sort_by(|a, b| b.at.cmp(&a.at));
-    cloudera.sort_by(|a, b| b.at.cmp(&a.at));
+    octopai.sort_by_key(|record| std::cmp::Reverse(record.at));
+    cloudera.sort_by_key(|record| std::cmp::Reverse(record.at));
     let total = octopai.len();
     for (index, record) in octopai.iter_mut().enumerate() {
         record.id = format!("ev-{:07}", total - index);

@@ -1,5 +1,6 @@
 //! The simulated upstreams over real HTTP on loopback, checked against the
 //! facts in `shared/API_FACTS.md`.
+#![allow(clippy::unwrap_used)] // Test helpers: a failure must stop the test loudly.
 
 use std::sync::Arc;
 
