@@ -98,9 +98,19 @@ async fn main() {
 
     // For the README: `AUDIT_DASHBOARD_SCREENSHOT=docs/screenshot.png`.
     if let Ok(path) = std::env::var("AUDIT_DASHBOARD_SCREENSHOT") {
-        browser.client.set_window_size(1280, 1500).await.expect("resize");
-        browser.client.goto(&format!("{base}/dashboard?range=7d")).await.expect("7-day view");
-        browser.wait_for("the 7-day view", BOTH_LOADED, Duration::from_secs(120)).await;
+        browser
+            .client
+            .set_window_size(1280, 1500)
+            .await
+            .expect("resize");
+        browser
+            .client
+            .goto(&format!("{base}/dashboard?range=7d"))
+            .await
+            .expect("7-day view");
+        browser
+            .wait_for("the 7-day view", BOTH_LOADED, Duration::from_secs(120))
+            .await;
         let png = browser.client.screenshot().await.expect("a screenshot");
         std::fs::write(&path, png).expect("the screenshot is written");
         println!("screenshot written to {path}");

@@ -6,6 +6,7 @@
 
 use audit_core::analytics::{ActivityBucket, Buckets, LoginBucket};
 use chrono::{Duration, FixedOffset};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 pub const WIDTH: u32 = 640;
@@ -57,6 +58,40 @@ fn render(
     Ok(svg)
 }
 
+type TimeChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The frame every time chart shares: one unit of x per bucket, counts on y
+/// from zero, time ticks in the display offset.
+fn time_axes<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    bucket_count: usize,
+    max: u32,
+    buckets: &Buckets,
+    offset: FixedOffset,
+    y_desc: &str,
+) -> Result<TimeChart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(root)
+        .margin(10)
+        .x_label_area_size(28)
+        .y_label_area_size(44)
+        .build_cartesian_2d(0f64..bucket_count.max(1) as f64, 0f64..y_max(max))
+        .map_err(text)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(8)
+        .y_labels(5)
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 16))
+        .x_label_formatter(&|x| tick_label(buckets, offset, *x))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_desc(y_desc)
+        .draw()
+        .map_err(text)?;
+    Ok(chart)
+}
+
 /// Failed logins stacked under successful ones, per bucket.
 pub fn login_failures_svg(
     series: &[LoginBucket],
@@ -69,24 +104,7 @@ pub fn login_failures_svg(
         .max()
         .unwrap_or(0);
     render(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..series.len().max(1) as f64, 0f64..y_max(max))
-            .map_err(text)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(8)
-            .y_labels(5)
-            .label_style(("sans-serif", 16))
-            .axis_desc_style(("sans-serif", 16))
-            .x_label_formatter(&|x| tick_label(buckets, offset, *x))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("logins")
-            .draw()
-            .map_err(text)?;
+        let mut chart = time_axes(root, series.len(), max, buckets, offset, "logins")?;
         chart
             .draw_series(
                 series
@@ -134,24 +152,7 @@ pub fn activity_timeline_svg(
         .max()
         .unwrap_or(0);
     render(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..series.len().max(1) as f64, 0f64..y_max(max))
-            .map_err(text)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(8)
-            .y_labels(5)
-            .label_style(("sans-serif", 16))
-            .axis_desc_style(("sans-serif", 16))
-            .x_label_formatter(&|x| tick_label(buckets, offset, *x))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .y_desc("events")
-            .draw()
-            .map_err(text)?;
+        let mut chart = time_axes(root, series.len(), max, buckets, offset, "events")?;
         let points = |count: fn(&ActivityBucket) -> u32| {
             series
                 .iter()

@@ -79,44 +79,51 @@ pub fn LoginPage() -> impl IntoView {
             <p class="lead">"Log in to Octopai, Cloudera Manager, or both. Passwords go to the gateway once and are never stored in this browser."</p>
             {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             <form on:submit=submit novalidate>
-                <fieldset>
-                    <legend>
-                        <label>
-                            <input type="checkbox" id="use-octopai" prop:checked=move || use_octopai.get() on:change=move |ev| use_octopai.set(event_target_checked(&ev))/>
-                            " Octopai"
-                        </label>
-                    </legend>
-                    <label for="octopai-user">"E-mail"</label>
-                    <input id="octopai-user" name="octopai-user" type="email" autocomplete="username"
-                        prop:disabled=move || !use_octopai.get()
-                        prop:value=move || octopai_user.get() on:input=move |ev| octopai_user.set(event_target_value(&ev))/>
-                    <label for="octopai-password">"Password"</label>
-                    <input id="octopai-password" name="octopai-password" type="password" autocomplete="current-password"
-                        prop:disabled=move || !use_octopai.get()
-                        prop:value=move || octopai_password.get() on:input=move |ev| octopai_password.set(event_target_value(&ev))/>
-                </fieldset>
-                <fieldset>
-                    <legend>
-                        <label>
-                            <input type="checkbox" id="use-cloudera" prop:checked=move || use_cloudera.get() on:change=move |ev| use_cloudera.set(event_target_checked(&ev))/>
-                            " Cloudera Manager"
-                        </label>
-                    </legend>
-                    <label for="cloudera-user">"User name"</label>
-                    <input id="cloudera-user" name="cloudera-user" type="text" autocomplete="username"
-                        prop:disabled=move || !use_cloudera.get()
-                        prop:value=move || cloudera_user.get() on:input=move |ev| cloudera_user.set(event_target_value(&ev))/>
-                    <label for="cloudera-password">"Password"</label>
-                    <input id="cloudera-password" name="cloudera-password" type="password" autocomplete="current-password"
-                        prop:disabled=move || !use_cloudera.get()
-                        prop:value=move || cloudera_password.get() on:input=move |ev| cloudera_password.set(event_target_value(&ev))/>
-                </fieldset>
+                <SourceFields id="octopai" name="Octopai" user_label="E-mail" user_type="email"
+                    enabled=use_octopai user=octopai_user password=octopai_password/>
+                <SourceFields id="cloudera" name="Cloudera Manager" user_label="User name" user_type="text"
+                    enabled=use_cloudera user=cloudera_user password=cloudera_password/>
                 {move || error.get().map(|text| view! { <p class="error-view login-error" role="alert">{text}</p> })}
                 <button type="submit" id="login-submit" prop:disabled=move || busy.get()>
                     {move || if busy.get() { "Logging in…" } else { "Log in" }}
                 </button>
             </form>
         </main>
+    }
+}
+
+/// One source's fieldset: a checkbox to connect it, its user and password.
+/// Element ids are `use-{id}`, `{id}-user` and `{id}-password`.
+#[component]
+fn SourceFields(
+    id: &'static str,
+    name: &'static str,
+    user_label: &'static str,
+    user_type: &'static str,
+    enabled: RwSignal<bool>,
+    user: RwSignal<String>,
+    password: RwSignal<String>,
+) -> impl IntoView {
+    let user_id = format!("{id}-user");
+    let password_id = format!("{id}-password");
+    view! {
+        <fieldset>
+            <legend>
+                <label>
+                    <input type="checkbox" id=format!("use-{id}") prop:checked=move || enabled.get()
+                        on:change=move |ev| enabled.set(event_target_checked(&ev))/>
+                    " " {name}
+                </label>
+            </legend>
+            <label for=user_id.clone()>{user_label}</label>
+            <input id=user_id.clone() name=user_id type=user_type autocomplete="username"
+                prop:disabled=move || !enabled.get()
+                prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev))/>
+            <label for=password_id.clone()>"Password"</label>
+            <input id=password_id.clone() name=password_id type="password" autocomplete="current-password"
+                prop:disabled=move || !enabled.get()
+                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+        </fieldset>
     }
 }
 

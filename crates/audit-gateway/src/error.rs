@@ -48,6 +48,8 @@ pub enum AppError {
         cause: String,
     },
     NotFound,
+    /// Something failed inside the gateway; the cause is logged, not sent.
+    Internal(String),
 }
 
 impl AppError {
@@ -119,6 +121,12 @@ impl AppError {
                 Some(*source),
             ),
             NotFound => (StatusCode::NOT_FOUND, "not_found", "No such gateway route.".into(), None),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The gateway failed to handle this request. Try again; if it persists, check the gateway's log.".into(),
+                None,
+            ),
         }
     }
 }
@@ -127,6 +135,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message, source) = self.parts();
         match &self {
+            AppError::Internal(cause) => tracing::error!(code, %cause, "internal failure"),
             AppError::Unreachable { cause, .. } | AppError::Malformed { cause, .. } => {
                 tracing::warn!(code, %cause, "upstream problem");
             }

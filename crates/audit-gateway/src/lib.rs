@@ -172,10 +172,10 @@ async fn create_session(State(state): State<AppState>, body: Bytes) -> Result<Re
                 password: credentials.password.clone(),
             }),
     };
-    let token = state.session_key.seal(&claims).map_err(|cause| {
-        tracing::error!(%cause, "cannot seal a session");
-        AppError::BadRequest("the gateway could not create a session; try again".into())
-    })?;
+    let token = state
+        .session_key
+        .seal(&claims)
+        .map_err(AppError::Internal)?;
     tracing::info!(
         octopai = claims.octopai.is_some(),
         cloudera = claims.cloudera.is_some(),
