@@ -148,11 +148,11 @@ fn parse_constraint(part: &str, span: Span) -> Result<Constraint, Diagnostic> {
             "empty constraint: remove the extra `;` or write selector==value".into(),
         ));
     }
-    if let Some(index) = part.find(char::is_whitespace) {
+    if let Some((index, space)) = part.char_indices().find(|(_, c)| c.is_whitespace()) {
         return Err(at(
             span,
             index,
-            index + 1,
+            index + space.len_utf8(),
             "spaces are not allowed in a query: remove the space (constraints are joined by `;`)"
                 .into(),
         ));
