@@ -9,6 +9,7 @@
 use audit_core::analytics::EventCollection;
 use audit_core::cloudera::AuditsParams;
 use audit_core::octopai::UserEventsRequest;
+use audit_core::query::Query;
 use audit_core::time::format_iso;
 use audit_core::{AuditEvent, Source, TimeWindow};
 
@@ -36,10 +37,12 @@ pub struct Pager {
     total: Option<u64>,
     done: bool,
     pub pages: u32,
+    /// The canonical query sent to Cloudera Manager with every page.
+    cloudera_query: Option<String>,
 }
 
 impl Pager {
-    pub fn new(source: Source, window: TimeWindow) -> Self {
+    pub fn new(source: Source, window: TimeWindow, query: Option<&Query>) -> Self {
         let position = match source {
             Source::Octopai => 1,
             Source::ClouderaManager => 0,
@@ -52,6 +55,9 @@ impl Pager {
             total: None,
             done: false,
             pages: 0,
+            cloudera_query: query
+                .map(Query::to_query_string)
+                .filter(|text| !text.is_empty()),
         }
     }
 
@@ -66,12 +72,16 @@ impl Pager {
                 page_number: Some(self.position),
                 page_size: Some(PAGE_SIZE),
             }),
-            Source::ClouderaManager => NextPage::Cloudera(AuditsParams::page(
-                self.window.start(),
-                self.window.end(),
-                self.position,
-                PAGE_SIZE,
-            )),
+            Source::ClouderaManager => {
+                let mut params = AuditsParams::page(
+                    self.window.start(),
+                    self.window.end(),
+                    self.position,
+                    PAGE_SIZE,
+                );
+                params.query = self.cloudera_query.clone();
+                NextPage::Cloudera(params)
+            }
         }
     }
 
@@ -110,15 +120,18 @@ pub struct SourceProgress {
 }
 
 /// Loads every page of `source` in `window`, reporting progress after each
-/// page. On failure, what was loaded so far comes back with the error.
+/// page. `query` goes to Cloudera Manager with every page and filters
+/// Octopai events here, as they arrive. On failure, what was loaded so far
+/// comes back with the error.
 pub async fn load_source(
     token: &str,
     source: Source,
     window: TimeWindow,
+    query: Option<&Query>,
     signal: Option<&web_sys::AbortSignal>,
     mut on_progress: impl FnMut(SourceProgress),
 ) -> (Vec<AuditEvent>, Option<ApiError>) {
-    let mut pager = Pager::new(source, window);
+    let mut pager = Pager::new(source, window, query);
     let mut collection = EventCollection::default();
     loop {
         let outcome = match pager.next() {
@@ -128,7 +141,14 @@ pub async fn load_source(
                     .await
                     .map(|page| {
                         let count = page.events.len();
-                        collection.extend(page.events.into_iter().map(AuditEvent::from));
+                        collection.extend(
+                            page.events
+                                .into_iter()
+                                .map(AuditEvent::from)
+                                .filter(|event| {
+                                    query.is_none_or(|query| query.matches_event(event))
+                                }),
+                        );
                         (count, page.total)
                     })
             }
@@ -189,7 +209,7 @@ mod tests {
 
     #[test]
     fn cloudera_pages_by_offset_until_an_empty_page_with_end_pinned() {
-        let mut pager = Pager::new(Source::ClouderaManager, window());
+        let mut pager = Pager::new(Source::ClouderaManager, window(), None);
         let NextPage::Cloudera(first) = pager.next() else {
             panic!()
         };
@@ -209,8 +229,32 @@ mod tests {
     }
 
     #[test]
+    fn cloudera_pages_carry_the_canonical_query_and_octopai_pages_do_not() {
+        let query = audit_core::query::parse("username==admin;allowed==false").unwrap();
+        let pager = Pager::new(Source::ClouderaManager, window(), Some(&query));
+        let NextPage::Cloudera(params) = pager.next() else {
+            panic!()
+        };
+        assert_eq!(
+            params.query.as_deref(),
+            Some("username==admin;allowed==false")
+        );
+        let empty = audit_core::query::parse("").unwrap();
+        let NextPage::Cloudera(params) =
+            Pager::new(Source::ClouderaManager, window(), Some(&empty)).next()
+        else {
+            panic!()
+        };
+        assert_eq!(params.query, None, "an empty query is not sent");
+        assert!(matches!(
+            Pager::new(Source::Octopai, window(), Some(&query)).next(),
+            NextPage::Octopai(_)
+        ));
+    }
+
+    #[test]
     fn octopai_pages_by_number_until_total_or_empty_page() {
-        let mut pager = Pager::new(Source::Octopai, window());
+        let mut pager = Pager::new(Source::Octopai, window(), None);
         let NextPage::Octopai(first) = pager.next() else {
             panic!()
         };
@@ -230,7 +274,7 @@ mod tests {
             "total reached: no extra request"
         );
 
-        let mut untotalled = Pager::new(Source::Octopai, window());
+        let mut untotalled = Pager::new(Source::Octopai, window(), None);
         untotalled.record(10, None);
         assert_ne!(untotalled.next(), NextPage::Done);
         untotalled.record(0, None);

@@ -263,3 +263,125 @@ async fn dashboard_without_a_session_sends_you_to_log_in() {
         .await;
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_filters() {
+    let base = demo_gateway().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&base).await.unwrap();
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let sent = "performance.getEntriesByType('resource').filter(e => e.name.includes('/gateway/cloudera/audits')).length";
+    let sent_before = browser.number(sent).await;
+
+    // A mistake: an unknown selector. The diagnostic points at it, and
+    // neither the URL nor the network sees the query.
+    browser.type_into("#query", "usr==admin").await;
+    browser
+        .wait_for(
+            "the diagnostic",
+            "document.querySelector('.diagnostic')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let diagnostic = browser.script("const d = document.querySelector('.diagnostic'); return [d.dataset.start, d.dataset.end, d.querySelector('mark').textContent, d.textContent];").await;
+    assert_eq!(diagnostic[0], json!("0"));
+    assert_eq!(diagnostic[1], json!("3"));
+    assert_eq!(diagnostic[2], json!("usr"));
+    assert!(
+        diagnostic[3]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `username`?"),
+        "{diagnostic}"
+    );
+    assert_eq!(
+        browser
+            .script("return document.querySelector('#query-apply').disabled;")
+            .await,
+        json!(true)
+    );
+    browser
+        .script("document.querySelector('form.query-bar').requestSubmit(); return null;")
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!browser
+        .script("return location.search;")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("q="));
+    assert_eq!(
+        browser.number(sent).await,
+        sent_before,
+        "a malformed query is never sent"
+    );
+
+    // Corrected: exactly the seeded brute force against Cloudera Manager's
+    // admin account (15 failed logins in the last day).
+    browser
+        .type_into("#query", "username==admin;allowed==false")
+        .await;
+    browser.click("#query-apply").await;
+    browser
+        .wait_for(
+            "the filtered load",
+            &format!("location.search.includes('q=') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    let rows = browser.script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => [...r.cells].map(c => c.textContent));").await;
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 15, "{rows:?}");
+    for row in rows {
+        assert_eq!(
+            (
+                row[1].as_str(),
+                row[2].as_str(),
+                row[3].as_str(),
+                row[5].as_str()
+            ),
+            (
+                Some("Cloudera Manager"),
+                Some("admin"),
+                Some("LOGIN_FAILURE"),
+                Some("failed")
+            )
+        );
+    }
+    let shown = browser
+        .script("return document.querySelector('.sent-query').textContent;")
+        .await;
+    assert!(
+        shown
+            .as_str()
+            .unwrap()
+            .contains("query=username==admin;allowed==false"),
+        "{shown}"
+    );
+
+    // The query is part of the URL: a reload keeps it.
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for(
+            "the reloaded, filtered view",
+            BOTH_LOADED,
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.querySelector('#query').value;")
+            .await,
+        json!("username==admin;allowed==false")
+    );
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('table.event-table tbody tr').length")
+            .await,
+        15
+    );
+    browser.stop().await;
+}

@@ -4,3 +4,4 @@ pub mod chart_figure;
 pub mod error_view;
 pub mod event_table;
 pub mod load_progress;
+pub mod query_bar;

@@ -4,6 +4,7 @@
 //! (`?range=24h`), so reload and shared links keep it.
 
 use audit_core::analytics::{self, Buckets};
+use audit_core::query::Query;
 use audit_core::{AuditEvent, Source, TimeWindow};
 use chrono::{Duration, Utc};
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ use crate::components::chart_figure::ChartFigure;
 use crate::components::error_view::ErrorView;
 use crate::components::event_table::EventTable;
 use crate::components::load_progress::LoadProgress;
+use crate::components::query_bar::QueryBar;
 use crate::format::{format_count, format_duration, format_time, local_offset};
 use crate::loader::{self, SourceProgress};
 use crate::use_session;
@@ -125,18 +127,26 @@ impl SourceFilter {
     }
 }
 
-/// The dashboard's URL for a view.
-pub fn dashboard_url(range: RangePreset, sources: SourceFilter) -> String {
-    match sources.as_query() {
-        Some(sources) => format!("/dashboard?range={}&sources={sources}", range.as_query()),
-        None => format!("/dashboard?range={}", range.as_query()),
+/// The dashboard's URL for a view; the query is percent-encoded.
+pub fn dashboard_url(range: RangePreset, sources: SourceFilter, query: &str) -> String {
+    let mut url = format!("/dashboard?range={}", range.as_query());
+    if let Some(sources) = sources.as_query() {
+        url.push_str("&sources=");
+        url.push_str(sources);
     }
+    if !query.is_empty() {
+        url.push_str("&q=");
+        url.push_str(&audit_core::cloudera::percent_encode(query));
+    }
+    url
 }
 
 /// Where one source's load stands.
 #[derive(Debug, Clone, PartialEq)]
 enum SourceState {
     NotConnected,
+    /// Not loaded because the query in the URL has a mistake.
+    Blocked,
     Loading(SourceProgress),
     Loaded(SourceProgress),
     Failed(SourceProgress, ApiError),
@@ -145,7 +155,7 @@ enum SourceState {
 impl SourceState {
     fn progress(&self) -> SourceProgress {
         match self {
-            SourceState::NotConnected => SourceProgress::default(),
+            SourceState::NotConnected | SourceState::Blocked => SourceProgress::default(),
             SourceState::Loading(p) | SourceState::Loaded(p) | SourceState::Failed(p, _) => *p,
         }
     }
@@ -173,6 +183,8 @@ pub fn DashboardPage() -> impl IntoView {
 
     let range =
         Memo::new(move |_| query.with(|q| RangePreset::from_query(q.get("range").as_deref())));
+    let query_text = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let parsed_query = Memo::new(move |_| query_text.with(|text| audit_core::query::parse(text)));
     let shown =
         Memo::new(move |_| query.with(|q| SourceFilter::from_query(q.get("sources").as_deref())));
     let window = RwSignal::new(None::<TimeWindow>);
@@ -202,7 +214,7 @@ pub fn DashboardPage() -> impl IntoView {
     };
 
     // Loads one source into its slot, unless a newer load has started since.
-    let load = move |source: Source, window: TimeWindow| {
+    let load = move |source: Source, window: TimeWindow, query: Option<Query>| {
         let Some(token) = session.token() else { return };
         let (state, events) = slot(source);
         state.set(SourceState::Loading(SourceProgress::default()));
@@ -211,13 +223,19 @@ pub fn DashboardPage() -> impl IntoView {
         let on_expired = on_expired.clone();
         spawn_local(async move {
             let current = move || generation.get_value() == load_generation;
-            let (loaded, error) =
-                loader::load_source(&token, source, window, signal.as_ref(), |progress| {
+            let (loaded, error) = loader::load_source(
+                &token,
+                source,
+                window,
+                query.as_ref(),
+                signal.as_ref(),
+                |progress| {
                     if current() {
                         state.set(SourceState::Loading(progress));
                     }
-                })
-                .await;
+                },
+            )
+            .await;
             if !current() {
                 return;
             }
@@ -244,6 +262,7 @@ pub fn DashboardPage() -> impl IntoView {
     let range_load = load.clone();
     Effect::new(move || {
         let preset = range.get();
+        let parsed = parsed_query.get();
         let Some(current) = session.0.get_untracked() else {
             return;
         };
@@ -260,11 +279,18 @@ pub fn DashboardPage() -> impl IntoView {
         cloudera_events.set(Vec::new());
         octopai_state.set(SourceState::NotConnected);
         cloudera_state.set(SourceState::NotConnected);
+        // A malformed query (say, from a pasted link) is never sent.
+        let Ok(parsed) = parsed else {
+            octopai_state.set(SourceState::Blocked);
+            cloudera_state.set(SourceState::Blocked);
+            return;
+        };
+        let parsed = Some(parsed).filter(|q| !q.constraints.is_empty());
         if current.octopai.is_some() {
-            range_load(Source::Octopai, pinned);
+            range_load(Source::Octopai, pinned, parsed.clone());
         }
         if current.cloudera.is_some() {
-            range_load(Source::ClouderaManager, pinned);
+            range_load(Source::ClouderaManager, pinned, parsed);
         }
     });
 
@@ -351,7 +377,7 @@ pub fn DashboardPage() -> impl IntoView {
     let range_navigate = navigate.clone();
     let choose_range = move |preset: RangePreset| {
         range_navigate(
-            &dashboard_url(preset, shown.get_untracked()),
+            &dashboard_url(preset, shown.get_untracked(), &query_text.get_untracked()),
             Default::default(),
         );
     };
@@ -359,7 +385,7 @@ pub fn DashboardPage() -> impl IntoView {
     let toggle_source = move |source: Source| {
         let next = shown.get_untracked().toggled(source);
         sources_navigate(
-            &dashboard_url(range.get_untracked(), next),
+            &dashboard_url(range.get_untracked(), next, &query_text.get_untracked()),
             Default::default(),
         );
     };
@@ -371,6 +397,14 @@ pub fn DashboardPage() -> impl IntoView {
                 " " {source.label()}
             </label>
         }
+    };
+
+    let query_navigate = navigate.clone();
+    let apply_query = move |text: String| {
+        query_navigate(
+            &dashboard_url(range.get_untracked(), shown.get_untracked(), &text),
+            Default::default(),
+        );
     };
 
     let who = move || {
@@ -394,6 +428,10 @@ pub fn DashboardPage() -> impl IntoView {
         let progress = Signal::derive(move || state.with(SourceState::progress));
         let load = load.clone();
         move || match state.get() {
+            SourceState::Blocked => view! {
+                <p class="source-off">{name} ": not loaded until the query's mistake is fixed."</p>
+            }
+            .into_any(),
             SourceState::NotConnected => {
                 view! { <p class="source-off">{name} ": not connected in this session."</p> }
                     .into_any()
@@ -404,8 +442,14 @@ pub fn DashboardPage() -> impl IntoView {
             SourceState::Failed(_, error) => {
                 let load = load.clone();
                 let retry = move || {
-                    if let Some(window) = window.get_untracked() {
-                        load(source, window);
+                    if let (Some(window), Ok(query)) =
+                        (window.get_untracked(), parsed_query.get_untracked())
+                    {
+                        load(
+                            source,
+                            window,
+                            Some(query).filter(|q| !q.constraints.is_empty()),
+                        );
                     }
                 };
                 view! {
@@ -444,6 +488,13 @@ pub fn DashboardPage() -> impl IntoView {
                 {source_toggle(Source::Octopai, "show-octopai")}
                 {source_toggle(Source::ClouderaManager, "show-cloudera")}
             </fieldset>
+            <QueryBar applied=Signal::from(query_text) on_apply=apply_query/>
+            {move || {
+                let sent = query_text.get();
+                (!sent.is_empty() && parsed_query.with(Result::is_ok)).then(|| view! {
+                    <p class="sent-query">"Sent to Cloudera Manager as " <code>"query=" {sent}</code> "; the same query filters Octopai events here."</p>
+                })
+            }}
             <section class="sources" aria-live="polite">
                 {source_panel(Source::Octopai, "Octopai")}
                 {source_panel(Source::ClouderaManager, "Cloudera Manager")}
@@ -504,12 +555,20 @@ mod tests {
             "the last source cannot be hidden"
         );
         assert_eq!(
-            dashboard_url(RangePreset::Week, only_octopai),
+            dashboard_url(RangePreset::Week, only_octopai, ""),
             "/dashboard?range=7d&sources=octopai"
         );
         assert_eq!(
-            dashboard_url(RangePreset::Day, SourceFilter::BOTH),
+            dashboard_url(RangePreset::Day, SourceFilter::BOTH, ""),
             "/dashboard?range=24h"
+        );
+        assert_eq!(
+            dashboard_url(
+                RangePreset::Day,
+                SourceFilter::BOTH,
+                "username==a b;source==*x*"
+            ),
+            "/dashboard?range=24h&q=username%3D%3Da%20b%3Bsource%3D%3D%2Ax%2A"
         );
     }
 }

@@ -8,6 +8,7 @@
 //! matches neither `==` nor `!=`.
 
 use crate::cloudera::ApiAudit;
+use crate::event::{AuditEvent, Outcome, Source};
 
 /// `command` is not in the documented selector table, but the seed's own
 /// examples use it (`command==listStatus`): it is accepted as an alias of
@@ -88,10 +89,20 @@ impl Query {
             .join(";")
     }
 
-    /// Whether `audit` satisfies every constraint.
+    /// Whether `audit` satisfies every constraint (the server's semantics).
     pub fn matches(&self, audit: &ApiAudit) -> bool {
+        self.matches_fields(|selector| audit_field(audit, selector))
+    }
+
+    /// Whether a unified event satisfies every constraint, over its mapped
+    /// fields (see [`event_field`]); how Octopai events are filtered locally.
+    pub fn matches_event(&self, event: &AuditEvent) -> bool {
+        self.matches_fields(|selector| event_field(event, selector))
+    }
+
+    fn matches_fields(&self, field_of: impl Fn(&str) -> Option<String>) -> bool {
         self.constraints.iter().all(|constraint| {
-            let Some(field) = audit_field(audit, &constraint.selector) else {
+            let Some(field) = field_of(&constraint.selector) else {
                 return false;
             };
             let equal = value_matches(&constraint.value, &field);
@@ -307,6 +318,32 @@ pub fn audit_field(audit: &ApiAudit, selector: &str) -> Option<String> {
     }
 }
 
+/// A unified event's value for `selector`: `username` is the actor,
+/// `ip_address` the address, `operation` the action (an Octopai event type
+/// such as `LoginFailed` or `PageLoad`), `source` the target (an Octopai
+/// page), `operation_text` the detail (a failure reason), `allowed` whether
+/// it succeeded or was allowed, and `service` the source (`octopai`) or the
+/// Cloudera Manager service. Other selectors have no value.
+pub fn event_field(event: &AuditEvent, selector: &str) -> Option<String> {
+    match selector {
+        "username" => Some(event.actor.clone()),
+        "ip_address" => event.ip.clone(),
+        "operation" | "command" => Some(event.action.clone()),
+        "source" => event.target.clone(),
+        "operation_text" => event.detail.clone(),
+        "allowed" => match event.outcome {
+            Outcome::Succeeded | Outcome::Allowed => Some("true".into()),
+            Outcome::Failed | Outcome::Denied => Some("false".into()),
+            Outcome::Unknown => None,
+        },
+        "service" => match event.source {
+            Source::Octopai => Some("octopai".into()),
+            Source::ClouderaManager => event.target.clone(),
+        },
+        _ => None,
+    }
+}
+
 /// `==` semantics: exact equality, or SQL LIKE when the pattern has `*`
 /// (where `%` is a wildcard too).
 pub fn value_matches(pattern: &str, value: &str) -> bool {
@@ -434,6 +471,36 @@ mod tests {
         check("username==etl%", false);
         check("impersonator!=hue", false);
         check("service==HDFS1", false);
+    }
+
+    #[test]
+    fn octopai_events_filter_over_their_mapped_fields() {
+        let page = crate::octopai::UserEventsPage::decode(
+            r#"[{"id":"1","userName":"mia@example.com","eventType":"LoginFailed","reason":"Wrong password",
+                 "timestamp":"2026-11-21T08:00:00Z","ipAddress":"203.0.113.9"},
+                {"id":"2","userName":"mia@example.com","eventType":"PageLoad","page":"/lineage",
+                 "timestamp":"2026-11-21T08:01:00Z","ipAddress":"10.0.0.4"}]"#,
+        )
+        .unwrap();
+        let events: Vec<AuditEvent> = page.events.into_iter().map(AuditEvent::from).collect();
+        let ids = |query: &str| -> Vec<String> {
+            let query = parse(query).unwrap();
+            events
+                .iter()
+                .filter(|e| query.matches_event(e))
+                .map(|e| e.id.clone())
+                .collect()
+        };
+        assert_eq!(ids("operation==LoginFailed"), ["oct:1"]);
+        assert_eq!(ids("allowed==false"), ["oct:1"]);
+        assert_eq!(ids("source==/lin*"), ["oct:2"]);
+        assert_eq!(ids("username==*@example.com;ip_address!=10.*"), ["oct:1"]);
+        assert_eq!(ids("service==octopai").len(), 2);
+        assert!(
+            ids("table_name==x").is_empty(),
+            "a selector with no mapped field matches nothing"
+        );
+        assert_eq!(ids("operation_text==*password*"), ["oct:1"]);
     }
 
     #[test]

@@ -1,0 +1,93 @@
+//! The query bar: the Cloudera Manager query language, checked as you type.
+//! Mistakes are shown inline with their position underlined; a query with
+//! a mistake is never applied (so never sent anywhere).
+
+use audit_core::query::{self, Diagnostic};
+use leptos::prelude::*;
+
+/// The parts of `text` before, inside and after a diagnostic's span, for
+/// underlining (an empty span marks the place with a space).
+pub fn split_at_span<'a>(text: &'a str, diagnostic: &Diagnostic) -> (&'a str, &'a str, &'a str) {
+    let start = diagnostic.span.start.min(text.len());
+    let end = diagnostic.span.end.clamp(start, text.len());
+    match (text.get(..start), text.get(start..end), text.get(end..)) {
+        (Some(before), Some(inside), Some(after)) => (before, inside, after),
+        _ => (text, "", ""),
+    }
+}
+
+#[component]
+pub fn QueryBar(
+    /// The applied query (from the URL).
+    applied: Signal<String>,
+    /// Called with the canonical text of a valid query when the user applies it.
+    on_apply: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let draft = RwSignal::new(applied.get_untracked());
+    // Back/forward and pasted links change the applied query: follow them.
+    Effect::new(move || draft.set(applied.get()));
+    let diagnostics =
+        Memo::new(move |_| draft.with(|text| query::parse(text).err().unwrap_or_default()));
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if let Ok(parsed) = draft.with_untracked(|text| query::parse(text)) {
+            on_apply(parsed.to_query_string());
+        }
+    };
+    view! {
+        <form class="query-bar" on:submit=submit role="search">
+            <label for="query">"Query"</label>
+            <input id="query" type="text" spellcheck="false" autocomplete="off"
+                placeholder="username==admin;allowed==false;operation!=*list*"
+                aria-describedby="query-help query-diagnostics"
+                aria-invalid=move || (!diagnostics.with(Vec::is_empty)).to_string()
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))/>
+            <button type="submit" id="query-apply" prop:disabled=move || !diagnostics.with(Vec::is_empty)>"Apply"</button>
+            <p id="query-help" class="hint">
+                "Constraints joined by ; (AND), each selector==value or selector!=value, * as a wildcard. "
+                "Sent to Cloudera Manager; applied to Octopai events here."
+            </p>
+            <ul id="query-diagnostics" class="diagnostics" aria-live="polite">
+                {move || {
+                    let text = draft.get();
+                    diagnostics
+                        .get()
+                        .into_iter()
+                        .map(|diagnostic| {
+                            let (before, inside, after) = split_at_span(&text, &diagnostic);
+                            let inside = if inside.is_empty() { " ".to_owned() } else { inside.to_owned() };
+                            view! {
+                                <li class="diagnostic" data-start=diagnostic.span.start data-end=diagnostic.span.end>
+                                    <code>{before.to_owned()}<mark>{inside}</mark>{after.to_owned()}</code>
+                                    " "
+                                    <span>{format!("Column {}: {}", diagnostic.span.start + 1, diagnostic.message)}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_split_the_text_for_underlining() {
+        let text = "usr==bob";
+        let diagnostic = &query::parse(text).unwrap_err()[0];
+        assert_eq!(split_at_span(text, diagnostic), ("", "usr", "==bob"));
+        let text = "username==a;";
+        let diagnostic = &query::parse(text).unwrap_err()[0];
+        assert_eq!(split_at_span(text, diagnostic), ("username==a;", "", ""));
+        let out_of_range = Diagnostic {
+            span: query::Span { start: 50, end: 60 },
+            message: String::new(),
+        };
+        assert_eq!(split_at_span("abc", &out_of_range), ("abc", "", ""));
+    }
+}
