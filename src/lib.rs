@@ -12,6 +12,7 @@ pub mod format;
 pub mod loader;
 pub mod routes;
 pub mod storage;
+pub mod view_state;
 
 use audit_core::contract::SessionResponse;
 use leptos::prelude::*;

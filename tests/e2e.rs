@@ -153,7 +153,9 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
     );
 
     // The range is in the URL and survives a reload.
-    browser.click("nav.ranges button:first-child").await;
+    browser
+        .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last hour').click(); return null;")
+        .await;
     browser
         .wait_for(
             "the URL to carry the range",
@@ -170,7 +172,7 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
         )
         .await;
     assert_eq!(
-        browser.script("return document.querySelector('nav.ranges button[aria-pressed=\"true\"]').textContent;").await,
+        browser.script("return document.querySelector('.ranges button[aria-pressed=\"true\"]').textContent;").await,
         json!("Last hour")
     );
 
@@ -382,6 +384,134 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
             .number("document.querySelectorAll('table.event-table tbody tr').length")
             .await,
         15
+    );
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
+    let base = demo_gateway().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&base).await.unwrap();
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+
+    // A reversed range is refused with a message; what was typed stays.
+    let set = |id: &str, value: &str| {
+        format!("const f = document.querySelector('#{id}'); f.value = '{value}'; f.dispatchEvent(new Event('input', {{bubbles: true}})); return null;")
+    };
+    browser.script(&set("range-from", "2026-11-21T12:00")).await;
+    browser.script(&set("range-to", "2026-11-21T08:00")).await;
+    browser.click("#range-apply").await;
+    browser
+        .wait_for(
+            "the range error",
+            "document.querySelector('.range-error')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let message = browser
+        .script("return document.querySelector('.range-error').textContent;")
+        .await;
+    assert!(
+        message.as_str().unwrap().contains("empty or reversed"),
+        "{message}"
+    );
+    assert_eq!(
+        browser
+            .script("return document.querySelector('#range-from').value;")
+            .await,
+        json!("2026-11-21T12:00")
+    );
+    assert!(!browser
+        .script("return location.search;")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("from="));
+
+    // A valid absolute range (the last six hours, as shown) goes into the
+    // URL, loads, and survives a reload.
+    let window = browser
+        .script("const to = new Date(); const from = new Date(to - 6 * 3600 * 1000); const f = d => new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16); return [f(from), f(to)];")
+        .await;
+    browser
+        .script(&set("range-from", window[0].as_str().unwrap()))
+        .await;
+    browser
+        .script(&set("range-to", window[1].as_str().unwrap()))
+        .await;
+    browser.click("#range-apply").await;
+    browser
+        .wait_for("the absolute range", &format!("location.search.includes('from=') && location.search.includes('to=') && {BOTH_LOADED}"), Duration::from_secs(60))
+        .await;
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('.ranges button[aria-pressed=\"true\"]').length")
+            .await,
+        0
+    );
+    let url = browser.script("return location.href;").await;
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for(
+            "the reloaded absolute range",
+            BOTH_LOADED,
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(browser.script("return location.href;").await, url);
+
+    // Local time first (the browser runs in New York, -05:00 in November),
+    // then UTC everywhere: the window line and every time in the table.
+    let local_times = browser
+        .script("return [...document.querySelectorAll('td.time')].map(c => c.textContent);")
+        .await;
+    let local_times = local_times.as_array().unwrap();
+    assert!(!local_times.is_empty());
+    assert!(
+        local_times
+            .iter()
+            .all(|t| t.as_str().unwrap().ends_with("-05:00")),
+        "{local_times:?}"
+    );
+    browser.click("#utc-switch").await;
+    browser.wait_for("UTC times", "location.search.includes('tz=utc') && document.querySelector('.range-picker .window').textContent.includes('+00:00')", Duration::from_secs(20)).await;
+    let times = browser
+        .script("return [...document.querySelectorAll('td.time')].map(c => c.textContent);")
+        .await;
+    let times = times.as_array().unwrap();
+    assert!(!times.is_empty());
+    assert!(
+        times
+            .iter()
+            .all(|t| t.as_str().unwrap().ends_with("+00:00")),
+        "{times:?}"
+    );
+
+    // A link with a broken range says so and loads nothing.
+    browser
+        .client
+        .goto(&format!(
+            "{base}/dashboard?from=yesterday&to=2026-11-21T00:00:00Z"
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            "the link problem",
+            "document.querySelector('.blocked')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let alert = browser
+        .script("return document.querySelector('[role=alert]').textContent;")
+        .await;
+    assert!(
+        alert.as_str().unwrap().contains("cannot be used"),
+        "{alert}"
     );
     browser.stop().await;
 }

@@ -11,9 +11,19 @@ pub fn EventTable(
     events: Signal<Vec<AuditEvent>>,
     /// How many rows to show at most.
     limit: usize,
-    offset: FixedOffset,
+    offset: Signal<FixedOffset>,
 ) -> impl IntoView {
-    let rows = move || events.with(|events| events.iter().take(limit).cloned().collect::<Vec<_>>());
+    // The offset is part of each row's key, so a zone switch redraws the times.
+    let rows = move || {
+        let offset = offset.get();
+        events.with(|events| {
+            events
+                .iter()
+                .take(limit)
+                .map(|event| (event.clone(), offset))
+                .collect::<Vec<_>>()
+        })
+    };
     let caption = move || {
         let total = events.with(Vec::len);
         if total > limit {
@@ -47,7 +57,10 @@ pub fn EventTable(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=rows key=|event| event.id.clone() let:event>
+                        <For each=rows key=|(event, offset)| (event.id.clone(), offset.local_minus_utc()) let:row>
+                            {
+                            let (event, offset) = row;
+                            view! {
                             <tr data-source=event.source.label()>
                                 <td class="time">{format_time(event.at, offset)}</td>
                                 <td>{event.source.label()}</td>
@@ -57,6 +70,8 @@ pub fn EventTable(
                                 <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
                                 <td>{event.ip.clone().unwrap_or_default()}</td>
                             </tr>
+                            }
+                        }
                         </For>
                     </tbody>
                 </table>

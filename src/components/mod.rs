@@ -5,3 +5,4 @@ pub mod error_view;
 pub mod event_table;
 pub mod load_progress;
 pub mod query_bar;
+pub mod range_picker;

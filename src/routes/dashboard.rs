@@ -1,12 +1,13 @@
-//! The dashboard: loads the chosen range from every connected source (the
-//! window's end pinned at the start of the load), shows progress per source,
-//! the two charts, totals and the newest events. The range is in the URL
-//! (`?range=24h`), so reload and shared links keep it.
+//! The dashboard: loads the view's time range from every connected source
+//! (the window's end pinned when the load starts), shows progress per
+//! source, the two charts, totals and the newest events. What is shown
+//! lives in the URL ([`crate::view_state`]), so reload, back/forward and a
+//! pasted link restore it.
 
 use audit_core::analytics::{self, Buckets};
 use audit_core::query::Query;
 use audit_core::{AuditEvent, Source, TimeWindow};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -18,135 +19,18 @@ use crate::components::error_view::ErrorView;
 use crate::components::event_table::EventTable;
 use crate::components::load_progress::LoadProgress;
 use crate::components::query_bar::QueryBar;
+use crate::components::range_picker::RangePicker;
 use crate::format::{format_count, format_duration, format_time, local_offset};
 use crate::loader::{self, SourceProgress};
 use crate::use_session;
-
-/// The ranges offered, as they appear in the URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RangePreset {
-    Hour,
-    Day,
-    Week,
-}
-
-impl RangePreset {
-    pub const ALL: [RangePreset; 3] = [RangePreset::Hour, RangePreset::Day, RangePreset::Week];
-
-    /// Reads `?range=`; anything unknown falls back to the last 24 hours.
-    pub fn from_query(value: Option<&str>) -> Self {
-        match value {
-            Some("1h") => RangePreset::Hour,
-            Some("7d") => RangePreset::Week,
-            _ => RangePreset::Day,
-        }
-    }
-
-    pub fn as_query(self) -> &'static str {
-        match self {
-            RangePreset::Hour => "1h",
-            RangePreset::Day => "24h",
-            RangePreset::Week => "7d",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RangePreset::Hour => "Last hour",
-            RangePreset::Day => "Last 24 hours",
-            RangePreset::Week => "Last 7 days",
-        }
-    }
-
-    pub fn length(self) -> Duration {
-        match self {
-            RangePreset::Hour => Duration::hours(1),
-            RangePreset::Day => Duration::hours(24),
-            RangePreset::Week => Duration::days(7),
-        }
-    }
-}
-
-/// Which sources the view shows (`?sources=octopai`, `?sources=cloudera`;
-/// absent: both). Hidden sources stay loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SourceFilter {
-    pub octopai: bool,
-    pub cloudera: bool,
-}
-
-impl SourceFilter {
-    pub const BOTH: SourceFilter = SourceFilter {
-        octopai: true,
-        cloudera: true,
-    };
-
-    pub fn from_query(value: Option<&str>) -> Self {
-        let Some(value) = value else {
-            return Self::BOTH;
-        };
-        let filter = SourceFilter {
-            octopai: value.split(',').any(|name| name == "octopai"),
-            cloudera: value.split(',').any(|name| name == "cloudera"),
-        };
-        if filter.octopai || filter.cloudera {
-            filter
-        } else {
-            Self::BOTH
-        }
-    }
-
-    /// The `sources` parameter, or `None` for both.
-    pub fn as_query(self) -> Option<&'static str> {
-        match (self.octopai, self.cloudera) {
-            (true, false) => Some("octopai"),
-            (false, true) => Some("cloudera"),
-            _ => None,
-        }
-    }
-
-    pub fn shows(self, source: Source) -> bool {
-        match source {
-            Source::Octopai => self.octopai,
-            Source::ClouderaManager => self.cloudera,
-        }
-    }
-
-    /// The filter with `source` switched; never both off.
-    pub fn toggled(self, source: Source) -> Self {
-        let mut next = self;
-        match source {
-            Source::Octopai => next.octopai = !next.octopai,
-            Source::ClouderaManager => next.cloudera = !next.cloudera,
-        }
-        if next.octopai || next.cloudera {
-            next
-        } else {
-            self
-        }
-    }
-}
-
-/// The dashboard's URL for a view; the query is percent-encoded.
-pub fn dashboard_url(range: RangePreset, sources: SourceFilter, query: &str) -> String {
-    let mut url = format!("/dashboard?range={}", range.as_query());
-    if let Some(sources) = sources.as_query() {
-        url.push_str("&sources=");
-        url.push_str(sources);
-    }
-    if !query.is_empty() {
-        url.push_str("&q=");
-        url.push_str(&audit_core::cloudera::percent_encode(query));
-    }
-    url
-}
+use crate::view_state::DashboardView;
 
 /// Where one source's load stands.
 #[derive(Debug, Clone, PartialEq)]
 enum SourceState {
     NotConnected,
-    /// Not loaded because the query in the URL has a mistake.
-    Blocked,
+    /// Not loaded, and why (a mistake in the query or the link's range).
+    Blocked(String),
     Loading(SourceProgress),
     Loaded(SourceProgress),
     Failed(SourceProgress, ApiError),
@@ -155,7 +39,7 @@ enum SourceState {
 impl SourceState {
     fn progress(&self) -> SourceProgress {
         match self {
-            SourceState::NotConnected | SourceState::Blocked => SourceProgress::default(),
+            SourceState::NotConnected | SourceState::Blocked(_) => SourceProgress::default(),
             SourceState::Loading(p) | SourceState::Loaded(p) | SourceState::Failed(p, _) => *p,
         }
     }
@@ -171,7 +55,6 @@ pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let query = use_query_map();
-    let offset = local_offset();
 
     // Not logged in: to the login page.
     let to_login = navigate.clone();
@@ -181,12 +64,18 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
 
-    let range =
-        Memo::new(move |_| query.with(|q| RangePreset::from_query(q.get("range").as_deref())));
-    let query_text = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let view_result =
+        Memo::new(move |_| query.with(|q| DashboardView::from_params(|name| q.get(name))));
+    let view = Memo::new(move |_| view_result.get().unwrap_or_default());
+    let link_problem = Memo::new(move |_| view_result.get().err());
+    let query_text = Memo::new(move |_| view.with(|v| v.query.clone()));
     let parsed_query = Memo::new(move |_| query_text.with(|text| audit_core::query::parse(text)));
-    let shown =
-        Memo::new(move |_| query.with(|q| SourceFilter::from_query(q.get("sources").as_deref())));
+    let shown = Memo::new(move |_| view.with(|v| v.sources));
+    let time_range = Memo::new(move |_| view.with(|v| v.range));
+    let local = local_offset();
+    let offset = Memo::new(move |_| view.with(|v| v.zone.offset(local)));
+    let go_navigate = navigate.clone();
+    let go = move |next: DashboardView| go_navigate(&next.to_url(), Default::default());
     let window = RwSignal::new(None::<TimeWindow>);
     let octopai_events = RwSignal::new(Vec::<AuditEvent>::new());
     let cloudera_events = RwSignal::new(Vec::<AuditEvent>::new());
@@ -258,11 +147,12 @@ pub fn DashboardPage() -> impl IntoView {
         });
     };
 
-    // A new load whenever the range changes (and on first show).
+    // A new load whenever the range or query changes (and on first show).
     let range_load = load.clone();
     Effect::new(move || {
-        let preset = range.get();
+        let range = time_range.get();
         let parsed = parsed_query.get();
+        let link_problem = link_problem.get();
         let Some(current) = session.0.get_untracked() else {
             return;
         };
@@ -273,18 +163,27 @@ pub fn DashboardPage() -> impl IntoView {
             }
             *slot = web_sys::AbortController::new().ok();
         });
-        let pinned = TimeWindow::ending_at(Utc::now(), preset.length());
-        window.set(Some(pinned));
         octopai_events.set(Vec::new());
         cloudera_events.set(Vec::new());
         octopai_state.set(SourceState::NotConnected);
         cloudera_state.set(SourceState::NotConnected);
-        // A malformed query (say, from a pasted link) is never sent.
-        let Ok(parsed) = parsed else {
-            octopai_state.set(SourceState::Blocked);
-            cloudera_state.set(SourceState::Blocked);
+        // A malformed query or range (say, from a pasted link) is never sent.
+        let blocked = match (&link_problem, &parsed, range.window(Utc::now())) {
+            (Some(problem), _, _) => Some(problem.clone()),
+            (None, Err(_), _) => Some("not loaded until the query's mistake is fixed.".to_owned()),
+            (None, Ok(_), Err(problem)) => Some(problem),
+            (None, Ok(_), Ok(_)) => None,
+        };
+        if let Some(reason) = blocked {
+            window.set(None);
+            octopai_state.set(SourceState::Blocked(reason.clone()));
+            cloudera_state.set(SourceState::Blocked(reason));
+            return;
+        }
+        let (Ok(parsed), Ok(pinned)) = (parsed, range.window(Utc::now())) else {
             return;
         };
+        window.set(Some(pinned));
         let parsed = Some(parsed).filter(|q| !q.constraints.is_empty());
         if current.octopai.is_some() {
             range_load(Source::Octopai, pinned, parsed.clone());
@@ -317,7 +216,7 @@ pub fn DashboardPage() -> impl IntoView {
             charts::login_failures_svg(
                 &analytics::login_outcomes(events, &buckets),
                 &buckets,
-                offset,
+                offset.get(),
             )
         }),
         None => Err("no time range yet".into()),
@@ -327,7 +226,7 @@ pub fn DashboardPage() -> impl IntoView {
             charts::activity_timeline_svg(
                 &analytics::activity_timeline(events, &buckets),
                 &buckets,
-                offset,
+                offset.get(),
             )
         }),
         None => Err("no time range yet".into()),
@@ -346,6 +245,7 @@ pub fn DashboardPage() -> impl IntoView {
         window
             .get()
             .map(|w| {
+                let offset = offset.get();
                 format!(
                     "from {} to {}",
                     format_time(w.start(), offset),
@@ -374,37 +274,26 @@ pub fn DashboardPage() -> impl IntoView {
         session.end();
         logout_navigate("/login?reason=logout", Default::default());
     };
-    let range_navigate = navigate.clone();
-    let choose_range = move |preset: RangePreset| {
-        range_navigate(
-            &dashboard_url(preset, shown.get_untracked(), &query_text.get_untracked()),
-            Default::default(),
-        );
-    };
-    let sources_navigate = navigate.clone();
-    let toggle_source = move |source: Source| {
-        let next = shown.get_untracked().toggled(source);
-        sources_navigate(
-            &dashboard_url(range.get_untracked(), next, &query_text.get_untracked()),
-            Default::default(),
-        );
-    };
+    let toggle_go = go.clone();
     let source_toggle = move |source: Source, id: &'static str| {
-        let toggle = toggle_source.clone();
+        let go = toggle_go.clone();
         view! {
             <label class="source-toggle">
-                <input type="checkbox" id=id prop:checked=move || shown.get().shows(source) on:change=move |_| toggle(source)/>
+                <input type="checkbox" id=id prop:checked=move || shown.get().shows(source)
+                    on:change=move |_| {
+                        let current = view.get_untracked();
+                        go(DashboardView { sources: current.sources.toggled(source), ..current })
+                    }/>
                 " " {source.label()}
             </label>
         }
     };
-
-    let query_navigate = navigate.clone();
+    let query_go = go.clone();
     let apply_query = move |text: String| {
-        query_navigate(
-            &dashboard_url(range.get_untracked(), shown.get_untracked(), &text),
-            Default::default(),
-        );
+        query_go(DashboardView {
+            query: text,
+            ..view.get_untracked()
+        })
     };
 
     let who = move || {
@@ -428,8 +317,8 @@ pub fn DashboardPage() -> impl IntoView {
         let progress = Signal::derive(move || state.with(SourceState::progress));
         let load = load.clone();
         move || match state.get() {
-            SourceState::Blocked => view! {
-                <p class="source-off">{name} ": not loaded until the query's mistake is fixed."</p>
+            SourceState::Blocked(reason) => view! {
+                <p class="source-off blocked">{name} ": " {reason}</p>
             }
             .into_any(),
             SourceState::NotConnected => {
@@ -470,19 +359,10 @@ pub fn DashboardPage() -> impl IntoView {
             <button type="button" id="logout" on:click=logout>"Log out"</button>
         </header>
         <main class="dashboard">
-            <nav class="ranges" aria-label="Time range">
-                {RangePreset::ALL
-                    .into_iter()
-                    .map(|preset| {
-                        let choose = choose_range.clone();
-                        view! {
-                            <button type="button" aria-pressed=move || (range.get() == preset).to_string()
-                                on:click=move |_| choose(preset)>{preset.label()}</button>
-                        }
-                    })
-                    .collect_view()}
-                <span class="window">{window_words}</span>
-            </nav>
+            <RangePicker view=Signal::from(view) window=Signal::from(window) offset=Signal::from(offset) on_change=go.clone()/>
+            {move || link_problem.get().map(|problem| view! {
+                <p class="error-view" role="alert">"This link's time range cannot be used: " {problem} " Pick a range above."</p>
+            })}
             <fieldset class="shown-sources">
                 <legend>"Show"</legend>
                 {source_toggle(Source::Octopai, "show-octopai")}
@@ -510,7 +390,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <ChartFigure title="Activity timeline" label=activity_label svg=activity_svg drawn_from=events_drawn_from
                     legend=vec![("Octopai", charts::css(charts::OCTOPAI_COLOR)), ("Cloudera Manager", charts::css(charts::CLOUDERA_COLOR))]/>
             </div>
-            <EventTable events=Signal::from(events) limit=TABLE_ROWS offset=offset/>
+            <EventTable events=Signal::from(events) limit=TABLE_ROWS offset=Signal::from(offset)/>
         </main>
     }
 }
@@ -520,55 +400,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn range_round_trips_through_the_url_and_defaults_to_a_day() {
-        for preset in RangePreset::ALL {
-            assert_eq!(RangePreset::from_query(Some(preset.as_query())), preset);
-        }
-        assert_eq!(RangePreset::from_query(None), RangePreset::Day);
-        assert_eq!(RangePreset::from_query(Some("forever")), RangePreset::Day);
-    }
-
-    #[test]
-    fn source_filter_round_trips_and_never_hides_everything() {
-        for filter in [
-            SourceFilter::BOTH,
-            SourceFilter {
-                octopai: true,
-                cloudera: false,
-            },
-            SourceFilter {
-                octopai: false,
-                cloudera: true,
-            },
-        ] {
-            assert_eq!(SourceFilter::from_query(filter.as_query()), filter);
-        }
+    fn blocked_sources_show_no_progress() {
         assert_eq!(
-            SourceFilter::from_query(Some("nonsense")),
-            SourceFilter::BOTH
-        );
-        let only_octopai = SourceFilter::BOTH.toggled(Source::ClouderaManager);
-        assert_eq!(only_octopai.as_query(), Some("octopai"));
-        assert_eq!(
-            only_octopai.toggled(Source::Octopai),
-            only_octopai,
-            "the last source cannot be hidden"
-        );
-        assert_eq!(
-            dashboard_url(RangePreset::Week, only_octopai, ""),
-            "/dashboard?range=7d&sources=octopai"
-        );
-        assert_eq!(
-            dashboard_url(RangePreset::Day, SourceFilter::BOTH, ""),
-            "/dashboard?range=24h"
-        );
-        assert_eq!(
-            dashboard_url(
-                RangePreset::Day,
-                SourceFilter::BOTH,
-                "username==a b;source==*x*"
-            ),
-            "/dashboard?range=24h&q=username%3D%3Da%20b%3Bsource%3D%3D%2Ax%2A"
+            SourceState::Blocked("x".into()).progress(),
+            SourceProgress::default()
         );
     }
 }

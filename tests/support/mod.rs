@@ -47,6 +47,9 @@ impl Browser {
             .port();
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
+            // A zone other than the machine's UTC, so local-versus-UTC
+            // display is really exercised.
+            .env("TZ", "America/New_York")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

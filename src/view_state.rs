@@ -1,0 +1,421 @@
+//! What the dashboard is showing, as it lives in the URL: the time range
+//! (a preset ending now, or an absolute window), the sources shown, the
+//! query and the display zone. Reload, back/forward and a pasted link all
+//! restore the view from this, so it is parsed and printed in one place.
+//!
+//! `?range=24h` or `?from=…&to=…` (ISO 8601), `&sources=octopai|cloudera`,
+//! `&q=<query>`, `&tz=utc`.
+
+use audit_core::cloudera::percent_encode;
+use audit_core::time::{format_iso, parse_iso};
+use audit_core::{Source, TimeWindow};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
+
+/// The preset ranges offered, as they appear in the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangePreset {
+    FifteenMinutes,
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+impl RangePreset {
+    pub const ALL: [RangePreset; 5] = [
+        RangePreset::FifteenMinutes,
+        RangePreset::Hour,
+        RangePreset::Day,
+        RangePreset::Week,
+        RangePreset::Month,
+    ];
+
+    pub fn from_query(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|preset| preset.as_query() == value)
+    }
+
+    pub fn as_query(self) -> &'static str {
+        match self {
+            RangePreset::FifteenMinutes => "15m",
+            RangePreset::Hour => "1h",
+            RangePreset::Day => "24h",
+            RangePreset::Week => "7d",
+            RangePreset::Month => "30d",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RangePreset::FifteenMinutes => "Last 15 minutes",
+            RangePreset::Hour => "Last hour",
+            RangePreset::Day => "Last 24 hours",
+            RangePreset::Week => "Last 7 days",
+            RangePreset::Month => "Last 30 days",
+        }
+    }
+
+    pub fn length(self) -> Duration {
+        match self {
+            RangePreset::FifteenMinutes => Duration::minutes(15),
+            RangePreset::Hour => Duration::hours(1),
+            RangePreset::Day => Duration::hours(24),
+            RangePreset::Week => Duration::days(7),
+            RangePreset::Month => Duration::days(30),
+        }
+    }
+}
+
+/// A time range: relative to now, or fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeRange {
+    Preset(RangePreset),
+    Absolute {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+}
+
+impl TimeRange {
+    /// The window to load, with its end pinned at `now` for presets.
+    pub fn window(self, now: DateTime<Utc>) -> Result<TimeWindow, String> {
+        match self {
+            TimeRange::Preset(preset) => Ok(TimeWindow::ending_at(now, preset.length())),
+            TimeRange::Absolute { start, end } => TimeWindow::new(start, end),
+        }
+    }
+}
+
+/// Which sources the view shows (hidden ones stay loaded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceFilter {
+    pub octopai: bool,
+    pub cloudera: bool,
+}
+
+impl SourceFilter {
+    pub const BOTH: SourceFilter = SourceFilter {
+        octopai: true,
+        cloudera: true,
+    };
+
+    pub fn from_query(value: Option<&str>) -> Self {
+        let Some(value) = value else {
+            return Self::BOTH;
+        };
+        let filter = SourceFilter {
+            octopai: value.split(',').any(|name| name == "octopai"),
+            cloudera: value.split(',').any(|name| name == "cloudera"),
+        };
+        if filter.octopai || filter.cloudera {
+            filter
+        } else {
+            Self::BOTH
+        }
+    }
+
+    /// The `sources` parameter, or `None` for both.
+    pub fn as_query(self) -> Option<&'static str> {
+        match (self.octopai, self.cloudera) {
+            (true, false) => Some("octopai"),
+            (false, true) => Some("cloudera"),
+            _ => None,
+        }
+    }
+
+    pub fn shows(self, source: Source) -> bool {
+        match source {
+            Source::Octopai => self.octopai,
+            Source::ClouderaManager => self.cloudera,
+        }
+    }
+
+    /// The filter with `source` switched; never both off.
+    pub fn toggled(self, source: Source) -> Self {
+        let mut next = self;
+        match source {
+            Source::Octopai => next.octopai = !next.octopai,
+            Source::ClouderaManager => next.cloudera = !next.cloudera,
+        }
+        if next.octopai || next.cloudera {
+            next
+        } else {
+            self
+        }
+    }
+}
+
+/// Which clock times are shown in (everywhere at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisplayZone {
+    Local,
+    Utc,
+}
+
+impl DisplayZone {
+    /// The offset to show times in; `local` is the browser's.
+    pub fn offset(self, local: FixedOffset) -> FixedOffset {
+        match self {
+            DisplayZone::Local => local,
+            DisplayZone::Utc => FixedOffset::east_opt(0).unwrap_or(local),
+        }
+    }
+}
+
+/// Everything the URL says about the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DashboardView {
+    pub range: TimeRange,
+    pub sources: SourceFilter,
+    /// The query as typed (checked separately, so a bad one can be shown).
+    pub query: String,
+    pub zone: DisplayZone,
+}
+
+impl Default for DashboardView {
+    fn default() -> Self {
+        Self {
+            range: TimeRange::Preset(RangePreset::Day),
+            sources: SourceFilter::BOTH,
+            query: String::new(),
+            zone: DisplayZone::Local,
+        }
+    }
+}
+
+impl DashboardView {
+    /// Reads the view from URL parameters (`param` looks one up, decoded).
+    /// A range that cannot be read is an error naming what to fix; the rest
+    /// falls back to defaults.
+    pub fn from_params(param: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let range = match (param("from"), param("to")) {
+            (Some(from), Some(to)) => {
+                let start = parse_iso(&from)
+                    .map_err(|problem| format!("The link's start time: {problem}"))?;
+                let end =
+                    parse_iso(&to).map_err(|problem| format!("The link's end time: {problem}"))?;
+                TimeWindow::new(start, end)?;
+                TimeRange::Absolute { start, end }
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(
+                    "The link has only one end of its time range; give both `from` and `to`."
+                        .into(),
+                )
+            }
+            (None, None) => TimeRange::Preset(
+                param("range")
+                    .and_then(|value| RangePreset::from_query(&value))
+                    .unwrap_or(RangePreset::Day),
+            ),
+        };
+        Ok(Self {
+            range,
+            sources: SourceFilter::from_query(param("sources").as_deref()),
+            query: param("q").unwrap_or_default(),
+            zone: if param("tz").as_deref() == Some("utc") {
+                DisplayZone::Utc
+            } else {
+                DisplayZone::Local
+            },
+        })
+    }
+
+    /// The dashboard URL of this view; values are percent-encoded.
+    pub fn to_url(&self) -> String {
+        let mut parts = Vec::new();
+        match self.range {
+            TimeRange::Preset(preset) => parts.push(format!("range={}", preset.as_query())),
+            TimeRange::Absolute { start, end } => {
+                parts.push(format!("from={}", percent_encode(&format_iso(start))));
+                parts.push(format!("to={}", percent_encode(&format_iso(end))));
+            }
+        }
+        if let Some(sources) = self.sources.as_query() {
+            parts.push(format!("sources={sources}"));
+        }
+        if !self.query.is_empty() {
+            parts.push(format!("q={}", percent_encode(&self.query)));
+        }
+        if self.zone == DisplayZone::Utc {
+            parts.push("tz=utc".into());
+        }
+        format!("/dashboard?{}", parts.join("&"))
+    }
+}
+
+/// Reads a `datetime-local` input (`2026-11-21T09:30`, seconds optional) as
+/// a time in `offset`.
+pub fn parse_local_input(
+    text: &str,
+    offset: FixedOffset,
+    which: &str,
+) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("Enter the {which} date and time."));
+    }
+    [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .and_then(|naive| offset.from_local_datetime(&naive).single())
+    .map(|at| at.with_timezone(&Utc))
+    .ok_or_else(|| {
+        format!("The {which} time `{text}` is not a date and time like 2026-11-21 09:30.")
+    })
+}
+
+/// The value of a `datetime-local` input showing `at` in `offset`.
+pub fn local_input_value(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    at.with_timezone(&offset)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn view(pairs: &[(&str, &str)]) -> Result<DashboardView, String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        DashboardView::from_params(|name| map.get(name).cloned())
+    }
+
+    /// Decodes a URL's query string the way the router does.
+    fn round_trip(view: &DashboardView) -> DashboardView {
+        let url = view.to_url();
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let map: HashMap<String, String> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), decode(v)))
+            .collect();
+        DashboardView::from_params(|name| map.get(name).cloned()).unwrap()
+    }
+
+    fn decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn every_view_round_trips_through_the_url() {
+        let start = parse_iso("2026-11-20T08:00:00Z").unwrap();
+        let end = parse_iso("2026-11-21T08:00:00+01:00").unwrap();
+        let views = [
+            DashboardView::default(),
+            DashboardView {
+                range: TimeRange::Preset(RangePreset::FifteenMinutes),
+                ..DashboardView::default()
+            },
+            DashboardView {
+                range: TimeRange::Absolute { start, end },
+                sources: SourceFilter {
+                    octopai: false,
+                    cloudera: true,
+                },
+                query: "username==a b;source==*x*".into(),
+                zone: DisplayZone::Utc,
+            },
+        ];
+        for view in views {
+            assert_eq!(round_trip(&view), view, "{}", view.to_url());
+        }
+        for preset in RangePreset::ALL {
+            assert_eq!(RangePreset::from_query(preset.as_query()), Some(preset));
+        }
+    }
+
+    #[test]
+    fn defaults_and_unknown_values_fall_back() {
+        assert_eq!(view(&[]).unwrap(), DashboardView::default());
+        assert_eq!(
+            view(&[("range", "forever"), ("tz", "mars")]).unwrap(),
+            DashboardView::default()
+        );
+        assert_eq!(DashboardView::default().to_url(), "/dashboard?range=24h");
+    }
+
+    #[test]
+    fn bad_ranges_in_a_link_say_what_to_fix() {
+        for (pairs, expected) in [
+            (vec![("from", "2026-11-21T00:00:00Z")], "only one end"),
+            (
+                vec![("from", "yesterday"), ("to", "2026-11-21T00:00:00Z")],
+                "start time: `yesterday` is not an ISO 8601 time",
+            ),
+            (
+                vec![
+                    ("from", "2026-11-22T00:00:00Z"),
+                    ("to", "2026-11-21T00:00:00Z"),
+                ],
+                "empty or reversed",
+            ),
+        ] {
+            let error = view(&pairs).unwrap_err();
+            assert!(error.contains(expected), "{pairs:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn source_filter_never_hides_everything() {
+        let only_octopai = SourceFilter::BOTH.toggled(Source::ClouderaManager);
+        assert_eq!(only_octopai.as_query(), Some("octopai"));
+        assert_eq!(only_octopai.toggled(Source::Octopai), only_octopai);
+        assert_eq!(
+            SourceFilter::from_query(Some("nonsense")),
+            SourceFilter::BOTH
+        );
+    }
+
+    #[test]
+    fn windows_pin_presets_at_now_and_check_absolute_ones() {
+        let now = parse_iso("2026-11-22T12:00:00Z").unwrap();
+        let window = TimeRange::Preset(RangePreset::Month).window(now).unwrap();
+        assert_eq!((window.end(), window.length()), (now, Duration::days(30)));
+        let reversed = TimeRange::Absolute {
+            start: now,
+            end: now - Duration::hours(1),
+        };
+        assert!(reversed
+            .window(now)
+            .unwrap_err()
+            .contains("empty or reversed"));
+    }
+
+    #[test]
+    fn datetime_inputs_are_read_in_the_display_offset() {
+        let plus_two = FixedOffset::east_opt(2 * 3600).unwrap();
+        let at = parse_local_input("2026-11-21T09:30", plus_two, "start").unwrap();
+        assert_eq!(format_iso(at), "2026-11-21T07:30:00.000Z");
+        assert_eq!(local_input_value(at, plus_two), "2026-11-21T09:30");
+        assert_eq!(
+            parse_local_input("", plus_two, "end").unwrap_err(),
+            "Enter the end date and time."
+        );
+        assert!(parse_local_input("21/11/2026", plus_two, "start")
+            .unwrap_err()
+            .contains("not a date and time"));
+    }
+}
