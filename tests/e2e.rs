@@ -364,6 +364,54 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
         "{shown}"
     );
 
+    // Drill down: a row's detail shows every raw field, and a click adds a
+    // field's value as a filter.
+    browser
+        .click("tbody tr:first-child button.open-detail")
+        .await;
+    browser
+        .wait_for(
+            "the detail",
+            "document.querySelector('aside.event-detail')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let fields = browser.script("return [...document.querySelectorAll('aside.event-detail dt')].map(d => d.textContent);").await;
+    for field in [
+        "timestamp",
+        "service",
+        "username",
+        "ipAddress",
+        "command",
+        "allowed",
+        "operationText",
+    ] {
+        assert!(
+            fields.as_array().unwrap().contains(&json!(field)),
+            "{field} missing from {fields}"
+        );
+    }
+    browser
+        .click("aside.event-detail button[aria-label='Filter: ip_address==203.0.113.66']")
+        .await;
+    browser
+        .wait_for("the added filter", &format!("document.querySelector('#query').value === 'username==admin;allowed==false;ip_address==203.0.113.66' && {BOTH_LOADED}"), Duration::from_secs(60))
+        .await;
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('table.event-table tbody tr').length")
+            .await,
+        15
+    );
+    browser.click("#detail-close").await;
+    browser
+        .wait_for(
+            "the detail to close",
+            "!document.querySelector('aside.event-detail')",
+            Duration::from_secs(10),
+        )
+        .await;
+
     // The query is part of the URL: a reload keeps it.
     browser.client.refresh().await.unwrap();
     browser
@@ -377,7 +425,7 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
         browser
             .script("return document.querySelector('#query').value;")
             .await,
-        json!("username==admin;allowed==false")
+        json!("username==admin;allowed==false;ip_address==203.0.113.66")
     );
     assert_eq!(
         browser

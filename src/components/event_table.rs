@@ -12,6 +12,8 @@ pub fn EventTable(
     /// How many rows to show at most.
     limit: usize,
     offset: Signal<FixedOffset>,
+    /// The id of the event whose detail is open; a row's time opens it.
+    selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
     // The offset is part of each row's key, so a zone switch redraws the times.
     let rows = move || {
@@ -61,8 +63,20 @@ pub fn EventTable(
                             {
                             let (event, offset) = row;
                             view! {
-                            <tr data-source=event.source.label()>
-                                <td class="time">{format_time(event.at, offset)}</td>
+                            <tr data-source=event.source.label()
+                                class:selected={
+                                    let id = event.id.clone();
+                                    move || selected.with(|s| s.as_deref() == Some(id.as_str()))
+                                }>
+                                <td class="time">
+                                    <button type="button" class="open-detail" title="Show every field of this event"
+                                        on:click={
+                                            let id = event.id.clone();
+                                            move |_| selected.set(Some(id.clone()))
+                                        }>
+                                        {format_time(event.at, offset)}
+                                    </button>
+                                </td>
                                 <td>{event.source.label()}</td>
                                 <td>{event.actor.clone()}</td>
                                 <td>{event.action.clone()}</td>

@@ -2,6 +2,7 @@
 
 pub mod chart_figure;
 pub mod error_view;
+pub mod event_detail;
 pub mod event_table;
 pub mod load_progress;
 pub mod query_bar;

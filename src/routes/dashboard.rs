@@ -16,6 +16,7 @@ use crate::api::ApiError;
 use crate::charts;
 use crate::components::chart_figure::ChartFigure;
 use crate::components::error_view::ErrorView;
+use crate::components::event_detail::{with_clause, EventDetail};
 use crate::components::event_table::EventTable;
 use crate::components::load_progress::LoadProgress;
 use crate::components::query_bar::QueryBar;
@@ -296,6 +297,15 @@ pub fn DashboardPage() -> impl IntoView {
         })
     };
 
+    let selected = RwSignal::new(None::<String>);
+    let selected_event = Memo::new(move |_| {
+        selected.with(|id| {
+            id.as_ref()
+                .and_then(|id| events.with(|events| events.iter().find(|e| &e.id == id).cloned()))
+        })
+    });
+    let detail_go = go.clone();
+
     let who = move || {
         session.0.with(|session| {
             let Some(session) = session else {
@@ -390,7 +400,18 @@ pub fn DashboardPage() -> impl IntoView {
                 <ChartFigure title="Activity timeline" label=activity_label svg=activity_svg drawn_from=events_drawn_from
                     legend=vec![("Octopai", charts::css(charts::OCTOPAI_COLOR)), ("Cloudera Manager", charts::css(charts::CLOUDERA_COLOR))]/>
             </div>
-            <EventTable events=Signal::from(events) limit=TABLE_ROWS offset=Signal::from(offset)/>
+            <EventTable events=Signal::from(events) limit=TABLE_ROWS offset=Signal::from(offset) selected=selected/>
+            {move || selected_event.get().map(|event| {
+                let filter_go = detail_go.clone();
+                view! {
+                    <EventDetail event=event offset=offset.get_untracked()
+                        on_filter=move |clause: String| {
+                            let current = view.get_untracked();
+                            filter_go(DashboardView { query: with_clause(&current.query, &clause), ..current })
+                        }
+                        on_close=move || selected.set(None)/>
+                }
+            })}
         </main>
     }
 }
