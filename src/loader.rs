@@ -117,6 +117,15 @@ pub struct SourceProgress {
     pub received: u64,
     pub total: Option<u64>,
     pub finished: bool,
+    /// Milliseconds since the load started.
+    pub elapsed_ms: u64,
+}
+
+impl SourceProgress {
+    /// Events per second so far, once there is something to measure.
+    pub fn rate(&self) -> Option<u64> {
+        (self.elapsed_ms > 0 && self.received > 0).then(|| self.received * 1000 / self.elapsed_ms)
+    }
 }
 
 /// Loads every page of `source` in `window`, reporting progress after each
@@ -131,6 +140,8 @@ pub async fn load_source(
     signal: Option<&web_sys::AbortSignal>,
     mut on_progress: impl FnMut(SourceProgress),
 ) -> (Vec<AuditEvent>, Option<ApiError>) {
+    let started = js_sys::Date::now();
+    let elapsed_ms = move || (js_sys::Date::now() - started).max(0.0) as u64;
     let mut pager = Pager::new(source, window, query);
     let mut collection = EventCollection::default();
     loop {
@@ -180,6 +191,7 @@ pub async fn load_source(
                     received: collection.len() as u64,
                     total: pager.total(),
                     finished: false,
+                    elapsed_ms: elapsed_ms(),
                 });
             }
             Err(error) => return (collection.into_sorted(), Some(error)),
@@ -190,6 +202,7 @@ pub async fn load_source(
         received: collection.len() as u64,
         total: pager.total(),
         finished: true,
+        elapsed_ms: elapsed_ms(),
     });
     (collection.into_sorted(), None)
 }
@@ -250,6 +263,18 @@ mod tests {
             Pager::new(Source::Octopai, window(), Some(&query)).next(),
             NextPage::Octopai(_)
         ));
+    }
+
+    #[test]
+    fn rate_is_events_per_second_once_measurable() {
+        let progress = |received, elapsed_ms| SourceProgress {
+            received,
+            elapsed_ms,
+            ..SourceProgress::default()
+        };
+        assert_eq!(progress(5000, 2000).rate(), Some(2500));
+        assert_eq!(progress(5000, 0).rate(), None);
+        assert_eq!(progress(0, 100).rate(), None);
     }
 
     #[test]

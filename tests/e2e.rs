@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{demo_gateway, log_in, Browser, BOTH_LOADED};
+use support::{demo_gateway, demo_gateway_with, log_in, Browser, BOTH_LOADED};
 
 #[tokio::test]
 async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both() {
@@ -561,5 +561,100 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
         alert.as_str().unwrap().contains("cannot be used"),
         "{alert}"
     );
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrived() {
+    // Each simulated page answers 300 ms late, so 30 days take many seconds.
+    let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&base).await.unwrap();
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+
+    browser
+        .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 30 days').click(); return null;")
+        .await;
+    let cm_progress = "[...document.querySelectorAll('.progress-text')].map(p => p.textContent).find(t => t.startsWith('Cloudera Manager')) || ''";
+    browser
+        .wait_for(
+            "Cloudera Manager to be a few pages in",
+            &format!("/loading… [\\d,]+ events so far \\(([3-9]|\\d\\d+) pages, [\\d,]+ events\\/s\\)/.test({cm_progress}) && document.querySelector('#cancel-load')"),
+            Duration::from_secs(30),
+        )
+        .await;
+    browser.click("#cancel-load").await;
+    browser
+        .wait_for(
+            "the cancelled state",
+            "document.querySelector('.cancelled')",
+            Duration::from_secs(10),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the cancel button to go",
+            "!document.querySelector('#cancel-load')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let cancelled = browser
+        .script("return [...document.querySelectorAll('.cancelled')].map(c => c.textContent);")
+        .await;
+    let cancelled_cm = cancelled
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|text| text.as_str())
+        .find(|text| text.starts_with("Cloudera Manager"))
+        .unwrap_or_else(|| panic!("Cloudera Manager was not cancelled: {cancelled}"))
+        .to_owned();
+    let kept: u64 = cancelled_cm
+        .split("after ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(
+        kept >= 3000,
+        "three or more pages were kept: {cancelled_cm}"
+    );
+    let rows = browser
+        .number("document.querySelectorAll('tr[data-source=\"Cloudera Manager\"]').length")
+        .await;
+    assert!(rows > 0, "what arrived before the cancel is shown");
+
+    // Loading again fetches the whole window.
+    browser
+        .script("[...document.querySelectorAll('.cancelled')].find(c => c.textContent.startsWith('Cloudera Manager')).querySelector('button').click(); return null;")
+        .await;
+    browser
+        .wait_for(
+            "Cloudera Manager to finish",
+            &format!("/events loaded/.test({cm_progress})"),
+            Duration::from_secs(60),
+        )
+        .await;
+    let text = browser.script(&format!("return {cm_progress};")).await;
+    let loaded: u64 = text
+        .as_str()
+        .unwrap()
+        .split(": ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(loaded > kept, "{loaded} loaded after {kept} kept");
     browser.stop().await;
 }

@@ -13,14 +13,18 @@ pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> imp
         let events = format_count(progress.received);
         let pages = progress.pages;
         let page_word = if pages == 1 { "page" } else { "pages" };
+        let rate = progress
+            .rate()
+            .map(|rate| format!(", {} events/s", format_count(rate)))
+            .unwrap_or_default();
         match (progress.finished, progress.total) {
-            (true, _) => format!("{name}: {events} events loaded ({pages} {page_word})"),
+            (true, _) => format!("{name}: {events} events loaded ({pages} {page_word}{rate})"),
             (false, Some(total)) => format!(
-                "{name}: loading… {events} of {} events ({pages} {page_word})",
+                "{name}: loading… {events} of {} events ({pages} {page_word}{rate})",
                 format_count(total)
             ),
             (false, None) => {
-                format!("{name}: loading… {events} events so far ({pages} {page_word})")
+                format!("{name}: loading… {events} events so far ({pages} {page_word}{rate})")
             }
         }
     };

@@ -34,6 +34,8 @@ enum SourceState {
     Blocked(String),
     Loading(SourceProgress),
     Loaded(SourceProgress),
+    /// Stopped by the user; what arrived is kept and shown.
+    Cancelled(SourceProgress),
     Failed(SourceProgress, ApiError),
 }
 
@@ -41,7 +43,10 @@ impl SourceState {
     fn progress(&self) -> SourceProgress {
         match self {
             SourceState::NotConnected | SourceState::Blocked(_) => SourceProgress::default(),
-            SourceState::Loading(p) | SourceState::Loaded(p) | SourceState::Failed(p, _) => *p,
+            SourceState::Loading(p)
+            | SourceState::Loaded(p)
+            | SourceState::Cancelled(p)
+            | SourceState::Failed(p, _) => *p,
         }
     }
 }
@@ -109,6 +114,12 @@ pub fn DashboardPage() -> impl IntoView {
         let (state, events) = slot(source);
         state.set(SourceState::Loading(SourceProgress::default()));
         let load_generation = generation.get_value();
+        // A cancelled load leaves its controller aborted: retries need a new one.
+        controller.update_value(|slot| {
+            if slot.as_ref().is_none_or(|c| c.signal().aborted()) {
+                *slot = web_sys::AbortController::new().ok();
+            }
+        });
         let signal = controller.with_value(|c| c.as_ref().map(|c| c.signal()));
         let on_expired = on_expired.clone();
         spawn_local(async move {
@@ -137,7 +148,10 @@ pub fn DashboardPage() -> impl IntoView {
                         state.with_untracked(SourceState::progress),
                     ));
                 }
-                Some(error) if error.is_aborted() => {}
+                Some(error) if error.is_aborted() => {
+                    events.set(loaded);
+                    state.set(SourceState::Cancelled(progress));
+                }
                 Some(error) if error.needs_login() => on_expired(),
                 Some(error) => {
                     // Keep what arrived before the failure.
@@ -306,6 +320,19 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let detail_go = go.clone();
 
+    let loading = Memo::new(move |_| {
+        [octopai_state, cloudera_state]
+            .iter()
+            .any(|state| state.with(|state| matches!(state, SourceState::Loading(_))))
+    });
+    let cancel = move |_| {
+        controller.with_value(|controller| {
+            if let Some(controller) = controller {
+                controller.abort();
+            }
+        })
+    };
+
     let who = move || {
         session.0.with(|session| {
             let Some(session) = session else {
@@ -337,6 +364,31 @@ pub fn DashboardPage() -> impl IntoView {
             }
             SourceState::Loading(_) | SourceState::Loaded(_) => {
                 view! { <LoadProgress name=name progress=progress/> }.into_any()
+            }
+            SourceState::Cancelled(progress) => {
+                let load = load.clone();
+                let again = move |_| {
+                    if let (Some(window), Ok(query)) =
+                        (window.get_untracked(), parsed_query.get_untracked())
+                    {
+                        load(
+                            source,
+                            window,
+                            Some(query).filter(|q| !q.constraints.is_empty()),
+                        );
+                    }
+                };
+                view! {
+                    <p class="source-off cancelled" role="status">
+                        {format!(
+                            "{name}: cancelled after {} events ({} pages); showing what was loaded. ",
+                            format_count(progress.received),
+                            progress.pages
+                        )}
+                        <button type="button" on:click=again>"Load again"</button>
+                    </p>
+                }
+                .into_any()
             }
             SourceState::Failed(_, error) => {
                 let load = load.clone();
@@ -386,6 +438,9 @@ pub fn DashboardPage() -> impl IntoView {
                 })
             }}
             <section class="sources" aria-live="polite">
+                <Show when=move || loading.get()>
+                    <button type="button" id="cancel-load" on:click=cancel>"Cancel loading"</button>
+                </Show>
                 {source_panel(Source::Octopai, "Octopai")}
                 {source_panel(Source::ClouderaManager, "Cloudera Manager")}
             </section>

@@ -153,6 +153,11 @@ impl Browser {
 
 /// The gateway in demo mode on a free loopback port, serving the built app.
 pub async fn demo_gateway() -> String {
+    demo_gateway_with(&[]).await
+}
+
+/// [`demo_gateway`] with extra gateway flags (`--demo-upstream-delay-ms`).
+pub async fn demo_gateway_with(extra: &[&str]) -> String {
     let dist = std::env::var("AUDIT_DASHBOARD_DIST")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
@@ -165,6 +170,7 @@ pub async fn demo_gateway() -> String {
         .iter()
         .map(|arg| (*arg).to_owned())
         .chain([dist.display().to_string()])
+        .chain(extra.iter().map(|arg| (*arg).to_owned()))
         .collect();
     let config = audit_gateway::Config::parse(&args, |_| None).unwrap();
     audit_gateway::start(config).await.unwrap().url()

@@ -12,8 +12,9 @@ use crate::session::SessionKey;
 /// Where the upstreams are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamMode {
-    /// Start the simulated upstreams on loopback and use them.
-    Demo,
+    /// Start the simulated upstreams on loopback and use them, adding
+    /// `page_delay` before each of their data answers (zero by default).
+    Demo { page_delay: Duration },
     /// Use these base URLs.
     Remote { octopai: String, cloudera: String },
 }
@@ -36,6 +37,7 @@ pub const USAGE: &str = "\
 audit-gateway: serves the audit dashboard and forwards its fixed routes to the upstreams.
 
   --demo                     start the simulated upstreams on loopback and use them
+  --demo-upstream-delay-ms N with --demo: make the simulated upstreams answer each data page N ms late
   --octopai-url URL          Octopai base URL            (env OCTOPAI_URL)
   --cloudera-url URL         Cloudera Manager base URL   (env CLOUDERA_URL)
   --cloudera-api-version N   Cloudera Manager API version, >= 8 (default 41)
@@ -68,6 +70,7 @@ impl Config {
         let mut version = DEFAULT_API_VERSION;
         let mut session_minutes: u64 = 60;
         let mut timeout_secs: u64 = 30;
+        let mut demo_delay_ms: Option<u64> = None;
         let mut args = args.iter();
         while let Some(flag) = args.next() {
             let mut value = || {
@@ -77,6 +80,13 @@ impl Config {
             };
             match flag.as_str() {
                 "--demo" => demo = true,
+                "--demo-upstream-delay-ms" => {
+                    demo_delay_ms = Some(
+                        value()?
+                            .parse()
+                            .map_err(|_| "--demo-upstream-delay-ms takes a whole number")?,
+                    )
+                }
                 "--octopai-url" => octopai = Some(value()?),
                 "--cloudera-url" => cloudera = Some(value()?),
                 "--cloudera-api-version" => {
@@ -116,8 +126,13 @@ impl Config {
                 return Err(format!("allowed origin `{origin}` must be an exact origin like https://audit.example.com"));
             }
         }
+        if demo_delay_ms.is_some() && !demo {
+            return Err("--demo-upstream-delay-ms only applies with --demo".into());
+        }
         let upstreams = match (demo, octopai, cloudera) {
-            (true, _, _) => UpstreamMode::Demo,
+            (true, _, _) => UpstreamMode::Demo {
+                page_delay: Duration::from_millis(demo_delay_ms.unwrap_or(0)),
+            },
             (false, Some(octopai), Some(cloudera)) => {
                 for url in [&octopai, &cloudera] {
                     if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -167,7 +182,19 @@ mod tests {
     fn demo_defaults() {
         let config = parse(&["--demo"]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.upstreams, UpstreamMode::Demo);
+        assert_eq!(
+            config.upstreams,
+            UpstreamMode::Demo {
+                page_delay: Duration::ZERO
+            }
+        );
+        let slow = parse(&["--demo", "--demo-upstream-delay-ms", "250"]).unwrap();
+        assert_eq!(
+            slow.upstreams,
+            UpstreamMode::Demo {
+                page_delay: Duration::from_millis(250)
+            }
+        );
         assert_eq!(config.cloudera_api_version, 41);
     }
 
@@ -186,6 +213,17 @@ mod tests {
                 "must start with",
             ),
             (vec!["--demo", "--frobnicate"], "unknown flag"),
+            (
+                vec![
+                    "--demo-upstream-delay-ms",
+                    "5",
+                    "--octopai-url",
+                    "https://o",
+                    "--cloudera-url",
+                    "https://c",
+                ],
+                "only applies with --demo",
+            ),
         ] {
             let error = parse(&args).unwrap_err();
             assert!(error.contains(expected), "{args:?}: {error}");

@@ -285,9 +285,10 @@ impl Started {
 /// serves in the background; returns once it is listening.
 pub async fn start(config: Config) -> Result<Started, String> {
     let (octopai_url, cloudera_url) = match &config.upstreams {
-        UpstreamMode::Demo => {
-            let state = simulated_upstreams::SimState::generated(
+        UpstreamMode::Demo { page_delay } => {
+            let state = simulated_upstreams::SimState::generated_with_delay(
                 simulated_upstreams::DataConfig::new(Utc::now()),
+                *page_delay,
             );
             let running = simulated_upstreams::spawn_on_loopback(state)
                 .await

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         if !config.dist_dir.join("index.html").exists() {
             eprintln!("audit-gateway: warning: {} has no index.html; build the app (cargo xtask demo does)", config.dist_dir.display());
         }
-        let demo = config.upstreams == UpstreamMode::Demo;
+        let demo = matches!(config.upstreams, UpstreamMode::Demo { .. });
         match audit_gateway::start(config).await {
             Ok(started) => {
                 if demo {

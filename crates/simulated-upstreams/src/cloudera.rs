@@ -167,6 +167,7 @@ async fn read_audits(
                 .into_response();
         }
     };
+    tokio::time::sleep(state.page_delay).await;
     let items = state
         .data
         .cloudera_in(start, end)

@@ -48,6 +48,9 @@ pub struct SimState {
     pub access_token_seconds: i64,
     /// Cloudera Manager session cookies issued so far.
     pub cm_sessions: Mutex<HashSet<String>>,
+    /// Added before every data answer (both APIs), to act out a slow
+    /// upstream. Zero by default.
+    pub page_delay: std::time::Duration,
 }
 
 impl std::fmt::Debug for SimState {
@@ -68,14 +71,28 @@ impl SimState {
             jwt_secret: format!("simulated-octopai-{seed}").into_bytes(),
             access_token_seconds: 2 * 60 * 60,
             cm_sessions: Mutex::new(HashSet::new()),
+            page_delay: std::time::Duration::ZERO,
         })
     }
 
     /// Generates data ending now and uses the system clock.
-    pub fn generated(mut config: DataConfig) -> Arc<Self> {
+    pub fn generated(config: DataConfig) -> Arc<Self> {
+        Self::generated_with_delay(config, std::time::Duration::ZERO)
+    }
+
+    /// Like [`SimState::generated`], with `page_delay` before every data answer.
+    pub fn generated_with_delay(
+        mut config: DataConfig,
+        page_delay: std::time::Duration,
+    ) -> Arc<Self> {
         let clock = system_clock();
         config.end = clock();
-        Self::new(data::generate(&config), clock)
+        let mut state = Self::new(data::generate(&config), clock);
+        // Just made, so this is the only reference.
+        if let Some(fresh) = Arc::get_mut(&mut state) {
+            fresh.page_delay = page_delay;
+        }
+        state
     }
 }
 

@@ -144,6 +144,7 @@ async fn user_events(
             )
         }
     };
+    tokio::time::sleep(state.page_delay).await;
     let page_number = request.page_number.unwrap_or(1);
     if page_number == 0 {
         return error(StatusCode::BAD_REQUEST, "pageNumber starts at 1");
