@@ -169,7 +169,7 @@ async fn read_audits(
     };
     tokio::time::sleep(state.page_delay).await;
     let items = state
-        .data
+        .data()
         .cloudera_in(start, end)
         .iter()
         .filter(|record| query.matches(&record.audit))

@@ -17,7 +17,7 @@ mod rng;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
@@ -40,7 +40,8 @@ pub fn system_clock() -> Clock {
 
 /// State shared by both simulated upstreams.
 pub struct SimState {
-    pub data: Dataset,
+    /// Behind a lock so audits can keep arriving while clients page.
+    data: RwLock<Dataset>,
     pub clock: Clock,
     /// Signs the Octopai access tokens.
     pub jwt_secret: Vec<u8>,
@@ -56,8 +57,8 @@ pub struct SimState {
 impl std::fmt::Debug for SimState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimState")
-            .field("octopai_events", &self.data.octopai.len())
-            .field("cloudera_audits", &self.data.cloudera.len())
+            .field("octopai_events", &self.data().octopai.len())
+            .field("cloudera_audits", &self.data().cloudera.len())
             .finish_non_exhaustive()
     }
 }
@@ -66,13 +67,25 @@ impl SimState {
     pub fn new(data: Dataset, clock: Clock) -> Arc<Self> {
         let seed = clock().timestamp_nanos_opt().unwrap_or_default();
         Arc::new(Self {
-            data,
+            data: RwLock::new(data),
             clock,
             jwt_secret: format!("simulated-octopai-{seed}").into_bytes(),
             access_token_seconds: 2 * 60 * 60,
             cm_sessions: Mutex::new(HashSet::new()),
             page_delay: std::time::Duration::ZERO,
         })
+    }
+
+    /// The data as it is now.
+    pub fn data(&self) -> RwLockReadGuard<'_, Dataset> {
+        self.data.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A new audit arrives (it must be newer than every audit held, as a
+    /// live server's would be).
+    pub fn record_cloudera(&self, record: data::ClouderaRecord) {
+        let mut data = self.data.write().unwrap_or_else(PoisonError::into_inner);
+        data.cloudera.insert(0, record);
     }
 
     /// Generates data ending now and uses the system clock.

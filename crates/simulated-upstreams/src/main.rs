@@ -69,8 +69,8 @@ fn run() -> Result<(), String> {
         );
         println!(
             "Data: {} Octopai events, {} Cloudera Manager audits",
-            state.data.octopai.len(),
-            state.data.cloudera.len()
+            state.data().octopai.len(),
+            state.data().cloudera.len()
         );
         tokio::signal::ctrl_c().await.map_err(|e| e.to_string())
     })

@@ -153,7 +153,8 @@ async fn user_events(
         .page_size
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .clamp(1, MAX_PAGE_SIZE);
-    let window = state.data.octopai_in(start, end);
+    let data = state.data();
+    let window = data.octopai_in(start, end);
     let skip =
         usize::try_from(u64::from(page_number - 1) * u64::from(page_size)).unwrap_or(usize::MAX);
     let items: Vec<Value> = window

@@ -126,7 +126,7 @@ async fn octopai_user_events_need_a_valid_token_and_page_the_window() {
     .await;
     let token = answer.access_token.unwrap();
     let expected = state
-        .data
+        .data()
         .octopai_in(now() - Duration::days(1), now())
         .len();
     let mut seen = std::collections::HashSet::new();
@@ -249,7 +249,7 @@ async fn cloudera_defaults_are_100_newest_first_in_one_day_ending_now() {
     let list: ApiAuditList = audits(&client, &upstreams, "").await.json().await.unwrap();
     assert_eq!(list.items.len(), 100);
     let expected: Vec<_> = state
-        .data
+        .data()
         .cloudera_in(now() - Duration::days(1), now())
         .iter()
         .take(100)
@@ -302,7 +302,7 @@ async fn cloudera_pages_by_offset_without_gaps_or_duplicates() {
         all.extend(list.items);
     }
     let expected: Vec<_> = state
-        .data
+        .data()
         .cloudera_in(now() - Duration::days(1), now())
         .iter()
         .map(|r| r.audit.clone())
@@ -369,4 +369,72 @@ async fn cloudera_bad_parameters_get_400_with_a_json_message() {
         let body: ApiErrorBody = response.json().await.unwrap();
         assert!(body.message.contains(expected), "{query}: {}", body.message);
     }
+}
+
+#[tokio::test]
+async fn paging_a_pinned_window_is_complete_while_new_audits_keep_arriving() {
+    let (upstreams, state) = start().await;
+    let client = reqwest::Client::new();
+    let (start_time, end_time) = (now() - Duration::days(1), now());
+    let expected: Vec<_> = state
+        .data()
+        .cloudera_in(start_time, end_time)
+        .iter()
+        .map(|r| r.audit.clone())
+        .collect();
+
+    // New audits arrive every few milliseconds for as long as the paging
+    // runs, each newer than the last (so they would shift every offset if
+    // the window's end were not pinned).
+    let arriving = state.clone();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop_arrivals = stop.clone();
+    let arrivals = tokio::spawn(async move {
+        let mut count = 0u32;
+        while !stop_arrivals.load(std::sync::atomic::Ordering::Relaxed) {
+            count += 1;
+            let at = now() + Duration::milliseconds(i64::from(count));
+            arriving.record_cloudera(data::ClouderaRecord {
+                at,
+                audit: audit_core::cloudera::ApiAudit {
+                    timestamp: format_iso(at),
+                    service: Some("hdfs1".into()),
+                    username: Some(format!("late_{count}")),
+                    command: Some("listStatus".into()),
+                    allowed: Some(true),
+                    ..Default::default()
+                },
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        count
+    });
+
+    let mut loaded = Vec::new();
+    let window = format!(
+        "startTime={}&endTime={}",
+        format_iso(start_time),
+        format_iso(end_time)
+    );
+    loop {
+        let query = format!("?{window}&maxResults=250&resultOffset={}", loaded.len());
+        let list: ApiAuditList = audits(&client, &upstreams, &query)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if list.items.is_empty() {
+            break;
+        }
+        loaded.extend(list.items);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let arrived = arrivals.await.unwrap();
+    assert!(arrived > 5, "audits arrived during the paging ({arrived})");
+    assert_eq!(
+        loaded.len(),
+        expected.len(),
+        "no gaps, no duplicates: the window's count"
+    );
+    assert_eq!(loaded, expected, "the same audits, newest first");
 }
