@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{demo_gateway, demo_gateway_with, log_in, Browser, BOTH_LOADED};
+use support::{demo_gateway, demo_gateway_with, log_in, logged_in, Browser, BOTH_LOADED};
 
 #[tokio::test]
 async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both() {
@@ -269,12 +269,7 @@ async fn dashboard_without_a_session_sends_you_to_log_in() {
 #[tokio::test]
 async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_filters() {
     let base = demo_gateway().await;
-    let browser = Browser::start().await;
-    browser.client.goto(&base).await.unwrap();
-    log_in(&browser, "demo-password").await;
-    browser
-        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    let browser = logged_in(&base).await;
     let sent = "performance.getEntriesByType('resource').filter(e => e.name.includes('/gateway/cloudera/audits')).length";
     let sent_before = browser.number(sent).await;
 
@@ -439,12 +434,7 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
 #[tokio::test]
 async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
     let base = demo_gateway().await;
-    let browser = Browser::start().await;
-    browser.client.goto(&base).await.unwrap();
-    log_in(&browser, "demo-password").await;
-    browser
-        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    let browser = logged_in(&base).await;
 
     // A reversed range is refused with a message; what was typed stays.
     let set = |id: &str, value: &str| {
@@ -568,12 +558,7 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
 async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrived() {
     // Each simulated page answers 300 ms late, so 30 days take many seconds.
     let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
-    let browser = Browser::start().await;
-    browser.client.goto(&base).await.unwrap();
-    log_in(&browser, "demo-password").await;
-    browser
-        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    let browser = logged_in(&base).await;
 
     browser
         .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 30 days').click(); return null;")

@@ -349,10 +349,21 @@ pub fn DashboardPage() -> impl IntoView {
         })
     };
 
+    // Loads one source again over the shown window and the applied query.
+    let reload = move |source: Source| {
+        if let (Some(window), Ok(query)) = (window.get_untracked(), parsed_query.get_untracked()) {
+            load(
+                source,
+                window,
+                Some(query).filter(|q| !q.constraints.is_empty()),
+            );
+        }
+    };
+
     let source_panel = move |source: Source, name: &'static str| {
         let (state, _) = slot(source);
         let progress = Signal::derive(move || state.with(SourceState::progress));
-        let load = load.clone();
+        let reload = reload.clone();
         move || match state.get() {
             SourceState::Blocked(reason) => view! {
                 <p class="source-off blocked">{name} ": " {reason}</p>
@@ -366,18 +377,8 @@ pub fn DashboardPage() -> impl IntoView {
                 view! { <LoadProgress name=name progress=progress/> }.into_any()
             }
             SourceState::Cancelled(progress) => {
-                let load = load.clone();
-                let again = move |_| {
-                    if let (Some(window), Ok(query)) =
-                        (window.get_untracked(), parsed_query.get_untracked())
-                    {
-                        load(
-                            source,
-                            window,
-                            Some(query).filter(|q| !q.constraints.is_empty()),
-                        );
-                    }
-                };
+                let reload = reload.clone();
+                let again = move |_| reload(source);
                 view! {
                     <p class="source-off cancelled" role="status">
                         {format!(
@@ -391,18 +392,8 @@ pub fn DashboardPage() -> impl IntoView {
                 .into_any()
             }
             SourceState::Failed(_, error) => {
-                let load = load.clone();
-                let retry = move || {
-                    if let (Some(window), Ok(query)) =
-                        (window.get_untracked(), parsed_query.get_untracked())
-                    {
-                        load(
-                            source,
-                            window,
-                            Some(query).filter(|q| !q.constraints.is_empty()),
-                        );
-                    }
-                };
+                let reload = reload.clone();
+                let retry = move || reload(source);
                 view! {
                     <div>
                         <LoadProgress name=name progress=progress/>

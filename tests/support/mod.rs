@@ -188,5 +188,16 @@ pub async fn log_in(browser: &Browser, octopai_password: &str) {
     browser.click("#login-submit").await;
 }
 
+/// A browser logged in to both sources at `base`, its first load done.
+pub async fn logged_in(base: &str) -> Browser {
+    let browser = Browser::start().await;
+    browser.client.goto(base).await.unwrap();
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser
+}
+
 pub const BOTH_LOADED: &str =
     "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2";

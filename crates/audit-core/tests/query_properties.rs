@@ -72,6 +72,15 @@ fn constraint() -> impl Strategy<Value = (String, Comparator, String)> {
         .prop_map(|(selector, comparator, value)| (selector.to_owned(), comparator, value))
 }
 
+/// The query string of generated constraints.
+fn query_text(constraints: &[(String, Comparator, String)]) -> String {
+    constraints
+        .iter()
+        .map(|(selector, comparator, value)| format!("{selector}{}{value}", comparator.as_str()))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 fn audit() -> impl Strategy<Value = ApiAudit> {
     (
         proptest::option::of(plain_text()),
@@ -129,11 +138,7 @@ proptest! {
 
     #[test]
     fn printing_then_parsing_gives_the_same_query(constraints in proptest::collection::vec(constraint(), 1..5)) {
-        let text = constraints
-            .iter()
-            .map(|(selector, comparator, value)| format!("{selector}{}{value}", comparator.as_str()))
-            .collect::<Vec<_>>()
-            .join(";");
+        let text = query_text(&constraints);
         let parsed = query::parse(&text).unwrap();
         prop_assert_eq!(parsed.to_query_string(), text.clone());
         let reparsed = query::parse(&parsed.to_query_string()).unwrap();
@@ -142,11 +147,7 @@ proptest! {
 
     #[test]
     fn evaluator_agrees_with_the_reference(constraints in proptest::collection::vec(constraint(), 1..4), audit in audit()) {
-        let text = constraints
-            .iter()
-            .map(|(selector, comparator, value)| format!("{selector}{}{value}", comparator.as_str()))
-            .collect::<Vec<_>>()
-            .join(";");
+        let text = query_text(&constraints);
         let parsed = query::parse(&text).unwrap();
         let expected = constraints.iter().all(|(selector, comparator, value)| {
             match audit_field(&audit, selector) {
