@@ -14,6 +14,15 @@ pub fn format_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
         .to_string()
 }
 
+/// `from 2026-11-21 09:00:00 +01:00 to 2026-11-22 09:00:00 +01:00`.
+pub fn format_window(window: &audit_core::TimeWindow, offset: FixedOffset) -> String {
+    format!(
+        "from {} to {}",
+        format_time(window.start(), offset),
+        format_time(window.end(), offset)
+    )
+}
+
 /// `12,345`.
 pub fn format_count(count: u64) -> String {
     let digits = count.to_string();
@@ -57,6 +66,11 @@ mod tests {
         assert_eq!(
             format_time(at, FixedOffset::east_opt(0).unwrap()),
             "2026-11-22 08:15:03 +00:00"
+        );
+        let window = audit_core::TimeWindow::ending_at(at, chrono::Duration::hours(1));
+        assert_eq!(
+            format_window(&window, plus_one),
+            "from 2026-11-22 08:15:03 +01:00 to 2026-11-22 09:15:03 +01:00"
         );
     }
 

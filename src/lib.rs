@@ -2,8 +2,9 @@
 //!
 //! [`App`] holds the session (the one piece of global state, provided as
 //! context) and the routes. Pages live in [`routes`], widgets in
-//! [`components`], charts in [`charts`]; [`api`] is the only module that
-//! talks HTTP and [`storage`] the only one that touches browser storage.
+//! [`components`], charts in [`charts`]; [`view_state`] reads and writes
+//! the view in the URL; [`api`] is the only module that talks HTTP and
+//! [`storage`] the only one that touches browser storage.
 
 pub mod api;
 pub mod charts;

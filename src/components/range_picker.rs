@@ -6,7 +6,7 @@ use audit_core::TimeWindow;
 use chrono::FixedOffset;
 use leptos::prelude::*;
 
-use crate::format::format_time;
+use crate::format::format_window;
 use crate::view_state::{
     local_input_value, parse_local_input, DashboardView, DisplayZone, RangePreset, TimeRange,
 };
@@ -84,16 +84,9 @@ pub fn RangePicker(
     };
 
     let window_words = move || {
-        let offset = offset.get();
         window
             .get()
-            .map(|w| {
-                format!(
-                    "from {} to {}",
-                    format_time(w.start(), offset),
-                    format_time(w.end(), offset)
-                )
-            })
+            .map(|w| format_window(&w, offset.get()))
             .unwrap_or_default()
     };
 

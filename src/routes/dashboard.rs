@@ -21,7 +21,7 @@ use crate::components::event_table::EventTable;
 use crate::components::load_progress::LoadProgress;
 use crate::components::query_bar::QueryBar;
 use crate::components::range_picker::RangePicker;
-use crate::format::{format_count, format_duration, format_time, local_offset};
+use crate::format::{format_count, format_duration, format_window, local_offset};
 use crate::loader::{self, SourceProgress};
 use crate::use_session;
 use crate::view_state::DashboardView;
@@ -183,20 +183,20 @@ pub fn DashboardPage() -> impl IntoView {
         octopai_state.set(SourceState::NotConnected);
         cloudera_state.set(SourceState::NotConnected);
         // A malformed query or range (say, from a pasted link) is never sent.
-        let blocked = match (&link_problem, &parsed, range.window(Utc::now())) {
-            (Some(problem), _, _) => Some(problem.clone()),
-            (None, Err(_), _) => Some("not loaded until the query's mistake is fixed.".to_owned()),
-            (None, Ok(_), Err(problem)) => Some(problem),
-            (None, Ok(_), Ok(_)) => None,
+        let ready = match (link_problem, parsed, range.window(Utc::now())) {
+            (Some(problem), _, _) => Err(problem),
+            (None, Err(_), _) => Err("not loaded until the query's mistake is fixed.".to_owned()),
+            (None, Ok(_), Err(problem)) => Err(problem),
+            (None, Ok(parsed), Ok(pinned)) => Ok((parsed, pinned)),
         };
-        if let Some(reason) = blocked {
-            window.set(None);
-            octopai_state.set(SourceState::Blocked(reason.clone()));
-            cloudera_state.set(SourceState::Blocked(reason));
-            return;
-        }
-        let (Ok(parsed), Ok(pinned)) = (parsed, range.window(Utc::now())) else {
-            return;
+        let (parsed, pinned) = match ready {
+            Ok(ready) => ready,
+            Err(reason) => {
+                window.set(None);
+                octopai_state.set(SourceState::Blocked(reason.clone()));
+                cloudera_state.set(SourceState::Blocked(reason));
+                return;
+            }
         };
         window.set(Some(pinned));
         let parsed = Some(parsed).filter(|q| !q.constraints.is_empty());
@@ -259,14 +259,7 @@ pub fn DashboardPage() -> impl IntoView {
     let window_words = move || {
         window
             .get()
-            .map(|w| {
-                let offset = offset.get();
-                format!(
-                    "from {} to {}",
-                    format_time(w.start(), offset),
-                    format_time(w.end(), offset)
-                )
-            })
+            .map(|w| format_window(&w, offset.get()))
             .unwrap_or_default()
     };
     let login_label = Signal::derive(move || {

@@ -95,19 +95,14 @@ impl Upstreams {
                     .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
             )),
             Err(_) if status.is_client_error() => Err(refused(format!("HTTP {}", status.as_u16()))),
-            Ok(_) | Err(_) if status.is_server_error() => Err(AppError::UpstreamFailed {
-                source,
-                status: status.as_u16(),
-                message: None,
-            }),
-            Ok(_) => Err(AppError::UpstreamFailed {
-                source,
-                status: status.as_u16(),
-                message: None,
-            }),
-            Err(error) => Err(AppError::Malformed {
+            Err(error) if !status.is_server_error() => Err(AppError::Malformed {
                 source,
                 cause: error.message,
+            }),
+            _ => Err(AppError::UpstreamFailed {
+                source,
+                status: status.as_u16(),
+                message: None,
             }),
         }
     }

@@ -464,7 +464,7 @@ fn service_operation(
 
 fn hive_like(
     rng: &mut Rng,
-    service: &str,
+    service: &'static str,
     values: &mut BTreeMap<String, String>,
 ) -> (&'static str, String, String, Option<String>) {
     let (db, table) = *rng.pick(&TABLES);
@@ -495,13 +495,8 @@ fn hive_like(
     values.insert("table_name".to_owned(), table.to_owned());
     values.insert("object_type".to_owned(), "TABLE".to_owned());
     values.insert("operation_text".to_owned(), text.clone());
-    let service_name: &'static str = if service == "hive1" {
-        "hive1"
-    } else {
-        "impala1"
-    };
     (
-        service_name,
+        service,
         command.to_owned(),
         format!("{db}:{table}"),
         Some(text),
