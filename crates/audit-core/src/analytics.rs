@@ -1,91 +1,41 @@
-//! Analytics the charts and tiles are drawn from: time bucketing, login
-//! outcomes over time, activity per source, and the de-duplicating event
-//! collection the loader fills.
+//! Analytics the charts and tiles are drawn from: outcomes and activity per
+//! calendar bucket, top-N rankings, the hour-by-weekday heat map, totals, and
+//! the de-duplicating event collection the loader fills. Detections live in
+//! [`crate::detect`]; bucket edges in [`crate::calendar`].
 //!
-//! Everything takes the events and the window as parameters; nothing reads a
-//! clock.
+//! Everything takes the events, buckets and zone as parameters; nothing
+//! reads a clock.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
+pub use crate::calendar::{step_for, Buckets, Step, Zone};
 use crate::event::{AuditEvent, EventKind, Outcome, Source};
-use crate::time::TimeWindow;
 
-/// Bucket sizes a chart may use, smallest first.
-const NICE_BUCKETS_MINUTES: [i64; 12] = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
-
-/// Chooses the smallest "nice" bucket size that cuts `window` into at most
-/// `max_buckets` buckets (days beyond a day).
-pub fn bucket_size_for(window: &TimeWindow, max_buckets: u32) -> Duration {
-    let max_buckets = i64::from(max_buckets.max(1));
-    let minutes = window.length().num_minutes().max(1);
-    for nice in NICE_BUCKETS_MINUTES {
-        if (minutes + nice - 1) / nice <= max_buckets {
-            return Duration::minutes(nice);
-        }
-    }
-    let per_bucket = 1440 * max_buckets;
-    let days = (minutes + per_bucket - 1) / per_bucket;
-    Duration::days(days.max(1))
-}
-
-/// A fixed-size cutting of a window into buckets, aligned to the window start.
+/// Outcomes of one bucket: successful logins or allowed operations as `ok`,
+/// failed logins or denied operations as `failed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Buckets {
-    pub window: TimeWindow,
-    pub size: Duration,
-}
-
-impl Buckets {
-    pub fn new(window: TimeWindow, size: Duration) -> Self {
-        let size = size.max(Duration::milliseconds(1));
-        Self { window, size }
-    }
-
-    /// Buckets for a chart of at most `max_buckets` bars.
-    pub fn for_chart(window: TimeWindow, max_buckets: u32) -> Self {
-        Self::new(window, bucket_size_for(&window, max_buckets))
-    }
-
-    pub fn count(&self) -> usize {
-        let total = self.window.length().num_milliseconds();
-        let size = self.size.num_milliseconds();
-        usize::try_from((total + size - 1) / size).unwrap_or(0)
-    }
-
-    /// The bucket `at` falls in, or `None` outside the window.
-    pub fn index_of(&self, at: DateTime<Utc>) -> Option<usize> {
-        if !self.window.contains(at) {
-            return None;
-        }
-        let offset = (at - self.window.start()).num_milliseconds();
-        usize::try_from(offset / self.size.num_milliseconds()).ok()
-    }
-
-    pub fn bucket_start(&self, index: usize) -> DateTime<Utc> {
-        self.window.start() + self.size * i32::try_from(index).unwrap_or(i32::MAX)
-    }
-}
-
-/// Logins of one bucket, both sources together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginBucket {
+pub struct OutcomeBucket {
     pub bucket_start: DateTime<Utc>,
-    pub succeeded: u32,
+    pub ok: u32,
     pub failed: u32,
 }
 
-/// Failed and successful logins per bucket, from both sources.
-pub fn login_outcomes(events: &[AuditEvent], buckets: &Buckets) -> Vec<LoginBucket> {
-    let mut series: Vec<LoginBucket> = (0..buckets.count())
-        .map(|index| LoginBucket {
+/// Outcomes per bucket of the events `include` keeps.
+pub fn outcome_series(
+    events: &[AuditEvent],
+    buckets: &Buckets,
+    include: impl Fn(&AuditEvent) -> bool,
+) -> Vec<OutcomeBucket> {
+    let mut series: Vec<OutcomeBucket> = (0..buckets.count())
+        .map(|index| OutcomeBucket {
             bucket_start: buckets.bucket_start(index),
-            succeeded: 0,
+            ok: 0,
             failed: 0,
         })
         .collect();
-    for event in events.iter().filter(|event| event.kind == EventKind::Login) {
+    for event in events.iter().filter(|event| include(event)) {
         let Some(bucket) = buckets
             .index_of(event.at)
             .and_then(|index| series.get_mut(index))
@@ -93,12 +43,97 @@ pub fn login_outcomes(events: &[AuditEvent], buckets: &Buckets) -> Vec<LoginBuck
             continue;
         };
         match event.outcome {
-            Outcome::Succeeded => bucket.succeeded += 1,
-            Outcome::Failed => bucket.failed += 1,
-            _ => {}
+            Outcome::Succeeded | Outcome::Allowed => bucket.ok += 1,
+            Outcome::Failed | Outcome::Denied => bucket.failed += 1,
+            Outcome::Unknown => {}
         }
     }
     series
+}
+
+/// Failed and successful logins per bucket: from one source, or from both
+/// with `None`.
+pub fn login_outcomes(
+    events: &[AuditEvent],
+    buckets: &Buckets,
+    source: Option<Source>,
+) -> Vec<OutcomeBucket> {
+    outcome_series(events, buckets, |event| {
+        event.kind == EventKind::Login && source.is_none_or(|source| event.source == source)
+    })
+}
+
+/// Allowed and denied Cloudera Manager operations per bucket (logins are
+/// counted with logins, not here).
+pub fn operation_outcomes(events: &[AuditEvent], buckets: &Buckets) -> Vec<OutcomeBucket> {
+    outcome_series(events, buckets, |event| {
+        event.kind == EventKind::Operation && event.source == Source::ClouderaManager
+    })
+}
+
+/// The `n` most frequent keys among the events, most frequent first (ties
+/// by key, so the order is stable).
+pub fn top_n<'a>(
+    events: &'a [AuditEvent],
+    n: usize,
+    key: impl Fn(&'a AuditEvent) -> Option<&'a str>,
+) -> Vec<(String, u32)> {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    for event in events {
+        if let Some(key) = key(event) {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(&str, u32)> = counts.into_iter().collect();
+    ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    ranked.truncate(n);
+    ranked
+        .into_iter()
+        .map(|(key, count)| (key.to_owned(), count))
+        .collect()
+}
+
+/// The accounts with the most failed logins (both sources).
+pub fn top_failing_accounts(events: &[AuditEvent], n: usize) -> Vec<(String, u32)> {
+    top_n(events, n, |event| {
+        event.is_failed_login().then_some(event.actor.as_str())
+    })
+}
+
+/// The source addresses with the most failed logins (both sources).
+pub fn top_failing_ips(events: &[AuditEvent], n: usize) -> Vec<(String, u32)> {
+    top_n(events, n, |event| {
+        event
+            .is_failed_login()
+            .then_some(event.ip.as_deref())
+            .flatten()
+    })
+}
+
+/// Events by local weekday (Monday first) and hour of day in `zone`.
+pub type HeatMap = [[u32; 24]; 7];
+
+pub fn hour_by_weekday(events: &[AuditEvent], zone: &impl Zone) -> HeatMap {
+    let mut cells = [[0u32; 24]; 7];
+    // Offsets change on the hour at most: one zone lookup per UTC hour seen
+    // (events arrive sorted, so consecutive ones share it).
+    let mut cached: Option<(i64, chrono::FixedOffset)> = None;
+    for event in events {
+        let hour_key = event.at.timestamp().div_euclid(3600);
+        let offset = match cached {
+            Some((key, offset)) if key == hour_key => offset,
+            _ => {
+                let offset = zone.offset_at(event.at);
+                cached = Some((hour_key, offset));
+                offset
+            }
+        };
+        let local = event.at.naive_utc() + offset;
+        let day = local.weekday().num_days_from_monday() as usize;
+        let hour = local.hour() as usize;
+        cells[day][hour] += 1;
+    }
+    cells
 }
 
 /// Events of one bucket, per source.
@@ -142,31 +177,44 @@ pub fn activity_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<Activi
     series
 }
 
-/// Totals shown above the charts.
+/// Totals shown in the summary tiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
     pub events: usize,
     pub octopai: usize,
     pub cloudera: usize,
     pub failed_logins: usize,
+    /// Distinct accounts with at least one failed login.
+    pub failing_accounts: usize,
+    /// Distinct source addresses with at least one failed login.
+    pub failing_ips: usize,
     pub denied_operations: usize,
 }
 
 pub fn totals(events: &[AuditEvent]) -> Totals {
-    events.iter().fold(Totals::default(), |mut totals, event| {
+    let mut totals = Totals::default();
+    let mut accounts: HashSet<&str> = HashSet::new();
+    let mut ips: HashSet<&str> = HashSet::new();
+    for event in events {
         totals.events += 1;
         match event.source {
             Source::Octopai => totals.octopai += 1,
             Source::ClouderaManager => totals.cloudera += 1,
         }
-        if event.kind == EventKind::Login && event.outcome == Outcome::Failed {
+        if event.is_failed_login() {
             totals.failed_logins += 1;
+            accounts.insert(&event.actor);
+            if let Some(ip) = &event.ip {
+                ips.insert(ip);
+            }
         }
-        if event.kind == EventKind::Operation && event.outcome == Outcome::Denied {
+        if event.is_denied_operation() {
             totals.denied_operations += 1;
         }
-        totals
-    })
+    }
+    totals.failing_accounts = accounts.len();
+    totals.failing_ips = ips.len();
+    totals
 }
 
 /// The events a load has gathered: duplicates (by id) dropped, newest first.
@@ -208,144 +256,129 @@ impl EventCollection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::parse_iso;
+    use crate::fixture::event;
+    use crate::time::{parse_iso, TimeWindow};
 
     fn at(text: &str) -> DateTime<Utc> {
         parse_iso(text).unwrap()
     }
 
-    fn event(
-        id: &str,
-        source: Source,
-        when: &str,
-        kind: EventKind,
-        outcome: Outcome,
-    ) -> AuditEvent {
-        AuditEvent {
-            id: id.into(),
-            source,
-            at: at(when),
-            actor: "u".into(),
-            ip: None,
-            kind,
-            action: "a".into(),
-            target: None,
-            outcome,
-            detail: None,
-            raw_json: "{}".into(),
-        }
+    fn hourly_day() -> Buckets {
+        let day = TimeWindow::new(at("2026-11-21T00:00:00Z"), at("2026-11-22T00:00:00Z")).unwrap();
+        Buckets::utc(day, Step::Minutes(60))
     }
 
-    fn day() -> TimeWindow {
-        TimeWindow::new(at("2026-11-21T00:00:00Z"), at("2026-11-22T00:00:00Z")).unwrap()
-    }
-
-    #[test]
-    fn bucket_sizes_follow_the_window() {
-        let check = |hours: i64, max: u32, expected_minutes: i64| {
-            let window = TimeWindow::ending_at(at("2026-11-22T00:00:00Z"), Duration::hours(hours));
-            assert_eq!(
-                bucket_size_for(&window, max),
-                Duration::minutes(expected_minutes),
-                "{hours}h into {max}"
-            );
-        };
-        check(1, 60, 1);
-        check(24, 48, 30);
-        check(24, 96, 15);
-        check(24 * 7, 56, 180);
-        check(24 * 30, 30, 1440);
-        check(24 * 365, 52, 1440 * 8);
-    }
-
-    #[test]
-    fn bucket_edges_are_half_open() {
-        let buckets = Buckets::new(day(), Duration::hours(1));
-        assert_eq!(buckets.count(), 24);
-        assert_eq!(buckets.index_of(at("2026-11-21T00:00:00Z")), Some(0));
-        assert_eq!(buckets.index_of(at("2026-11-21T00:59:59.999Z")), Some(0));
-        assert_eq!(buckets.index_of(at("2026-11-21T01:00:00Z")), Some(1));
-        assert_eq!(buckets.index_of(at("2026-11-21T23:59:59.999Z")), Some(23));
-        assert_eq!(buckets.index_of(at("2026-11-22T00:00:00Z")), None);
-        assert_eq!(buckets.index_of(at("2026-11-20T23:59:59Z")), None);
-        // A window that does not divide evenly gets a partial last bucket.
-        let uneven = Buckets::new(day(), Duration::minutes(7 * 60));
-        assert_eq!(uneven.count(), 4);
-    }
-
-    #[test]
-    fn login_outcomes_count_both_sources_and_only_logins() {
-        let events = vec![
-            event(
-                "1",
-                Source::Octopai,
-                "2026-11-21T00:10:00Z",
-                EventKind::Login,
-                Outcome::Failed,
-            ),
-            event(
-                "2",
-                Source::ClouderaManager,
-                "2026-11-21T00:20:00Z",
-                EventKind::Login,
-                Outcome::Failed,
-            ),
-            event(
-                "3",
-                Source::Octopai,
-                "2026-11-21T01:10:00Z",
-                EventKind::Login,
-                Outcome::Succeeded,
-            ),
-            event(
-                "4",
-                Source::Octopai,
-                "2026-11-21T01:11:00Z",
-                EventKind::PageLoad,
-                Outcome::Succeeded,
-            ),
+    fn mixed() -> Vec<AuditEvent> {
+        use EventKind::*;
+        use Outcome::*;
+        use Source::*;
+        vec![
+            event("1", Octopai, "2026-11-21T00:10:00Z", Login, Failed)
+                .by("raj")
+                .from_ip("203.0.113.66"),
+            event("2", ClouderaManager, "2026-11-21T00:20:00Z", Login, Failed)
+                .by("admin")
+                .from_ip("203.0.113.66"),
+            event("3", Octopai, "2026-11-21T01:10:00Z", Login, Succeeded).by("raj"),
+            event("4", Octopai, "2026-11-21T01:11:00Z", PageLoad, Succeeded),
             event(
                 "5",
-                Source::ClouderaManager,
+                ClouderaManager,
                 "2026-11-21T01:12:00Z",
-                EventKind::Operation,
-                Outcome::Denied,
+                Operation,
+                Denied,
             ),
+            event("6", Octopai, "2026-11-22T00:00:00Z", Login, Failed)
+                .by("raj")
+                .from_ip("192.0.2.1"),
             event(
-                "6",
-                Source::Octopai,
-                "2026-11-22T00:00:00Z",
-                EventKind::Login,
-                Outcome::Failed,
+                "7",
+                ClouderaManager,
+                "2026-11-21T01:30:00Z",
+                Operation,
+                Allowed,
             ),
-        ];
-        let series = login_outcomes(&events, &Buckets::new(day(), Duration::hours(1)));
-        assert_eq!(series.len(), 24);
-        assert_eq!((series[0].succeeded, series[0].failed), (0, 2));
-        assert_eq!((series[1].succeeded, series[1].failed), (1, 0));
+        ]
+    }
+
+    #[test]
+    fn login_outcomes_count_only_logins_per_source_or_both() {
+        let events = mixed();
+        let both = login_outcomes(&events, &hourly_day(), None);
+        assert_eq!(both.len(), 24);
+        assert_eq!((both[0].ok, both[0].failed), (0, 2));
+        assert_eq!((both[1].ok, both[1].failed), (1, 0));
         assert_eq!(
-            series.iter().map(|b| b.failed + b.succeeded).sum::<u32>(),
-            3
+            both.iter().map(|b| b.failed + b.ok).sum::<u32>(),
+            3,
+            "event 6 is outside"
         );
-        assert_eq!(series[1].bucket_start, at("2026-11-21T01:00:00Z"));
+        assert_eq!(both[1].bucket_start, at("2026-11-21T01:00:00Z"));
+        let octopai = login_outcomes(&events, &hourly_day(), Some(Source::Octopai));
+        assert_eq!((octopai[0].ok, octopai[0].failed), (0, 1));
+        let cloudera = login_outcomes(&events, &hourly_day(), Some(Source::ClouderaManager));
+        assert_eq!((cloudera[0].ok, cloudera[0].failed), (0, 1));
+        assert_eq!(cloudera[1].ok + cloudera[1].failed, 0);
+    }
 
-        let activity = activity_timeline(&events, &Buckets::new(day(), Duration::hours(1)));
+    #[test]
+    fn operation_outcomes_count_allowed_and_denied_operations_only() {
+        let series = operation_outcomes(&mixed(), &hourly_day());
+        assert_eq!((series[1].ok, series[1].failed), (1, 1));
+        assert_eq!(series.iter().map(|b| b.ok + b.failed).sum::<u32>(), 2);
+    }
+
+    #[test]
+    fn activity_and_totals() {
+        let events = mixed();
+        let activity = activity_timeline(&events, &hourly_day());
         assert_eq!((activity[0].octopai, activity[0].cloudera), (1, 1));
-        assert_eq!((activity[1].octopai, activity[1].cloudera), (2, 1));
-
+        assert_eq!((activity[1].octopai, activity[1].cloudera), (2, 2));
         let totals = totals(&events);
         assert_eq!(totals.failed_logins, 3);
+        assert_eq!(totals.failing_accounts, 2, "raj and admin");
+        assert_eq!(totals.failing_ips, 2);
         assert_eq!(totals.denied_operations, 1);
-        assert_eq!((totals.octopai, totals.cloudera), (4, 2));
+        assert_eq!((totals.octopai, totals.cloudera), (4, 3));
+    }
+
+    #[test]
+    fn top_failing_accounts_and_ips_rank_by_count_then_name() {
+        let events = mixed();
+        assert_eq!(
+            top_failing_accounts(&events, 5),
+            [("raj".to_owned(), 2), ("admin".to_owned(), 1)]
+        );
+        assert_eq!(
+            top_failing_ips(&events, 1),
+            [("203.0.113.66".to_owned(), 2)]
+        );
+        assert!(top_failing_ips(&[], 3).is_empty());
+    }
+
+    #[test]
+    fn heat_map_uses_the_zone_wall_clock() {
+        let events = mixed();
+        let utc = hour_by_weekday(&events, &Utc);
+        // 2026-11-21 is a Saturday.
+        assert_eq!(utc[5][0], 2);
+        assert_eq!(utc[5][1], 4);
+        assert_eq!(utc[6][0], 1, "Sunday 00:00");
+        let new_york = hour_by_weekday(&events, &chrono_tz::America::New_York);
+        // Saturday 00:10 UTC is Friday 19:10 in New York.
+        assert_eq!(new_york[4][19], 2);
+        assert_eq!(new_york.iter().flatten().sum::<u32>(), 7);
     }
 
     #[test]
     fn empty_input_gives_empty_buckets() {
-        let series = login_outcomes(&[], &Buckets::new(day(), Duration::hours(6)));
+        let day = TimeWindow::new(at("2026-11-21T00:00:00Z"), at("2026-11-22T00:00:00Z")).unwrap();
+        let series = login_outcomes(&[], &Buckets::utc(day, Step::Minutes(360)), None);
         assert_eq!(series.len(), 4);
         assert!(series
             .iter()
-            .all(|bucket| bucket.failed == 0 && bucket.succeeded == 0));
+            .all(|bucket| bucket.failed == 0 && bucket.ok == 0));
+        assert_eq!(hour_by_weekday(&[], &Utc).iter().flatten().sum::<u32>(), 0);
     }
 
     #[test]

@@ -92,6 +92,18 @@ impl AuditEvent {
         self.kind == EventKind::Login
     }
 
+    pub fn is_failed_login(&self) -> bool {
+        self.kind == EventKind::Login && self.outcome == Outcome::Failed
+    }
+
+    pub fn is_successful_login(&self) -> bool {
+        self.kind == EventKind::Login && self.outcome == Outcome::Succeeded
+    }
+
+    pub fn is_denied_operation(&self) -> bool {
+        self.kind == EventKind::Operation && self.outcome == Outcome::Denied
+    }
+
     /// Every raw field as `(name, text)`, for the detail view.
     pub fn raw_fields(&self) -> Vec<(String, String)> {
         match serde_json::from_str::<Value>(&self.raw_json) {

@@ -3,17 +3,22 @@
 //! Everything here is plain data and plain functions: the wire types of both
 //! upstream APIs ([`octopai`], [`cloudera`]), the gateway's own contract
 //! ([`contract`]), the unified [`event::AuditEvent`] both sources map into,
-//! time windows ([`time`]) and the analytics the charts are drawn from
-//! ([`analytics`]).
+//! time windows and calendar buckets ([`time`], [`calendar`]), the analytics
+//! the charts are drawn from ([`analytics`]) and the detections security
+//! staff act on ([`detect`]).
 //!
 //! Architecture invariant: this crate does no IO, reads no clock ("now" is
 //! always a parameter) and knows no framework, so it builds for wasm32 and
 //! native alike and its tests run natively in milliseconds.
 
 pub mod analytics;
+pub mod calendar;
 pub mod cloudera;
 pub mod contract;
+pub mod detect;
 pub mod event;
+#[doc(hidden)]
+pub mod fixture;
 pub mod octopai;
 pub mod query;
 pub mod time;

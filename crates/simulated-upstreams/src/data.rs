@@ -14,8 +14,9 @@
 use std::collections::BTreeMap;
 
 use audit_core::cloudera::ApiAudit;
-use audit_core::octopai::OctopaiEventType;
+use audit_core::octopai::{OctopaiEventType, UserEventsPage};
 use audit_core::time::format_iso;
+use audit_core::AuditEvent;
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 use serde_json::{json, Value};
 
@@ -107,6 +108,30 @@ impl Dataset {
         let to = self.cloudera.partition_point(|record| record.at >= start);
         &self.cloudera[from..to.max(from)]
     }
+
+    /// Both sources' events in `[start, end)` as the app sees them: through
+    /// the wire form and the core's decoding and mapping.
+    ///
+    /// # Panics
+    /// When the generator's own records do not decode (a generator bug).
+    pub fn audit_events(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<AuditEvent> {
+        let octopai: Vec<Value> = self
+            .octopai_in(start, end)
+            .iter()
+            .map(OctopaiRecord::to_json)
+            .collect();
+        let page = json!({ "items": octopai }).to_string();
+        let mut events: Vec<AuditEvent> = UserEventsPage::decode(&page)
+            .expect("generated Octopai events decode")
+            .events
+            .into_iter()
+            .map(AuditEvent::from)
+            .collect();
+        events.extend(self.cloudera_in(start, end).iter().map(|record| {
+            AuditEvent::try_from(record.audit.clone()).expect("generated audits map")
+        }));
+        events
+    }
 }
 
 const FIRST_NAMES: [&str; 25] = [
@@ -154,7 +179,7 @@ pub const BRUTE_FORCE_IP: &str = "203.0.113.66";
 /// The address of the seeded password spray.
 pub const SPRAY_IP: &str = "198.51.100.23";
 /// The account whose failure streak ends in a success.
-pub const STREAK_ACCOUNT: &str = "lucas.haddad@example.com";
+pub const STREAK_ACCOUNT: &str = "lucas.kim@example.com";
 /// The address of that streak.
 pub const STREAK_IP: &str = "192.0.2.44";
 /// The Cloudera Manager user with a burst of denied operations.
@@ -747,5 +772,40 @@ mod tests {
             })
             .count();
         assert!(denied >= 20);
+    }
+
+    #[test]
+    fn default_detections_flag_every_seeded_attack_and_little_else() {
+        use audit_core::detect::{detect, DetectionKind, Thresholds};
+        let data = dataset();
+        let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+        // The whole week, so the streak account has a history to differ from.
+        let events = data.audit_events(end - Duration::days(7), end);
+        let flags = detect(&events, &Thresholds::default());
+        let has = |kind: DetectionKind, subject: &str| {
+            flags.iter().any(|f| f.kind == kind && f.subject == subject)
+        };
+        assert!(
+            has(DetectionKind::BruteForce, BRUTE_FORCE_TARGET),
+            "{flags:#?}"
+        );
+        assert!(
+            has(DetectionKind::BruteForce, "admin"),
+            "the CM admin burst"
+        );
+        assert!(has(DetectionKind::PasswordSpray, SPRAY_IP));
+        assert!(has(DetectionKind::FailuresThenSuccess, STREAK_ACCOUNT));
+        assert!(has(DetectionKind::DeniedBurst, DENIED_BURST_USER));
+        let streak_ip = format!("{STREAK_ACCOUNT} from {STREAK_IP}");
+        assert!(has(DetectionKind::FirstSeenIp, &streak_ip), "{flags:#?}");
+        // The brute force flag holds exactly the 40 attempts.
+        let brute = flags
+            .iter()
+            .find(|f| f.kind == DetectionKind::BruteForce && f.subject == BRUTE_FORCE_TARGET)
+            .unwrap();
+        assert_eq!(brute.event_ids.len(), 40);
+        // Ordinary typos and office/VPN switching raise nothing more: these
+        // six flags are the whole list.
+        assert_eq!(flags.len(), 6, "{flags:#?}");
     }
 }

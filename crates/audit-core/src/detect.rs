@@ -1,0 +1,891 @@
+//! Detections over loaded events: brute force, password spray, failures
+//! followed by a success, a user's first-seen address, and bursts of denied
+//! operations. Both sources count, on one time axis.
+//!
+//! Every detection says why it fired (in words a person can check against
+//! the events) and names exactly the events it is built from, so the view
+//! can show them. Thresholds are plain data ([`Thresholds`]) the user edits.
+//!
+//! "Within M minutes" is inclusive: events M minutes apart are within M
+//! minutes of each other. Input may be in any order and hold duplicates (by
+//! id); the result does not depend on either.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::AuditEvent;
+use crate::time::format_iso;
+
+/// "At least `count` within `minutes` minutes".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    pub count: u32,
+    pub minutes: u32,
+}
+
+impl Rule {
+    pub const fn new(count: u32, minutes: u32) -> Self {
+        Self { count, minutes }
+    }
+
+    fn span(self) -> Duration {
+        Duration::minutes(i64::from(self.minutes))
+    }
+
+    fn count(self) -> usize {
+        usize::try_from(self.count.max(1)).unwrap_or(usize::MAX)
+    }
+}
+
+/// Every threshold the detections use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Failed logins for one account.
+    pub brute_force: Rule,
+    /// Distinct accounts failing from one address.
+    pub spray: Rule,
+    /// Failed logins for one account before its next successful login.
+    pub failures_then_success: Rule,
+    /// Events a user must have from other addresses before a new one counts
+    /// as first-seen (so a user's very first event is never flagged).
+    pub new_ip_history: u32,
+    /// Whether internal addresses (private, loopback, link-local) can be
+    /// first-seen too. Off by default: office and VPN ranges are known
+    /// networks, and a new external address is what matters.
+    pub new_ip_internal: bool,
+    /// Denied operations by one user.
+    pub denied_burst: Rule,
+}
+
+impl Default for Thresholds {
+    /// The documented defaults: in line with common lockout policies (a
+    /// handful of failures in minutes is a typo; ten is not).
+    fn default() -> Self {
+        Self {
+            brute_force: Rule::new(10, 10),
+            spray: Rule::new(10, 30),
+            failures_then_success: Rule::new(3, 30),
+            new_ip_history: 5,
+            new_ip_internal: false,
+            denied_burst: Rule::new(10, 10),
+        }
+    }
+}
+
+/// What a detection is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DetectionKind {
+    BruteForce,
+    PasswordSpray,
+    FailuresThenSuccess,
+    DeniedBurst,
+    FirstSeenIp,
+}
+
+impl DetectionKind {
+    pub const ALL: [DetectionKind; 5] = [
+        DetectionKind::BruteForce,
+        DetectionKind::PasswordSpray,
+        DetectionKind::FailuresThenSuccess,
+        DetectionKind::DeniedBurst,
+        DetectionKind::FirstSeenIp,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DetectionKind::BruteForce => "Brute force",
+            DetectionKind::PasswordSpray => "Password spray",
+            DetectionKind::FailuresThenSuccess => "Failures, then a success",
+            DetectionKind::DeniedBurst => "Burst of denied operations",
+            DetectionKind::FirstSeenIp => "First-seen address",
+        }
+    }
+
+    /// Short, stable name used in links.
+    pub fn slug(self) -> &'static str {
+        match self {
+            DetectionKind::BruteForce => "brute-force",
+            DetectionKind::PasswordSpray => "spray",
+            DetectionKind::FailuresThenSuccess => "fail-then-success",
+            DetectionKind::DeniedBurst => "denied-burst",
+            DetectionKind::FirstSeenIp => "new-ip",
+        }
+    }
+
+    /// How urgent: 3 (likely attack) down to 1 (worth a look).
+    pub fn severity(self) -> u8 {
+        match self {
+            DetectionKind::BruteForce
+            | DetectionKind::PasswordSpray
+            | DetectionKind::FailuresThenSuccess => 3,
+            DetectionKind::DeniedBurst => 2,
+            DetectionKind::FirstSeenIp => 1,
+        }
+    }
+}
+
+/// One flag: what, about whom, when, why, and exactly which events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detection {
+    pub kind: DetectionKind,
+    /// The account, address or user the flag is about.
+    pub subject: String,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+    /// Why it fired, checkable against the events.
+    pub reason: String,
+    /// The ids of exactly the events it is built from, oldest first.
+    pub event_ids: Vec<String>,
+}
+
+impl Detection {
+    /// A key that names this flag in a link: the same events and thresholds
+    /// give the same key.
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.kind.slug(),
+            self.subject,
+            self.first_at.timestamp_millis()
+        )
+    }
+}
+
+/// Runs every detection. Flags come most severe first, then newest first.
+pub fn detect(events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> {
+    let ordered = chronological(events);
+    let mut found = Vec::new();
+    found.extend(brute_force(&ordered, thresholds.brute_force));
+    found.extend(password_spray(&ordered, thresholds.spray));
+    found.extend(failures_then_success(
+        &ordered,
+        thresholds.failures_then_success,
+    ));
+    found.extend(denied_bursts(&ordered, thresholds.denied_burst));
+    found.extend(first_seen_ips(
+        &ordered,
+        thresholds.new_ip_history,
+        thresholds.new_ip_internal,
+    ));
+    found.sort_by(|a, b| {
+        b.kind
+            .severity()
+            .cmp(&a.kind.severity())
+            .then_with(|| b.first_at.cmp(&a.first_at))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    found
+}
+
+/// The events oldest first (ties by id), each id once (an id names one
+/// event, so its copies carry the same time).
+fn chronological(events: &[AuditEvent]) -> Vec<&AuditEvent> {
+    let mut ordered: Vec<&AuditEvent> = events.iter().collect();
+    ordered.sort_unstable_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    // Copies of one event share its time, so after the sort they are
+    // neighbours.
+    ordered.dedup_by(|a, b| a.id == b.id);
+    ordered
+}
+
+/// Groups events (already oldest first) by a key, keeping the order.
+fn group_by<'a>(
+    events: &[&'a AuditEvent],
+    key: impl Fn(&'a AuditEvent) -> Option<&'a str>,
+) -> Vec<(&'a str, Vec<&'a AuditEvent>)> {
+    let mut groups: HashMap<&str, Vec<&AuditEvent>> = HashMap::new();
+    for event in events {
+        if let Some(key) = key(event) {
+            groups.entry(key).or_default().push(event);
+        }
+    }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    groups
+}
+
+/// The maximal runs of `events` (oldest first) where some window of `span`
+/// satisfies `enough` (fed by `add` and `remove` as events enter
+/// and leave the window): each run as the index range of its events.
+/// Overlapping qualifying windows merge into one run. Linear in the events.
+fn bursts<'a>(
+    events: &[&'a AuditEvent],
+    span: Duration,
+    mut add: impl FnMut(&'a AuditEvent),
+    mut remove: impl FnMut(&'a AuditEvent),
+    mut enough: impl FnMut() -> bool,
+) -> Vec<std::ops::RangeInclusive<usize>> {
+    let mut runs: Vec<std::ops::RangeInclusive<usize>> = Vec::new();
+    let mut left = 0;
+    for right in 0..events.len() {
+        add(events[right]);
+        while events[right].at - events[left].at > span {
+            remove(events[left]);
+            left += 1;
+        }
+        if !enough() {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(run) if left <= *run.end() => *run = *run.start()..=right,
+            _ => runs.push(left..=right),
+        }
+    }
+    runs
+}
+
+/// Runs where at least `need` events fall within `span`.
+fn counted_bursts(
+    events: &[&AuditEvent],
+    span: Duration,
+    need: usize,
+) -> Vec<std::ops::RangeInclusive<usize>> {
+    let held = std::cell::Cell::new(0usize);
+    bursts(
+        events,
+        span,
+        |_| held.set(held.get() + 1),
+        |_| held.set(held.get() - 1),
+        || held.get() >= need,
+    )
+}
+
+fn ids(events: &[&AuditEvent]) -> Vec<String> {
+    events.iter().map(|event| event.id.clone()).collect()
+}
+
+fn minutes_between(events: &[&AuditEvent]) -> String {
+    match (events.first(), events.last()) {
+        (Some(first), Some(last)) => describe_span(last.at - first.at),
+        _ => String::new(),
+    }
+}
+
+fn describe_span(span: Duration) -> String {
+    let seconds = span.num_seconds();
+    if seconds < 120 {
+        format!("{seconds} seconds")
+    } else {
+        format!("{} minutes", (seconds + 30) / 60)
+    }
+}
+
+fn sources(events: &[&AuditEvent]) -> String {
+    let mut labels: Vec<&str> = events.iter().map(|e| e.source.label()).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels.join(" and ")
+}
+
+fn addresses(events: &[&AuditEvent]) -> String {
+    let mut ips: Vec<&str> = events.iter().filter_map(|e| e.ip.as_deref()).collect();
+    ips.sort_unstable();
+    ips.dedup();
+    match ips.len() {
+        0 => "no recorded address".into(),
+        1..=3 => ips.join(", "),
+        n => format!("{n} addresses"),
+    }
+}
+
+fn flag(kind: DetectionKind, subject: &str, events: &[&AuditEvent], reason: String) -> Detection {
+    // Flags are always built from at least one event.
+    let at = |event: Option<&&AuditEvent>| event.map_or(DateTime::<Utc>::MIN_UTC, |e| e.at);
+    Detection {
+        kind,
+        subject: subject.to_owned(),
+        first_at: at(events.first()),
+        last_at: at(events.last()),
+        reason,
+        event_ids: ids(events),
+    }
+}
+
+fn brute_force(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
+    let failures: Vec<&AuditEvent> = events
+        .iter()
+        .copied()
+        .filter(|e| e.is_failed_login())
+        .collect();
+    let mut found = Vec::new();
+    for (account, attempts) in group_by(&failures, |e| Some(e.actor.as_str())) {
+        for run in counted_bursts(&attempts, rule.span(), rule.count()) {
+            let burst = &attempts[run];
+            found.push(flag(
+                DetectionKind::BruteForce,
+                account,
+                burst,
+                format!(
+                    "{} failed logins for {account} in {} from {} ({}); the threshold is {} within {} minutes.",
+                    burst.len(),
+                    minutes_between(burst),
+                    addresses(burst),
+                    sources(burst),
+                    rule.count,
+                    rule.minutes
+                ),
+            ));
+        }
+    }
+    found
+}
+
+fn distinct_accounts(window: &[&AuditEvent]) -> usize {
+    window
+        .iter()
+        .map(|e| e.actor.as_str())
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+fn password_spray(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
+    let failures: Vec<&AuditEvent> = events
+        .iter()
+        .copied()
+        .filter(|e| e.is_failed_login())
+        .collect();
+    let mut found = Vec::new();
+    for (ip, attempts) in group_by(&failures, |e| e.ip.as_deref()) {
+        // Cheap pre-check: an address with fewer distinct accounts in all
+        // than the threshold cannot qualify in any window.
+        if distinct_accounts(&attempts) < rule.count() {
+            continue;
+        }
+        let held: std::cell::RefCell<HashMap<&str, usize>> = Default::default();
+        let runs = bursts(
+            &attempts,
+            rule.span(),
+            |event| *held.borrow_mut().entry(event.actor.as_str()).or_default() += 1,
+            |event| {
+                let mut held = held.borrow_mut();
+                if let Some(count) = held.get_mut(event.actor.as_str()) {
+                    *count -= 1;
+                    if *count == 0 {
+                        held.remove(event.actor.as_str());
+                    }
+                }
+            },
+            || held.borrow().len() >= rule.count(),
+        );
+        for run in runs {
+            let burst = &attempts[run];
+            found.push(flag(
+                DetectionKind::PasswordSpray,
+                ip,
+                burst,
+                format!(
+                    "{} distinct accounts failed to log in from {ip} in {} ({} attempts, {}); the threshold is {} accounts within {} minutes.",
+                    distinct_accounts(burst),
+                    minutes_between(burst),
+                    burst.len(),
+                    sources(burst),
+                    rule.count,
+                    rule.minutes
+                ),
+            ));
+        }
+    }
+    found
+}
+
+fn failures_then_success(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
+    let logins: Vec<&AuditEvent> = events
+        .iter()
+        .copied()
+        .filter(|e| e.is_failed_login() || e.is_successful_login())
+        .collect();
+    let mut found = Vec::new();
+    for (account, history) in group_by(&logins, |e| Some(e.actor.as_str())) {
+        // Failures since the last success.
+        let mut pending: Vec<&AuditEvent> = Vec::new();
+        for login in history {
+            if login.is_failed_login() {
+                pending.push(login);
+                continue;
+            }
+            let recent: Vec<&AuditEvent> = pending
+                .iter()
+                .copied()
+                .filter(|failure| login.at - failure.at <= rule.span())
+                .collect();
+            if recent.len() >= rule.count() {
+                let mut story = recent.clone();
+                story.push(login);
+                found.push(flag(
+                    DetectionKind::FailuresThenSuccess,
+                    account,
+                    &story,
+                    format!(
+                        "{} failed logins for {account}, then a successful one at {} from {}; the threshold is {} failures within {} minutes before a success.",
+                        recent.len(),
+                        format_iso(login.at),
+                        login.ip.as_deref().unwrap_or("no recorded address"),
+                        rule.count,
+                        rule.minutes
+                    ),
+                ));
+            }
+            pending.clear();
+        }
+    }
+    found
+}
+
+fn denied_bursts(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
+    let denied: Vec<&AuditEvent> = events
+        .iter()
+        .copied()
+        .filter(|e| e.is_denied_operation())
+        .collect();
+    let mut found = Vec::new();
+    for (user, operations) in group_by(&denied, |e| Some(e.actor.as_str())) {
+        for run in counted_bursts(&operations, rule.span(), rule.count()) {
+            let burst = &operations[run];
+            let mut targets: Vec<&str> = burst.iter().filter_map(|e| e.target.as_deref()).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            found.push(flag(
+                DetectionKind::DeniedBurst,
+                user,
+                burst,
+                format!(
+                    "{} denied operations by {user} in {} (on {}); the threshold is {} within {} minutes.",
+                    burst.len(),
+                    minutes_between(burst),
+                    if targets.is_empty() { "no recorded target".to_owned() } else { targets.join(", ") },
+                    rule.count,
+                    rule.minutes
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// Private, loopback, link-local or unique-local: an address inside the
+/// organisation's own networks. Anything unparsable counts as external.
+pub fn is_internal_address(ip: &str) -> bool {
+    match ip.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let first = v6.segments()[0];
+            v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        Err(_) => false,
+    }
+}
+
+fn first_seen_ips(events: &[&AuditEvent], history: u32, internal_too: bool) -> Vec<Detection> {
+    let history = usize::try_from(history).unwrap_or(usize::MAX);
+    let mut found = Vec::new();
+    // Only what the account did counts: failures from an address are
+    // someone trying the account (brute force and spray cover those).
+    let used: Vec<&AuditEvent> = events
+        .iter()
+        .copied()
+        .filter(|e| !e.outcome.is_failure())
+        .collect();
+    for (user, seen) in group_by(&used, |e| e.ip.as_ref().map(|_| e.actor.as_str())) {
+        let mut known: Vec<&str> = Vec::new();
+        let mut before = 0usize;
+        let mut flagged: Vec<&str> = Vec::new();
+        for event in &seen {
+            let Some(ip) = event.ip.as_deref() else {
+                continue;
+            };
+            if !known.contains(&ip) {
+                if before >= history.max(1) && (internal_too || !is_internal_address(ip)) {
+                    flagged.push(ip);
+                }
+                known.push(ip);
+            }
+            before += 1;
+        }
+        for ip in flagged {
+            let from_ip: Vec<&AuditEvent> = seen
+                .iter()
+                .copied()
+                .filter(|e| e.ip.as_deref() == Some(ip))
+                .collect();
+            let earlier = seen.iter().take_while(|e| e.ip.as_deref() != Some(ip));
+            let mut earlier_ips: Vec<&str> =
+                earlier.clone().filter_map(|e| e.ip.as_deref()).collect();
+            earlier_ips.sort_unstable();
+            earlier_ips.dedup();
+            let earlier_count = earlier.count();
+            found.push(flag(
+                DetectionKind::FirstSeenIp,
+                &format!("{user} from {ip}"),
+                &from_ip,
+                format!(
+                    "{user} was first seen from {ip} at {}, after {earlier_count} events from {} earlier in the window; {} events came from {ip}.",
+                    from_ip.first().map(|e| format_iso(e.at)).unwrap_or_default(),
+                    if earlier_ips.len() <= 3 { earlier_ips.join(", ") } else { format!("{} other addresses", earlier_ips.len()) },
+                    from_ip.len()
+                ),
+            ));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{EventKind, Outcome, Source};
+    use crate::fixture::event;
+    use crate::time::parse_iso;
+
+    const T0: &str = "2026-11-21T10:00:00Z";
+
+    fn minutes_after(minutes: f64) -> String {
+        let at = parse_iso(T0).unwrap() + Duration::milliseconds((minutes * 60_000.0) as i64);
+        format_iso(at)
+    }
+
+    fn failed_login(id: &str, minutes: f64, account: &str, ip: &str) -> AuditEvent {
+        event(
+            id,
+            Source::Octopai,
+            &minutes_after(minutes),
+            EventKind::Login,
+            Outcome::Failed,
+        )
+        .by(account)
+        .from_ip(ip)
+    }
+
+    fn good_login(id: &str, minutes: f64, account: &str, ip: &str) -> AuditEvent {
+        event(
+            id,
+            Source::Octopai,
+            &minutes_after(minutes),
+            EventKind::Login,
+            Outcome::Succeeded,
+        )
+        .by(account)
+        .from_ip(ip)
+    }
+
+    fn denied(id: &str, minutes: f64, user: &str) -> AuditEvent {
+        let mut e = event(
+            id,
+            Source::ClouderaManager,
+            &minutes_after(minutes),
+            EventKind::Operation,
+            Outcome::Denied,
+        )
+        .by(user)
+        .from_ip("10.0.0.9");
+        e.target = Some("hive1".into());
+        e
+    }
+
+    fn only(kind: DetectionKind, events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> {
+        detect(events, thresholds)
+            .into_iter()
+            .filter(|d| d.kind == kind)
+            .collect()
+    }
+
+    fn quiet() -> Thresholds {
+        // Every other detection out of reach, so a test sees one kind.
+        Thresholds {
+            brute_force: Rule::new(1000, 10),
+            spray: Rule::new(1000, 30),
+            failures_then_success: Rule::new(1000, 30),
+            new_ip_history: 1_000_000,
+            new_ip_internal: false,
+            denied_burst: Rule::new(1000, 10),
+        }
+    }
+
+    fn attempts(count: usize, every_minutes: f64, account: &str) -> Vec<AuditEvent> {
+        (0..count)
+            .map(|i| {
+                failed_login(
+                    &format!("f{i}"),
+                    i as f64 * every_minutes,
+                    account,
+                    "203.0.113.66",
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn brute_force_fires_exactly_at_the_threshold_and_not_one_below() {
+        let rule = Thresholds {
+            brute_force: Rule::new(5, 10),
+            ..quiet()
+        };
+        // Five failures spanning exactly ten minutes: inclusive, so it fires.
+        let at_threshold = attempts(5, 2.5, "raj");
+        let flags = only(DetectionKind::BruteForce, &at_threshold, &rule);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].subject, "raj");
+        assert_eq!(flags[0].event_ids, ["f0", "f1", "f2", "f3", "f4"]);
+        assert!(
+            flags[0]
+                .reason
+                .starts_with("5 failed logins for raj in 10 minutes from 203.0.113.66 (Octopai)"),
+            "{}",
+            flags[0].reason
+        );
+        // Four failures: one below.
+        assert!(only(DetectionKind::BruteForce, &at_threshold[..4], &rule).is_empty());
+        // Five failures spanning just over ten minutes: outside the window.
+        let spread = attempts(5, 2.51, "raj");
+        assert!(only(DetectionKind::BruteForce, &spread, &rule).is_empty());
+    }
+
+    #[test]
+    fn brute_force_merges_one_long_burst_and_splits_separate_ones() {
+        let rule = Thresholds {
+            brute_force: Rule::new(3, 5),
+            ..quiet()
+        };
+        let mut events = attempts(10, 1.0, "raj");
+        // A second burst an hour later.
+        events.extend(
+            (0..3).map(|i| {
+                failed_login(&format!("g{i}"), 60.0 + f64::from(i), "raj", "203.0.113.66")
+            }),
+        );
+        let flags = only(DetectionKind::BruteForce, &events, &rule);
+        assert_eq!(flags.len(), 2);
+        // Newest first.
+        assert_eq!(flags[0].event_ids, ["g0", "g1", "g2"]);
+        assert_eq!(flags[1].event_ids.len(), 10);
+    }
+
+    #[test]
+    fn brute_force_ignores_order_and_duplicates_and_counts_both_sources() {
+        let rule = Thresholds {
+            brute_force: Rule::new(4, 10),
+            ..quiet()
+        };
+        let mut events = attempts(3, 1.0, "admin");
+        let mut cm = failed_login("cm1", 3.0, "admin", "203.0.113.66");
+        cm.source = Source::ClouderaManager;
+        events.push(cm);
+        events.reverse();
+        events.push(events[0].clone());
+        events.push(events[1].clone());
+        let flags = only(DetectionKind::BruteForce, &events, &rule);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].event_ids, ["f0", "f1", "f2", "cm1"]);
+        assert!(
+            flags[0].reason.contains("Cloudera Manager and Octopai"),
+            "{}",
+            flags[0].reason
+        );
+        // Duplicates alone never reach the threshold.
+        let dupes: Vec<AuditEvent> =
+            std::iter::repeat_n(attempts(1, 1.0, "admin")[0].clone(), 9).collect();
+        assert!(only(DetectionKind::BruteForce, &dupes, &rule).is_empty());
+    }
+
+    #[test]
+    fn internal_addresses_are_recognised() {
+        for internal in [
+            "10.20.1.10",
+            "172.16.3.9",
+            "192.168.1.1",
+            "127.0.0.1",
+            "169.254.0.5",
+            "::1",
+            "fd12::1",
+            "fe80::1",
+        ] {
+            assert!(is_internal_address(internal), "{internal}");
+        }
+        for external in [
+            "203.0.113.66",
+            "192.0.2.44",
+            "8.8.8.8",
+            "2001:db8::1",
+            "not an address",
+            "",
+        ] {
+            assert!(!is_internal_address(external), "{external}");
+        }
+    }
+
+    #[test]
+    fn empty_input_flags_nothing() {
+        assert!(detect(&[], &Thresholds::default()).is_empty());
+    }
+
+    #[test]
+    fn spray_counts_distinct_accounts_from_one_address() {
+        let rule = Thresholds {
+            spray: Rule::new(4, 10),
+            ..quiet()
+        };
+        let mut events: Vec<AuditEvent> = ["a", "b", "c", "d"]
+            .iter()
+            .enumerate()
+            .map(|(i, who)| failed_login(&format!("s{i}"), i as f64 * 3.0, who, "198.51.100.23"))
+            .collect();
+        let flags = only(DetectionKind::PasswordSpray, &events, &rule);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].subject, "198.51.100.23");
+        assert_eq!(flags[0].event_ids, ["s0", "s1", "s2", "s3"]);
+        assert!(
+            flags[0].reason.starts_with(
+                "4 distinct accounts failed to log in from 198.51.100.23 in 9 minutes"
+            ),
+            "{}",
+            flags[0].reason
+        );
+        // Many failures for one account are not a spray.
+        let same: Vec<AuditEvent> = (0..8)
+            .map(|i| failed_login(&format!("x{i}"), f64::from(i), "a", "198.51.100.23"))
+            .collect();
+        assert!(only(DetectionKind::PasswordSpray, &same, &rule).is_empty());
+        // Three accounts: one below.
+        events.pop();
+        assert!(only(DetectionKind::PasswordSpray, &events, &rule).is_empty());
+        // The fourth account just outside the window.
+        events.push(failed_login("late", 10.5, "d", "198.51.100.23"));
+        assert!(only(DetectionKind::PasswordSpray, &events, &rule).is_empty());
+    }
+
+    #[test]
+    fn failures_then_success_needs_the_failures_close_before_the_success() {
+        let rule = Thresholds {
+            failures_then_success: Rule::new(3, 30),
+            ..quiet()
+        };
+        let mut events = attempts(3, 1.0, "lucas");
+        events.push(good_login("ok", 5.0, "lucas", "192.0.2.44"));
+        let flags = only(DetectionKind::FailuresThenSuccess, &events, &rule);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].event_ids, ["f0", "f1", "f2", "ok"]);
+        assert!(
+            flags[0]
+                .reason
+                .contains("then a successful one at 2026-11-21T10:05:00.000Z from 192.0.2.44"),
+            "{}",
+            flags[0].reason
+        );
+        // Two failures: one below.
+        let two: Vec<AuditEvent> = events.iter().filter(|e| e.id != "f0").cloned().collect();
+        assert!(only(DetectionKind::FailuresThenSuccess, &two, &rule).is_empty());
+        // The success too late after the failures.
+        let mut late = attempts(3, 1.0, "lucas");
+        late.push(good_login("ok", 32.5, "lucas", "192.0.2.44"));
+        assert!(only(DetectionKind::FailuresThenSuccess, &late, &rule).is_empty());
+        // A success in between resets the count.
+        let mut reset = attempts(3, 1.0, "lucas");
+        reset.push(good_login("mid", 1.5, "lucas", "192.0.2.44"));
+        reset.push(good_login("ok", 5.0, "lucas", "192.0.2.44"));
+        assert!(only(DetectionKind::FailuresThenSuccess, &reset, &rule).is_empty());
+        // Failures with no success after them: nothing (that is brute force's job).
+        assert!(only(
+            DetectionKind::FailuresThenSuccess,
+            &attempts(9, 1.0, "lucas"),
+            &rule
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn denied_bursts_per_user() {
+        let rule = Thresholds {
+            denied_burst: Rule::new(3, 5),
+            ..quiet()
+        };
+        let events: Vec<AuditEvent> = (0..3)
+            .map(|i| denied(&format!("d{i}"), f64::from(i) * 2.5, "tariq"))
+            .collect();
+        let flags = only(DetectionKind::DeniedBurst, &events, &rule);
+        assert_eq!(flags.len(), 1);
+        assert!(
+            flags[0]
+                .reason
+                .starts_with("3 denied operations by tariq in 5 minutes (on hive1)"),
+            "{}",
+            flags[0].reason
+        );
+        assert!(only(DetectionKind::DeniedBurst, &events[..2], &rule).is_empty());
+    }
+
+    #[test]
+    fn first_seen_ip_needs_history_from_other_addresses() {
+        let rule = Thresholds {
+            new_ip_history: 3,
+            ..quiet()
+        };
+        let mut events: Vec<AuditEvent> = (0..3)
+            .map(|i| good_login(&format!("h{i}"), f64::from(i), "ana", "10.20.1.10"))
+            .collect();
+        events.push(good_login("new", 10.0, "ana", "192.0.2.44"));
+        events.push(good_login("new2", 11.0, "ana", "192.0.2.44"));
+        events.push(good_login("back", 12.0, "ana", "10.20.1.10"));
+        let flags = only(DetectionKind::FirstSeenIp, &events, &rule);
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].subject, "ana from 192.0.2.44");
+        assert_eq!(flags[0].event_ids, ["new", "new2"]);
+        assert!(
+            flags[0].reason.contains("after 3 events from 10.20.1.10"),
+            "{}",
+            flags[0].reason
+        );
+        // With only two earlier events the new address is not flagged.
+        let short: Vec<AuditEvent> = events.iter().filter(|e| e.id != "h0").cloned().collect();
+        assert!(only(DetectionKind::FirstSeenIp, &short, &rule).is_empty());
+        // A new internal address is only flagged when asked for.
+        let mut internal = events[..3].to_vec();
+        internal.push(good_login("vpn", 10.0, "ana", "172.16.3.9"));
+        assert!(only(DetectionKind::FirstSeenIp, &internal, &rule).is_empty());
+        let with_internal = Thresholds {
+            new_ip_internal: true,
+            ..rule
+        };
+        assert_eq!(
+            only(DetectionKind::FirstSeenIp, &internal, &with_internal).len(),
+            1
+        );
+        // A user's first address is never "new".
+        assert!(only(
+            DetectionKind::FirstSeenIp,
+            &events[..3],
+            &Thresholds {
+                new_ip_history: 0,
+                ..quiet()
+            }
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn flags_come_most_severe_first_and_keys_are_stable() {
+        let thresholds = Thresholds {
+            brute_force: Rule::new(3, 10),
+            denied_burst: Rule::new(2, 10),
+            ..quiet()
+        };
+        let mut events = attempts(3, 1.0, "raj");
+        events.extend((0..2).map(|i| denied(&format!("d{i}"), 50.0 + f64::from(i), "tariq")));
+        let flags = detect(&events, &thresholds);
+        assert_eq!(
+            flags.iter().map(|f| f.kind).collect::<Vec<_>>(),
+            [DetectionKind::BruteForce, DetectionKind::DeniedBurst]
+        );
+        assert_eq!(
+            flags[0].key(),
+            format!(
+                "brute-force:raj:{}",
+                parse_iso(T0).unwrap().timestamp_millis()
+            )
+        );
+        let mut reversed = events.clone();
+        reversed.reverse();
+        assert_eq!(detect(&reversed, &thresholds), flags);
+    }
+}

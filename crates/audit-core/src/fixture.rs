@@ -1,0 +1,45 @@
+//! Hand-made events for tests, here and in the app: one way to write
+//! "a failed login by raj from 203.0.113.66 at 10:00".
+
+use crate::event::{AuditEvent, EventKind, Outcome, Source};
+use crate::time::parse_iso;
+
+/// An event with actor `u`, no address and action `a`; `when` is ISO 8601.
+///
+/// # Panics
+/// When `when` is not an ISO 8601 instant (a mistake in the test).
+pub fn event(
+    id: &str,
+    source: Source,
+    when: &str,
+    kind: EventKind,
+    outcome: Outcome,
+) -> AuditEvent {
+    AuditEvent {
+        id: id.into(),
+        source,
+        at: parse_iso(when).unwrap_or_else(|problem| panic!("fixture time {when}: {problem}")),
+        actor: "u".into(),
+        ip: None,
+        kind,
+        action: "a".into(),
+        target: None,
+        outcome,
+        detail: None,
+        raw_json: "{}".into(),
+    }
+}
+
+impl AuditEvent {
+    /// The same event by another actor.
+    pub fn by(mut self, actor: &str) -> Self {
+        self.actor = actor.into();
+        self
+    }
+
+    /// The same event from a source address.
+    pub fn from_ip(mut self, ip: &str) -> Self {
+        self.ip = Some(ip.into());
+        self
+    }
+}
