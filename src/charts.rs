@@ -1,11 +1,12 @@
 //! Charts, drawn with plotters into SVG text: the app's one drawing path.
 //!
 //! Each function takes plain series from [`audit_core::analytics`] and
-//! returns an SVG document; components only place it. plotters escapes the
-//! text it writes, and the only text here is times and counts.
+//! returns a [`Drawn`] chart: the SVG document and where its plotting area
+//! sits, so components can map a pointer to a bucket. plotters escapes the
+//! text it writes (user names and addresses in the top-N charts included).
 
-use audit_core::analytics::{ActivityBucket, Buckets, LoginBucket};
-use chrono::{Duration, FixedOffset};
+use audit_core::analytics::{ActivityBucket, Buckets, HeatMap, OutcomeBucket, Zone};
+use chrono::Duration;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -14,22 +15,51 @@ pub const HEIGHT: u32 = 260;
 
 pub const FAILED_COLOR: RGBColor = RGBColor(200, 40, 50);
 pub const SUCCEEDED_COLOR: RGBColor = RGBColor(60, 140, 90);
+pub const DENIED_COLOR: RGBColor = RGBColor(150, 30, 110);
+pub const ALLOWED_COLOR: RGBColor = RGBColor(90, 120, 150);
 pub const OCTOPAI_COLOR: RGBColor = RGBColor(40, 100, 200);
 pub const CLOUDERA_COLOR: RGBColor = RGBColor(230, 130, 20);
+const HEAT_COLOR: RGBColor = RGBColor(30, 90, 160);
 
 /// CSS form of a chart colour, for HTML legends.
 pub fn css(color: RGBColor) -> String {
     format!("rgb({}, {}, {})", color.0, color.1, color.2)
 }
 
+/// A drawn chart: the SVG and its plotting area in SVG pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drawn {
+    pub svg: String,
+    pub plot_left: i32,
+    pub plot_right: i32,
+    pub plot_top: i32,
+    pub plot_bottom: i32,
+}
+
+impl Drawn {
+    /// The plotting area as CSS percentages of the chart (left, top, width,
+    /// height), for placing an overlay over it.
+    pub fn overlay_style(&self) -> String {
+        let x = |px: i32| f64::from(px) * 100.0 / f64::from(WIDTH);
+        let y = |px: i32| f64::from(px) * 100.0 / f64::from(HEIGHT);
+        format!(
+            "left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%",
+            x(self.plot_left),
+            y(self.plot_top),
+            x(self.plot_right - self.plot_left),
+            y(self.plot_bottom - self.plot_top)
+        )
+    }
+}
+
 /// A tick label for the bucket at `x`: time of day for short windows, the
-/// date too for longer ones, in the display offset.
-fn tick_label(buckets: &Buckets, offset: FixedOffset, x: f64) -> String {
+/// date too for longer ones, on the zone's wall clock.
+fn tick_label(buckets: &Buckets, zone: &impl Zone, x: f64) -> String {
     let index = x.floor().max(0.0) as usize;
-    let at = buckets.bucket_start(index).with_timezone(&offset);
+    let at = zone.local(buckets.bucket_start(index));
     if buckets.window.length() <= Duration::days(1) {
         at.format("%H:%M").to_string()
-    } else if buckets.size < Duration::days(1) {
+    } else if buckets.step.nominal() < Duration::days(1) {
         at.format("%m-%d %H:%M").to_string()
     } else {
         at.format("%m-%d").to_string()
@@ -44,38 +74,46 @@ fn y_max(max: u32) -> f64 {
     (f64::from(max.max(1)) * 1.15).ceil()
 }
 
-/// Draws onto an SVG of the chart size with `draw`; errors come back as text.
-fn render(
-    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
-) -> Result<String, String> {
+type Root<'b> = DrawingArea<SVGBackend<'b>, plotters::coord::Shift>;
+type Plot = (std::ops::Range<i32>, std::ops::Range<i32>);
+
+/// Draws onto an SVG of the chart size with `draw`, which answers the pixel
+/// range of its plotting area; errors come back as text.
+fn render(draw: impl FnOnce(&Root<'_>) -> Result<Plot, String>) -> Result<Drawn, String> {
     let mut svg = String::new();
+    let plot;
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(|error| error.to_string())?;
-        draw(&root)?;
-        root.present().map_err(|error| error.to_string())?;
+        root.fill(&WHITE).map_err(text)?;
+        plot = draw(&root)?;
+        root.present().map_err(text)?;
     }
-    Ok(svg)
+    Ok(Drawn {
+        svg,
+        plot_left: plot.0.start,
+        plot_right: plot.0.end,
+        plot_top: plot.1.start,
+        plot_bottom: plot.1.end,
+    })
 }
 
 type TimeChart<'a, 'b> =
     ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// The frame every time chart shares: one unit of x per bucket, counts on y
-/// from zero, time ticks in the display offset.
+/// from zero, time ticks on the zone's wall clock.
 fn time_axes<'a, 'b>(
-    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
-    bucket_count: usize,
+    root: &'a Root<'b>,
     max: u32,
     buckets: &Buckets,
-    offset: FixedOffset,
+    zone: &impl Zone,
     y_desc: &str,
 ) -> Result<TimeChart<'a, 'b>, String> {
     let mut chart = ChartBuilder::on(root)
         .margin(10)
         .x_label_area_size(28)
         .y_label_area_size(44)
-        .build_cartesian_2d(0f64..bucket_count.max(1) as f64, 0f64..y_max(max))
+        .build_cartesian_2d(0f64..buckets.count().max(1) as f64, 0f64..y_max(max))
         .map_err(text)?;
     chart
         .configure_mesh()
@@ -84,7 +122,7 @@ fn time_axes<'a, 'b>(
         .y_labels(5)
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 16))
-        .x_label_formatter(&|x| tick_label(buckets, offset, *x))
+        .x_label_formatter(&|x| tick_label(buckets, zone, *x))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .y_desc(y_desc)
         .draw()
@@ -92,32 +130,33 @@ fn time_axes<'a, 'b>(
     Ok(chart)
 }
 
-/// Failed logins stacked under successful ones, per bucket.
-pub fn login_failures_svg(
-    series: &[LoginBucket],
+/// Failures stacked under successes (or denials under allowed operations),
+/// one bar per bucket.
+pub fn stacked_outcomes_svg(
+    series: &[OutcomeBucket],
     buckets: &Buckets,
-    offset: FixedOffset,
-) -> Result<String, String> {
-    let max = series
-        .iter()
-        .map(|b| b.failed + b.succeeded)
-        .max()
-        .unwrap_or(0);
+    zone: &impl Zone,
+    colors: (RGBColor, RGBColor),
+    y_desc: &str,
+) -> Result<Drawn, String> {
+    let (failed_color, ok_color) = colors;
+    let max = series.iter().map(|b| b.failed + b.ok).max().unwrap_or(0);
     render(|root| {
-        let mut chart = time_axes(root, series.len(), max, buckets, offset, "logins")?;
+        let mut chart = time_axes(root, max, buckets, zone, y_desc)?;
+        let bar = |i: usize, from: u32, to: u32, color: RGBColor| {
+            let x = i as f64;
+            Rectangle::new(
+                [(x + 0.1, f64::from(from)), (x + 0.9, f64::from(to))],
+                color.filled(),
+            )
+        };
         chart
             .draw_series(
                 series
                     .iter()
                     .enumerate()
                     .filter(|(_, b)| b.failed > 0)
-                    .map(|(i, b)| {
-                        let x = i as f64;
-                        Rectangle::new(
-                            [(x + 0.1, 0.0), (x + 0.9, f64::from(b.failed))],
-                            FAILED_COLOR.filled(),
-                        )
-                    }),
+                    .map(|(i, b)| bar(i, 0, b.failed, failed_color)),
             )
             .map_err(text)?;
         chart
@@ -125,18 +164,11 @@ pub fn login_failures_svg(
                 series
                     .iter()
                     .enumerate()
-                    .filter(|(_, b)| b.succeeded > 0)
-                    .map(|(i, b)| {
-                        let x = i as f64;
-                        let base = f64::from(b.failed);
-                        Rectangle::new(
-                            [(x + 0.1, base), (x + 0.9, base + f64::from(b.succeeded))],
-                            SUCCEEDED_COLOR.filled(),
-                        )
-                    }),
+                    .filter(|(_, b)| b.ok > 0)
+                    .map(|(i, b)| bar(i, b.failed, b.failed + b.ok, ok_color)),
             )
             .map_err(text)?;
-        Ok(())
+        Ok(chart.plotting_area().get_pixel_range())
     })
 }
 
@@ -144,15 +176,15 @@ pub fn login_failures_svg(
 pub fn activity_timeline_svg(
     series: &[ActivityBucket],
     buckets: &Buckets,
-    offset: FixedOffset,
-) -> Result<String, String> {
+    zone: &impl Zone,
+) -> Result<Drawn, String> {
     let max = series
         .iter()
         .map(|b| b.octopai.max(b.cloudera))
         .max()
         .unwrap_or(0);
     render(|root| {
-        let mut chart = time_axes(root, series.len(), max, buckets, offset, "events")?;
+        let mut chart = time_axes(root, max, buckets, zone, "events")?;
         let points = |count: fn(&ActivityBucket) -> u32| {
             series
                 .iter()
@@ -172,32 +204,134 @@ pub fn activity_timeline_svg(
                 CLOUDERA_COLOR.stroke_width(2),
             ))
             .map_err(text)?;
-        Ok(())
+        Ok(chart.plotting_area().get_pixel_range())
     })
+}
+
+/// At most this many characters of a name on a bar chart's axis.
+const LABEL_CHARS: usize = 26;
+
+fn short_label(name: &str) -> String {
+    if name.chars().count() <= LABEL_CHARS {
+        return name.to_owned();
+    }
+    let kept: String = name.chars().take(LABEL_CHARS - 1).collect();
+    format!("{kept}…")
+}
+
+/// Horizontal bars, largest first from the top: the top-N charts. Row `i`
+/// of the plotting area is item `i`.
+pub fn ranked_bars_svg(items: &[(String, u32)], color: RGBColor) -> Result<Drawn, String> {
+    let max = items.iter().map(|(_, count)| *count).max().unwrap_or(0);
+    let rows = items.len().max(1) as f64;
+    render(|root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(210)
+            .build_cartesian_2d(0f64..y_max(max), 0f64..rows)
+            .map_err(text)?;
+        // Row i (from the top) sits at y in [rows - i - 1, rows - i).
+        let label_of = |y: f64| {
+            let from_top = (rows - y.floor() - 1.0).max(0.0) as usize;
+            items
+                .get(from_top)
+                .map(|(name, _)| short_label(name))
+                .unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(items.len().max(1) * 2 + 1)
+            .x_labels(5)
+            .label_style(("sans-serif", 14))
+            .y_label_formatter(&|y| {
+                // Label the middle of each row only.
+                if (y.fract() - 0.5).abs() < 1e-6 {
+                    label_of(*y)
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .draw()
+            .map_err(text)?;
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, (_, count))| {
+                let top = rows - i as f64;
+                Rectangle::new(
+                    [(0.0, top - 0.85), (f64::from(*count), top - 0.15)],
+                    color.filled(),
+                )
+            }))
+            .map_err(text)?;
+        Ok(chart.plotting_area().get_pixel_range())
+    })
+}
+
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Events by hour of day (x) and weekday (y, Monday at the top), darker for
+/// more.
+pub fn heat_map_svg(cells: &HeatMap) -> Result<Drawn, String> {
+    let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1);
+    render(|root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..24.0, 0f64..7.0)
+            .map_err(text)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(13)
+            .y_labels(15)
+            .label_style(("sans-serif", 14))
+            .x_label_formatter(&|x| format!("{:02}", x.round() as u32))
+            .y_label_formatter(&|y| {
+                if (y.fract() - 0.5).abs() < 1e-6 {
+                    let row = 6 - (y.floor() as usize).min(6);
+                    WEEKDAYS[row].to_owned()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(text)?;
+        chart
+            .draw_series(cells.iter().enumerate().flat_map(|(day, hours)| {
+                hours.iter().enumerate().map(move |(hour, count)| {
+                    let y = 6.0 - day as f64;
+                    let x = hour as f64;
+                    let shade = f64::from(*count) / f64::from(max);
+                    let color = if *count == 0 {
+                        RGBColor(245, 245, 245)
+                    } else {
+                        mix(HEAT_COLOR, 0.12 + 0.88 * shade)
+                    };
+                    Rectangle::new([(x + 0.04, y + 0.06), (x + 0.96, y + 0.94)], color.filled())
+                })
+            }))
+            .map_err(text)?;
+        Ok(chart.plotting_area().get_pixel_range())
+    })
+}
+
+/// `color` at `strength` over white.
+fn mix(color: RGBColor, strength: f64) -> RGBColor {
+    let channel = |c: u8| (255.0 - (255.0 - f64::from(c)) * strength.clamp(0.0, 1.0)).round() as u8;
+    RGBColor(channel(color.0), channel(color.1), channel(color.2))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use audit_core::analytics::{activity_timeline, login_outcomes};
+    use audit_core::analytics::{activity_timeline, hour_by_weekday, login_outcomes, Step};
+    use audit_core::fixture::event;
     use audit_core::time::parse_iso;
-    use audit_core::{AuditEvent, EventKind, Outcome, Source, TimeWindow};
-
-    fn event(at: &str, source: Source, kind: EventKind, outcome: Outcome) -> AuditEvent {
-        AuditEvent {
-            id: at.into(),
-            source,
-            at: parse_iso(at).unwrap(),
-            actor: "u".into(),
-            ip: None,
-            kind,
-            action: "a".into(),
-            target: None,
-            outcome,
-            detail: None,
-            raw_json: "{}".into(),
-        }
-    }
+    use audit_core::{EventKind, Outcome, Source, TimeWindow};
+    use chrono::{FixedOffset, Utc};
 
     fn buckets() -> Buckets {
         let window = TimeWindow::new(
@@ -205,7 +339,7 @@ mod tests {
             parse_iso("2026-11-22T00:00:00Z").unwrap(),
         )
         .unwrap();
-        Buckets::new(window, Duration::hours(1))
+        Buckets::utc(window, Step::Minutes(60))
     }
 
     fn bars(svg: &str, color: RGBColor) -> usize {
@@ -216,71 +350,126 @@ mod tests {
         .count()
     }
 
-    #[test]
-    fn login_chart_draws_one_bar_per_non_empty_outcome_bucket() {
-        let events = [
+    fn logins() -> Vec<audit_core::AuditEvent> {
+        vec![
             event(
-                "2026-11-21T00:10:00Z",
+                "1",
                 Source::Octopai,
+                "2026-11-21T00:10:00Z",
                 EventKind::Login,
                 Outcome::Failed,
             ),
             event(
-                "2026-11-21T00:20:00Z",
+                "2",
                 Source::ClouderaManager,
+                "2026-11-21T00:20:00Z",
                 EventKind::Login,
                 Outcome::Succeeded,
             ),
             event(
-                "2026-11-21T05:00:00Z",
+                "3",
                 Source::Octopai,
+                "2026-11-21T05:00:00Z",
                 EventKind::Login,
                 Outcome::Failed,
             ),
             event(
-                "2026-11-21T06:00:00Z",
+                "4",
                 Source::Octopai,
+                "2026-11-21T06:00:00Z",
                 EventKind::PageLoad,
                 Outcome::Succeeded,
             ),
-        ];
-        let svg = login_failures_svg(
-            &login_outcomes(&events, &buckets()),
+        ]
+    }
+
+    #[test]
+    fn stacked_chart_draws_one_bar_per_non_empty_outcome_bucket() {
+        let series = login_outcomes(&logins(), &buckets(), None);
+        let drawn = stacked_outcomes_svg(
+            &series,
             &buckets(),
-            FixedOffset::east_opt(0).unwrap(),
+            &Utc,
+            (FAILED_COLOR, SUCCEEDED_COLOR),
+            "logins",
         )
         .unwrap();
+        let svg = &drawn.svg;
         assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
-        assert_eq!(bars(&svg, FAILED_COLOR), 2, "two buckets with failures");
-        assert_eq!(bars(&svg, SUCCEEDED_COLOR), 1, "one bucket with a success");
+        assert_eq!(bars(svg, FAILED_COLOR), 2, "two buckets with failures");
+        assert_eq!(bars(svg, SUCCEEDED_COLOR), 1, "one bucket with a success");
         assert!(
             svg.contains("\n00:00\n") && svg.contains("\n05:00\n"),
             "UTC ticks: {svg}"
         );
-        let plus_one = FixedOffset::east_opt(3600).unwrap();
-        let shifted =
-            login_failures_svg(&login_outcomes(&events, &buckets()), &buckets(), plus_one).unwrap();
         assert!(
-            shifted.contains("\n01:00\n") && !shifted.contains("\n00:00\n"),
-            "ticks in the display offset"
+            drawn.plot_left > 0
+                && drawn.plot_right <= WIDTH as i32
+                && drawn.plot_left < drawn.plot_right
+        );
+        assert!(drawn.overlay_style().starts_with("left:"));
+        let plus_one = FixedOffset::east_opt(3600).unwrap();
+        let shifted = stacked_outcomes_svg(
+            &series,
+            &buckets(),
+            &plus_one,
+            (FAILED_COLOR, SUCCEEDED_COLOR),
+            "logins",
+        )
+        .unwrap();
+        assert!(
+            shifted.svg.contains("\n01:00\n") && !shifted.svg.contains("\n00:00\n"),
+            "ticks in the zone"
         );
     }
 
     #[test]
     fn empty_series_still_draw_axes() {
-        let svg = login_failures_svg(
-            &login_outcomes(&[], &buckets()),
+        let drawn = stacked_outcomes_svg(
+            &login_outcomes(&[], &buckets(), None),
             &buckets(),
-            FixedOffset::east_opt(0).unwrap(),
+            &Utc,
+            (FAILED_COLOR, SUCCEEDED_COLOR),
+            "logins",
         )
         .unwrap();
-        assert_eq!(bars(&svg, FAILED_COLOR), 0);
-        let svg = activity_timeline_svg(
-            &activity_timeline(&[], &buckets()),
-            &buckets(),
-            FixedOffset::east_opt(0).unwrap(),
-        )
-        .unwrap();
-        assert!(svg.contains("<polyline"));
+        assert_eq!(bars(&drawn.svg, FAILED_COLOR), 0);
+        let drawn =
+            activity_timeline_svg(&activity_timeline(&[], &buckets()), &buckets(), &Utc).unwrap();
+        assert!(drawn.svg.contains("<polyline"));
+        assert!(ranked_bars_svg(&[], FAILED_COLOR)
+            .unwrap()
+            .svg
+            .starts_with("<svg"));
+    }
+
+    #[test]
+    fn ranked_bars_escape_hostile_names_and_shorten_long_ones() {
+        let items = vec![
+            ("<script>alert(1)</script>".to_owned(), 5),
+            (
+                "a-very-long-account-name@some-long-domain.example.com".to_owned(),
+                2,
+            ),
+        ];
+        let drawn = ranked_bars_svg(&items, FAILED_COLOR).unwrap();
+        assert!(!drawn.svg.contains("<script"), "escaped");
+        assert!(drawn.svg.contains("&lt;script&gt;"));
+        assert!(drawn.svg.contains("a-very-long-account-name@…"));
+        assert_eq!(bars(&drawn.svg, FAILED_COLOR), 2);
+    }
+
+    #[test]
+    fn heat_map_draws_every_cell_and_labels_weekdays() {
+        let cells = hour_by_weekday(&logins(), &Utc);
+        let drawn = heat_map_svg(&cells).unwrap();
+        assert_eq!(
+            drawn.svg.matches("<rect").count(),
+            7 * 24 + 1,
+            "cells plus the background"
+        );
+        for day in WEEKDAYS {
+            assert!(drawn.svg.contains(&format!("\n{day}\n")), "{day}");
+        }
     }
 }

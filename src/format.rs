@@ -1,25 +1,22 @@
 //! How times and numbers are shown. Every time carries its UTC offset.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use audit_core::calendar::Zone;
+use chrono::{DateTime, Utc};
 
-/// The offset times are shown in: the browser's current local offset.
-pub fn local_offset() -> FixedOffset {
-    *chrono::Local::now().offset()
-}
-
-/// `2026-11-22 09:15:03 +01:00`.
-pub fn format_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
-    at.with_timezone(&offset)
+/// `2026-11-22 09:15:03 +01:00`: the time in `zone` with the offset it had
+/// at that instant (a summer time keeps its summer offset in winter).
+pub fn format_time(at: DateTime<Utc>, zone: &impl Zone) -> String {
+    at.with_timezone(&zone.offset_at(at))
         .format("%Y-%m-%d %H:%M:%S %:z")
         .to_string()
 }
 
 /// `from 2026-11-21 09:00:00 +01:00 to 2026-11-22 09:00:00 +01:00`.
-pub fn format_window(window: &audit_core::TimeWindow, offset: FixedOffset) -> String {
+pub fn format_window(window: &audit_core::TimeWindow, zone: &impl Zone) -> String {
     format!(
         "from {} to {}",
-        format_time(window.start(), offset),
-        format_time(window.end(), offset)
+        format_time(window.start(), zone),
+        format_time(window.end(), zone)
     )
 }
 
@@ -61,15 +58,12 @@ mod tests {
     #[test]
     fn times_carry_their_offset() {
         let at = parse_iso("2026-11-22T08:15:03Z").unwrap();
-        let plus_one = FixedOffset::east_opt(3600).unwrap();
-        assert_eq!(format_time(at, plus_one), "2026-11-22 09:15:03 +01:00");
-        assert_eq!(
-            format_time(at, FixedOffset::east_opt(0).unwrap()),
-            "2026-11-22 08:15:03 +00:00"
-        );
+        let plus_one = chrono::FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(format_time(at, &plus_one), "2026-11-22 09:15:03 +01:00");
+        assert_eq!(format_time(at, &Utc), "2026-11-22 08:15:03 +00:00");
         let window = audit_core::TimeWindow::ending_at(at, chrono::Duration::hours(1));
         assert_eq!(
-            format_window(&window, plus_one),
+            format_window(&window, &plus_one),
             "from 2026-11-22 08:15:03 +01:00 to 2026-11-22 09:15:03 +01:00"
         );
     }

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod charts;
 pub mod components;
+pub mod download;
 pub mod format;
 pub mod loader;
 pub mod routes;

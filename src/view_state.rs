@@ -4,12 +4,17 @@
 //! restore the view from this, so it is parsed and printed in one place.
 //!
 //! `?range=24h` or `?from=…&to=…` (ISO 8601), `&sources=octopai|cloudera`,
-//! `&q=<query>`, `&tz=utc`.
+//! `&q=<query>`, `&tz=utc`, the detection thresholds when they differ from
+//! the defaults (`&bf=10/10`: count/minutes; `&spray`, `&fts`, `&denied`
+//! likewise; `&newip=5`, `&newip_internal=1`) and the flag whose events are
+//! shown (`&flag=<key>`), and a summary tile's narrowing (`&show=failed-logins`).
 
+use audit_core::calendar::Zone;
 use audit_core::cloudera::percent_encode;
+use audit_core::detect::{Rule, Thresholds};
 use audit_core::time::{format_iso, parse_iso};
 use audit_core::{Source, TimeWindow};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 
 /// The preset ranges offered, as they appear in the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,18 +152,26 @@ impl SourceFilter {
 }
 
 /// Which clock times are shown in (everywhere at once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DisplayZone {
     Local,
     Utc,
 }
 
-impl DisplayZone {
-    /// The offset to show times in; `local` is the browser's.
-    pub fn offset(self, local: FixedOffset) -> FixedOffset {
+/// The browser's zone with its daylight-saving rules (the offset is looked
+/// up for each instant, so October times show October's offset), or UTC.
+impl Zone for DisplayZone {
+    fn offset_at(&self, at: DateTime<Utc>) -> FixedOffset {
         match self {
-            DisplayZone::Local => local,
-            DisplayZone::Utc => FixedOffset::east_opt(0).unwrap_or(local),
+            DisplayZone::Local => chrono::Local.offset_at(at),
+            DisplayZone::Utc => Utc.offset_at(at),
+        }
+    }
+
+    fn instant_of(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        match self {
+            DisplayZone::Local => chrono::Local.instant_of(local),
+            DisplayZone::Utc => Utc.instant_of(local),
         }
     }
 }
@@ -171,6 +184,48 @@ pub struct DashboardView {
     /// The query as typed (checked separately, so a bad one can be shown).
     pub query: String,
     pub zone: DisplayZone,
+    /// The detections' thresholds.
+    pub thresholds: Thresholds,
+    /// The key of the detection whose events alone are shown.
+    pub flag: Option<String>,
+    /// A summary tile's narrowing of the loaded events.
+    pub focus: Option<Focus>,
+}
+
+/// What a summary tile narrows the view to (`&show=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    FailedLogins,
+    DeniedOperations,
+}
+
+impl Focus {
+    pub fn as_query(self) -> &'static str {
+        match self {
+            Focus::FailedLogins => "failed-logins",
+            Focus::DeniedOperations => "denied",
+        }
+    }
+
+    pub fn from_query(text: &str) -> Option<Self> {
+        [Focus::FailedLogins, Focus::DeniedOperations]
+            .into_iter()
+            .find(|focus| focus.as_query() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Focus::FailedLogins => "failed logins",
+            Focus::DeniedOperations => "denied operations",
+        }
+    }
+
+    pub fn keeps(self, event: &audit_core::AuditEvent) -> bool {
+        match self {
+            Focus::FailedLogins => event.is_failed_login(),
+            Focus::DeniedOperations => event.is_denied_operation(),
+        }
+    }
 }
 
 impl Default for DashboardView {
@@ -180,7 +235,63 @@ impl Default for DashboardView {
             sources: SourceFilter::BOTH,
             query: String::new(),
             zone: DisplayZone::Local,
+            thresholds: Thresholds::default(),
+            flag: None,
+            focus: None,
         }
+    }
+}
+
+/// `10/10` as a rule; anything else (or zero) is `None`.
+fn parse_rule(text: &str) -> Option<Rule> {
+    let (count, minutes) = text.split_once('/')?;
+    let count: u32 = count.trim().parse().ok()?;
+    let minutes: u32 = minutes.trim().parse().ok()?;
+    (count > 0 && minutes > 0).then_some(Rule::new(count, minutes))
+}
+
+/// Thresholds from URL parameters: each missing or unreadable one keeps its
+/// default.
+fn thresholds_from(param: &impl Fn(&str) -> Option<String>) -> Thresholds {
+    let defaults = Thresholds::default();
+    let rule = |name: &str, default: Rule| {
+        param(name)
+            .and_then(|text| parse_rule(&text))
+            .unwrap_or(default)
+    };
+    Thresholds {
+        brute_force: rule("bf", defaults.brute_force),
+        spray: rule("spray", defaults.spray),
+        failures_then_success: rule("fts", defaults.failures_then_success),
+        denied_burst: rule("denied", defaults.denied_burst),
+        new_ip_history: param("newip")
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(defaults.new_ip_history),
+        new_ip_internal: param("newip_internal").as_deref() == Some("1"),
+    }
+}
+
+fn thresholds_to(thresholds: &Thresholds, parts: &mut Vec<String>) {
+    let defaults = Thresholds::default();
+    for (name, rule, default) in [
+        ("bf", thresholds.brute_force, defaults.brute_force),
+        ("spray", thresholds.spray, defaults.spray),
+        (
+            "fts",
+            thresholds.failures_then_success,
+            defaults.failures_then_success,
+        ),
+        ("denied", thresholds.denied_burst, defaults.denied_burst),
+    ] {
+        if rule != default {
+            parts.push(format!("{name}={}%2F{}", rule.count, rule.minutes));
+        }
+    }
+    if thresholds.new_ip_history != defaults.new_ip_history {
+        parts.push(format!("newip={}", thresholds.new_ip_history));
+    }
+    if thresholds.new_ip_internal {
+        parts.push("newip_internal=1".into());
     }
 }
 
@@ -219,6 +330,9 @@ impl DashboardView {
             } else {
                 DisplayZone::Local
             },
+            thresholds: thresholds_from(&param),
+            flag: param("flag").filter(|key| !key.is_empty()),
+            focus: param("show").and_then(|text| Focus::from_query(&text)),
         })
     }
 
@@ -241,15 +355,22 @@ impl DashboardView {
         if self.zone == DisplayZone::Utc {
             parts.push("tz=utc".into());
         }
+        thresholds_to(&self.thresholds, &mut parts);
+        if let Some(flag) = &self.flag {
+            parts.push(format!("flag={}", percent_encode(flag)));
+        }
+        if let Some(focus) = self.focus {
+            parts.push(format!("show={}", focus.as_query()));
+        }
         format!("/dashboard?{}", parts.join("&"))
     }
 }
 
 /// Reads a `datetime-local` input (`2026-11-21T09:30`, seconds optional) as
-/// a time in `offset`.
+/// a wall-clock time in `zone`.
 pub fn parse_local_input(
     text: &str,
-    offset: FixedOffset,
+    zone: &impl Zone,
     which: &str,
 ) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
@@ -264,18 +385,21 @@ pub fn parse_local_input(
     ]
     .iter()
     .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-    .and_then(|naive| offset.from_local_datetime(&naive).single())
-    .map(|at| at.with_timezone(&Utc))
     .ok_or_else(|| {
         format!("The {which} time `{text}` is not a date and time like 2026-11-21 09:30.")
     })
+    .and_then(|naive| {
+        zone.instant_of(naive).ok_or_else(|| {
+            format!(
+                "The {which} time `{text}` does not exist on this clock (it falls in a daylight-saving change); pick a time an hour later or earlier."
+            )
+        })
+    })
 }
 
-/// The value of a `datetime-local` input showing `at` in `offset`.
-pub fn local_input_value(at: DateTime<Utc>, offset: FixedOffset) -> String {
-    at.with_timezone(&offset)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
+/// The value of a `datetime-local` input showing `at` in `zone`.
+pub fn local_input_value(at: DateTime<Utc>, zone: &impl Zone) -> String {
+    zone.local(at).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 #[cfg(test)]
@@ -337,6 +461,20 @@ mod tests {
                 },
                 query: "username==a b;source==*x*".into(),
                 zone: DisplayZone::Utc,
+                ..DashboardView::default()
+            },
+            DashboardView {
+                thresholds: Thresholds {
+                    brute_force: Rule::new(5, 2),
+                    spray: Rule::new(4, 60),
+                    failures_then_success: Rule::new(2, 15),
+                    new_ip_history: 0,
+                    new_ip_internal: true,
+                    denied_burst: Rule::new(3, 1),
+                },
+                flag: Some("brute-force:raj@example.com:1763700000000".into()),
+                focus: Some(Focus::DeniedOperations),
+                ..DashboardView::default()
             },
         ];
         for view in views {
@@ -355,6 +493,24 @@ mod tests {
             DashboardView::default()
         );
         assert_eq!(DashboardView::default().to_url(), "/dashboard?range=24h");
+        // Unreadable thresholds keep their defaults, each on its own.
+        let odd = view(&[
+            ("bf", "ten/10"),
+            ("spray", "0/5"),
+            ("fts", "4/20"),
+            ("newip", "-1"),
+        ])
+        .unwrap();
+        assert_eq!(
+            odd.thresholds.brute_force,
+            Thresholds::default().brute_force
+        );
+        assert_eq!(odd.thresholds.spray, Thresholds::default().spray);
+        assert_eq!(odd.thresholds.failures_then_success, Rule::new(4, 20));
+        assert_eq!(
+            odd.thresholds.new_ip_history,
+            Thresholds::default().new_ip_history
+        );
     }
 
     #[test]
@@ -407,15 +563,19 @@ mod tests {
     #[test]
     fn datetime_inputs_are_read_in_the_display_offset() {
         let plus_two = FixedOffset::east_opt(2 * 3600).unwrap();
-        let at = parse_local_input("2026-11-21T09:30", plus_two, "start").unwrap();
+        let at = parse_local_input("2026-11-21T09:30", &plus_two, "start").unwrap();
         assert_eq!(format_iso(at), "2026-11-21T07:30:00.000Z");
-        assert_eq!(local_input_value(at, plus_two), "2026-11-21T09:30");
+        assert_eq!(local_input_value(at, &plus_two), "2026-11-21T09:30");
         assert_eq!(
-            parse_local_input("", plus_two, "end").unwrap_err(),
+            parse_local_input("", &plus_two, "end").unwrap_err(),
             "Enter the end date and time."
         );
-        assert!(parse_local_input("21/11/2026", plus_two, "start")
+        assert!(parse_local_input("21/11/2026", &plus_two, "start")
             .unwrap_err()
             .contains("not a date and time"));
+        let utc = DisplayZone::Utc;
+        let at = parse_local_input("2026-11-21 09:30:15", &utc, "end").unwrap();
+        assert_eq!(format_iso(at), "2026-11-21T09:30:15.000Z");
+        assert_eq!(local_input_value(at, &utc), "2026-11-21T09:30");
     }
 }

@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used)] // Tests: a failure must stop the test loudly.
 
 use audit_core::contract::{ClouderaIdentity, SessionResponse};
-use audit_dashboard::components::chart_figure::ChartFigure;
+use audit_dashboard::charts::Drawn;
+use audit_dashboard::components::chart_figure::{ChartFigure, DataTable};
 use audit_dashboard::storage;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
@@ -81,17 +82,27 @@ async fn chart_figure_shows_the_svg_with_its_accessible_name_or_says_why_not() {
     let document = web_sys::window().unwrap().document().unwrap();
     let host = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&host).unwrap();
-    let svg = RwSignal::new(Ok::<String, String>(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"5\" height=\"5\"/></svg>".into(),
-    ));
+    let svg = RwSignal::new(Ok::<Drawn, String>(Drawn {
+        svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"5\" height=\"5\"/></svg>"
+            .into(),
+        plot_left: 50,
+        plot_right: 600,
+        plot_top: 10,
+        plot_bottom: 220,
+    }));
+    let table = Signal::derive(|| DataTable {
+        columns: vec!["From".into(), "failed".into()],
+        rows: vec![vec!["09:00".into(), "<b>3</b>".into()]],
+    });
     let host_element: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host.clone());
     let _mounted = leptos::mount::mount_to(host_element, move || {
         view! {
             <ChartFigure
                 title="Login failures"
                 label=Signal::derive(|| "Login failures: a test".to_owned())
-                svg=Signal::from(svg)
+                drawn=Signal::from(svg)
                 drawn_from=Signal::derive(|| 12)
+                table=table
                 legend=vec![("failed", "rgb(1, 2, 3)".to_owned())]
             />
         }
@@ -107,6 +118,32 @@ async fn chart_figure_shows_the_svg_with_its_accessible_name_or_says_why_not() {
         Some("12")
     );
     assert!(host.query_selector("figure svg rect").unwrap().is_some());
+    // The data-table alternative holds the numbers, as text.
+    let cells: Vec<String> = ["tr td:first-child", "tr td:last-child"]
+        .iter()
+        .map(|cell| {
+            host.query_selector(&format!("details.data-table tbody {cell}"))
+                .unwrap()
+                .expect("a cell")
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(cells, ["09:00", "<b>3</b>"]);
+    assert!(host
+        .query_selector("details.data-table b")
+        .unwrap()
+        .is_none());
+    // Both downloads are offered; a read-only chart has no overlay.
+    assert!(host
+        .query_selector("button.download-svg")
+        .unwrap()
+        .is_some());
+    assert!(host
+        .query_selector("button.download-png")
+        .unwrap()
+        .is_some());
+    assert!(host.query_selector(".chart-overlay").unwrap().is_none());
 
     svg.set(Err("no data".into()));
     next_tick().await;

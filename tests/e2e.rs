@@ -42,7 +42,7 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
         .ends_with("/dashboard"));
 
     // Both charts carry their accessible names and are drawn from the data.
-    let login_chart = "document.querySelector('figure[aria-label^=\"Login failures\"]')";
+    let login_chart = "document.querySelector('figure[aria-label^=\"Octopai logins\"]')";
     let activity_chart = "document.querySelector('figure[aria-label^=\"Activity timeline\"]')";
     assert!(
         browser

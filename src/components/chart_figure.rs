@@ -1,28 +1,216 @@
-//! A chart with its accessible name, legend and a summary line.
+//! A chart with its accessible name, legend, data-table alternative, SVG and
+//! PNG downloads, and pointer interaction over its plotting area: hover shows
+//! a bucket's exact figures, a click picks it, a drag across a time chart
+//! picks the span.
 
 use leptos::prelude::*;
 
-/// Places an SVG drawn by [`crate::charts`]. `label` is the accessible name.
+use crate::charts::{Drawn, HEIGHT, WIDTH};
+use crate::download;
+
+/// The numbers behind a chart, as a table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DataTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// What pointing at the plotting area means.
+#[derive(Clone, Copy)]
+pub enum Pointing {
+    /// Nothing: the chart is read-only.
+    None,
+    /// Columns left to right (time buckets): hover describes column `i`, a
+    /// click picks it, a drag picks the columns' span as fractions
+    /// `(from, to)` of the plotting width.
+    Columns {
+        count: Signal<usize>,
+        describe: Callback<usize, String>,
+        on_pick: Callback<usize>,
+        on_span: Callback<(f64, f64)>,
+    },
+    /// Rows top to bottom (ranked bars): hover describes row `i`, a click
+    /// picks it.
+    Rows {
+        count: Signal<usize>,
+        describe: Callback<usize, String>,
+        on_pick: Callback<usize>,
+    },
+}
+
+/// Less than this many pixels between press and release is a click.
+const DRAG_PIXELS: f64 = 6.0;
+
+/// Where the pointer is over the overlay, as fractions of its size.
+fn pointer_fraction(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
+    use wasm_bindgen::JsCast;
+    let target: web_sys::Element = ev.current_target()?.dyn_into().ok()?;
+    let rect = target.get_bounding_client_rect();
+    if rect.width() <= 0.0 || rect.height() <= 0.0 {
+        return None;
+    }
+    let x = ((f64::from(ev.client_x()) - rect.left()) / rect.width()).clamp(0.0, 1.0);
+    let y = ((f64::from(ev.client_y()) - rect.top()) / rect.height()).clamp(0.0, 1.0);
+    Some((x, y, rect.width()))
+}
+
+fn slot(fraction: f64, count: usize) -> usize {
+    ((fraction * count as f64).floor() as usize).min(count.saturating_sub(1))
+}
+
+/// Places a chart drawn by [`crate::charts`]. `label` is the accessible name.
 #[component]
 pub fn ChartFigure(
     /// Heading and the start of the accessible name.
     title: &'static str,
     /// The full accessible name (what the chart shows, over which window).
     label: Signal<String>,
-    /// The SVG document, or why it could not be drawn.
-    svg: Signal<Result<String, String>>,
+    /// The drawn chart, or why it could not be drawn.
+    drawn: Signal<Result<Drawn, String>>,
     /// How many events the chart is drawn from.
     drawn_from: Signal<u64>,
     /// Legend entries: (label, CSS colour).
     legend: Vec<(&'static str, String)>,
+    /// The data-table alternative.
+    table: Signal<DataTable>,
+    /// What pointing at the chart does.
+    #[prop(default = Pointing::None)]
+    pointing: Pointing,
+    /// A line under the heading on how to use the chart.
+    #[prop(optional)]
+    hint: Option<&'static str>,
 ) -> impl IntoView {
-    let slug = title.to_lowercase().replace(' ', "-");
+    let slug = title.to_lowercase().replace([' ', ','], "-");
+    let hovered = RwSignal::new(None::<(usize, f64)>);
+    let pressed = RwSignal::new(None::<f64>);
+    let dragged_to = RwSignal::new(None::<f64>);
+    let download_problem = RwSignal::new(None::<String>);
+
+    let (count, describe) = match pointing {
+        Pointing::None => (None, None),
+        Pointing::Columns {
+            count, describe, ..
+        }
+        | Pointing::Rows {
+            count, describe, ..
+        } => (Some(count), Some(describe)),
+    };
+    let columns = matches!(pointing, Pointing::Columns { .. });
+
+    let on_move = move |ev: web_sys::MouseEvent| {
+        let (Some(count), Some((x, y, _))) = (count, pointer_fraction(&ev)) else {
+            return;
+        };
+        let count = count.get_untracked();
+        if count == 0 {
+            return;
+        }
+        let (index, at) = if columns {
+            (slot(x, count), x)
+        } else {
+            (slot(y, count), y)
+        };
+        hovered.set(Some((index, at)));
+        if pressed.get_untracked().is_some() {
+            dragged_to.set(Some(x));
+        }
+    };
+    let on_down = move |ev: web_sys::MouseEvent| {
+        if let Some((x, _, _)) = pointer_fraction(&ev) {
+            ev.prevent_default();
+            pressed.set(Some(x));
+            dragged_to.set(None);
+        }
+    };
+    let on_up = move |ev: web_sys::MouseEvent| {
+        let Some(start) = pressed.get_untracked() else {
+            return;
+        };
+        pressed.set(None);
+        dragged_to.set(None);
+        let Some((x, y, width)) = pointer_fraction(&ev) else {
+            return;
+        };
+        match pointing {
+            Pointing::Columns {
+                count,
+                on_pick,
+                on_span,
+                ..
+            } => {
+                if (x - start).abs() * width >= DRAG_PIXELS {
+                    on_span.run((start.min(x), start.max(x)));
+                } else if count.get_untracked() > 0 {
+                    on_pick.run(slot(x, count.get_untracked()));
+                }
+            }
+            Pointing::Rows { count, on_pick, .. } => {
+                if count.get_untracked() > 0 {
+                    on_pick.run(slot(y, count.get_untracked()));
+                }
+            }
+            Pointing::None => {}
+        }
+    };
+    let on_leave = move |_| {
+        hovered.set(None);
+        pressed.set(None);
+        dragged_to.set(None);
+    };
+
+    let download_slug = slug.clone();
+    let save = move |png: bool| {
+        let Ok(chart) = drawn.get_untracked() else {
+            return;
+        };
+        let result = if png {
+            download::save_svg_as_png(&format!("{download_slug}.png"), &chart.svg, WIDTH, HEIGHT)
+        } else {
+            download::save_text(&format!("{download_slug}.svg"), "image/svg+xml", &chart.svg)
+        };
+        download_problem.set(result.err());
+    };
+    let save_png = save.clone();
+
     view! {
         <section class="chart" data-chart=slug.clone()>
             <h2>{title}</h2>
+            {hint.map(|hint| view! { <p class="chart-hint">{hint}</p> })}
             <figure role="img" aria-label=move || label.get() data-drawn-from=move || drawn_from.get().to_string()>
-                {move || match svg.get() {
-                    Ok(svg) => view! { <div class="chart-svg" inner_html=svg></div> }.into_any(),
+                {move || match drawn.get() {
+                    Ok(chart) => {
+                        let overlay_style = chart.overlay_style();
+                        view! {
+                            <div class="chart-frame">
+                                <div class="chart-svg" inner_html=chart.svg></div>
+                                {(!matches!(pointing, Pointing::None)).then(|| view! {
+                                    <div class="chart-overlay" class:rows=!columns style=overlay_style
+                                        on:mousemove=on_move on:mousedown=on_down on:mouseup=on_up on:mouseleave=on_leave>
+                                        {move || match (pressed.get(), dragged_to.get()) {
+                                            (Some(from), Some(to)) => Some(view! {
+                                                <div class="chart-selection" style=format!(
+                                                    "left:{:.3}%;width:{:.3}%",
+                                                    from.min(to) * 100.0,
+                                                    (to - from).abs() * 100.0
+                                                )></div>
+                                            }),
+                                            _ => None,
+                                        }}
+                                        {move || hovered.get().and_then(|(index, at)| {
+                                            let text = describe?.run(index);
+                                            let position = if columns {
+                                                format!("left:{:.2}%;top:0", (at * 100.0).min(70.0))
+                                            } else {
+                                                format!("left:30%;top:{:.2}%", (at * 100.0).min(80.0))
+                                            };
+                                            Some(view! { <div class="chart-tip" role="status" style=position>{text}</div> })
+                                        })}
+                                    </div>
+                                })}
+                            </div>
+                        }
+                        .into_any()
+                    }
                     Err(problem) => view! { <p class="chart-error">"This chart could not be drawn: " {problem}</p> }.into_any(),
                 }}
             </figure>
@@ -39,6 +227,27 @@ pub fn ChartFigure(
                     })
                     .collect_view()}
             </ul>
+            <div class="chart-actions">
+                <details class="data-table">
+                    <summary>"Data table"</summary>
+                    {move || table.with(|table| view! {
+                        <table>
+                            <caption>{title} " as a table"</caption>
+                            <thead><tr>{table.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                {table.rows.iter().map(|row| view! {
+                                    <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                </details>
+                <button type="button" class="download-svg" on:click=move |_| save(false)>"Download SVG"</button>
+                <button type="button" class="download-png" on:click=move |_| save_png(true)>"Download PNG"</button>
+            </div>
+            {move || download_problem.get().map(|problem| view! {
+                <p class="error-view" role="alert">"The download failed: " {problem}</p>
+            })}
         </section>
     }
 }

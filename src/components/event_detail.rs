@@ -2,9 +2,9 @@
 //! and for fields the query language can address, buttons that add a `==`
 //! or `!=` filter on that value.
 
+use crate::view_state::DisplayZone;
 use audit_core::query::Comparator;
 use audit_core::AuditEvent;
-use chrono::FixedOffset;
 use leptos::prelude::*;
 
 use crate::format::format_time;
@@ -47,7 +47,7 @@ pub fn with_clause(query: &str, clause: &str) -> String {
 #[component]
 pub fn EventDetail(
     event: AuditEvent,
-    offset: FixedOffset,
+    zone: DisplayZone,
     /// Called with a constraint to add to the query.
     on_filter: impl Fn(String) + Clone + Send + Sync + 'static,
     on_close: impl Fn() + 'static,
@@ -80,7 +80,7 @@ pub fn EventDetail(
     view! {
         <aside class="event-detail" aria-label="Event detail">
             <header>
-                <h2>{format!("{} event at {}", event.source.label(), format_time(event.at, offset))}</h2>
+                <h2>{format!("{} event at {}", event.source.label(), format_time(event.at, &zone))}</h2>
                 <button type="button" id="detail-close" on:click=move |_| on_close()>"Close"</button>
             </header>
             <dl>{rows}</dl>

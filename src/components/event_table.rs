@@ -1,7 +1,7 @@
 //! The newest events of both sources, as a table. Every field is text.
 
+use crate::view_state::DisplayZone;
 use audit_core::{AuditEvent, Outcome};
-use chrono::FixedOffset;
 use leptos::prelude::*;
 
 use crate::format::{format_count, format_time};
@@ -11,18 +11,18 @@ pub fn EventTable(
     events: Signal<Vec<AuditEvent>>,
     /// How many rows to show at most.
     limit: usize,
-    offset: Signal<FixedOffset>,
+    zone: Signal<DisplayZone>,
     /// The id of the event whose detail is open; a row's time opens it.
     selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    // The offset is part of each row's key, so a zone switch redraws the times.
+    // The zone is part of each row's key, so a zone switch redraws the times.
     let rows = move || {
-        let offset = offset.get();
+        let zone = zone.get();
         events.with(|events| {
             events
                 .iter()
                 .take(limit)
-                .map(|event| (event.clone(), offset))
+                .map(|event| (event.clone(), zone))
                 .collect::<Vec<_>>()
         })
     };
@@ -59,9 +59,9 @@ pub fn EventTable(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=rows key=|(event, offset)| (event.id.clone(), offset.local_minus_utc()) let:row>
+                        <For each=rows key=|(event, zone)| (event.id.clone(), *zone) let:row>
                             {
-                            let (event, offset) = row;
+                            let (event, zone) = row;
                             view! {
                             <tr data-source=event.source.label()
                                 class:selected={
@@ -74,7 +74,7 @@ pub fn EventTable(
                                             let id = event.id.clone();
                                             move |_| selected.set(Some(id.clone()))
                                         }>
-                                        {format_time(event.at, offset)}
+                                        {format_time(event.at, &zone)}
                                     </button>
                                 </td>
                                 <td>{event.source.label()}</td>

@@ -2,8 +2,8 @@
 //! between local time and UTC. They only describe the wanted view; the page
 //! navigates to it (the URL is the state).
 
+use audit_core::calendar::Zone;
 use audit_core::TimeWindow;
-use chrono::FixedOffset;
 use leptos::prelude::*;
 
 use crate::format::format_window;
@@ -16,7 +16,7 @@ pub fn RangePicker(
     view: Signal<DashboardView>,
     /// The window being shown (the absolute form starts from it).
     window: Signal<Option<TimeWindow>>,
-    offset: Signal<FixedOffset>,
+    zone: Signal<DisplayZone>,
     /// Called with the view the user asked for.
     on_change: impl Fn(DashboardView) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -26,9 +26,9 @@ pub fn RangePicker(
     // The absolute fields follow the shown window (and the display zone).
     Effect::new(move || {
         if let Some(window) = window.get() {
-            let offset = offset.get();
-            from.set(local_input_value(window.start(), offset));
-            to.set(local_input_value(window.end(), offset));
+            let zone = zone.get();
+            from.set(local_input_value(window.start(), &zone));
+            to.set(local_input_value(window.end(), &zone));
         }
     });
 
@@ -49,14 +49,9 @@ pub fn RangePicker(
     let absolute_change = on_change.clone();
     let apply_absolute = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let offset = offset.get_untracked();
-        let range = parse_local_input(&from.get_untracked(), offset, "start")
-            .and_then(|start| {
-                Ok((
-                    start,
-                    parse_local_input(&to.get_untracked(), offset, "end")?,
-                ))
-            })
+        let zone = zone.get_untracked();
+        let range = parse_local_input(&from.get_untracked(), &zone, "start")
+            .and_then(|start| Ok((start, parse_local_input(&to.get_untracked(), &zone, "end")?)))
             .and_then(|(start, end)| {
                 TimeWindow::new(start, end).map(|_| TimeRange::Absolute { start, end })
             });
@@ -86,7 +81,7 @@ pub fn RangePicker(
     let window_words = move || {
         window
             .get()
-            .map(|w| format_window(&w, offset.get()))
+            .map(|w| format_window(&w, &zone.get()))
             .unwrap_or_default()
     };
 
@@ -105,7 +100,10 @@ pub fn RangePicker(
                 <label for="range-to">"To"</label>
                 <input id="range-to" type="datetime-local" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
                 <button type="submit" id="range-apply">"Show this range"</button>
-                <span class="zone-note">{move || format!("times in UTC{}", offset.get())}</span>
+                <span class="zone-note">{move || match zone.get() {
+                    DisplayZone::Utc => "times in UTC".to_owned(),
+                    DisplayZone::Local => format!("times in local time (now UTC{})", DisplayZone::Local.offset_at(chrono::Utc::now())),
+                }}</span>
             </form>
             {move || problem.get().map(|message| view! { <p class="error-view range-error" role="alert">{message}</p> })}
             <p class="window">{window_words}</p>

@@ -4,8 +4,11 @@
 //! lives in the URL ([`crate::view_state`]), so reload, back/forward and a
 //! pasted link restore it.
 
-use audit_core::analytics::{self, Buckets};
-use audit_core::query::Query;
+use std::collections::HashSet;
+
+use audit_core::analytics::{self, Buckets, OutcomeBucket};
+use audit_core::detect;
+use audit_core::query::{Comparator, Query};
 use audit_core::{AuditEvent, Source, TimeWindow};
 use chrono::Utc;
 use leptos::prelude::*;
@@ -14,17 +17,18 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::ApiError;
 use crate::charts;
-use crate::components::chart_figure::ChartFigure;
+use crate::components::chart_figure::{ChartFigure, DataTable, Pointing};
+use crate::components::detections::{DetectionList, ThresholdForm};
 use crate::components::error_view::ErrorView;
-use crate::components::event_detail::{with_clause, EventDetail};
+use crate::components::event_detail::{filter_clause, with_clause, EventDetail};
 use crate::components::event_table::EventTable;
 use crate::components::load_progress::LoadProgress;
 use crate::components::query_bar::QueryBar;
 use crate::components::range_picker::RangePicker;
-use crate::format::{format_count, format_duration, format_window, local_offset};
+use crate::format::{format_count, format_time, format_window};
 use crate::loader::{self, SourceProgress};
 use crate::use_session;
-use crate::view_state::DashboardView;
+use crate::view_state::{DashboardView, DisplayZone, Focus, TimeRange};
 
 /// Where one source's load stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +59,12 @@ impl SourceState {
 const CHART_BUCKETS: u32 = 48;
 /// Rows in the table of newest events.
 const TABLE_ROWS: usize = 200;
+/// Bars in the top-N charts.
+const TOP_N: usize = 10;
+/// A top-N ranking from `audit_core::analytics`.
+type Ranking = fn(&[AuditEvent], usize) -> Vec<(String, u32)>;
+const ZOOM_HINT: &str =
+    "Hover for exact counts; click a bar to show its time, or drag across to zoom.";
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -78,10 +88,10 @@ pub fn DashboardPage() -> impl IntoView {
     let parsed_query = Memo::new(move |_| query_text.with(|text| audit_core::query::parse(text)));
     let shown = Memo::new(move |_| view.with(|v| v.sources));
     let time_range = Memo::new(move |_| view.with(|v| v.range));
-    let local = local_offset();
-    let offset = Memo::new(move |_| view.with(|v| v.zone.offset(local)));
+    let zone = Memo::new(move |_| view.with(|v| v.zone));
     let go_navigate = navigate.clone();
     let go = move |next: DashboardView| go_navigate(&next.to_url(), Default::default());
+    let filter_go = go.clone();
     let window = RwSignal::new(None::<TimeWindow>);
     let octopai_events = RwSignal::new(Vec::<AuditEvent>::new());
     let cloudera_events = RwSignal::new(Vec::<AuditEvent>::new());
@@ -208,7 +218,8 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
 
-    let events = Memo::new(move |_| {
+    // Every loaded event of the shown sources, newest first.
+    let loaded = Memo::new(move |_| {
         let shown = shown.get();
         let mut merged: Vec<AuditEvent> = Vec::new();
         if shown.octopai {
@@ -220,61 +231,416 @@ pub fn DashboardPage() -> impl IntoView {
         merged.sort_unstable_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
         merged
     });
+    let thresholds = Memo::new(move |_| view.with(|v| v.thresholds));
+    // Detections look at everything loaded, whatever flag or tile narrows
+    // the view.
+    let detections =
+        Memo::new(move |_| loaded.with(|events| detect::detect(events, &thresholds.get())));
+    let flag = Memo::new(move |_| view.with(|v| v.flag.clone()));
+    let focus = Memo::new(move |_| view.with(|v| v.focus));
+    let active_flag = Memo::new(move |_| {
+        flag.get()
+            .and_then(|key| detections.with(|flags| flags.iter().find(|f| f.key() == key).cloned()))
+    });
+    // What the charts, tiles and table show: the loaded events, narrowed to
+    // one flag's events and to a tile's focus when those are chosen.
+    let events = Memo::new(move |_| {
+        let only: Option<HashSet<String>> = match (flag.get(), active_flag.get()) {
+            (Some(_), Some(found)) => Some(found.event_ids.into_iter().collect()),
+            // A flag that is not (or not yet) among the detections shows
+            // nothing rather than everything, and says so.
+            (Some(_), None) => Some(HashSet::new()),
+            (None, _) => None,
+        };
+        let focus = focus.get();
+        loaded.with(|events| {
+            events
+                .iter()
+                .filter(|e| only.as_ref().is_none_or(|ids| ids.contains(&e.id)))
+                .filter(|e| focus.is_none_or(|focus| focus.keeps(e)))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     let buckets = Memo::new(move |_| {
         window
             .get()
-            .map(|window| Buckets::for_chart(window, CHART_BUCKETS))
+            .map(|window| Buckets::for_chart(window, CHART_BUCKETS, &zone.get()))
     });
     let totals = Memo::new(move |_| events.with(|events| analytics::totals(events)));
-    let login_svg = Signal::derive(move || match buckets.get() {
-        Some(buckets) => events.with(|events| {
-            charts::login_failures_svg(
-                &analytics::login_outcomes(events, &buckets),
-                &buckets,
-                offset.get(),
+
+    let zoom_history = RwSignal::new(Vec::<TimeRange>::new());
+    let zoom_go = go.clone();
+    let zoom_to = move |target: TimeWindow| {
+        let current = view.get_untracked();
+        zoom_history.update(|history| history.push(current.range));
+        zoom_go(DashboardView {
+            range: TimeRange::Absolute {
+                start: target.start(),
+                end: target.end(),
+            },
+            ..current
+        });
+    };
+    let reset_go = go.clone();
+    let reset_zoom = move |_| {
+        let Some(previous) = zoom_history.try_update(Vec::pop).flatten() else {
+            return;
+        };
+        reset_go(DashboardView {
+            range: previous,
+            ..view.get_untracked()
+        });
+    };
+    let pick_bucket = {
+        let zoom_to = zoom_to.clone();
+        Callback::new(move |index: usize| {
+            if let Some(buckets) = buckets.get_untracked() {
+                zoom_to(buckets.bucket_window(index.min(buckets.count() - 1)));
+            }
+        })
+    };
+    let pick_span = {
+        let zoom_to = zoom_to.clone();
+        Callback::new(move |(from, to): (f64, f64)| {
+            let Some(buckets) = buckets.get_untracked() else {
+                return;
+            };
+            let at = |fraction: f64| {
+                let position = fraction * buckets.count() as f64;
+                let index = (position.floor() as usize).min(buckets.count() - 1);
+                let start = buckets.bucket_start(index);
+                let length = (buckets.bucket_end(index) - start).num_milliseconds() as f64;
+                start
+                    + chrono::Duration::milliseconds(
+                        ((position - index as f64).min(1.0) * length) as i64,
+                    )
+            };
+            if let Ok(target) = TimeWindow::new(at(from), at(to)) {
+                zoom_to(target);
+            }
+        })
+    };
+    let bucket_count =
+        Signal::derive(move || buckets.with(|b| b.as_ref().map_or(0, Buckets::count)));
+    let span_words = move |index: usize| {
+        buckets.with(|b| {
+            b.as_ref().map(|b| {
+                let zone = zone.get_untracked();
+                format!(
+                    "{} to {}",
+                    format_time(b.bucket_start(index), &zone),
+                    format_time(b.bucket_end(index), &zone)
+                )
+            })
+        })
+    };
+
+    // One stacked outcome chart: its drawing, its table and its hover text.
+    let outcome_chart = move |series: fn(&[AuditEvent], &Buckets) -> Vec<OutcomeBucket>,
+                              colors: (plotters::style::RGBColor, plotters::style::RGBColor),
+                              words: (&'static str, &'static str),
+                              y_desc: &'static str| {
+        let data = Memo::new(move |_| {
+            buckets
+                .get()
+                .map(|buckets| events.with(|events| series(events, &buckets)))
+        });
+        let drawn = Signal::derive(move || match (data.get(), buckets.get()) {
+            (Some(data), Some(buckets)) => {
+                charts::stacked_outcomes_svg(&data, &buckets, &zone.get(), colors, y_desc)
+            }
+            _ => Err("no time range yet".into()),
+        });
+        let table = Signal::derive(move || DataTable {
+            columns: vec!["From".into(), "To".into(), words.0.into(), words.1.into()],
+            rows: data.with(|data| {
+                data.iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(index, bucket)| {
+                        let (from, to) = span_words(index)
+                            .and_then(|text| {
+                                text.split_once(" to ")
+                                    .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                            })
+                            .unwrap_or_default();
+                        vec![from, to, bucket.failed.to_string(), bucket.ok.to_string()]
+                    })
+                    .collect()
+            }),
+        });
+        let describe = Callback::new(move |index: usize| {
+            let counts = data.with(|data| {
+                data.as_ref()
+                    .and_then(|data| data.get(index))
+                    .map(|b| format!("{} {}, {} {}", b.failed, words.0, b.ok, words.1))
+            });
+            format!(
+                "{}: {}",
+                span_words(index).unwrap_or_default(),
+                counts.unwrap_or_default()
             )
-        }),
-        None => Err("no time range yet".into()),
-    });
-    let activity_svg = Signal::derive(move || match buckets.get() {
-        Some(buckets) => events.with(|events| {
-            charts::activity_timeline_svg(
-                &analytics::activity_timeline(events, &buckets),
-                &buckets,
-                offset.get(),
-            )
-        }),
-        None => Err("no time range yet".into()),
-    });
-    let logins_drawn_from = Signal::derive(move || {
-        events.with(|events| events.iter().filter(|event| event.is_login()).count() as u64)
-    });
-    let events_drawn_from = Signal::derive(move || events.with(Vec::len) as u64);
-    let bucket_words = move || {
+        });
+        let drawn_from = Signal::derive(move || {
+            data.with(|data| {
+                data.iter()
+                    .flatten()
+                    .map(|b| u64::from(b.ok + b.failed))
+                    .sum::<u64>()
+            })
+        });
+        (drawn, table, describe, drawn_from)
+    };
+    let (octopai_logins_svg, octopai_logins_table, octopai_logins_describe, octopai_logins_from) =
+        outcome_chart(
+            |events, buckets| analytics::login_outcomes(events, buckets, Some(Source::Octopai)),
+            (charts::FAILED_COLOR, charts::SUCCEEDED_COLOR),
+            ("failed", "succeeded"),
+            "logins",
+        );
+    let (cm_logins_svg, cm_logins_table, cm_logins_describe, cm_logins_from) = outcome_chart(
+        |events, buckets| analytics::login_outcomes(events, buckets, Some(Source::ClouderaManager)),
+        (charts::FAILED_COLOR, charts::SUCCEEDED_COLOR),
+        ("failed", "succeeded"),
+        "logins",
+    );
+    let (operations_svg, operations_table, operations_describe, operations_from) = outcome_chart(
+        analytics::operation_outcomes,
+        (charts::DENIED_COLOR, charts::ALLOWED_COLOR),
+        ("denied", "allowed"),
+        "operations",
+    );
+    let columns = |describe: Callback<usize, String>| Pointing::Columns {
+        count: bucket_count,
+        describe,
+        on_pick: pick_bucket,
+        on_span: pick_span,
+    };
+
+    let activity = Memo::new(move |_| {
         buckets
             .get()
-            .map(|b| format_duration(b.size))
-            .unwrap_or_default()
+            .map(|buckets| events.with(|events| analytics::activity_timeline(events, &buckets)))
+    });
+    let activity_svg = Signal::derive(move || match (activity.get(), buckets.get()) {
+        (Some(series), Some(buckets)) => {
+            charts::activity_timeline_svg(&series, &buckets, &zone.get())
+        }
+        _ => Err("no time range yet".into()),
+    });
+    let activity_table = Signal::derive(move || DataTable {
+        columns: vec![
+            "From".into(),
+            "To".into(),
+            "Octopai".into(),
+            "Cloudera Manager".into(),
+        ],
+        rows: activity.with(|series| {
+            series
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(index, bucket)| {
+                    let (from, to) = span_words(index)
+                        .and_then(|text| {
+                            text.split_once(" to ")
+                                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                        })
+                        .unwrap_or_default();
+                    vec![
+                        from,
+                        to,
+                        bucket.octopai.to_string(),
+                        bucket.cloudera.to_string(),
+                    ]
+                })
+                .collect()
+        }),
+    });
+    let activity_describe = Callback::new(move |index: usize| {
+        let counts = activity.with(|series| {
+            series
+                .as_ref()
+                .and_then(|series| series.get(index))
+                .map(|b| {
+                    format!(
+                        "{} Octopai, {} Cloudera Manager events",
+                        b.octopai, b.cloudera
+                    )
+                })
+        });
+        format!(
+            "{}: {}",
+            span_words(index).unwrap_or_default(),
+            counts.unwrap_or_default()
+        )
+    });
+
+    // The top-N charts: a click on a bar filters by that account or address.
+    let ranked_chart = move |rank: Ranking, what: &'static str, field: &'static str| {
+        let items = Memo::new(move |_| events.with(|events| rank(events, TOP_N)));
+        let drawn = Signal::derive(move || {
+            items.with(|items| charts::ranked_bars_svg(items, charts::FAILED_COLOR))
+        });
+        let table = Signal::derive(move || DataTable {
+            columns: vec![what.into(), "Failed logins".into()],
+            rows: items.with(|items| {
+                items
+                    .iter()
+                    .map(|(name, count)| vec![name.clone(), count.to_string()])
+                    .collect()
+            }),
+        });
+        let describe = Callback::new(move |index: usize| {
+            items.with(|items| {
+                items
+                    .get(index)
+                    .map(|(name, count)| {
+                        format!("{name}: {count} failed logins; click to filter by it")
+                    })
+                    .unwrap_or_default()
+            })
+        });
+        let filter_go = filter_go.clone();
+        let on_pick = Callback::new(move |index: usize| {
+            if let Some((name, _)) = items.with_untracked(|items| items.get(index).cloned()) {
+                let current = view.get_untracked();
+                // A value the query language cannot spell is not offered.
+                if let Some(clause) = filter_clause(field, &name, Comparator::Equal) {
+                    filter_go(DashboardView {
+                        query: with_clause(&current.query, &clause),
+                        ..current
+                    });
+                }
+            }
+        });
+        let count = Signal::derive(move || items.with(Vec::len));
+        let drawn_from = Signal::derive(move || {
+            items.with(|items| items.iter().map(|(_, c)| u64::from(*c)).sum())
+        });
+        (
+            drawn,
+            table,
+            Pointing::Rows {
+                count,
+                describe,
+                on_pick,
+            },
+            drawn_from,
+        )
     };
+    let (accounts_svg, accounts_table, accounts_pointing, accounts_from) =
+        ranked_chart(analytics::top_failing_accounts, "Account", "username");
+    let (ips_svg, ips_table, ips_pointing, ips_from) =
+        ranked_chart(analytics::top_failing_ips, "Address", "ipAddress");
+
+    let heat =
+        Memo::new(move |_| events.with(|events| analytics::hour_by_weekday(events, &zone.get())));
+    let heat_svg = Signal::derive(move || heat.with(charts::heat_map_svg));
+    let heat_table = Signal::derive(move || DataTable {
+        columns: std::iter::once("Day".to_owned())
+            .chain((0..24).map(|hour| format!("{hour:02}")))
+            .collect(),
+        rows: heat.with(|cells| {
+            cells
+                .iter()
+                .zip(charts::WEEKDAYS)
+                .map(|(hours, day)| {
+                    std::iter::once(day.to_owned())
+                        .chain(hours.iter().map(u32::to_string))
+                        .collect()
+                })
+                .collect()
+        }),
+    });
+
+    let events_drawn_from = Signal::derive(move || events.with(Vec::len) as u64);
+    let bucket_words = move || buckets.get().map(|b| b.step.describe()).unwrap_or_default();
     let window_words = move || {
         window
             .get()
-            .map(|w| format_window(&w, offset.get()))
+            .map(|w| format_window(&w, &zone.get()))
             .unwrap_or_default()
     };
-    let login_label = Signal::derive(move || {
-        format!(
-            "Login failures: failed and successful logins per {}, both sources, {}",
-            bucket_words(),
-            window_words()
-        )
+    let label = move |what: &'static str| {
+        Signal::derive(move || format!("{what} per {}, {}", bucket_words(), window_words()))
+    };
+    let octopai_logins_label = label("Octopai logins: failed and successful logins");
+    let cm_logins_label = label("Cloudera Manager logins: failed and successful logins");
+    let operations_label = label("Cloudera Manager operations: denied and allowed operations");
+    let activity_label = label("Activity timeline: events for each source");
+    let accounts_label = Signal::derive(move || {
+        format!("Top failing accounts: the {TOP_N} accounts with the most failed logins, both sources, {}", window_words())
     });
-    let activity_label = Signal::derive(move || {
-        format!(
-            "Activity timeline: events per {} for each source, {}",
-            bucket_words(),
-            window_words()
-        )
+    let ips_label = Signal::derive(move || {
+        format!("Top failing addresses: the {TOP_N} source addresses with the most failed logins, both sources, {}", window_words())
+    });
+    let heat_label = Signal::derive(move || {
+        let zone_words = match zone.get() {
+            DisplayZone::Utc => "UTC",
+            DisplayZone::Local => "local time",
+        };
+        format!("Activity by hour and weekday: events per hour of day and day of week in {zone_words}, {}", window_words())
+    });
+
+    let loading = Memo::new(move |_| {
+        [octopai_state, cloudera_state]
+            .iter()
+            .any(|state| state.with(|state| matches!(state, SourceState::Loading(_))))
+    });
+    // Tiles, flags and thresholds: each a change of the URL.
+    let tile_url = move |focus: Option<Focus>| {
+        DashboardView {
+            focus,
+            flag: None,
+            ..view.get()
+        }
+        .to_url()
+    };
+    let flag_go = go.clone();
+    let show_flag = Callback::new(move |key: Option<String>| {
+        flag_go(DashboardView {
+            flag: key,
+            ..view.get_untracked()
+        })
+    });
+    let all_go = go.clone();
+    let show_all = move |_| {
+        all_go(DashboardView {
+            flag: None,
+            focus: None,
+            ..view.get_untracked()
+        })
+    };
+    let thresholds_go = go.clone();
+    let apply_thresholds = Callback::new(move |thresholds| {
+        thresholds_go(DashboardView {
+            thresholds,
+            ..view.get_untracked()
+        })
+    });
+    let narrowing = Memo::new(move |_| {
+        let shown = events.with(Vec::len);
+        match (flag.get(), active_flag.get(), focus.get()) {
+            (Some(_), Some(found), _) => Some(format!(
+                "Showing only the {} events of the flag {}: {}.",
+                format_count(shown as u64),
+                found.kind.label(),
+                found.subject
+            )),
+            (Some(_), None, _) => Some(if loading.get() {
+                "The flag in this link will show once loading finishes.".to_owned()
+            } else {
+                "The flag in this link is not among the current detections: the loaded events or the thresholds differ from when it was made.".to_owned()
+            }),
+            (None, _, Some(focus)) => Some(format!(
+                "Showing only {} ({}).",
+                focus.label(),
+                format_count(shown as u64)
+            )),
+            (None, _, None) => None,
+        }
     });
 
     let logout_navigate = navigate.clone();
@@ -313,11 +679,6 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let detail_go = go.clone();
 
-    let loading = Memo::new(move |_| {
-        [octopai_state, cloudera_state]
-            .iter()
-            .any(|state| state.with(|state| matches!(state, SourceState::Loading(_))))
-    });
     let cancel = move |_| {
         controller.with_value(|controller| {
             if let Some(controller) = controller {
@@ -405,7 +766,7 @@ pub fn DashboardPage() -> impl IntoView {
             <button type="button" id="logout" on:click=logout>"Log out"</button>
         </header>
         <main class="dashboard">
-            <RangePicker view=Signal::from(view) window=Signal::from(window) offset=Signal::from(offset) on_change=go.clone()/>
+            <RangePicker view=Signal::from(view) window=Signal::from(window) zone=Signal::from(zone) on_change=go.clone()/>
             {move || link_problem.get().map(|problem| view! {
                 <p class="error-view" role="alert">"This link's time range cannot be used: " {problem} " Pick a range above."</p>
             })}
@@ -428,22 +789,54 @@ pub fn DashboardPage() -> impl IntoView {
                 {source_panel(Source::Octopai, "Octopai")}
                 {source_panel(Source::ClouderaManager, "Cloudera Manager")}
             </section>
-            <section class="tiles">
-                <div class="tile"><span class="value">{move || format_count(totals.get().events as u64)}</span>" events"</div>
-                <div class="tile bad" id="failed-logins"><span class="value">{move || format_count(totals.get().failed_logins as u64)}</span>" failed logins"</div>
-                <div class="tile bad"><span class="value">{move || format_count(totals.get().denied_operations as u64)}</span>" denied operations"</div>
+            <section class="tiles" aria-label="Summary">
+                <a class="tile" id="tile-events" href=move || tile_url(None)><span class="value">{move || format_count(totals.get().events as u64)}</span>" events"</a>
+                <a class="tile bad" id="failed-logins" href=move || tile_url(Some(Focus::FailedLogins))><span class="value">{move || format_count(totals.get().failed_logins as u64)}</span>" failed logins"</a>
+                <a class="tile bad" id="failing-accounts" href=move || tile_url(Some(Focus::FailedLogins))><span class="value">{move || format_count(totals.get().failing_accounts as u64)}</span>" failing accounts"</a>
+                <a class="tile bad" id="failing-ips" href=move || tile_url(Some(Focus::FailedLogins))><span class="value">{move || format_count(totals.get().failing_ips as u64)}</span>" failing addresses"</a>
+                <a class="tile bad" id="denied-operations" href=move || tile_url(Some(Focus::DeniedOperations))><span class="value">{move || format_count(totals.get().denied_operations as u64)}</span>" denied operations"</a>
+                <a class="tile flags" id="active-flags" href="#detections"><span class="value">{move || detections.with(Vec::len)}</span>" active flags"</a>
             </section>
-            <div class="charts">
-                <ChartFigure title="Login failures" label=login_label svg=login_svg drawn_from=logins_drawn_from
-                    legend=vec![("failed", charts::css(charts::FAILED_COLOR)), ("succeeded", charts::css(charts::SUCCEEDED_COLOR))]/>
-                <ChartFigure title="Activity timeline" label=activity_label svg=activity_svg drawn_from=events_drawn_from
-                    legend=vec![("Octopai", charts::css(charts::OCTOPAI_COLOR)), ("Cloudera Manager", charts::css(charts::CLOUDERA_COLOR))]/>
+            {move || narrowing.get().map(|words| view! {
+                <p class="narrowed" role="status">{words} " "
+                    <button type="button" id="show-all" on:click=show_all.clone()>"Show all events"</button>
+                </p>
+            })}
+            <DetectionList detections=Signal::from(detections) active=Signal::from(flag) zone=Signal::from(zone)
+                complete=Signal::derive(move || !loading.get()) on_show=show_flag/>
+            <ThresholdForm thresholds=Signal::from(thresholds) on_apply=apply_thresholds/>
+            <div class="chart-tools">
+                <Show when=move || zoom_history.with(|h| !h.is_empty())>
+                    <button type="button" id="zoom-reset" on:click=reset_zoom.clone()>"Back to the previous range"</button>
+                </Show>
             </div>
-            <EventTable events=Signal::from(events) limit=TABLE_ROWS offset=Signal::from(offset) selected=selected/>
+            <div class="charts">
+                <ChartFigure title="Octopai logins" label=octopai_logins_label drawn=octopai_logins_svg drawn_from=octopai_logins_from
+                    table=octopai_logins_table pointing=columns(octopai_logins_describe) hint=ZOOM_HINT
+                    legend=vec![("failed", charts::css(charts::FAILED_COLOR)), ("succeeded", charts::css(charts::SUCCEEDED_COLOR))]/>
+                <ChartFigure title="Cloudera Manager logins" label=cm_logins_label drawn=cm_logins_svg drawn_from=cm_logins_from
+                    table=cm_logins_table pointing=columns(cm_logins_describe) hint=ZOOM_HINT
+                    legend=vec![("failed", charts::css(charts::FAILED_COLOR)), ("succeeded", charts::css(charts::SUCCEEDED_COLOR))]/>
+                <ChartFigure title="Cloudera Manager operations" label=operations_label drawn=operations_svg drawn_from=operations_from
+                    table=operations_table pointing=columns(operations_describe) hint=ZOOM_HINT
+                    legend=vec![("denied", charts::css(charts::DENIED_COLOR)), ("allowed", charts::css(charts::ALLOWED_COLOR))]/>
+                <ChartFigure title="Activity timeline" label=activity_label drawn=activity_svg drawn_from=events_drawn_from
+                    table=activity_table pointing=columns(activity_describe) hint=ZOOM_HINT
+                    legend=vec![("Octopai", charts::css(charts::OCTOPAI_COLOR)), ("Cloudera Manager", charts::css(charts::CLOUDERA_COLOR))]/>
+                <ChartFigure title="Top failing accounts" label=accounts_label drawn=accounts_svg drawn_from=accounts_from
+                    table=accounts_table pointing=accounts_pointing hint="Click a bar to filter by that account."
+                    legend=vec![("failed logins", charts::css(charts::FAILED_COLOR))]/>
+                <ChartFigure title="Top failing addresses" label=ips_label drawn=ips_svg drawn_from=ips_from
+                    table=ips_table pointing=ips_pointing hint="Click a bar to filter by that address."
+                    legend=vec![("failed logins", charts::css(charts::FAILED_COLOR))]/>
+                <ChartFigure title="Activity by hour and weekday" label=heat_label drawn=heat_svg drawn_from=events_drawn_from
+                    table=heat_table legend=vec![("more events: darker", charts::css(charts::OCTOPAI_COLOR))]/>
+            </div>
+            <EventTable events=Signal::from(events) limit=TABLE_ROWS zone=Signal::from(zone) selected=selected/>
             {move || selected_event.get().map(|event| {
                 let filter_go = detail_go.clone();
                 view! {
-                    <EventDetail event=event offset=offset.get_untracked()
+                    <EventDetail event=event zone=zone.get_untracked()
                         on_filter=move |clause: String| {
                             let current = view.get_untracked();
                             filter_go(DashboardView { query: with_clause(&current.query, &clause), ..current })

@@ -1,0 +1,271 @@
+//! End to end, in headless Chromium through the real gateway against the
+//! simulated upstreams: the security view finds the demo data's attacks,
+//! each flag shows exactly its events, thresholds are editable, the
+//! timeline zooms by dragging and a downloaded chart is a valid SVG.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::Locator;
+use support::{demo_gateway, logged_in, BOTH_LOADED};
+
+const RAJ: &str = "raj.kim@example.com";
+
+fn flag(kind: &str, subject: &str) -> String {
+    format!("li.flag[data-kind='{kind}'][data-key^='{kind}:{subject}:']")
+}
+
+#[tokio::test]
+async fn seeded_attacks_are_flagged_explained_and_each_flag_shows_exactly_its_events() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+
+    // The seeded brute force, password spray and failure streak are flagged
+    // in the default 24-hour view, each with its reason.
+    for (kind, subject, reason) in [
+        (
+            "brute-force",
+            RAJ,
+            "40 failed logins for raj.kim@example.com",
+        ),
+        ("brute-force", "admin", "15 failed logins for admin"),
+        (
+            "spray",
+            "198.51.100.23",
+            "25 distinct accounts failed to log in from 198.51.100.23",
+        ),
+        (
+            "fail-then-success",
+            "lucas.kim@example.com",
+            "6 failed logins for lucas.kim@example.com, then a successful one",
+        ),
+        (
+            "denied-burst",
+            "tariq.kim",
+            "20 denied operations by tariq.kim",
+        ),
+    ] {
+        let text = browser
+            .script(&format!(
+                "const li = document.querySelector(\"{}\"); return li ? li.textContent : '';",
+                flag(kind, subject)
+            ))
+            .await;
+        assert!(
+            text.as_str().unwrap().contains(reason),
+            "{kind} for {subject}: {text}"
+        );
+    }
+
+    // Showing one flag's events narrows the table to exactly those events.
+    browser
+        .click(&format!("{} button.flag-show", flag("brute-force", RAJ)))
+        .await;
+    browser
+        .wait_for(
+            "the flag's events",
+            "location.search.includes('flag=brute-force') && document.querySelectorAll('table.event-table tbody tr').length === 40",
+            Duration::from_secs(20),
+        )
+        .await;
+    let users = browser
+        .script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => r.textContent);")
+        .await;
+    for row in users.as_array().unwrap() {
+        let row = row.as_str().unwrap();
+        assert!(row.contains(RAJ) && row.contains("203.0.113.66"), "{row}");
+    }
+    assert!(browser
+        .script("return document.querySelector('.narrowed').textContent;")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("Showing only the 40 events of the flag Brute force: raj.kim@example.com"));
+    browser.click("#show-all").await;
+    browser
+        .wait_for(
+            "all events again",
+            "!location.search.includes('flag=') && document.querySelectorAll('table.event-table tbody tr').length > 40",
+            Duration::from_secs(20),
+        )
+        .await;
+
+    // The failed-logins tile narrows to failed logins only.
+    let failed = browser
+        .number(
+            "Number(document.querySelector('#failed-logins .value').textContent.replace(/,/g, ''))",
+        )
+        .await;
+    browser.click("#failed-logins").await;
+    browser
+        .wait_for(
+            "failed logins only",
+            "location.search.includes('show=failed-logins')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let outcomes = browser
+        .script("return [...document.querySelectorAll('table.event-table tbody tr td.outcome')].map(c => c.textContent);")
+        .await;
+    let outcomes = outcomes.as_array().unwrap();
+    assert_eq!(outcomes.len() as u64, failed.min(200));
+    assert!(
+        outcomes.iter().all(|o| o.as_str() == Some("failed")),
+        "{outcomes:?}"
+    );
+    browser.click("#show-all").await;
+
+    // A threshold above the burst's size clears its flag; the URL keeps it.
+    browser.click("details.thresholds summary").await;
+    browser.type_into("#bf-count", "0").await;
+    browser.click("#thresholds-apply").await;
+    browser
+        .wait_for(
+            "the threshold error",
+            "document.querySelector('.threshold-error') !== null",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(!browser
+        .script("return location.search;")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("bf="));
+    browser.type_into("#bf-count", "41").await;
+    browser.click("#thresholds-apply").await;
+    browser
+        .wait_for(
+            "the raised threshold",
+            &format!(
+                "location.search.includes('bf=41%2F10') && !document.querySelector(\"{}\") && document.querySelector(\"{}\")",
+                flag("brute-force", RAJ),
+                flag("spray", "198.51.100.23")
+            ),
+            Duration::from_secs(20),
+        )
+        .await;
+    browser.click("#thresholds-reset").await;
+    browser
+        .wait_for(
+            "the default thresholds",
+            &format!(
+                "!location.search.includes('bf=') && document.querySelector(\"{}\")",
+                flag("brute-force", RAJ)
+            ),
+            Duration::from_secs(20),
+        )
+        .await;
+
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn dragging_the_timeline_zooms_reset_returns_and_a_downloaded_svg_is_valid() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    let overlay = "section[data-chart='octopai-logins'] .chart-overlay";
+
+    // Hovering shows a bucket's exact counts and span.
+    let element = browser.client.find(Locator::Css(overlay)).await.unwrap();
+    let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+        element: element.clone(),
+        duration: None,
+        x: 0.0,
+        y: 0.0,
+    });
+    browser.client.perform_actions(hover).await.unwrap();
+    browser
+        .wait_for(
+            "the hover text",
+            &format!("(document.querySelector(\"{overlay} .chart-tip\") || {{}}).textContent?.match(/ to .*: \\d+ failed, \\d+ succeeded/)"),
+            Duration::from_secs(10),
+        )
+        .await;
+
+    // Dragging across a third of the chart zooms to that span.
+    let width = browser
+        .number(&format!(
+            "Math.round(document.querySelector(\"{overlay}\").getBoundingClientRect().width)"
+        ))
+        .await as f64;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: element.clone(),
+            duration: None,
+            x: -width / 6.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveToElement {
+            element: element.clone(),
+            duration: Some(Duration::from_millis(200)),
+            x: width / 6.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client.perform_actions(drag).await.unwrap();
+    browser
+        .wait_for(
+            "the zoomed range",
+            &format!("location.search.includes('from=') && location.search.includes('to=') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    let hours = browser
+        .script("const p = new URLSearchParams(location.search); return (Date.parse(p.get('to')) - Date.parse(p.get('from'))) / 3600000;")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(
+        (6.0..=10.0).contains(&hours),
+        "a third of 24 hours, give or take a bucket: {hours}"
+    );
+
+    // Reset returns to the previous (relative) range.
+    browser.click("#zoom-reset").await;
+    browser
+        .wait_for(
+            "the previous range",
+            &format!("location.search.includes('range=24h') && !location.search.includes('from=') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+
+    // The SVG download is a well-formed SVG document of the chart.
+    browser
+        .script(
+            "window.__saved = null; const original = URL.createObjectURL; \
+             URL.createObjectURL = (blob) => { window.__saved = blob; return original(blob); }; return true;",
+        )
+        .await;
+    browser
+        .click("section[data-chart='octopai-logins'] button.download-svg")
+        .await;
+    let checked = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__saved.text().then(text => { \
+               const doc = new DOMParser().parseFromString(text, 'image/svg+xml'); \
+               done({ type: window.__saved.type, root: doc.documentElement.nodeName, \
+                      errors: doc.getElementsByTagName('parsererror').length, rects: doc.getElementsByTagName('rect').length }); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(checked["type"], "image/svg+xml");
+    assert_eq!(checked["root"], "svg");
+    assert_eq!(checked["errors"], 0);
+    assert!(checked["rects"].as_u64().unwrap() > 1, "{checked}");
+
+    browser.stop().await;
+}
