@@ -2,7 +2,9 @@
 //! simulated upstreams: the security view finds the demo data's attacks,
 //! each flag shows exactly its events, thresholds are editable, the
 //! timeline zooms by dragging and a downloaded chart is a valid SVG.
-
+//!
+//! Needs what `tests/e2e.rs` needs; `cargo xtask test` provides it.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
 mod support;
