@@ -6,6 +6,7 @@
 //! dropped by [`EventCollection`]. The paging decisions live in [`Pager`], a
 //! plain struct with native tests; [`load_source`] only does the IO.
 
+use audit_core::alternatives;
 use audit_core::analytics::EventCollection;
 use audit_core::cloudera::AuditsParams;
 use audit_core::octopai::UserEventsRequest;
@@ -129,21 +130,71 @@ impl SourceProgress {
 }
 
 /// Loads every page of `source` in `window`, reporting progress after each
-/// page. `query` goes to Cloudera Manager with every page and filters
-/// Octopai events here, as they arrive. On failure, what was loaded so far
-/// comes back with the error.
+/// page. `branches` are the query's AND-branches (none: no query): each
+/// goes to Cloudera Manager as its own paged request, the answers merged
+/// with duplicates dropped; Octopai events are kept here when any branch
+/// matches them, as they arrive. On failure, what was loaded so far comes
+/// back with the error.
 pub async fn load_source(
     token: &str,
     source: Source,
     window: TimeWindow,
-    query: Option<&Query>,
+    branches: &[Query],
     signal: Option<&web_sys::AbortSignal>,
     mut on_progress: impl FnMut(SourceProgress),
 ) -> (Vec<AuditEvent>, Option<ApiError>) {
     let started = js_sys::Date::now();
     let elapsed_ms = move || (js_sys::Date::now() - started).max(0.0) as u64;
-    let mut pager = Pager::new(source, window, query);
+    let requests: Vec<Option<&Query>> = match source {
+        Source::ClouderaManager if !branches.is_empty() => branches.iter().map(Some).collect(),
+        _ => vec![None],
+    };
     let mut collection = EventCollection::default();
+    let mut pages_before = 0;
+    let mut pager = Pager::new(source, window, None);
+    for query in requests {
+        pager = Pager::new(source, window, query);
+        let outcome = load_pages(
+            token,
+            &mut pager,
+            branches,
+            signal,
+            &mut collection,
+            |pager, collection| {
+                on_progress(SourceProgress {
+                    pages: pages_before + pager.pages,
+                    received: collection.len() as u64,
+                    total: pager.total(),
+                    finished: false,
+                    elapsed_ms: elapsed_ms(),
+                })
+            },
+        )
+        .await;
+        pages_before += pager.pages;
+        if let Err(error) = outcome {
+            return (collection.into_sorted(), Some(error));
+        }
+    }
+    on_progress(SourceProgress {
+        pages: pages_before,
+        received: collection.len() as u64,
+        total: pager.total(),
+        finished: true,
+        elapsed_ms: elapsed_ms(),
+    });
+    (collection.into_sorted(), None)
+}
+
+/// Every page one pager asks for, into `collection`.
+async fn load_pages(
+    token: &str,
+    pager: &mut Pager,
+    branches: &[Query],
+    signal: Option<&web_sys::AbortSignal>,
+    collection: &mut EventCollection,
+    mut on_page: impl FnMut(&Pager, &EventCollection),
+) -> Result<(), ApiError> {
     loop {
         let outcome = match pager.next() {
             NextPage::Done => break,
@@ -156,9 +207,7 @@ pub async fn load_source(
                             page.events
                                 .into_iter()
                                 .map(AuditEvent::from)
-                                .filter(|event| {
-                                    query.is_none_or(|query| query.matches_event(event))
-                                }),
+                                .filter(|event| alternatives::any_matches(branches, event)),
                         );
                         (count, page.total)
                     })
@@ -183,28 +232,11 @@ pub async fn load_source(
                     Ok((count, None))
                 }),
         };
-        match outcome {
-            Ok((count, total)) => {
-                pager.record(count, total);
-                on_progress(SourceProgress {
-                    pages: pager.pages,
-                    received: collection.len() as u64,
-                    total: pager.total(),
-                    finished: false,
-                    elapsed_ms: elapsed_ms(),
-                });
-            }
-            Err(error) => return (collection.into_sorted(), Some(error)),
-        }
+        let (count, total) = outcome?;
+        pager.record(count, total);
+        on_page(pager, collection);
     }
-    on_progress(SourceProgress {
-        pages: pager.pages,
-        received: collection.len() as u64,
-        total: pager.total(),
-        finished: true,
-        elapsed_ms: elapsed_ms(),
-    });
-    (collection.into_sorted(), None)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -643,3 +643,76 @@ async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrive
     assert!(loaded > kept, "{loaded} loaded after {kept} kept");
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answers() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    browser
+        .type_into("#query", "username=in=(admin,tariq.kim);allowed==false")
+        .await;
+    browser.click("#query-apply").await;
+    browser
+        .wait_for(
+            "the IN query's load",
+            &format!("location.search.includes('q=username%3Din%3D') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    let sent = browser
+        .script(
+            "return [...document.querySelectorAll('.sent-queries li')].map(li => li.textContent);",
+        )
+        .await;
+    assert_eq!(
+        sent,
+        json!([
+            "query=username==admin;allowed==false",
+            "query=username==tariq.kim;allowed==false"
+        ])
+    );
+    assert!(browser
+        .script("return document.querySelector('.sent-query').textContent;")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("2 requests, merged without duplicates"));
+    // Only the two users' refused events, from both answers.
+    let rows = browser
+        .script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => [r.cells[2].textContent, r.cells[5].textContent]);")
+        .await;
+    let rows = rows.as_array().unwrap();
+    let users: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert_eq!(
+        users.into_iter().collect::<Vec<_>>(),
+        ["admin", "tariq.kim"],
+        "{rows:?}"
+    );
+    assert!(rows
+        .iter()
+        .all(|r| matches!(r[1].as_str(), Some("failed" | "denied"))));
+    assert!(
+        rows.len() >= 35,
+        "15 admin failures and 20 denials at least"
+    );
+
+    // A list with a mistake is marked where it is and nothing is sent.
+    browser
+        .type_into("#query", "username=in=(admin,,tariq.kim)")
+        .await;
+    let marked = browser
+        .script("const m = document.querySelector('.diagnostic'); return m ? [m.dataset.start, m.textContent] : null;")
+        .await;
+    assert_eq!(marked[0], "19", "{marked}");
+    assert!(
+        marked[1].as_str().unwrap().contains("empty value"),
+        "{marked}"
+    );
+    assert!(browser
+        .script("return document.querySelector('#query-apply').disabled;")
+        .await
+        .as_bool()
+        .unwrap());
+    browser.stop().await;
+}

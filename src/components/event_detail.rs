@@ -35,15 +35,6 @@ pub fn filter_clause(field: &str, value: &str, comparator: Comparator) -> Option
     expressible.then(|| format!("{selector}{}{value}", comparator.as_str()))
 }
 
-/// `query` with `clause` added (AND).
-pub fn with_clause(query: &str, clause: &str) -> String {
-    if query.trim().is_empty() {
-        clause.to_owned()
-    } else {
-        format!("{};{clause}", query.trim_end_matches(';'))
-    }
-}
-
 #[component]
 pub fn EventDetail(
     event: AuditEvent,
@@ -125,18 +116,5 @@ mod tests {
         for clause in ["username==admin", "source==/lineage", "allowed==false"] {
             assert!(audit_core::query::parse(clause).is_ok(), "{clause}");
         }
-    }
-
-    #[test]
-    fn clauses_are_added_with_and() {
-        assert_eq!(with_clause("", "username==a"), "username==a");
-        assert_eq!(
-            with_clause("allowed==false", "username==a"),
-            "allowed==false;username==a"
-        );
-        assert_eq!(
-            with_clause("allowed==false;", "username==a"),
-            "allowed==false;username==a"
-        );
     }
 }

@@ -2,7 +2,8 @@
 //! Mistakes are shown inline with their position underlined; a query with
 //! a mistake is never applied (so never sent anywhere).
 
-use audit_core::query::{self, Diagnostic};
+use audit_core::alternatives::parse_alternatives;
+use audit_core::query::Diagnostic;
 use leptos::prelude::*;
 
 /// The parts of `text` before, inside and after a diagnostic's span, for
@@ -27,11 +28,15 @@ pub fn QueryBar(
     // Back/forward and pasted links change the applied query: follow them.
     Effect::new(move || draft.set(applied.get()));
     let diagnostics =
-        Memo::new(move |_| draft.with(|text| query::parse(text).err().unwrap_or_default()));
+        Memo::new(move |_| draft.with(|text| parse_alternatives(text).err().unwrap_or_default()));
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if let Ok(parsed) = draft.with_untracked(|text| query::parse(text)) {
-            on_apply(parsed.to_query_string());
+        let text = draft.get_untracked();
+        match parse_alternatives(&text) {
+            // One branch prints canonically; alternatives apply as typed.
+            Ok(branches) if branches.len() == 1 => on_apply(branches[0].to_query_string()),
+            Ok(_) => on_apply(text.trim().to_owned()),
+            Err(_) => {}
         }
     };
     view! {
@@ -46,6 +51,7 @@ pub fn QueryBar(
             <button type="submit" id="query-apply" prop:disabled=move || !diagnostics.with(Vec::is_empty)>"Apply"</button>
             <p id="query-help" class="hint">
                 "Constraints joined by ; (AND), each selector==value or selector!=value, * as a wildcard. "
+                "Beyond Cloudera Manager: selector=in=(a,b), selector=out=(a,b) and || between alternatives, each sent as its own request. "
                 "Sent to Cloudera Manager; applied to Octopai events here."
             </p>
             <ul id="query-diagnostics" class="diagnostics" aria-live="polite">
@@ -79,13 +85,13 @@ mod tests {
     #[test]
     fn spans_split_the_text_for_underlining() {
         let text = "usr==bob";
-        let diagnostic = &query::parse(text).unwrap_err()[0];
+        let diagnostic = &parse_alternatives(text).unwrap_err()[0];
         assert_eq!(split_at_span(text, diagnostic), ("", "usr", "==bob"));
         let text = "username==a;";
-        let diagnostic = &query::parse(text).unwrap_err()[0];
+        let diagnostic = &parse_alternatives(text).unwrap_err()[0];
         assert_eq!(split_at_span(text, diagnostic), ("username==a;", "", ""));
         let out_of_range = Diagnostic {
-            span: query::Span { start: 50, end: 60 },
+            span: audit_core::query::Span { start: 50, end: 60 },
             message: String::new(),
         };
         assert_eq!(split_at_span("abc", &out_of_range), ("abc", "", ""));

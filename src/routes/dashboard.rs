@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use audit_core::alternatives::{self, with_clause};
 use audit_core::analytics::{self, Buckets, OutcomeBucket};
 use audit_core::detect;
 use audit_core::query::{Comparator, Query};
@@ -20,7 +21,7 @@ use crate::charts;
 use crate::components::chart_figure::{ChartFigure, DataTable, Pointing};
 use crate::components::detections::{DetectionList, ThresholdForm};
 use crate::components::error_view::ErrorView;
-use crate::components::event_detail::{filter_clause, with_clause, EventDetail};
+use crate::components::event_detail::{filter_clause, EventDetail};
 use crate::components::event_table::EventTable;
 use crate::components::load_progress::LoadProgress;
 use crate::components::query_bar::QueryBar;
@@ -85,7 +86,17 @@ pub fn DashboardPage() -> impl IntoView {
     let view = Memo::new(move |_| view_result.get().unwrap_or_default());
     let link_problem = Memo::new(move |_| view_result.get().err());
     let query_text = Memo::new(move |_| view.with(|v| v.query.clone()));
-    let parsed_query = Memo::new(move |_| query_text.with(|text| audit_core::query::parse(text)));
+    // The query's AND-branches, each one request to Cloudera Manager.
+    let parsed_query = Memo::new(move |_| {
+        query_text.with(|text| {
+            alternatives::parse_alternatives(text).map(|branches| {
+                branches
+                    .into_iter()
+                    .filter(|q| !q.constraints.is_empty())
+                    .collect::<Vec<Query>>()
+            })
+        })
+    });
     let shown = Memo::new(move |_| view.with(|v| v.sources));
     let time_range = Memo::new(move |_| view.with(|v| v.range));
     let zone = Memo::new(move |_| view.with(|v| v.zone));
@@ -119,7 +130,7 @@ pub fn DashboardPage() -> impl IntoView {
     };
 
     // Loads one source into its slot, unless a newer load has started since.
-    let load = move |source: Source, window: TimeWindow, query: Option<Query>| {
+    let load = move |source: Source, window: TimeWindow, branches: Vec<Query>| {
         let Some(token) = session.token() else { return };
         let (state, events) = slot(source);
         state.set(SourceState::Loading(SourceProgress::default()));
@@ -138,7 +149,7 @@ pub fn DashboardPage() -> impl IntoView {
                 &token,
                 source,
                 window,
-                query.as_ref(),
+                &branches,
                 signal.as_ref(),
                 |progress| {
                     if current() {
@@ -209,7 +220,6 @@ pub fn DashboardPage() -> impl IntoView {
             }
         };
         window.set(Some(pinned));
-        let parsed = Some(parsed).filter(|q| !q.constraints.is_empty());
         if current.octopai.is_some() {
             range_load(Source::Octopai, pinned, parsed.clone());
         }
@@ -705,12 +715,9 @@ pub fn DashboardPage() -> impl IntoView {
 
     // Loads one source again over the shown window and the applied query.
     let reload = move |source: Source| {
-        if let (Some(window), Ok(query)) = (window.get_untracked(), parsed_query.get_untracked()) {
-            load(
-                source,
-                window,
-                Some(query).filter(|q| !q.constraints.is_empty()),
-            );
+        if let (Some(window), Ok(branches)) = (window.get_untracked(), parsed_query.get_untracked())
+        {
+            load(source, window, branches);
         }
     };
 
@@ -777,9 +784,22 @@ pub fn DashboardPage() -> impl IntoView {
             </fieldset>
             <QueryBar applied=Signal::from(query_text) on_apply=apply_query/>
             {move || {
-                let sent = query_text.get();
-                (!sent.is_empty() && parsed_query.with(Result::is_ok)).then(|| view! {
-                    <p class="sent-query">"Sent to Cloudera Manager as " <code>"query=" {sent}</code> "; the same query filters Octopai events here."</p>
+                let sent: Vec<String> = parsed_query.with(|parsed| {
+                    parsed.iter().flatten().map(Query::to_query_string).collect()
+                });
+                let words = match sent.len() {
+                    0 => return None,
+                    1 => "Sent to Cloudera Manager as".to_owned(),
+                    n => format!("Sent to Cloudera Manager as {n} requests, merged without duplicates:"),
+                };
+                Some(view! {
+                    <div class="sent-query">
+                        <span>{words}</span>
+                        <ul class="sent-queries">
+                            {sent.into_iter().map(|q| view! { <li><code>"query=" {q}</code></li> }).collect_view()}
+                        </ul>
+                        <span>"The same query filters Octopai events here."</span>
+                    </div>
                 })
             }}
             <section class="sources" aria-live="polite">

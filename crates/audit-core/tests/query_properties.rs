@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use audit_core::alternatives;
 use audit_core::cloudera::ApiAudit;
 use audit_core::query::{self, audit_field, Comparator, SELECTORS};
 use proptest::prelude::*;
@@ -134,6 +135,32 @@ proptest! {
     #[test]
     fn parser_never_panics_on_query_like_noise(text in "[a-z_=!;*%, |]{0,30}") {
         let _ = query::parse(&text);
+    }
+
+    #[test]
+    fn query_bar_parser_never_panics_and_spans_stay_inside_the_input(text in "(\\PC|=in=\\(|=out=\\(|\\)|,|\\|\\||;){0,30}") {
+        if let Err(diagnostics) = alternatives::parse_alternatives(&text) {
+            prop_assert!(!diagnostics.is_empty());
+            for diagnostic in diagnostics {
+                prop_assert!(diagnostic.span.start <= diagnostic.span.end && diagnostic.span.end <= text.len(), "{:?} in {:?}", diagnostic, text);
+                prop_assert!(text.is_char_boundary(diagnostic.span.start) && text.is_char_boundary(diagnostic.span.end), "{:?} in {:?}", diagnostic, text);
+            }
+        }
+    }
+
+    #[test]
+    fn every_branch_of_a_valid_query_bar_text_is_a_valid_cm_query(constraints in proptest::collection::vec(constraint(), 1..4)) {
+        // The same constraints as alternatives: each branch is sendable.
+        let text = constraints
+            .iter()
+            .map(|c| query_text(std::slice::from_ref(c)))
+            .collect::<Vec<_>>()
+            .join("||");
+        let branches = alternatives::parse_alternatives(&text).unwrap();
+        prop_assert!(!branches.is_empty() && branches.len() <= constraints.len());
+        for branch in branches {
+            prop_assert!(query::parse(&branch.to_query_string()).is_ok());
+        }
     }
 
     #[test]

@@ -1,0 +1,393 @@
+//! The query bar's language, a little beyond Cloudera Manager's: `||`
+//! between alternatives and `selector=in=(a,b)` / `selector=out=(a,b)` over
+//! lists of values. Cloudera Manager only understands AND, so a query is
+//! expanded into AND-branches in CM's own language; each branch is sent as
+//! its own request and the answers are merged (duplicates dropped by id).
+//! Octopai events are kept when any branch matches them.
+//!
+//! - `a==1;b=in=(x,y)` is two branches: `a==1;b==x` and `a==1;b==y`;
+//! - `b=out=(x,y)` is one branch: `b!=x;b!=y`;
+//! - `a==1||b==2` is two branches, as written.
+//!
+//! Every branch is checked by the strict CM parser, and every mistake keeps
+//! its position in the text as typed.
+
+use crate::query::{self, Diagnostic, Query, Span};
+
+/// At most this many requests for one query: beyond it, a query is almost
+/// certainly a mistake, and the user is told to narrow it.
+pub const MAX_BRANCHES: usize = 16;
+
+fn diagnostic(start: usize, end: usize, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        span: Span { start, end },
+        message: message.into(),
+    }
+}
+
+/// Byte ranges of the text between top-level `sep`s.
+fn split_spans(text: &str, sep: &str, base: usize) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    while let Some(found) = text[start..].find(sep) {
+        spans.push((base + start, base + start + found));
+        start += found + sep.len();
+    }
+    spans.push((base + start, base + text.len()));
+    spans
+}
+
+/// One `;`-separated piece of a branch, before expansion.
+enum Piece {
+    /// `selector==value` or `selector!=value`, as written.
+    Plain(String),
+    /// `selector=in=(…)`: one of these constraints.
+    AnyOf(Vec<String>),
+    /// `selector=out=(…)`: all of these constraints.
+    NoneOf(Vec<String>),
+}
+
+/// Re-bases a strict-parser diagnostic on `constraint` (which it was given
+/// alone) onto the text as typed: `selector_at` is where the selector was
+/// typed and `value_at` where the value was (for list members).
+fn rebase(
+    found: Vec<Diagnostic>,
+    selector_len: usize,
+    selector_at: usize,
+    value_at: usize,
+) -> Vec<Diagnostic> {
+    found
+        .into_iter()
+        .map(|d| {
+            let map = |offset: usize| {
+                if offset <= selector_len {
+                    selector_at + offset
+                } else {
+                    value_at + offset.saturating_sub(selector_len + 2)
+                }
+            };
+            diagnostic(
+                map(d.span.start),
+                map(d.span.end).max(map(d.span.start)),
+                d.message,
+            )
+        })
+        .collect()
+}
+
+fn parse_list(text: &str, at: usize, operator: &str) -> Result<Piece, Vec<Diagnostic>> {
+    let index = text.find(operator).unwrap_or(0);
+    let selector = &text[..index];
+    let list = &text[index + operator.len()..];
+    let list_at = at + index + operator.len();
+    if selector.is_empty() {
+        return Err(vec![diagnostic(
+            at,
+            at + operator.len(),
+            "a selector is missing before the list",
+        )]);
+    }
+    let Some(inner) = list.strip_prefix('(').and_then(|l| l.strip_suffix(')')) else {
+        return Err(vec![diagnostic(
+            list_at,
+            at + text.len(),
+            format!(
+                "write the values in parentheses, separated by commas: {selector}{operator}(a,b)"
+            ),
+        )]);
+    };
+    let comparator = if operator == "=in=" { "==" } else { "!=" };
+    let mut constraints = Vec::new();
+    let mut problems = Vec::new();
+    for (start, end) in split_spans(inner, ",", list_at + 1) {
+        let value = &inner[start - list_at - 1..end - list_at - 1];
+        if value.is_empty() {
+            problems.push(diagnostic(
+                start,
+                end.max(start + 1),
+                "an empty value in the list: remove the extra comma",
+            ));
+            continue;
+        }
+        let constraint = format!("{selector}{comparator}{value}");
+        match query::parse(&constraint) {
+            Ok(_) => constraints.push(constraint),
+            Err(found) => problems.extend(rebase(found, selector.len(), at, start)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(if operator == "=in=" {
+        Piece::AnyOf(constraints)
+    } else {
+        Piece::NoneOf(constraints)
+    })
+}
+
+fn parse_piece(text: &str, at: usize) -> Result<Piece, Vec<Diagnostic>> {
+    for operator in ["=in=", "=out="] {
+        if text.contains(operator) {
+            return parse_list(text, at, operator);
+        }
+    }
+    match query::parse(text) {
+        Ok(_) => Ok(Piece::Plain(text.to_owned())),
+        Err(found) => Err(found
+            .into_iter()
+            .map(|d| {
+                let message = if d.message.starts_with("OR is not supported") {
+                    "Cloudera Manager has no OR: to match any of several values write selector=in=(a,b); to join alternatives use || (each is sent as its own request)".to_owned()
+                } else {
+                    d.message
+                };
+                diagnostic(at + d.span.start, at + d.span.end, message)
+            })
+            .collect()),
+    }
+}
+
+/// Parses the query bar's text into the CM queries to send (at least one;
+/// an empty text is one empty query). Mistakes come back with positions in
+/// `text`.
+pub fn parse_alternatives(text: &str) -> Result<Vec<Query>, Vec<Diagnostic>> {
+    if text.trim().is_empty() {
+        return query::parse(text).map(|q| vec![q]);
+    }
+    let mut problems = Vec::new();
+    let mut branches: Vec<String> = Vec::new();
+    for (start, end) in split_spans(text, "||", 0) {
+        let part = &text[start..end];
+        if part.is_empty() {
+            problems.push(diagnostic(
+                start.saturating_sub(2),
+                (start + 2).min(text.len()).max(start),
+                "an empty alternative: write a constraint on both sides of ||",
+            ));
+            continue;
+        }
+        let mut expanded: Vec<Vec<String>> = vec![Vec::new()];
+        for (piece_start, piece_end) in split_spans(part, ";", start) {
+            let piece = &text[piece_start..piece_end];
+            if piece.is_empty() {
+                // The strict parser words this mistake; let it.
+                if let Err(found) = query::parse(part) {
+                    problems.extend(
+                        found.into_iter().map(|d| {
+                            diagnostic(start + d.span.start, start + d.span.end, d.message)
+                        }),
+                    );
+                }
+                break;
+            }
+            match parse_piece(piece, piece_start) {
+                Ok(Piece::Plain(constraint)) => {
+                    expanded.iter_mut().for_each(|b| b.push(constraint.clone()))
+                }
+                Ok(Piece::NoneOf(constraints)) => expanded
+                    .iter_mut()
+                    .for_each(|b| b.extend(constraints.iter().cloned())),
+                Ok(Piece::AnyOf(choices)) => {
+                    expanded = expanded
+                        .into_iter()
+                        .flat_map(|branch| {
+                            choices.iter().map(move |choice| {
+                                let mut next = branch.clone();
+                                next.push(choice.clone());
+                                next
+                            })
+                        })
+                        .take(MAX_BRANCHES + 1)
+                        .collect();
+                }
+                Err(found) => problems.extend(found),
+            }
+        }
+        branches.extend(expanded.into_iter().map(|b| b.join(";")));
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|d| d.span.start);
+        problems.dedup();
+        return Err(problems);
+    }
+    let mut unique: Vec<String> = Vec::new();
+    for branch in branches {
+        if !unique.contains(&branch) {
+            unique.push(branch);
+        }
+    }
+    if unique.len() > MAX_BRANCHES {
+        return Err(vec![diagnostic(
+            0,
+            text.len(),
+            format!("this query needs more than {MAX_BRANCHES} requests to Cloudera Manager; use fewer values or alternatives, or a * wildcard"),
+        )]);
+    }
+    unique
+        .iter()
+        .map(|branch| query::parse(branch))
+        .collect::<Result<Vec<_>, _>>()
+}
+
+/// Whether an event matches any of the branches (an empty query matches all).
+pub fn any_matches(branches: &[Query], event: &crate::AuditEvent) -> bool {
+    branches.is_empty() || branches.iter().any(|q| q.matches_event(event))
+}
+
+/// `query` with `clause` added to every alternative (AND).
+pub fn with_clause(query: &str, clause: &str) -> String {
+    if query.trim().is_empty() {
+        return clause.to_owned();
+    }
+    query
+        .split("||")
+        .map(|part| {
+            let part = part.trim_end_matches(';');
+            if part.is_empty() {
+                clause.to_owned()
+            } else {
+                format!("{part};{clause}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("||")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(text: &str) -> Vec<String> {
+        parse_alternatives(text)
+            .unwrap_or_else(|d| panic!("{text}: {d:?}"))
+            .iter()
+            .map(Query::to_query_string)
+            .collect()
+    }
+
+    fn problem(text: &str) -> (usize, usize, String) {
+        let found = parse_alternatives(text).expect_err(text);
+        (
+            found[0].span.start,
+            found[0].span.end,
+            found[0].message.clone(),
+        )
+    }
+
+    #[test]
+    fn plain_queries_are_one_branch() {
+        assert_eq!(sent(""), [""]);
+        assert_eq!(
+            sent("username==admin;allowed==false"),
+            ["username==admin;allowed==false"]
+        );
+    }
+
+    #[test]
+    fn in_lists_expand_into_one_branch_per_value() {
+        assert_eq!(
+            sent("username=in=(admin,tariq.kim);allowed==false"),
+            [
+                "username==admin;allowed==false",
+                "username==tariq.kim;allowed==false"
+            ]
+        );
+        assert_eq!(
+            sent("service=in=(hive1,hdfs1);username=in=(a,b)"),
+            [
+                "service==hive1;username==a",
+                "service==hive1;username==b",
+                "service==hdfs1;username==a",
+                "service==hdfs1;username==b"
+            ]
+        );
+        assert_eq!(
+            sent("username=in=(a,a)"),
+            ["username==a"],
+            "duplicates once"
+        );
+    }
+
+    #[test]
+    fn out_lists_are_all_of_their_exclusions() {
+        assert_eq!(
+            sent("username=out=(hive,etl_batch)"),
+            ["username!=hive;username!=etl_batch"]
+        );
+    }
+
+    #[test]
+    fn alternatives_are_branches_as_written() {
+        assert_eq!(
+            sent("username==a||ip_address==10.*"),
+            ["username==a", "ip_address==10.*"]
+        );
+        assert_eq!(sent("username==a||username==a"), ["username==a"]);
+    }
+
+    #[test]
+    fn mistakes_keep_their_position_in_the_typed_text() {
+        // Unknown selector inside a list.
+        let (start, end, message) = problem("allowed==false;usr=in=(a,b)");
+        assert_eq!((start, end), (15, 18), "{message}");
+        assert!(message.contains("did you mean `username`"), "{message}");
+        // A bad value inside a list points at that value.
+        let (start, end, message) = problem("allowed=in=(true,maybe)");
+        assert_eq!(&"allowed=in=(true,maybe)"[start..end], "maybe", "{message}");
+        // A list without parentheses.
+        assert!(problem("username=in=a,b").2.contains("in parentheses"));
+        // An empty list member.
+        let (start, _, message) = problem("username=in=(a,,b)");
+        assert_eq!(start, 15, "{message}");
+        // An empty alternative.
+        assert!(problem("username==a||").2.contains("empty alternative"));
+        // A comma outside a list explains the two ways to say OR.
+        let (_, _, message) = problem("username==a,b");
+        assert!(
+            message.contains("selector=in=(a,b)") && message.contains("||"),
+            "{message}"
+        );
+        // A mistake in the second alternative is placed there.
+        let (start, _, _) = problem("username==a||usr==b");
+        assert_eq!(start, 13);
+    }
+
+    #[test]
+    fn too_many_branches_is_a_clear_mistake() {
+        let values: Vec<String> = (0..5).map(|i| format!("u{i}")).collect();
+        let list = values.join(",");
+        let text = format!("username=in=({list});ip_address=in=({list})");
+        assert!(problem(&text).2.contains("more than 16 requests"));
+    }
+
+    #[test]
+    fn clauses_join_every_alternative() {
+        assert_eq!(with_clause("", "allowed==false"), "allowed==false");
+        assert_eq!(
+            with_clause("username==a;", "allowed==false"),
+            "username==a;allowed==false"
+        );
+        assert_eq!(
+            with_clause("username==a||username==b", "allowed==false"),
+            "username==a;allowed==false||username==b;allowed==false"
+        );
+    }
+
+    #[test]
+    fn any_branch_matching_keeps_an_event() {
+        use crate::event::{EventKind, Outcome, Source};
+        let event = crate::fixture::event(
+            "1",
+            Source::Octopai,
+            "2026-11-21T00:00:00Z",
+            EventKind::Login,
+            Outcome::Failed,
+        )
+        .by("b");
+        let branches = parse_alternatives("username==a||username==b").unwrap();
+        assert!(any_matches(&branches, &event));
+        let branches = parse_alternatives("username=in=(a,c)").unwrap();
+        assert!(!any_matches(&branches, &event));
+        assert!(any_matches(&[], &event));
+    }
+}
