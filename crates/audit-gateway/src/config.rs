@@ -13,8 +13,12 @@ use crate::session::SessionKey;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamMode {
     /// Start the simulated upstreams on loopback and use them, adding
-    /// `page_delay` before each of their data answers (zero by default).
-    Demo { page_delay: Duration },
+    /// `page_delay` before each of their data answers (zero by default),
+    /// with `volume_percent` of the ordinary data volume (100 by default).
+    Demo {
+        page_delay: Duration,
+        volume_percent: u32,
+    },
     /// Use these base URLs.
     Remote { octopai: String, cloudera: String },
 }
@@ -38,6 +42,7 @@ audit-gateway: serves the audit dashboard and forwards its fixed routes to the u
 
   --demo                     start the simulated upstreams on loopback and use them
   --demo-upstream-delay-ms N with --demo: make the simulated upstreams answer each data page N ms late
+  --demo-volume PERCENT      with --demo: generate PERCENT of the ordinary volume (1 to 5000; default 100, about 29,000 events a week)
   --octopai-url URL          Octopai base URL            (env OCTOPAI_URL)
   --cloudera-url URL         Cloudera Manager base URL   (env CLOUDERA_URL)
   --cloudera-api-version N   Cloudera Manager API version, >= 8 (default 41)
@@ -71,6 +76,7 @@ impl Config {
         let mut session_minutes: u64 = 60;
         let mut timeout_secs: u64 = 30;
         let mut demo_delay_ms: Option<u64> = None;
+        let mut demo_volume: Option<u32> = None;
         let mut args = args.iter();
         while let Some(flag) = args.next() {
             let mut value = || {
@@ -85,6 +91,15 @@ impl Config {
                         value()?
                             .parse()
                             .map_err(|_| "--demo-upstream-delay-ms takes a whole number")?,
+                    )
+                }
+                "--demo-volume" => {
+                    demo_volume = Some(
+                        value()?
+                            .parse()
+                            .ok()
+                            .filter(|percent| (1..=5000).contains(percent))
+                            .ok_or("--demo-volume takes a whole percentage from 1 to 5000")?,
                     )
                 }
                 "--octopai-url" => octopai = Some(value()?),
@@ -129,9 +144,13 @@ impl Config {
         if demo_delay_ms.is_some() && !demo {
             return Err("--demo-upstream-delay-ms only applies with --demo".into());
         }
+        if demo_volume.is_some() && !demo {
+            return Err("--demo-volume only applies with --demo".into());
+        }
         let upstreams = match (demo, octopai, cloudera) {
             (true, _, _) => UpstreamMode::Demo {
                 page_delay: Duration::from_millis(demo_delay_ms.unwrap_or(0)),
+                volume_percent: demo_volume.unwrap_or(100),
             },
             (false, Some(octopai), Some(cloudera)) => {
                 for url in [&octopai, &cloudera] {
@@ -185,16 +204,41 @@ mod tests {
         assert_eq!(
             config.upstreams,
             UpstreamMode::Demo {
-                page_delay: Duration::ZERO
+                page_delay: Duration::ZERO,
+                volume_percent: 100,
             }
         );
         let slow = parse(&["--demo", "--demo-upstream-delay-ms", "250"]).unwrap();
         assert_eq!(
             slow.upstreams,
             UpstreamMode::Demo {
-                page_delay: Duration::from_millis(250)
+                page_delay: Duration::from_millis(250),
+                volume_percent: 100,
             }
         );
+        let big = parse(&["--demo", "--demo-volume", "350"]).unwrap();
+        assert!(matches!(
+            big.upstreams,
+            UpstreamMode::Demo {
+                volume_percent: 350,
+                ..
+            }
+        ));
+        for bad in ["0", "5001", "1.5", "lots"] {
+            assert!(parse(&["--demo", "--demo-volume", bad])
+                .unwrap_err()
+                .contains("whole percentage"));
+        }
+        assert!(parse(&[
+            "--octopai-url",
+            "https://o",
+            "--cloudera-url",
+            "https://c",
+            "--demo-volume",
+            "200"
+        ])
+        .unwrap_err()
+        .contains("only applies with --demo"));
         assert_eq!(config.cloudera_api_version, 41);
     }
 

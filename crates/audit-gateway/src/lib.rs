@@ -285,9 +285,15 @@ impl Started {
 /// serves in the background; returns once it is listening.
 pub async fn start(config: Config) -> Result<Started, String> {
     let (octopai_url, cloudera_url) = match &config.upstreams {
-        UpstreamMode::Demo { page_delay } => {
+        UpstreamMode::Demo {
+            page_delay,
+            volume_percent,
+        } => {
             let state = simulated_upstreams::SimState::generated_with_delay(
-                simulated_upstreams::DataConfig::new(Utc::now()),
+                simulated_upstreams::DataConfig {
+                    scale: f64::from(*volume_percent) / 100.0,
+                    ..simulated_upstreams::DataConfig::new(Utc::now())
+                },
                 *page_delay,
             );
             let running = simulated_upstreams::spawn_on_loopback(state)
