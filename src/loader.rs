@@ -109,6 +109,11 @@ impl Pager {
     pub fn total(&self) -> Option<u64> {
         self.total
     }
+
+    /// Whether every page has arrived.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
 }
 
 /// Progress of one source, for the progress view.
@@ -120,6 +125,9 @@ pub struct SourceProgress {
     pub finished: bool,
     /// Milliseconds since the load started.
     pub elapsed_ms: u64,
+    /// Set when the load stopped at the cap on events held: at least this
+    /// many events matched (the newest `received` are kept).
+    pub at_least: Option<u64>,
 }
 
 impl SourceProgress {
@@ -140,6 +148,7 @@ pub async fn load_source(
     source: Source,
     window: TimeWindow,
     branches: &[Query],
+    cap: usize,
     signal: Option<&web_sys::AbortSignal>,
     mut on_progress: impl FnMut(SourceProgress),
 ) -> (Vec<AuditEvent>, Option<ApiError>) {
@@ -152,12 +161,16 @@ pub async fn load_source(
     let mut collection = EventCollection::default();
     let mut pages_before = 0;
     let mut pager = Pager::new(source, window, None);
+    let cap = cap.max(1);
+    let branch_count = requests.len();
+    let mut requests_done = 0;
     for query in requests {
         pager = Pager::new(source, window, query);
         let outcome = load_pages(
             token,
             &mut pager,
             branches,
+            cap,
             signal,
             &mut collection,
             |pager, collection| {
@@ -167,23 +180,44 @@ pub async fn load_source(
                     total: pager.total(),
                     finished: false,
                     elapsed_ms: elapsed_ms(),
+                    at_least: None,
                 })
             },
         )
         .await;
         pages_before += pager.pages;
         if let Err(error) = outcome {
-            return (collection.into_sorted(), Some(error));
+            return (collection.into_newest(cap).0, Some(error));
+        }
+        requests_done += usize::from(pager.is_done());
+        if collection.len() >= cap {
+            break;
         }
     }
+    let (events, held) = collection.into_newest(cap);
+    let all_done = requests_done == branch_count;
+    let at_least = beyond_cap(held, cap, all_done, pager.total());
     on_progress(SourceProgress {
         pages: pages_before,
-        received: collection.len() as u64,
+        received: events.len() as u64,
         total: pager.total(),
         finished: true,
         elapsed_ms: elapsed_ms(),
+        at_least,
     });
-    (collection.into_sorted(), None)
+    (events, None)
+}
+
+/// How many events matched at least, when a load stopped at the cap: past
+/// the cap Octopai's total says how many; Cloudera Manager only that there
+/// was more than arrived. `None` when everything arrived.
+pub fn beyond_cap(held: usize, cap: usize, done: bool, total: Option<u64>) -> Option<u64> {
+    let held = held as u64;
+    let cap = cap as u64;
+    if held < cap || (held == cap && done) {
+        return None;
+    }
+    Some(total.map_or(held + u64::from(!done), |total| total.max(held)))
 }
 
 /// Every page one pager asks for, into `collection`.
@@ -191,6 +225,7 @@ async fn load_pages(
     token: &str,
     pager: &mut Pager,
     branches: &[Query],
+    cap: usize,
     signal: Option<&web_sys::AbortSignal>,
     collection: &mut EventCollection,
     mut on_page: impl FnMut(&Pager, &EventCollection),
@@ -235,6 +270,9 @@ async fn load_pages(
         let (count, total) = outcome?;
         pager.record(count, total);
         on_page(pager, collection);
+        if collection.len() >= cap {
+            break;
+        }
     }
     Ok(())
 }
@@ -336,5 +374,18 @@ mod tests {
         assert_ne!(untotalled.next(), NextPage::Done);
         untotalled.record(0, None);
         assert_eq!(untotalled.next(), NextPage::Done);
+    }
+
+    #[test]
+    fn the_cap_is_never_silent() {
+        // Everything arrived under the cap, or exactly at it: nothing to say.
+        assert_eq!(beyond_cap(10, 100, true, None), None);
+        assert_eq!(beyond_cap(100, 100, true, Some(100)), None);
+        // Stopped at the cap with more to come: at least one more than held,
+        // or the source's own total when it gives one.
+        assert_eq!(beyond_cap(100, 100, false, None), Some(101));
+        assert_eq!(beyond_cap(1_000, 500, false, Some(25_000)), Some(25_000));
+        // A page that crossed the cap: those held beyond it were dropped.
+        assert_eq!(beyond_cap(1_050, 1_000, true, None), Some(1_050));
     }
 }

@@ -190,7 +190,15 @@ pub struct DashboardView {
     pub flag: Option<String>,
     /// A summary tile's narrowing of the loaded events.
     pub focus: Option<Focus>,
+    /// The most events held per source (`&cap=`); the newest are kept.
+    pub cap: usize,
 }
+
+/// Events held per source unless the URL says otherwise: enough for a busy
+/// week, small enough for any laptop's browser tab.
+pub const DEFAULT_CAP: usize = 200_000;
+/// The smallest and largest cap a link may set.
+pub const CAP_RANGE: std::ops::RangeInclusive<usize> = 100..=2_000_000;
 
 /// What a summary tile narrows the view to (`&show=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +246,7 @@ impl Default for DashboardView {
             thresholds: Thresholds::default(),
             flag: None,
             focus: None,
+            cap: DEFAULT_CAP,
         }
     }
 }
@@ -333,6 +342,10 @@ impl DashboardView {
             thresholds: thresholds_from(&param),
             flag: param("flag").filter(|key| !key.is_empty()),
             focus: param("show").and_then(|text| Focus::from_query(&text)),
+            cap: param("cap")
+                .and_then(|text| text.trim().parse().ok())
+                .filter(|cap| CAP_RANGE.contains(cap))
+                .unwrap_or(DEFAULT_CAP),
         })
     }
 
@@ -361,6 +374,9 @@ impl DashboardView {
         }
         if let Some(focus) = self.focus {
             parts.push(format!("show={}", focus.as_query()));
+        }
+        if self.cap != DEFAULT_CAP {
+            parts.push(format!("cap={}", self.cap));
         }
         format!("/dashboard?{}", parts.join("&"))
     }
@@ -474,6 +490,7 @@ mod tests {
                 },
                 flag: Some("brute-force:raj@example.com:1763700000000".into()),
                 focus: Some(Focus::DeniedOperations),
+                cap: 500,
                 ..DashboardView::default()
             },
         ];
@@ -511,6 +528,9 @@ mod tests {
             odd.thresholds.new_ip_history,
             Thresholds::default().new_ip_history
         );
+        for cap in ["10", "lots", "99999999"] {
+            assert_eq!(view(&[("cap", cap)]).unwrap().cap, DEFAULT_CAP, "{cap}");
+        }
     }
 
     #[test]

@@ -716,3 +716,48 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
         .unwrap());
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_load_past_the_cap_keeps_the_newest_and_says_so() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=24h&cap=500"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the capped load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let said = browser
+        .script("return [...document.querySelectorAll('.capped')].map(p => p.textContent);")
+        .await;
+    let said = said.as_array().unwrap();
+    assert_eq!(
+        said.len(),
+        1,
+        "only Cloudera Manager has more than 500: {said:?}"
+    );
+    assert!(
+        said[0]
+            .as_str()
+            .unwrap()
+            .starts_with("Cloudera Manager: showing the newest 500 of at least 1,001 events"),
+        "{said:?}"
+    );
+    // The newest 500 are the ones held: none is older than the oldest shown.
+    let cloudera_rows = browser
+        .number("document.querySelectorAll('table.event-table tbody tr[data-source=\"Cloudera Manager\"]').length")
+        .await;
+    assert!(cloudera_rows > 0);
+    let events = browser
+        .number(
+            "Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, ''))",
+        )
+        .await;
+    let octopai = browser
+        .number("Number(document.querySelector('.load-progress .progress-text').textContent.match(/([\\d,]+) events loaded/)[1].replace(/,/g, ''))")
+        .await;
+    assert_eq!(events, 500 + octopai, "500 audits and every Octopai event");
+    browser.stop().await;
+}

@@ -100,6 +100,7 @@ pub fn DashboardPage() -> impl IntoView {
     let shown = Memo::new(move |_| view.with(|v| v.sources));
     let time_range = Memo::new(move |_| view.with(|v| v.range));
     let zone = Memo::new(move |_| view.with(|v| v.zone));
+    let cap = Memo::new(move |_| view.with(|v| v.cap));
     let go_navigate = navigate.clone();
     let go = move |next: DashboardView| go_navigate(&next.to_url(), Default::default());
     let filter_go = go.clone();
@@ -150,6 +151,7 @@ pub fn DashboardPage() -> impl IntoView {
                 source,
                 window,
                 &branches,
+                cap.get_untracked(),
                 signal.as_ref(),
                 |progress| {
                     if current() {
@@ -188,6 +190,8 @@ pub fn DashboardPage() -> impl IntoView {
     Effect::new(move || {
         let range = time_range.get();
         let parsed = parsed_query.get();
+        // A new cap is a new load too.
+        cap.track();
         let link_problem = link_problem.get();
         let Some(current) = session.0.get_untracked() else {
             return;
@@ -725,7 +729,8 @@ pub fn DashboardPage() -> impl IntoView {
         let (state, _) = slot(source);
         let progress = Signal::derive(move || state.with(SourceState::progress));
         let reload = reload.clone();
-        move || match state.get() {
+        move || {
+            match state.get() {
             SourceState::Blocked(reason) => view! {
                 <p class="source-off blocked">{name} ": " {reason}</p>
             }
@@ -734,6 +739,23 @@ pub fn DashboardPage() -> impl IntoView {
                 view! { <p class="source-off">{name} ": not connected in this session."</p> }
                     .into_any()
             }
+            SourceState::Loaded(SourceProgress {
+                received,
+                at_least: Some(at_least),
+                ..
+            }) => view! {
+                <div>
+                    <LoadProgress name=name progress=progress/>
+                    <p class="capped" role="status">
+                        {format!(
+                            "{name}: showing the newest {} of at least {} events, the most this view holds per source. Narrow the time range or add a query to see them all.",
+                            format_count(received),
+                            format_count(at_least)
+                        )}
+                    </p>
+                </div>
+            }
+            .into_any(),
             SourceState::Loading(_) | SourceState::Loaded(_) => {
                 view! { <LoadProgress name=name progress=progress/> }.into_any()
             }
@@ -763,6 +785,7 @@ pub fn DashboardPage() -> impl IntoView {
                 }
                 .into_any()
             }
+        }
         }
     };
 

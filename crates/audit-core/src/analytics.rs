@@ -245,6 +245,15 @@ impl EventCollection {
         self.events.is_empty()
     }
 
+    /// The newest `cap` events, newest first, and how many were held before
+    /// the older ones were dropped.
+    pub fn into_newest(self, cap: usize) -> (Vec<AuditEvent>, usize) {
+        let held = self.len();
+        let mut events = self.into_sorted();
+        events.truncate(cap);
+        (events, held)
+    }
+
     /// The events, newest first (ties broken by id so the order is stable).
     pub fn into_sorted(mut self) -> Vec<AuditEvent> {
         self.events
@@ -408,6 +417,14 @@ mod tests {
             Outcome::Succeeded,
         );
         assert_eq!(collection.extend([third]), 1);
+        let (newest, held) = collection.clone().into_newest(2);
+        assert_eq!(held, 3);
+        assert_eq!(
+            newest.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["b", "c"],
+            "the oldest is dropped"
+        );
+        assert_eq!(collection.clone().into_newest(10).0.len(), 3);
         let ids: Vec<String> = collection.into_sorted().into_iter().map(|e| e.id).collect();
         assert_eq!(ids, ["b", "c", "a"]);
     }
