@@ -692,9 +692,12 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
     assert!(rows
         .iter()
         .all(|r| matches!(r[1].as_str(), Some("failed" | "denied"))));
+    let held = browser
+        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
+        .await;
     assert!(
-        rows.len() >= 35,
-        "15 admin failures and 20 denials at least"
+        held >= 35,
+        "15 admin failures and 20 denials at least: {held}"
     );
 
     // A list with a mistake is marked where it is and nothing is sent.
@@ -760,4 +763,88 @@ async fn a_load_past_the_cap_keeps_the_newest_and_says_so() {
         .await;
     assert_eq!(events, 500 + octopai, "500 audits and every Octopai event");
     browser.stop().await;
+}
+
+#[tokio::test]
+async fn the_table_sorts_by_any_column_and_draws_only_the_rows_in_sight() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    let total = browser
+        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
+        .await;
+    assert!(total > 1000, "{total}");
+    let drawn = browser
+        .number("document.querySelectorAll('table.event-table tbody tr').length")
+        .await;
+    assert!(
+        drawn < 50,
+        "only rows in sight are in the DOM: {drawn} of {total}"
+    );
+
+    // Scrolled to the end, the last row is drawn (and the first is not).
+    browser
+        .script("const s = document.querySelector('.table-scroll'); s.scrollTop = s.scrollHeight; return true;")
+        .await;
+    browser
+        .wait_for(
+            "the last rows",
+            &format!("[...document.querySelectorAll('table.event-table tbody tr')].some(r => r.getAttribute('aria-rowindex') === '{total}')"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('table.event-table tbody tr[aria-rowindex=\"1\"]').length")
+            .await,
+        0
+    );
+
+    // Sorting by user, A to Z, then Z to A, from the top.
+    browser
+        .script("document.querySelector('.table-scroll').scrollTop = 0; return true;")
+        .await;
+    browser.click("button.sort[data-column='User']").await;
+    browser
+        .wait_for(
+            "the sort by user",
+            "document.querySelector('#events-caption').textContent.includes('by user, A to Z')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let ascending = shown_users(&browser).await;
+    let mut sorted = ascending.clone();
+    sorted.sort();
+    assert_eq!(ascending, sorted);
+    browser.click("button.sort[data-column='User']").await;
+    browser
+        .wait_for(
+            "the reverse sort",
+            "document.querySelector('#events-caption').textContent.includes('by user, Z to A')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let descending = shown_users(&browser).await;
+    let mut sorted = descending.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(descending, sorted);
+    assert_ne!(ascending.first(), descending.first());
+    assert_eq!(
+        browser
+            .script("return document.querySelector('table.event-head th[aria-sort=\"descending\"]').textContent;")
+            .await,
+        json!("User ▼")
+    );
+    browser.stop().await;
+}
+
+/// The user column of the rows drawn, top to bottom.
+async fn shown_users(browser: &support::Browser) -> Vec<String> {
+    browser
+        .script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => r.cells[2].textContent);")
+        .await
+        .as_array()
+        .expect("a list of users")
+        .iter()
+        .map(|user| user.as_str().expect("a user").to_owned())
+        .collect()
 }

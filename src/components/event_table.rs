@@ -1,94 +1,243 @@
-//! The newest events of both sources, as a table. Every field is text.
+//! Every event of the view as one table: sortable by any column, and
+//! virtual, so only the rows in sight (and a few around them) are in the
+//! DOM however many events are loaded. Every field is text.
 
-use crate::view_state::DisplayZone;
+use std::cmp::Ordering;
+
 use audit_core::{AuditEvent, Outcome};
 use leptos::prelude::*;
 
 use crate::format::{format_count, format_time};
+use crate::view_state::DisplayZone;
+
+/// Each row's height in CSS pixels (the stylesheet fixes it too).
+pub const ROW_PX: f64 = 30.0;
+/// The scrolling area's height in CSS pixels (the stylesheet fixes it too).
+pub const VIEWPORT_PX: f64 = 600.0;
+/// Rows drawn above and below those in sight, so fast scrolling stays filled.
+const OVERSCAN: usize = 8;
+
+/// A column the table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Time,
+    Source,
+    User,
+    Action,
+    Target,
+    Outcome,
+    Address,
+}
+
+impl Column {
+    pub const ALL: [Column; 7] = [
+        Column::Time,
+        Column::Source,
+        Column::User,
+        Column::Action,
+        Column::Target,
+        Column::Outcome,
+        Column::Address,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Time => "Time",
+            Column::Source => "Source",
+            Column::User => "User",
+            Column::Action => "Action",
+            Column::Target => "Target",
+            Column::Outcome => "Outcome",
+            Column::Address => "IP address",
+        }
+    }
+
+    fn compare(self, a: &AuditEvent, b: &AuditEvent) -> Ordering {
+        match self {
+            Column::Time => a.at.cmp(&b.at),
+            Column::Source => a.source.cmp(&b.source),
+            Column::User => a.actor.cmp(&b.actor),
+            Column::Action => a.action.cmp(&b.action),
+            Column::Target => a.target.cmp(&b.target),
+            Column::Outcome => a.outcome.label().cmp(b.outcome.label()),
+            Column::Address => a.ip.cmp(&b.ip),
+        }
+    }
+}
+
+/// The order rows are shown in: indices into `events` (which arrive newest
+/// first), sorted by `column`; ties keep the newest first.
+pub fn row_order(events: &[AuditEvent], column: Column, descending: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    match (column, descending) {
+        // The arrival order already is newest first.
+        (Column::Time, true) => {}
+        (Column::Time, false) => order.reverse(),
+        _ => order.sort_by(|&a, &b| {
+            let by_column = column.compare(&events[a], &events[b]);
+            let by_column = if descending {
+                by_column.reverse()
+            } else {
+                by_column
+            };
+            by_column.then(a.cmp(&b))
+        }),
+    }
+    order
+}
+
+/// The rows to draw for a scroll position: `[first, end)`.
+pub fn visible_rows(scroll_top: f64, total: usize) -> (usize, usize) {
+    let first_in_sight = (scroll_top.max(0.0) / ROW_PX).floor() as usize;
+    let in_sight = (VIEWPORT_PX / ROW_PX).ceil() as usize + 1;
+    let first = first_in_sight.saturating_sub(OVERSCAN).min(total);
+    let end = (first_in_sight + in_sight + OVERSCAN).min(total);
+    (first, end.max(first))
+}
+
+fn column_group() -> impl IntoView {
+    view! {
+        <colgroup>
+            <col class="col-time"/><col class="col-source"/><col class="col-user"/><col class="col-action"/>
+            <col class="col-target"/><col class="col-outcome"/><col class="col-ip"/>
+        </colgroup>
+    }
+}
 
 #[component]
 pub fn EventTable(
     events: Signal<Vec<AuditEvent>>,
-    /// How many rows to show at most.
-    limit: usize,
     zone: Signal<DisplayZone>,
     /// The id of the event whose detail is open; a row's time opens it.
     selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let sort = RwSignal::new((Column::Time, true));
+    let scroll_top = RwSignal::new(0.0f64);
+    let order = Memo::new(move |_| {
+        let (column, descending) = sort.get();
+        events.with(|events| row_order(events, column, descending))
+    });
+    let total = Memo::new(move |_| order.with(Vec::len));
+    let window = Memo::new(move |_| visible_rows(scroll_top.get(), total.get()));
     // The zone is part of each row's key, so a zone switch redraws the times.
     let rows = move || {
         let zone = zone.get();
-        events.with(|events| {
-            events
-                .iter()
-                .take(limit)
-                .map(|event| (event.clone(), zone))
-                .collect::<Vec<_>>()
+        let (first, end) = window.get();
+        order.with(|order| {
+            events.with(|events| {
+                order[first..end]
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(offset, &index)| {
+                        events
+                            .get(index)
+                            .map(|event| (first + offset, event.clone(), zone))
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     };
     let caption = move || {
-        let total = events.with(Vec::len);
-        if total > limit {
-            format!(
-                "The newest {} of {} events",
-                format_count(limit as u64),
-                format_count(total as u64)
-            )
-        } else {
-            format!("All {} events", format_count(total as u64))
+        let (column, descending) = sort.get();
+        let order_words = match (column, descending) {
+            (Column::Time, true) => "newest first".to_owned(),
+            (Column::Time, false) => "oldest first".to_owned(),
+            (column, true) => format!("by {}, Z to A", column.label().to_lowercase()),
+            (column, false) => format!("by {}, A to Z", column.label().to_lowercase()),
+        };
+        format!(
+            "All {} events, {order_words}. Scroll for more; click a heading to sort.",
+            format_count(total.get() as u64)
+        )
+    };
+    let header = move |column: Column| {
+        let aria_sort = move || match sort.get() {
+            (current, true) if current == column => "descending",
+            (current, false) if current == column => "ascending",
+            _ => "none",
+        };
+        let marker = move || match sort.get() {
+            (current, true) if current == column => " ▼",
+            (current, false) if current == column => " ▲",
+            _ => "",
+        };
+        let click = move |_| {
+            sort.update(|(current, descending)| {
+                if *current == column {
+                    *descending = !*descending;
+                } else {
+                    *current = column;
+                    // Times read best newest first; words A to Z.
+                    *descending = column == Column::Time;
+                }
+            })
+        };
+        view! {
+            <th scope="col" aria-sort=aria_sort>
+                <button type="button" class="sort" data-column=column.label() on:click=click>
+                    {column.label()}{marker}
+                </button>
+            </th>
         }
     };
     view! {
         <section class="events">
-            <h2>"Newest events"</h2>
+            <h2>"Events"</h2>
             <Show
                 when=move || events.with(|events| !events.is_empty())
                 fallback=|| view! { <p class="empty">"No events in this time range. Try a longer range."</p> }
             >
-                <table class="event-table">
-                    <caption>{caption}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Time"</th>
-                            <th scope="col">"Source"</th>
-                            <th scope="col">"User"</th>
-                            <th scope="col">"Action"</th>
-                            <th scope="col">"Target"</th>
-                            <th scope="col">"Outcome"</th>
-                            <th scope="col">"IP address"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=rows key=|(event, zone)| (event.id.clone(), *zone) let:row>
-                            {
-                            let (event, zone) = row;
-                            view! {
-                            <tr data-source=event.source.label()
-                                class:selected={
-                                    let id = event.id.clone();
-                                    move || selected.with(|s| s.as_deref() == Some(id.as_str()))
-                                }>
-                                <td class="time">
-                                    <button type="button" class="open-detail" title="Show every field of this event"
-                                        on:click={
-                                            let id = event.id.clone();
-                                            move |_| selected.set(Some(id.clone()))
-                                        }>
-                                        {format_time(event.at, &zone)}
-                                    </button>
-                                </td>
-                                <td>{event.source.label()}</td>
-                                <td>{event.actor.clone()}</td>
-                                <td>{event.action.clone()}</td>
-                                <td class="target">{event.target.clone().unwrap_or_default()}</td>
-                                <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
-                                <td>{event.ip.clone().unwrap_or_default()}</td>
-                            </tr>
-                            }
-                        }
-                        </For>
-                    </tbody>
+                <p class="table-caption" id="events-caption">{caption}</p>
+                <table class="event-table event-head" aria-hidden="true">
+                    {column_group()}
+                    <thead><tr>{Column::ALL.into_iter().map(header).collect_view()}</tr></thead>
                 </table>
+                <div class="table-scroll" tabindex="0" aria-labelledby="events-caption"
+                    on:scroll=move |ev| {
+                        use wasm_bindgen::JsCast;
+                        if let Some(element) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                            scroll_top.set(f64::from(element.scroll_top()));
+                        }
+                    }>
+                    <div class="table-sizer" style=move || format!("height:{}px", total.get() as f64 * ROW_PX)>
+                        <table class="event-table" role="grid" aria-labelledby="events-caption"
+                            aria-rowcount=move || total.get().to_string()
+                            data-rows=move || total.get().to_string()
+                            style=move || format!("transform:translateY({}px)", window.get().0 as f64 * ROW_PX)>
+                            {column_group()}
+                            <tbody>
+                                <For each=rows key=|(_, event, zone)| (event.id.clone(), *zone) let:row>
+                                    {
+                                    let (position, event, zone) = row;
+                                    view! {
+                                    <tr data-source=event.source.label() aria-rowindex=position + 1
+                                        class:selected={
+                                            let id = event.id.clone();
+                                            move || selected.with(|s| s.as_deref() == Some(id.as_str()))
+                                        }>
+                                        <td class="time">
+                                            <button type="button" class="open-detail" title="Show every field of this event"
+                                                on:click={
+                                                    let id = event.id.clone();
+                                                    move |_| selected.set(Some(id.clone()))
+                                                }>
+                                                {format_time(event.at, &zone)}
+                                            </button>
+                                        </td>
+                                        <td>{event.source.label()}</td>
+                                        <td>{event.actor.clone()}</td>
+                                        <td>{event.action.clone()}</td>
+                                        <td class="target">{event.target.clone().unwrap_or_default()}</td>
+                                        <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
+                                        <td>{event.ip.clone().unwrap_or_default()}</td>
+                                    </tr>
+                                    }
+                                }
+                                </For>
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
             </Show>
         </section>
     }
@@ -99,5 +248,88 @@ fn outcome_class(outcome: Outcome) -> &'static str {
         "outcome bad"
     } else {
         "outcome"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_core::fixture::event;
+    use audit_core::{EventKind, Source};
+
+    fn events() -> Vec<AuditEvent> {
+        // Newest first, as the view holds them.
+        vec![
+            event(
+                "c",
+                Source::Octopai,
+                "2026-11-21T03:00:00Z",
+                EventKind::Login,
+                Outcome::Failed,
+            )
+            .by("zoe"),
+            event(
+                "b",
+                Source::ClouderaManager,
+                "2026-11-21T02:00:00Z",
+                EventKind::Operation,
+                Outcome::Allowed,
+            )
+            .by("ava"),
+            event(
+                "a",
+                Source::Octopai,
+                "2026-11-21T01:00:00Z",
+                EventKind::Login,
+                Outcome::Succeeded,
+            )
+            .by("mia"),
+        ]
+    }
+
+    fn ids(events: &[AuditEvent], order: &[usize]) -> Vec<String> {
+        order.iter().map(|&i| events[i].id.clone()).collect()
+    }
+
+    #[test]
+    fn rows_sort_by_any_column_both_ways() {
+        let events = events();
+        assert_eq!(
+            ids(&events, &row_order(&events, Column::Time, true)),
+            ["c", "b", "a"]
+        );
+        assert_eq!(
+            ids(&events, &row_order(&events, Column::Time, false)),
+            ["a", "b", "c"]
+        );
+        assert_eq!(
+            ids(&events, &row_order(&events, Column::User, false)),
+            ["b", "a", "c"]
+        );
+        assert_eq!(
+            ids(&events, &row_order(&events, Column::User, true)),
+            ["c", "a", "b"]
+        );
+        // Equal keys keep the newest first.
+        assert_eq!(
+            ids(&events, &row_order(&events, Column::Source, false)),
+            ["c", "a", "b"]
+        );
+        assert!(row_order(&[], Column::Outcome, true).is_empty());
+    }
+
+    #[test]
+    fn only_rows_near_the_scroll_position_are_drawn() {
+        assert_eq!(visible_rows(0.0, 0), (0, 0));
+        assert_eq!(visible_rows(0.0, 5), (0, 5));
+        let (first, end) = visible_rows(0.0, 100_000);
+        assert_eq!(first, 0);
+        assert!(end - first <= 40, "{end}");
+        // Far down: a small window around the position, overscan included.
+        let (first, end) = visible_rows(30_000.0 * ROW_PX, 100_000);
+        assert_eq!(first, 30_000 - OVERSCAN);
+        assert!(end > 30_000 + 20 && end - first <= 45, "{first}..{end}");
+        // Past the end (a shrunk list): clamped.
+        assert_eq!(visible_rows(1e9, 10), (10, 10));
     }
 }

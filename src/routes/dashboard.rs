@@ -58,8 +58,6 @@ impl SourceState {
 
 /// Bars or points per chart at most.
 const CHART_BUCKETS: u32 = 48;
-/// Rows in the table of newest events.
-const TABLE_ROWS: usize = 200;
 /// Bars in the top-N charts.
 const TOP_N: usize = 10;
 /// A top-N ranking from `audit_core::analytics`.
@@ -875,7 +873,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <ChartFigure title="Activity by hour and weekday" label=heat_label drawn=heat_svg drawn_from=events_drawn_from
                     table=heat_table legend=vec![("more events: darker", charts::css(charts::OCTOPAI_COLOR))]/>
             </div>
-            <EventTable events=Signal::from(events) limit=TABLE_ROWS zone=Signal::from(zone) selected=selected/>
+            <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected/>
             {move || selected_event.get().map(|event| {
                 let filter_go = detail_go.clone();
                 view! {
