@@ -700,6 +700,41 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
         "15 admin failures and 20 denials at least: {held}"
     );
 
+    // The applied constraints are chips; removing one rewrites the query.
+    let chips = browser
+        .script("return [...document.querySelectorAll('li.chip code')].map(c => c.textContent);")
+        .await;
+    assert_eq!(
+        chips,
+        json!(["username=in=(admin,tariq.kim)", "allowed==false"])
+    );
+    browser
+        .click("li.chip button[aria-label='Remove allowed==false']")
+        .await;
+    browser
+        .wait_for(
+            "the query without the removed chip",
+            &format!("document.querySelector('#query').value === 'username=in=(admin,tariq.kim)' && !location.search.includes('allowed') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+
+    // Completion offers selectors, and values seen in the loaded events.
+    browser.type_into("#query", "allowed==false;us").await;
+    let offered = browser
+        .script(
+            "return [...document.querySelectorAll('#query-suggestions option')].map(o => o.value);",
+        )
+        .await;
+    assert_eq!(offered, json!(["allowed==false;username=="]));
+    browser.type_into("#query", "username==adm").await;
+    let offered = browser
+        .script(
+            "return [...document.querySelectorAll('#query-suggestions option')].map(o => o.value);",
+        )
+        .await;
+    assert_eq!(offered, json!(["username==admin"]));
+
     // A list with a mistake is marked where it is and nothing is sent.
     browser
         .type_into("#query", "username=in=(admin,,tariq.kim)")

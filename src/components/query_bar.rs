@@ -2,7 +2,9 @@
 //! Mistakes are shown inline with their position underlined; a query with
 //! a mistake is never applied (so never sent anywhere).
 
-use audit_core::alternatives::parse_alternatives;
+use audit_core::alternatives::{
+    chips, completions, negated_chip, parse_alternatives, without_chip,
+};
 use audit_core::query::Diagnostic;
 use leptos::prelude::*;
 
@@ -22,8 +24,12 @@ pub fn QueryBar(
     /// The applied query (from the URL).
     applied: Signal<String>,
     /// Called with the canonical text of a valid query when the user applies it.
-    on_apply: impl Fn(String) + 'static,
+    on_apply: impl Fn(String) + Clone + Send + Sync + 'static,
+    /// Values seen in the loaded events, per selector, most frequent first:
+    /// what the completion offers.
+    known_values: Signal<KnownValues>,
 ) -> impl IntoView {
+    let chip_apply = on_apply.clone();
     let draft = RwSignal::new(applied.get_untracked());
     // Back/forward and pasted links change the applied query: follow them.
     Effect::new(move || draft.set(applied.get()));
@@ -42,7 +48,7 @@ pub fn QueryBar(
     view! {
         <form class="query-bar" on:submit=submit role="search">
             <label for="query">"Query"</label>
-            <input id="query" type="text" spellcheck="false" autocomplete="off"
+            <input id="query" type="text" spellcheck="false" autocomplete="off" list="query-suggestions"
                 placeholder="username==admin;allowed==false;operation!=*list*"
                 aria-describedby="query-help query-diagnostics"
                 aria-invalid=move || (!diagnostics.with(Vec::is_empty)).to_string()
@@ -74,8 +80,73 @@ pub fn QueryBar(
                         .collect_view()
                 }}
             </ul>
+            <datalist id="query-suggestions">
+                {move || {
+                    let text = draft.get();
+                    known_values.with(|known| {
+                        completions(&text, |selector| known.get(selector).map_or(&[][..], Vec::as_slice), 20)
+                    })
+                    .into_iter()
+                    .map(|option| view! { <option value=option></option> })
+                    .collect_view()
+                }}
+            </datalist>
+            <ul class="chips" aria-label="Applied constraints">
+                {move || {
+                    let text = applied.get();
+                    chips(&text)
+                        .into_iter()
+                        .map(|chip| {
+                            let (negate_text, remove_text) = (negated_chip(&text, &chip), without_chip(&text, &chip));
+                            let (negate, remove) = (chip_apply.clone(), chip_apply.clone());
+                            let label = chip.text.clone();
+                            view! {
+                                <li class="chip" data-alternative=chip.alternative>
+                                    <code>{chip.text.clone()}</code>
+                                    <button type="button" class="chip-negate" aria-label=format!("Negate {label}")
+                                        on:click=move |_| negate(negate_text.clone())>"≠"</button>
+                                    <button type="button" class="chip-remove" aria-label=format!("Remove {label}")
+                                        on:click=move |_| remove(remove_text.clone())>"×"</button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
         </form>
     }
+}
+
+/// Values seen per selector, most frequent first.
+pub type KnownValues = std::collections::HashMap<&'static str, Vec<String>>;
+
+/// The selectors completion offers values for.
+pub const COMPLETED_SELECTORS: [&str; 5] =
+    ["username", "ip_address", "operation", "service", "source"];
+
+/// The `per_selector` most frequent values of each completed selector.
+pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> KnownValues {
+    COMPLETED_SELECTORS
+        .iter()
+        .map(|selector| {
+            let mut counts: std::collections::HashMap<String, u32> = Default::default();
+            for event in events {
+                if let Some(value) = audit_core::query::event_field(event, selector) {
+                    *counts.entry(value).or_default() += 1;
+                }
+            }
+            let mut ranked: Vec<(String, u32)> = counts.into_iter().collect();
+            ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            (
+                *selector,
+                ranked
+                    .into_iter()
+                    .take(per_selector)
+                    .map(|(value, _)| value)
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

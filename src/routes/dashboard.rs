@@ -24,7 +24,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::event_detail::{filter_clause, EventDetail};
 use crate::components::event_table::EventTable;
 use crate::components::load_progress::LoadProgress;
-use crate::components::query_bar::QueryBar;
+use crate::components::query_bar::{known_values, QueryBar};
 use crate::components::range_picker::RangePicker;
 use crate::format::{format_count, format_time, format_window};
 use crate::loader::{self, SourceProgress};
@@ -244,6 +244,8 @@ pub fn DashboardPage() -> impl IntoView {
         merged
     });
     let thresholds = Memo::new(move |_| view.with(|v| v.thresholds));
+    // What the query bar completes values from.
+    let known = Memo::new(move |_| loaded.with(|events| known_values(events, 200)));
     // Detections look at everything loaded, whatever flag or tile narrows
     // the view.
     let detections =
@@ -803,7 +805,7 @@ pub fn DashboardPage() -> impl IntoView {
                 {source_toggle(Source::Octopai, "show-octopai")}
                 {source_toggle(Source::ClouderaManager, "show-cloudera")}
             </fieldset>
-            <QueryBar applied=Signal::from(query_text) on_apply=apply_query/>
+            <QueryBar applied=Signal::from(query_text) on_apply=apply_query known_values=Signal::from(known)/>
             {move || {
                 let sent: Vec<String> = parsed_query.with(|parsed| {
                     parsed.iter().flatten().map(Query::to_query_string).collect()

@@ -253,6 +253,146 @@ pub fn with_clause(query: &str, clause: &str) -> String {
         .join("||")
 }
 
+/// One constraint of the query bar's text, as a chip shows it: which
+/// alternative it is in, its place there, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chip {
+    pub alternative: usize,
+    pub index: usize,
+    pub text: String,
+}
+
+fn split_text(text: &str) -> Vec<Vec<String>> {
+    text.split("||")
+        .map(|part| {
+            part.split(';')
+                .filter(|piece| !piece.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+fn join_text(parts: &[Vec<String>]) -> String {
+    parts
+        .iter()
+        .filter(|pieces| !pieces.is_empty())
+        .map(|pieces| pieces.join(";"))
+        .collect::<Vec<_>>()
+        .join("||")
+}
+
+/// The chips of a query text, in order.
+pub fn chips(text: &str) -> Vec<Chip> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    split_text(text)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(alternative, pieces)| {
+            pieces
+                .into_iter()
+                .enumerate()
+                .map(move |(index, text)| Chip {
+                    alternative,
+                    index,
+                    text,
+                })
+        })
+        .collect()
+}
+
+/// The text without one chip (an alternative left empty goes too).
+pub fn without_chip(text: &str, chip: &Chip) -> String {
+    let mut parts = split_text(text);
+    if let Some(pieces) = parts.get_mut(chip.alternative) {
+        if chip.index < pieces.len() {
+            pieces.remove(chip.index);
+        }
+    }
+    join_text(&parts)
+}
+
+/// The text with one chip negated: `==` and `!=` swap, as do `=in=` and
+/// `=out=`.
+pub fn negated_chip(text: &str, chip: &Chip) -> String {
+    let mut parts = split_text(text);
+    if let Some(piece) = parts
+        .get_mut(chip.alternative)
+        .and_then(|pieces| pieces.get_mut(chip.index))
+    {
+        *piece = if piece.contains("=in=") {
+            piece.replacen("=in=", "=out=", 1)
+        } else if piece.contains("=out=") {
+            piece.replacen("=out=", "=in=", 1)
+        } else if piece.contains("!=") {
+            piece.replacen("!=", "==", 1)
+        } else {
+            piece.replacen("==", "!=", 1)
+        };
+    }
+    join_text(&parts)
+}
+
+/// Completions for the text typed so far: the whole text with its last
+/// constraint completed, to a selector (`us` → `username==`) or to a value
+/// seen in the loaded data (`username==ad` → `username==admin`). `values`
+/// answers a selector's known values, most frequent first.
+pub fn completions<'a>(
+    text: &str,
+    values: impl Fn(&str) -> &'a [String],
+    limit: usize,
+) -> Vec<String> {
+    let cut = [";", "||", "(", ","]
+        .iter()
+        .filter_map(|sep| text.rfind(sep).map(|at| at + sep.len()))
+        .max()
+        .unwrap_or(0);
+    let (prefix, token) = text.split_at(cut);
+    // Inside a list the selector is the one before `=in=(` / `=out=(`.
+    let list_selector = if prefix.ends_with('(') || prefix.ends_with(',') {
+        let before = &prefix[..prefix.rfind('(').unwrap_or(0)];
+        let start = before.rfind([';', '|']).map_or(0, |at| at + 1);
+        before[start..]
+            .strip_suffix("=in=")
+            .or_else(|| before[start..].strip_suffix("=out="))
+    } else {
+        None
+    };
+    if let Some(selector) = list_selector {
+        return values(selector)
+            .iter()
+            .filter(|value| value.starts_with(token) && !value.contains([',', ')', ';']))
+            .take(limit)
+            .map(|value| format!("{prefix}{value}"))
+            .collect();
+    }
+    match token.find("==").or_else(|| token.find("!=")) {
+        None => query::SELECTORS
+            .iter()
+            .filter(|selector| selector.starts_with(token))
+            .take(limit)
+            .map(|selector| format!("{prefix}{selector}=="))
+            .collect(),
+        Some(at) => {
+            let (selector, typed) = (&token[..at], &token[at + 2..]);
+            let comparator = &token[at..at + 2];
+            values(selector)
+                .iter()
+                .filter(|value| value.starts_with(typed))
+                .filter(|value| {
+                    !value.is_empty()
+                        && !value.contains([';', '*'])
+                        && !value.chars().any(char::is_whitespace)
+                })
+                .take(limit)
+                .map(|value| format!("{prefix}{selector}{comparator}{value}"))
+                .collect()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,5 +529,77 @@ mod tests {
         let branches = parse_alternatives("username=in=(a,c)").unwrap();
         assert!(!any_matches(&branches, &event));
         assert!(any_matches(&[], &event));
+    }
+
+    #[test]
+    fn chips_round_trip_with_the_text() {
+        let text = "username==a;allowed==false||ip_address=in=(1.2.3.4,5.6.7.8)";
+        let found = chips(text);
+        assert_eq!(
+            found.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+            [
+                "username==a",
+                "allowed==false",
+                "ip_address=in=(1.2.3.4,5.6.7.8)"
+            ]
+        );
+        assert_eq!(join_text(&split_text(text)), text);
+        assert_eq!(
+            without_chip(text, &found[1]),
+            "username==a||ip_address=in=(1.2.3.4,5.6.7.8)"
+        );
+        assert_eq!(
+            without_chip(text, &found[2]),
+            "username==a;allowed==false",
+            "an emptied alternative goes"
+        );
+        assert_eq!(
+            negated_chip(text, &found[0]),
+            "username!=a;allowed==false||ip_address=in=(1.2.3.4,5.6.7.8)"
+        );
+        assert_eq!(
+            negated_chip(text, &found[2]),
+            "username==a;allowed==false||ip_address=out=(1.2.3.4,5.6.7.8)"
+        );
+        let once = negated_chip(text, &found[0]);
+        assert_eq!(
+            negated_chip(&once, &chips(&once)[0]),
+            text,
+            "negating twice gives the text back"
+        );
+        assert!(chips("").is_empty());
+        // Every chip's removal leaves a query that still parses.
+        for chip in &found {
+            assert!(parse_alternatives(&without_chip(text, chip)).is_ok());
+        }
+    }
+
+    #[test]
+    fn completions_follow_the_last_constraint() {
+        let users = vec!["admin".to_owned(), "alice".to_owned(), "bob".to_owned()];
+        let none: Vec<String> = Vec::new();
+        let values = |selector: &str| -> &[String] {
+            if selector == "username" {
+                &users
+            } else {
+                &none
+            }
+        };
+        assert_eq!(
+            completions("allowed==false;us", values, 5),
+            ["allowed==false;username=="]
+        );
+        assert_eq!(
+            completions("username==a", values, 5),
+            ["username==admin", "username==alice"]
+        );
+        assert_eq!(completions("username!=b", values, 5), ["username!=bob"]);
+        assert_eq!(
+            completions("username=in=(admin,a", values, 5),
+            ["username=in=(admin,admin", "username=in=(admin,alice"]
+        );
+        assert_eq!(completions("a==1||ip", values, 5), ["a==1||ip_address=="]);
+        assert_eq!(completions("", values, 3).len(), 3, "selectors, limited");
+        assert!(completions("nothing==", values, 5).is_empty());
     }
 }
