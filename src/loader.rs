@@ -18,6 +18,8 @@ use crate::api::{self, ApiError};
 
 /// Page size asked of both APIs (servers may cap it; the pager copes).
 pub const PAGE_SIZE: u32 = 1000;
+/// Pages in flight at once, once the paging is known to be regular.
+pub const IN_FLIGHT: u32 = 3;
 
 /// What the pager wants next.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +42,9 @@ pub struct Pager {
     pub pages: u32,
     /// The canonical query sent to Cloudera Manager with every page.
     cloudera_query: Option<String>,
+    /// Cloudera Manager answered a full page of `PAGE_SIZE`: the server
+    /// honours the page size, so the next offsets are known in advance.
+    full_pages: bool,
 }
 
 impl Pager {
@@ -56,6 +61,7 @@ impl Pager {
             total: None,
             done: false,
             pages: 0,
+            full_pages: false,
             cloudera_query: query
                 .map(Query::to_query_string)
                 .filter(|text| !text.is_empty()),
@@ -66,20 +72,59 @@ impl Pager {
         if self.done {
             return NextPage::Done;
         }
+        self.request_at(self.position)
+    }
+
+    /// The pages that can be asked for at once, each with its position:
+    /// one until the paging is known, then up to [`IN_FLIGHT`] (Octopai
+    /// once it has said its total; Cloudera Manager once it has answered a
+    /// full page, at the offsets full pages would reach).
+    pub fn next_batch(&self) -> Vec<(u32, NextPage)> {
+        if self.done {
+            return Vec::new();
+        }
+        let (width, stride) = match self.source {
+            Source::Octopai => {
+                let remaining = self
+                    .total
+                    .map(|total| {
+                        total
+                            .saturating_sub(self.received)
+                            .div_ceil(u64::from(PAGE_SIZE))
+                    })
+                    .unwrap_or(1);
+                (
+                    u32::try_from(remaining.clamp(1, u64::from(IN_FLIGHT))).unwrap_or(1),
+                    1,
+                )
+            }
+            Source::ClouderaManager if self.full_pages => (IN_FLIGHT, PAGE_SIZE),
+            Source::ClouderaManager => (1, PAGE_SIZE),
+        };
+        (0..width)
+            .map(|i| {
+                let position = self.position.saturating_add(i * stride);
+                (position, self.request_at(position))
+            })
+            .collect()
+    }
+
+    /// Whether the page at `position` is the one to record next.
+    pub fn expects(&self, position: u32) -> bool {
+        !self.done && position == self.position
+    }
+
+    fn request_at(&self, position: u32) -> NextPage {
         match self.source {
             Source::Octopai => NextPage::Octopai(UserEventsRequest {
                 start_time: format_iso(self.window.start()),
                 end_time: format_iso(self.window.end()),
-                page_number: Some(self.position),
+                page_number: Some(position),
                 page_size: Some(PAGE_SIZE),
             }),
             Source::ClouderaManager => {
-                let mut params = AuditsParams::page(
-                    self.window.start(),
-                    self.window.end(),
-                    self.position,
-                    PAGE_SIZE,
-                );
+                let mut params =
+                    AuditsParams::page(self.window.start(), self.window.end(), position, PAGE_SIZE);
                 params.query = self.cloudera_query.clone();
                 NextPage::Cloudera(params)
             }
@@ -94,6 +139,8 @@ impl Pager {
             self.total = total;
         }
         let count32 = u32::try_from(count).unwrap_or(u32::MAX);
+        // A short page ends guessing ahead; a full one allows it.
+        self.full_pages = count32 == PAGE_SIZE;
         match self.source {
             Source::Octopai => self.position = self.position.saturating_add(1),
             Source::ClouderaManager => self.position = self.position.saturating_add(count32),
@@ -220,7 +267,52 @@ pub fn beyond_cap(held: usize, cap: usize, done: bool, total: Option<u64>) -> Op
     Some(total.map_or(held + u64::from(!done), |total| total.max(held)))
 }
 
-/// Every page one pager asks for, into `collection`.
+/// One page fetched: its events (Octopai's already filtered), how many
+/// items it held, and the total if the source said.
+type Fetched = (Vec<AuditEvent>, usize, Option<u64>);
+
+async fn fetch(
+    token: &str,
+    request: NextPage,
+    branches: &[Query],
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Fetched, ApiError> {
+    match request {
+        NextPage::Done => Ok((Vec::new(), 0, None)),
+        NextPage::Octopai(request) => {
+            api::octopai_page(token, &request, signal)
+                .await
+                .map(|page| {
+                    let count = page.events.len();
+                    let events = page
+                        .events
+                        .into_iter()
+                        .map(AuditEvent::from)
+                        .filter(|event| alternatives::any_matches(branches, event))
+                        .collect();
+                    (events, count, page.total)
+                })
+        }
+        NextPage::Cloudera(params) => {
+            let list = api::cloudera_page(token, &params, signal).await?;
+            let count = list.items.len();
+            let events = list
+                .items
+                .into_iter()
+                .map(AuditEvent::try_from)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| ApiError {
+                    status: 0,
+                    code: "malformed".into(),
+                    message: format!("Cloudera Manager sent an audit that cannot be read: {error}"),
+                })?;
+            Ok((events, count, None))
+        }
+    }
+}
+
+/// Every page one pager asks for, into `collection`, several in flight once
+/// the paging is known to be regular ([`Pager::next_batch`]).
 async fn load_pages(
     token: &str,
     pager: &mut Pager,
@@ -231,50 +323,31 @@ async fn load_pages(
     mut on_page: impl FnMut(&Pager, &EventCollection),
 ) -> Result<(), ApiError> {
     loop {
-        let outcome = match pager.next() {
-            NextPage::Done => break,
-            NextPage::Octopai(request) => {
-                api::octopai_page(token, &request, signal)
-                    .await
-                    .map(|page| {
-                        let count = page.events.len();
-                        collection.extend(
-                            page.events
-                                .into_iter()
-                                .map(AuditEvent::from)
-                                .filter(|event| alternatives::any_matches(branches, event)),
-                        );
-                        (count, page.total)
-                    })
+        let batch = pager.next_batch();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let answers = futures::future::join_all(
+            batch
+                .iter()
+                .map(|(_, request)| fetch(token, request.clone(), branches, signal)),
+        )
+        .await;
+        for ((position, _), answer) in batch.into_iter().zip(answers) {
+            // A page asked for on a guess that no longer holds (the pages
+            // ended, or one came back short) is dropped and asked again.
+            if !pager.expects(position) {
+                break;
             }
-            NextPage::Cloudera(params) => api::cloudera_page(token, &params, signal)
-                .await
-                .and_then(|list| {
-                    let count = list.items.len();
-                    let events = list
-                        .items
-                        .into_iter()
-                        .map(AuditEvent::try_from)
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(|error| ApiError {
-                            status: 0,
-                            code: "malformed".into(),
-                            message: format!(
-                                "Cloudera Manager sent an audit that cannot be read: {error}"
-                            ),
-                        })?;
-                    collection.extend(events);
-                    Ok((count, None))
-                }),
-        };
-        let (count, total) = outcome?;
-        pager.record(count, total);
-        on_page(pager, collection);
-        if collection.len() >= cap {
-            break;
+            let (events, count, total) = answer?;
+            collection.extend(events);
+            pager.record(count, total);
+            on_page(pager, collection);
+            if collection.len() >= cap {
+                return Ok(());
+            }
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -387,5 +460,58 @@ mod tests {
         assert_eq!(beyond_cap(1_000, 500, false, Some(25_000)), Some(25_000));
         // A page that crossed the cap: those held beyond it were dropped.
         assert_eq!(beyond_cap(1_050, 1_000, true, None), Some(1_050));
+    }
+
+    fn positions(pager: &Pager) -> Vec<u32> {
+        pager
+            .next_batch()
+            .into_iter()
+            .map(|(position, _)| position)
+            .collect()
+    }
+
+    #[test]
+    fn cloudera_pages_run_ahead_only_once_full_pages_are_honoured() {
+        let mut pager = Pager::new(Source::ClouderaManager, window(), None);
+        assert_eq!(
+            positions(&pager),
+            [0],
+            "one page until the page size is known"
+        );
+        pager.record(1000, None);
+        assert_eq!(positions(&pager), [1000, 2000, 3000]);
+        let NextPage::Cloudera(params) = &pager.next_batch()[2].1 else {
+            panic!("a Cloudera Manager page")
+        };
+        assert_eq!(params.result_offset, Some(3000));
+        assert!(pager.expects(1000) && !pager.expects(2000));
+        // A short page (a server capping the page size, or the last page):
+        // guessing ahead stops, and the next offset follows what came.
+        pager.record(400, None);
+        assert!(
+            !pager.expects(2000),
+            "the page asked for at 2000 is dropped"
+        );
+        assert_eq!(positions(&pager), [1400]);
+        pager.record(0, None);
+        assert!(pager.next_batch().is_empty());
+    }
+
+    #[test]
+    fn octopai_pages_run_ahead_up_to_its_total() {
+        let mut pager = Pager::new(Source::Octopai, window(), None);
+        assert_eq!(positions(&pager), [1]);
+        pager.record(1000, Some(4500));
+        assert_eq!(
+            positions(&pager),
+            [2, 3, 4],
+            "three in flight of the four left"
+        );
+        for _ in 0..3 {
+            pager.record(1000, Some(4500));
+        }
+        assert_eq!(positions(&pager), [5]);
+        pager.record(500, Some(4500));
+        assert!(pager.next_batch().is_empty(), "the total has arrived");
     }
 }
