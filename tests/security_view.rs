@@ -277,3 +277,74 @@ async fn dragging_the_timeline_zooms_reset_returns_and_a_downloaded_svg_is_valid
 
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn no_page_breaks_the_content_security_policy_and_a_breach_would_be_seen() {
+    let base = demo_gateway().await;
+    let browser = support::Browser::start().await;
+    browser.client.goto(&format!("{base}/login")).await.unwrap();
+    support::log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the dashboard", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    // Every view the app has: the detail panel, a chart's hover and both
+    // downloads, the thresholds form, and the 7-day view.
+    browser
+        .click("tbody tr:first-child button.open-detail")
+        .await;
+    browser.click("#detail-close").await;
+    browser
+        .click("section[data-chart='activity-timeline'] button.download-png")
+        .await;
+    browser
+        .click("section[data-chart='activity-timeline'] button.download-svg")
+        .await;
+    browser.click("details.thresholds summary").await;
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=7d&tz=utc"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the 7-day view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let reports = |browser: &support::Browser| {
+        let client = browser.client.clone();
+        async move {
+            client
+                .execute_async(
+                    "const done = arguments[0]; fetch('/gateway/health').then(r => r.json()).then(h => done(h.csp_reports));",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_u64()
+                .unwrap()
+        }
+    };
+    // Reports are sent asynchronously: give them time to arrive.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(reports(&browser).await, 0, "CSP violations were reported");
+
+    // The check can fail: an injected inline script is blocked and reported.
+    browser
+        .script("const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.body.append(s); return window.injected === undefined;")
+        .await;
+    let mut seen = 0;
+    for _ in 0..50 {
+        seen = reports(&browser).await;
+        if seen > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen >= 1, "the blocked script was reported");
+    assert_eq!(
+        browser
+            .script("return window.injected === undefined;")
+            .await,
+        serde_json::json!(true),
+        "the injected script did not run"
+    );
+    browser.stop().await;
+}

@@ -48,6 +48,14 @@ pub enum AppError {
         cause: String,
     },
     NotFound,
+    /// A request body over the gateway's limit.
+    TooLarge {
+        limit: usize,
+    },
+    /// Too many login attempts; try again after this many seconds.
+    TooManyAttempts {
+        retry_after_secs: u64,
+    },
     /// Something failed inside the gateway; the cause is logged, not sent.
     Internal(String),
 }
@@ -121,6 +129,18 @@ impl AppError {
                 Some(*source),
             ),
             NotFound => (StatusCode::NOT_FOUND, "not_found", "No such gateway route.".into(), None),
+            TooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("The request body is larger than the gateway accepts ({limit} bytes)."),
+                None,
+            ),
+            TooManyAttempts { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("Too many login attempts. Wait {retry_after_secs} seconds, then try again."),
+                None,
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -151,6 +171,11 @@ impl IntoResponse for AppError {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let AppError::TooManyAttempts { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
         response
     }
 }

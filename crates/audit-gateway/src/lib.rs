@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod error;
+pub mod hardening;
 pub mod session;
 pub mod upstream;
 
@@ -37,6 +38,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub use config::{Config, UpstreamMode};
 use error::AppError;
+use hardening::Hardening;
 use session::{ClouderaSession, OctopaiSession, SessionClaims, SessionKey, TokenError};
 pub use upstream::Upstreams;
 
@@ -48,18 +50,42 @@ pub struct AppState {
     pub session_ttl: Duration,
     pub dist_dir: PathBuf,
     pub allowed_origins: Vec<String>,
+    /// Security headers, CSP reports and login limits.
+    pub hardening: Hardening,
+}
+
+/// The largest request body the gateway reads (logins and page requests
+/// are a few hundred bytes).
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// A request's body, refused past [`BODY_LIMIT`].
+async fn read_body(body: axum::body::Body) -> Result<Bytes, AppError> {
+    axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge { limit: BODY_LIMIT })
 }
 
 /// The gateway's routes. `/gateway/*` is the API; everything else is the
 /// app, with unknown paths answered by `index.html` (client-side routes).
 pub fn app(state: AppState) -> Router {
+    let hardening = state.hardening.clone();
+    let reports = hardening.csp_reports.clone();
     let api = Router::new()
         .route(SESSION_PATH, post(create_session))
         .route(OCTOPAI_USER_EVENTS_PATH, post(octopai_user_events))
         .route(CLOUDERA_AUDITS_PATH, get(cloudera_audits))
         .route(
             HEALTH_PATH,
-            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+            get(move || async move {
+                Json(serde_json::json!({
+                    "status": "ok",
+                    "csp_reports": reports.load(std::sync::atomic::Ordering::Relaxed),
+                }))
+            }),
+        )
+        .route(
+            hardening::CSP_REPORT_PATH,
+            post(hardening::csp_report).with_state(hardening.clone()),
         )
         .route(
             "/gateway",
@@ -74,6 +100,10 @@ pub fn app(state: AppState) -> Router {
     let cors = cors_layer(&state.allowed_origins);
     api.fallback_service(static_files)
         .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            hardening,
+            hardening::security_headers,
+        ))
         .with_state(state)
 }
 
@@ -119,7 +149,16 @@ fn audit_data(body: Bytes) -> Response {
         .into_response()
 }
 
-async fn create_session(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+async fn create_session(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let body = read_body(request.into_body()).await?;
     let request: SessionRequest = serde_json::from_slice(&body).map_err(|_| {
         AppError::BadRequest(
             "the login body must be JSON with `octopai` and/or `cloudera` credentials".into(),
@@ -130,6 +169,25 @@ async fn create_session(State(state): State<AppState>, body: Bytes) -> Result<Re
             "give credentials for Octopai, Cloudera Manager, or both".into(),
         ));
     }
+    // Rate limits come before any upstream sees the credentials.
+    let accounts: Vec<String> = request
+        .octopai
+        .iter()
+        .map(|c| format!("octopai:{}", c.username))
+        .chain(
+            request
+                .cloudera
+                .iter()
+                .map(|c| format!("cloudera:{}", c.username)),
+        )
+        .collect();
+    state
+        .hardening
+        .login_limits
+        .check(&client, &accounts, std::time::Instant::now())
+        .map_err(|wait| AppError::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        })?;
     let octopai = match &request.octopai {
         Some(credentials) => {
             if credentials.username.trim().is_empty() || credentials.password.is_empty() {
@@ -203,9 +261,10 @@ async fn create_session(State(state): State<AppState>, body: Bytes) -> Result<Re
 async fn octopai_user_events(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, AppError> {
     let claims = claims_of(&state, &headers)?;
+    let body = read_body(body).await?;
     let session = claims
         .octopai
         .ok_or(AppError::NotConnected(upstream::SourceName::Octopai))?;
@@ -315,6 +374,7 @@ pub async fn start(config: Config) -> Result<Started, String> {
         session_ttl: config.session_ttl,
         dist_dir: config.dist_dir.clone(),
         allowed_origins: config.allowed_origins.clone(),
+        hardening: Hardening::new(&config.dist_dir, hardening::LoginLimits::default()),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -322,7 +382,8 @@ pub async fn start(config: Config) -> Result<Started, String> {
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     let router = app(state);
     tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router).await {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(error) = axum::serve(listener, service).await {
             tracing::error!(%error, "the gateway stopped");
         }
     });

@@ -23,13 +23,13 @@ use tower::ServiceExt;
 fn dist_with_index() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gateway-test-dist-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("index.html"),
-        "<!doctype html><title>Audit dashboard</title>",
-    )
-    .unwrap();
+    std::fs::write(dir.join("index.html"), INDEX_HTML).unwrap();
     dir
 }
+
+/// A built app's page: trunk puts one inline bootstrap script in it.
+const INDEX_HTML: &str = "<!doctype html><title>Audit dashboard</title>\
+<script type=\"module\">import init from '/app.js'; await init();</script>";
 
 fn state(octopai: &str, cloudera: &str, timeout: Duration) -> AppState {
     AppState {
@@ -38,6 +38,10 @@ fn state(octopai: &str, cloudera: &str, timeout: Duration) -> AppState {
         session_ttl: Duration::from_secs(3600),
         dist_dir: dist_with_index(),
         allowed_origins: vec!["https://audit.example.com".into()],
+        hardening: audit_gateway::hardening::Hardening::new(
+            &dist_with_index(),
+            audit_gateway::hardening::LoginLimits::default(),
+        ),
     }
 }
 
@@ -470,4 +474,184 @@ async fn upstream_faults_become_clear_gateway_errors() {
     .await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert_eq!(error_body(&body).code, "upstream_unreachable");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_api_answers_are_never_cached() {
+    let router = app(state(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        Duration::from_secs(1),
+    ));
+    let (_, page, _) = send(&router, get("/dashboard", None)).await;
+    let (_, api, _) = send(&router, get("/gateway/health", None)).await;
+    let (_, missing, _) = send(&router, get("/gateway/nowhere", None)).await;
+    for headers in [&page, &api, &missing] {
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "report-uri /gateway/csp-report",
+        ] {
+            assert!(csp.contains(directive), "{directive} in {csp}");
+        }
+        assert!(
+            !csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'")
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+    }
+    // The bootstrap script's hash is exactly the one allowed.
+    let hashes = audit_gateway::hardening::inline_script_hashes(INDEX_HTML);
+    assert_eq!(hashes.len(), 1);
+    assert!(page["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains(&hashes[0]));
+    assert_eq!(api["cache-control"], "no-store");
+    assert_eq!(missing["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn csp_reports_are_counted_and_shown_in_health() {
+    let router = app(state(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        Duration::from_secs(1),
+    ));
+    let report =
+        json!({"csp-report": {"violated-directive": "script-src-elem", "blocked-uri": "inline"}});
+    let request = Request::post("/gateway/csp-report")
+        .header("content-type", "application/csp-report")
+        .body(Body::from(report.to_string()))
+        .unwrap();
+    let (status, _, _) = send(&router, request).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, body) = send(&router, get("/gateway/health", None)).await;
+    let health: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(health["csp_reports"], 1);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413_before_any_upstream() {
+    let router = app(state(
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        Duration::from_secs(1),
+    ));
+    let huge = "x".repeat(audit_gateway::BODY_LIMIT + 1);
+    let (status, headers, body) = send(
+        &router,
+        post_json(
+            "/gateway/session",
+            json!({"octopai": {"username": huge, "password": "p"}}),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_body(&body).code, "too_large");
+    assert_eq!(headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn repeated_logins_for_one_account_get_429_with_retry_after() {
+    let router = simulated().await;
+    let wrong = json!({"octopai": {"username": "raj.kim@example.com", "password": "guess"}});
+    for attempt in 0..10 {
+        let (status, body) = login(&router, wrong.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert_eq!(error_body(&body).code, "login_failed");
+    }
+    let (status, headers, body) =
+        send(&router, post_json("/gateway/session", wrong.clone(), None)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let body = error_body(&body);
+    assert_eq!(body.code, "too_many_attempts");
+    let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=300).contains(&wait), "{wait}");
+    assert!(body.message.contains(&format!("Wait {wait} seconds")));
+    // The right password for that account waits too; another account does not.
+    let right =
+        json!({"octopai": {"username": "raj.kim@example.com", "password": "demo-password"}});
+    assert_eq!(login(&router, right).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(login(&router, demo_credentials()).await.0, StatusCode::OK);
+}
+
+/// A loopback upstream that counts the requests it receives.
+async fn counting_upstream() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buffer = [0u8; 4096];
+                let _ = socket.read(&mut buffer).await;
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                    )
+                    .await;
+            });
+        }
+    });
+    (format!("http://{address}"), seen)
+}
+
+#[tokio::test]
+async fn the_gateway_is_not_an_open_proxy() {
+    let (upstream, seen) = counting_upstream().await;
+    let router = app(state(&upstream, &upstream, Duration::from_secs(2)));
+    let token = token_for_cloudera();
+    for path in [
+        "//evil.example/gateway/cloudera/audits",
+        "/gateway/cloudera/audits/../../../etc/passwd",
+        "/gateway/%2e%2e/%2e%2e/etc/passwd",
+        "/gateway/cloudera%2faudits",
+        "/gateway/proxy?url=http://evil.example/",
+        "/gateway/cloudera/audits/extra",
+        "/gateway/octopai/user-events?url=http://evil.example/",
+    ] {
+        let request = Request::get(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = send(&router, request).await;
+        // Either refused, or (outside /gateway) the app's own page: never
+        // something from an upstream.
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            status != StatusCode::OK || body.contains("<title>Audit dashboard</title>"),
+            "{path}: {status} {body}"
+        );
+    }
+    // An absolute-form request target names no upstream either.
+    let request = Request::get("http://evil.example/gateway/health")
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, body) = send(&router, request).await;
+    assert!(!String::from_utf8_lossy(&body).contains("evil"));
+    assert_eq!(
+        seen.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no probe reached the upstream"
+    );
+    // The one fixed route does reach it, with a host the caller cannot set.
+    let request = Request::get("/gateway/cloudera/audits?maxResults=1")
+        .header("authorization", format!("Bearer {token}"))
+        .header("host", "evil.example")
+        .header("connection", "x-forward-me")
+        .header("x-forward-me", "secret")
+        .body(Body::empty())
+        .unwrap();
+    let _ = send(&router, request).await;
+    assert!(seen.load(std::sync::atomic::Ordering::SeqCst) >= 1);
 }

@@ -1,0 +1,278 @@
+//! What keeps the gateway's own answers safe: security headers on every
+//! response (a Content-Security-Policy allowing exactly what the app needs,
+//! with trunk's bootstrap script pinned by its hash), a counter of the CSP
+//! violation reports browsers send, and login rate limits.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// Where browsers send CSP violation reports.
+pub const CSP_REPORT_PATH: &str = "/gateway/csp-report";
+
+/// The `'sha256-…'` source of every inline `<script>` in `index.html`.
+pub fn inline_script_hashes(index_html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = index_html;
+    while let Some(open) = rest.find("<script") {
+        let after_open = &rest[open..];
+        let Some(tag_end) = after_open.find('>') else {
+            break;
+        };
+        let tag = &after_open[..tag_end];
+        let body_and_rest = &after_open[tag_end + 1..];
+        let Some(close) = body_and_rest.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            let digest = Sha256::digest(&body_and_rest.as_bytes()[..close]);
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &body_and_rest[close..];
+    }
+    hashes
+}
+
+/// The policy for the app in `dist_dir`: scripts only from the gateway plus
+/// the hashed bootstrap, WebAssembly compiled from it, no inline styles but
+/// style attributes (the charts' placement), images from the app, blobs and
+/// data URLs (chart downloads), requests only to the gateway, no framing.
+pub fn content_security_policy(dist_dir: &Path) -> String {
+    let hashes = std::fs::read_to_string(dist_dir.join("index.html"))
+        .map(|html| inline_script_hashes(&html))
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'; \
+         style-src-attr 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; \
+         font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'; report-uri {CSP_REPORT_PATH}",
+        hashes
+            .iter()
+            .map(|hash| format!(" {hash}"))
+            .collect::<String>()
+    )
+}
+
+/// Shared by the middleware and the report route.
+#[derive(Debug, Clone)]
+pub struct Hardening {
+    pub csp: HeaderValue,
+    pub csp_reports: Arc<AtomicU64>,
+    pub login_limits: Arc<LoginLimits>,
+}
+
+impl Hardening {
+    pub fn new(dist_dir: &Path, limits: LoginLimits) -> Self {
+        Self {
+            csp: HeaderValue::from_str(&content_security_policy(dist_dir))
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+            csp_reports: Arc::new(AtomicU64::new(0)),
+            login_limits: Arc::new(limits),
+        }
+    }
+}
+
+/// Adds the security headers to every answer; `/gateway/*` answers are
+/// never cached (they hold sessions and audit data).
+pub async fn security_headers(
+    State(hardening): State<Hardening>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/gateway");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, hardening.csp.clone());
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if is_api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Counts a CSP violation report and logs which directive it names (the
+/// report's text is attacker-influenced, so only that is kept).
+pub async fn csp_report(
+    State(hardening): State<Hardening>,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    hardening.csp_reports.fetch_add(1, Ordering::Relaxed);
+    let directive = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|report| {
+            report
+                .pointer("/csp-report/violated-directive")
+                .and_then(|value| value.as_str())
+                .map(|value| value.chars().take(80).collect::<String>())
+        })
+        .unwrap_or_default();
+    tracing::warn!(%directive, "content security policy violation reported");
+    axum::http::StatusCode::NO_CONTENT
+}
+
+/// Login attempts allowed per window, per client address and per account.
+#[derive(Debug)]
+pub struct LoginLimits {
+    pub window: Duration,
+    pub per_client: usize,
+    pub per_account: usize,
+    seen: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl LoginLimits {
+    pub fn new(window: Duration, per_client: usize, per_account: usize) -> Self {
+        Self {
+            window,
+            per_client,
+            per_account,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records an attempt by `client` on `accounts`, or refuses it with how
+    /// long to wait. A refused attempt is not recorded.
+    pub fn check(&self, client: &str, accounts: &[String], now: Instant) -> Result<(), Duration> {
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let keys: Vec<(String, usize)> =
+            std::iter::once((format!("client:{client}"), self.per_client))
+                .chain(accounts.iter().map(|account| {
+                    (
+                        format!("account:{}", account.trim().to_lowercase()),
+                        self.per_account,
+                    )
+                }))
+                .collect();
+        let mut wait = Duration::ZERO;
+        for (key, limit) in &keys {
+            let attempts = seen.entry(key.clone()).or_default();
+            while attempts
+                .front()
+                .is_some_and(|at| now.duration_since(*at) >= self.window)
+            {
+                attempts.pop_front();
+            }
+            if attempts.len() >= *limit {
+                if let Some(oldest) = attempts.front() {
+                    wait = wait.max(self.window.saturating_sub(now.duration_since(*oldest)));
+                }
+            }
+        }
+        if wait > Duration::ZERO {
+            return Err(wait.max(Duration::from_secs(1)));
+        }
+        for (key, _) in keys {
+            seen.entry(key).or_default().push_back(now);
+        }
+        // Forget keys with nothing recent, so the map cannot grow without end.
+        if seen.len() > 10_000 {
+            let window = self.window;
+            seen.retain(|_, attempts| {
+                attempts
+                    .back()
+                    .is_some_and(|at| now.duration_since(*at) < window)
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Default for LoginLimits {
+    /// Ten attempts per account and thirty per client address in five
+    /// minutes: plenty for typos, too few for guessing.
+    fn default() -> Self {
+        Self::new(Duration::from_secs(300), 30, 10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_hashed_and_external_ones_are_not() {
+        let html = "<html><script type=\"module\">\nimport init from '/a.js';\n</script>\
+                    <script src=\"/b.js\"></script><script>x()</script></html>";
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest(b"\nimport init from '/a.js';\n"));
+        assert_eq!(hashes[0], format!("'sha256-{expected}'"));
+        assert!(inline_script_hashes("<script>unterminated").is_empty());
+    }
+
+    #[test]
+    fn login_limits_count_per_account_and_per_client_and_say_how_long_to_wait() {
+        let limits = LoginLimits::new(Duration::from_secs(60), 5, 3);
+        let start = Instant::now();
+        let raj = ["raj@example.com".to_owned()];
+        for i in 0..3 {
+            assert!(limits
+                .check("10.0.0.1", &raj, start + Duration::from_secs(i))
+                .is_ok());
+        }
+        // The fourth try on the account is refused, from any client, and the
+        // wait runs until the oldest attempt leaves the window.
+        let wait = limits
+            .check(
+                "10.0.0.2",
+                &["RAJ@example.com".to_owned()],
+                start + Duration::from_secs(10),
+            )
+            .unwrap_err();
+        assert_eq!(wait, Duration::from_secs(50));
+        // Another account from the first client still works, until the
+        // client's own limit.
+        assert!(limits
+            .check(
+                "10.0.0.1",
+                &["mia@example.com".to_owned()],
+                start + Duration::from_secs(11)
+            )
+            .is_ok());
+        assert!(limits
+            .check(
+                "10.0.0.1",
+                &["zoe@example.com".to_owned()],
+                start + Duration::from_secs(12)
+            )
+            .is_ok());
+        assert!(limits
+            .check(
+                "10.0.0.1",
+                &["ava@example.com".to_owned()],
+                start + Duration::from_secs(13)
+            )
+            .is_err());
+        // After the window, the account can try again.
+        assert!(limits
+            .check("10.0.0.3", &raj, start + Duration::from_secs(61))
+            .is_ok());
+    }
+}
