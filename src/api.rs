@@ -106,6 +106,16 @@ pub async fn create_session(request: &SessionRequest) -> Result<SessionResponse,
     })
 }
 
+/// Logs out at the gateway: the token stops working at once.
+pub async fn end_session(token: &str) -> Result<(), ApiError> {
+    let response = Request::delete(SESSION_PATH)
+        .header("Authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(|error| transport(error, None))?;
+    body_of(response, None).await.map(|_| ())
+}
+
 /// One page of Octopai user events.
 pub async fn octopai_page(
     token: &str,

@@ -348,3 +348,145 @@ async fn no_page_breaks_the_content_security_policy_and_a_breach_would_be_seen()
     );
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn an_expired_session_asks_once_and_returns_to_the_same_view() {
+    let base = support::demo_gateway_with(&["--session-seconds", "8"]).await;
+    let browser = support::Browser::start().await;
+    browser.client.goto(&base).await.unwrap();
+    support::log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    // A view worth coming back to: a query and a zone.
+    browser
+        .client
+        .goto(&format!(
+            "{base}/dashboard?range=24h&q=allowed%3D%3Dfalse&tz=utc"
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the filtered view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let window_before = browser
+        .script("return document.querySelector('.range-picker .window').textContent;")
+        .await;
+    let rows_before = browser
+        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
+        .await;
+    // Let the session expire, then ask for data: both sources fail at once.
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    // Changing the query loads both sources again.
+    browser
+        .type_into("#query", "allowed==false;service!=x")
+        .await;
+    browser.click("#query-apply").await;
+    browser
+        .wait_for(
+            "the re-login prompt",
+            "location.pathname === '/login' && location.search.includes('reason=expired')",
+            Duration::from_secs(30),
+        )
+        .await;
+    let notices = browser
+        .number("document.querySelectorAll('.notice, [role=status]').length")
+        .await;
+    assert!(notices >= 1);
+    let next = browser
+        .script("return new URLSearchParams(location.search).get('next');")
+        .await;
+    let next = next.as_str().unwrap().to_owned();
+    assert!(
+        next.starts_with("/dashboard?from="),
+        "the window is frozen: {next}"
+    );
+    assert!(
+        next.contains("tz=utc") && next.contains("q=allowed"),
+        "{next}"
+    );
+    // Logging in again returns to exactly that view, loaded.
+    support::log_in(&browser, "demo-password").await;
+    browser
+        .wait_for(
+            "the view again",
+            &format!("location.pathname === '/dashboard' && location.search.includes('from=') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    // The URL is the one the prompt kept: the same query, zone and the
+    // window pinned when the failed load started, 24 hours long.
+    let same = browser
+        .client
+        .execute(
+            "const next = new URLSearchParams(arguments[0].split('?')[1]); \
+             const here = new URLSearchParams(location.search); \
+             return location.pathname === '/dashboard' && [...here].join('&') === [...next].join('&');",
+            vec![serde_json::json!(next)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(same, serde_json::json!(true), "{next}");
+    let hours = browser
+        .script("const p = new URLSearchParams(location.search); return (Date.parse(p.get('to')) - Date.parse(p.get('from'))) / 3600000;")
+        .await;
+    assert_eq!(hours, serde_json::json!(24));
+    assert_ne!(
+        browser
+            .script("return document.querySelector('.range-picker .window').textContent;")
+            .await,
+        serde_json::json!(""),
+        "{window_before}"
+    );
+    let rows_after = browser
+        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
+        .await;
+    // The same window and the narrower query: never more than before.
+    assert!(
+        rows_after <= rows_before && rows_after > 0,
+        "{rows_after} of {rows_before}"
+    );
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn after_logout_the_old_token_is_refused_and_back_shows_the_login() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    let token = browser
+        .script("return JSON.parse(sessionStorage.getItem('audit-dashboard.session')).token;")
+        .await;
+    let token = token.as_str().unwrap().to_owned();
+    browser.click("#logout").await;
+    browser
+        .wait_for(
+            "the login page",
+            "location.pathname === '/login'",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        browser.stored().await,
+        "{\"session\":[],\"local\":[],\"cookies\":\"\"}"
+    );
+    let status = browser
+        .client
+        .execute_async(
+            "const [token, done] = arguments; \
+             const tryOnce = () => fetch('/gateway/cloudera/audits?maxResults=1', { headers: { Authorization: 'Bearer ' + token } }) \
+               .then(r => r.status === 401 ? done(401) : setTimeout(tryOnce, 100)); tryOnce();",
+            vec![serde_json::json!(token)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 401, "the logged-out token no longer works");
+    browser.client.back().await.unwrap();
+    browser
+        .wait_for(
+            "the login page after back",
+            "location.pathname === '/login'",
+            Duration::from_secs(10),
+        )
+        .await;
+    browser.stop().await;
+}

@@ -72,9 +72,12 @@ pub fn DashboardPage() -> impl IntoView {
     let query = use_query_map();
 
     // Not logged in: to the login page.
+    // Set when this page itself sends the user to log in (with a reason and
+    // a way back), so ending the session does not send them a second time.
+    let leaving = StoredValue::new(false);
     let to_login = navigate.clone();
     Effect::new(move || {
-        if session.0.with(Option::is_none) {
+        if session.0.with(Option::is_none) && !leaving.get_value() {
             to_login("/login", Default::default());
         }
     });
@@ -122,10 +125,30 @@ pub fn DashboardPage() -> impl IntoView {
         Source::ClouderaManager => (cloudera_state, cloudera_events),
     };
 
+    // However many requests fail at once, the user is asked to log in once,
+    // and comes back to this view with its window frozen, so the same
+    // events load again.
     let expired_navigate = navigate.clone();
     let on_expired = move || {
+        if session.0.with_untracked(Option::is_none) || leaving.get_value() {
+            return;
+        }
+        leaving.set_value(true);
+        let mut back = view.get_untracked();
+        if let Some(pinned) = window.get_untracked() {
+            back.range = TimeRange::Absolute {
+                start: pinned.start(),
+                end: pinned.end(),
+            };
+        }
+        expired_navigate(
+            &format!(
+                "/login?reason=expired&next={}",
+                audit_core::cloudera::percent_encode(&back.to_url())
+            ),
+            Default::default(),
+        );
         session.end();
-        expired_navigate("/login?reason=expired", Default::default());
     };
 
     // Loads one source into its slot, unless a newer load has started since.
@@ -659,6 +682,14 @@ pub fn DashboardPage() -> impl IntoView {
 
     let logout_navigate = navigate.clone();
     let logout = move |_| {
+        // The gateway stops accepting the token at once; storage is
+        // cleared here whether or not that request gets through.
+        if let Some(token) = session.token() {
+            spawn_local(async move {
+                let _ = crate::api::end_session(&token).await;
+            });
+        }
+        leaving.set_value(true);
         session.end();
         logout_navigate("/login?reason=logout", Default::default());
     };

@@ -63,7 +63,13 @@ pub fn LoginPage() -> impl IntoView {
                         return;
                     }
                     session.0.set(Some(response));
-                    navigate("/dashboard", Default::default());
+                    // Back to where an expired session left off, if it was
+                    // a dashboard view; anywhere else is not followed.
+                    let next = query
+                        .with_untracked(|query| query.get("next"))
+                        .filter(|next| next.starts_with("/dashboard?") || next == "/dashboard")
+                        .unwrap_or_else(|| "/dashboard".to_owned());
+                    navigate(&next, Default::default());
                 }
                 Err(problem) => {
                     error.set(Some(problem.message));

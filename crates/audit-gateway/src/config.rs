@@ -51,6 +51,7 @@ audit-gateway: serves the audit dashboard and forwards its fixed routes to the u
   --allow-origin ORIGIN      an exact origin allowed cross-origin (repeatable; env GATEWAY_ALLOWED_ORIGINS, comma-separated)
   --session-key KEY          32 bytes as 64 hex digits or base64; share it between replicas (env GATEWAY_SESSION_KEY; default: random)
   --session-minutes N        session lifetime (default 60)
+  --session-seconds N        session lifetime in seconds (for tests of expiry)
   --upstream-timeout-secs N  upstream request timeout (default 30)";
 
 impl Config {
@@ -73,7 +74,7 @@ impl Config {
             .unwrap_or_default();
         let mut key = env("GATEWAY_SESSION_KEY");
         let mut version = DEFAULT_API_VERSION;
-        let mut session_minutes: u64 = 60;
+        let mut session_seconds: u64 = 60 * 60;
         let mut timeout_secs: u64 = 30;
         let mut demo_delay_ms: Option<u64> = None;
         let mut demo_volume: Option<u32> = None;
@@ -114,9 +115,15 @@ impl Config {
                 "--allow-origin" => origins.push(value()?),
                 "--session-key" => key = Some(value()?),
                 "--session-minutes" => {
-                    session_minutes = value()?
-                        .parse()
+                    session_seconds = value()?
+                        .parse::<u64>()
                         .map_err(|_| "--session-minutes takes a whole number")?
+                        .saturating_mul(60)
+                }
+                "--session-seconds" => {
+                    session_seconds = value()?
+                        .parse()
+                        .map_err(|_| "--session-seconds takes a whole number")?
                 }
                 "--upstream-timeout-secs" => {
                     timeout_secs = value()?
@@ -172,8 +179,8 @@ impl Config {
             Some(key) => SessionKey::parse(&key)?,
             None => SessionKey::random()?,
         };
-        if session_minutes == 0 || timeout_secs == 0 {
-            return Err("--session-minutes and --upstream-timeout-secs must be above 0".into());
+        if session_seconds == 0 || timeout_secs == 0 {
+            return Err("the session lifetime and --upstream-timeout-secs must be above 0".into());
         }
         Ok(Config {
             listen,
@@ -182,7 +189,7 @@ impl Config {
             cloudera_api_version: version,
             allowed_origins: origins,
             session_key,
-            session_ttl: Duration::from_secs(session_minutes * 60),
+            session_ttl: Duration::from_secs(session_seconds),
             upstream_timeout: Duration::from_secs(timeout_secs),
         })
     }

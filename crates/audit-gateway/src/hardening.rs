@@ -71,6 +71,38 @@ pub struct Hardening {
     pub csp: HeaderValue,
     pub csp_reports: Arc<AtomicU64>,
     pub login_limits: Arc<LoginLimits>,
+    pub revoked: Arc<Revoked>,
+}
+
+/// Tokens logged out before they expire, each kept only until its own
+/// expiry. Held by this gateway process: replicas that share a session key
+/// do not share it (see docs/security.md).
+#[derive(Debug, Default)]
+pub struct Revoked {
+    tokens: Mutex<HashMap<[u8; 32], i64>>,
+}
+
+impl Revoked {
+    fn id(token: &str) -> [u8; 32] {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    /// Refuses `token` from now until `expires` (Unix seconds).
+    pub fn revoke(&self, token: &str, expires: i64, now: i64) {
+        let mut tokens = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tokens.retain(|_, until| *until > now);
+        tokens.insert(Self::id(token), expires);
+    }
+
+    pub fn is_revoked(&self, token: &str) -> bool {
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains_key(&Self::id(token))
+    }
 }
 
 impl Hardening {
@@ -80,6 +112,7 @@ impl Hardening {
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
             csp_reports: Arc::new(AtomicU64::new(0)),
             login_limits: Arc::new(limits),
+            revoked: Arc::new(Revoked::default()),
         }
     }
 }

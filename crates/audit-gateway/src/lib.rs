@@ -71,7 +71,7 @@ pub fn app(state: AppState) -> Router {
     let hardening = state.hardening.clone();
     let reports = hardening.csp_reports.clone();
     let api = Router::new()
-        .route(SESSION_PATH, post(create_session))
+        .route(SESSION_PATH, post(create_session).delete(end_session))
         .route(OCTOPAI_USER_EVENTS_PATH, post(octopai_user_events))
         .route(CLOUDERA_AUDITS_PATH, get(cloudera_audits))
         .route(
@@ -119,13 +119,19 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// The session claims of a request's `Authorization: Bearer` token.
-fn claims_of(state: &AppState, headers: &HeaderMap) -> Result<SessionClaims, AppError> {
-    let token = headers
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
-        .ok_or(AppError::Unauthorized)?;
+}
+
+/// The session claims of a request's `Authorization: Bearer` token.
+fn claims_of(state: &AppState, headers: &HeaderMap) -> Result<SessionClaims, AppError> {
+    let token = bearer_token(headers).ok_or(AppError::Unauthorized)?;
+    if state.hardening.revoked.is_revoked(token) {
+        return Err(AppError::Unauthorized);
+    }
     state
         .session_key
         .open(token, Utc::now().timestamp())
@@ -256,6 +262,19 @@ async fn create_session(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// Logs out: the token stops working here at once, not only at its expiry.
+/// Answers 204 whatever the token (logging out twice is not an error).
+async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let (Some(token), Ok(claims)) = (bearer_token(&headers), claims_of(&state, &headers)) {
+        state
+            .hardening
+            .revoked
+            .revoke(token, claims.exp, Utc::now().timestamp());
+        tracing::info!("session ended");
+    }
+    axum::http::StatusCode::NO_CONTENT.into_response()
 }
 
 async fn octopai_user_events(

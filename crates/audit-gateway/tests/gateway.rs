@@ -655,3 +655,35 @@ async fn the_gateway_is_not_an_open_proxy() {
     let _ = send(&router, request).await;
     assert!(seen.load(std::sync::atomic::Ordering::SeqCst) >= 1);
 }
+
+#[tokio::test]
+async fn logging_out_stops_the_token_at_once() {
+    let router = simulated().await;
+    let (status, body) = login(&router, demo_credentials()).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = serde_json::from_slice::<SessionResponse>(&body)
+        .unwrap()
+        .token;
+    let audits = |token: &str| get("/gateway/cloudera/audits?maxResults=1", Some(token));
+    assert_eq!(send(&router, audits(&token)).await.0, StatusCode::OK);
+    let logout = Request::delete("/gateway/session")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&router, logout).await.0, StatusCode::NO_CONTENT);
+    let (status, _, body) = send(&router, audits(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_body(&body).code, "unauthorized");
+    // Logging out again, or with no token, is not an error.
+    let again = Request::delete("/gateway/session")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&router, again).await.0, StatusCode::NO_CONTENT);
+    // A new login gets a new token that works.
+    let (_, body) = login(&router, demo_credentials()).await;
+    let fresh = serde_json::from_slice::<SessionResponse>(&body)
+        .unwrap()
+        .token;
+    assert_ne!(fresh, token);
+    assert_eq!(send(&router, audits(&fresh)).await.0, StatusCode::OK);
+}
