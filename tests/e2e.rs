@@ -248,12 +248,16 @@ async fn wrong_password_gives_a_clear_error_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn dashboard_without_a_session_sends_you_to_log_in() {
+async fn dashboard_without_a_session_sends_you_to_log_in_and_back_to_the_link() {
+    // A fresh browser (or a second tab: the session lives in one tab's
+    // storage) opening a shared link.
     let base = demo_gateway().await;
     let browser = Browser::start().await;
     browser
         .client
-        .goto(&format!("{base}/dashboard?range=7d"))
+        .goto(&format!(
+            "{base}/dashboard?from=2026-11-20T00%3A00%3A00.000Z&to=2026-11-21T00%3A00%3A00.000Z&q=allowed%3D%3Dfalse&tz=utc"
+        ))
         .await
         .unwrap();
     browser
@@ -263,6 +267,20 @@ async fn dashboard_without_a_session_sends_you_to_log_in() {
             Duration::from_secs(20),
         )
         .await;
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for(
+            "the linked view",
+            &format!("location.pathname === '/dashboard' && new URLSearchParams(location.search).get('q') === 'allowed==false' && new URLSearchParams(location.search).get('from') === '2026-11-20T00:00:00.000Z' && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert!(browser
+        .script("return document.querySelector('.range-picker .window').textContent;")
+        .await
+        .as_str()
+        .unwrap()
+        .starts_with("from 2026-11-20 00:00:00 +00:00 to 2026-11-21 00:00:00 +00:00"));
     browser.stop().await;
 }
 

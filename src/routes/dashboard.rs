@@ -76,9 +76,21 @@ pub fn DashboardPage() -> impl IntoView {
     // a way back), so ending the session does not send them a second time.
     let leaving = StoredValue::new(false);
     let to_login = navigate.clone();
+    // A link opened without a session (another tab, another browser)
+    // comes back to the same view after logging in.
     Effect::new(move || {
         if session.0.with(Option::is_none) && !leaving.get_value() {
-            to_login("/login", Default::default());
+            let here = query
+                .with_untracked(|q| DashboardView::from_params(|name| q.get(name)))
+                .map(|view| view.to_url())
+                .unwrap_or_else(|_| "/dashboard".to_owned());
+            to_login(
+                &format!(
+                    "/login?next={}",
+                    audit_core::cloudera::percent_encode(&here)
+                ),
+                Default::default(),
+            );
         }
     });
 
