@@ -490,3 +490,68 @@ async fn after_logout_the_old_token_is_refused_and_back_shows_the_login() {
         .await;
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn hostile_values_in_every_field_render_as_inert_text() {
+    let base = support::demo_gateway_with(&["--demo-hostile"]).await;
+    let browser = logged_in(&base).await;
+    let page = browser
+        .script(
+            "return { pwned: window.__pwned ?? null, \
+                      scripts: document.querySelectorAll('body script').length, \
+                      handlers: document.querySelectorAll('[onerror], [onload], [onclick]').length, \
+                      links: [...document.querySelectorAll('a[href]')].filter(a => a.href.startsWith('javascript:')).length, \
+                      overflow: document.documentElement.scrollWidth - window.innerWidth, \
+                      text: document.querySelector('table.event-table tbody').textContent.includes('<script>window.__pwned') };",
+        )
+        .await;
+    assert_eq!(page["pwned"], serde_json::Value::Null, "{page}");
+    assert_eq!(page["scripts"], 0, "{page}");
+    assert_eq!(page["handlers"], 0, "{page}");
+    assert_eq!(page["links"], 0, "{page}");
+    assert!(
+        page["overflow"].as_i64().unwrap() <= 1,
+        "the layout holds: {page}"
+    );
+    assert_eq!(page["text"], true, "the markup is shown as text: {page}");
+
+    // The detail of a hostile event shows every field as text, too.
+    browser
+        .script(
+            "const row = [...document.querySelectorAll('table.event-table tbody tr')] \
+               .find(r => r.cells[2].textContent.startsWith('<img')); \
+             row.querySelector('button.open-detail').click(); return true;",
+        )
+        .await;
+    browser
+        .wait_for(
+            "the hostile event's detail",
+            "document.querySelector('aside.event-detail')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let detail = browser
+        .script(
+            "const aside = document.querySelector('aside.event-detail'); \
+             return { pwned: window.__pwned ?? null, images: aside.querySelectorAll('img, svg').length, \
+                      shown: aside.textContent.includes('onerror='), \
+                      width: aside.getBoundingClientRect().right - window.innerWidth };",
+        )
+        .await;
+    assert_eq!(detail["pwned"], serde_json::Value::Null, "{detail}");
+    assert_eq!(detail["images"], 0, "{detail}");
+    assert_eq!(detail["shown"], true, "{detail}");
+    assert!(detail["width"].as_f64().unwrap() <= 1.0, "{detail}");
+
+    // Nothing was even attempted: the policy saw no violation.
+    let reports = browser
+        .client
+        .execute_async(
+            "const done = arguments[0]; fetch('/gateway/health').then(r => r.json()).then(h => done(h.csp_reports));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(reports, 0);
+    browser.stop().await;
+}

@@ -18,6 +18,8 @@ pub enum UpstreamMode {
     Demo {
         page_delay: Duration,
         volume_percent: u32,
+        /// Seed hostile values in every field (`--demo-hostile`).
+        hostile: bool,
     },
     /// Use these base URLs.
     Remote { octopai: String, cloudera: String },
@@ -42,6 +44,7 @@ audit-gateway: serves the audit dashboard and forwards its fixed routes to the u
 
   --demo                     start the simulated upstreams on loopback and use them
   --demo-upstream-delay-ms N with --demo: make the simulated upstreams answer each data page N ms late
+  --demo-hostile             with --demo: add events whose every field is hostile (markup, script URLs, formulas, control and bidi characters, 1 MB strings)
   --demo-volume PERCENT      with --demo: generate PERCENT of the ordinary volume (1 to 5000; default 100, about 29,000 events a week)
   --octopai-url URL          Octopai base URL            (env OCTOPAI_URL)
   --cloudera-url URL         Cloudera Manager base URL   (env CLOUDERA_URL)
@@ -78,6 +81,7 @@ impl Config {
         let mut timeout_secs: u64 = 30;
         let mut demo_delay_ms: Option<u64> = None;
         let mut demo_volume: Option<u32> = None;
+        let mut demo_hostile = false;
         let mut args = args.iter();
         while let Some(flag) = args.next() {
             let mut value = || {
@@ -87,6 +91,7 @@ impl Config {
             };
             match flag.as_str() {
                 "--demo" => demo = true,
+                "--demo-hostile" => demo_hostile = true,
                 "--demo-upstream-delay-ms" => {
                     demo_delay_ms = Some(
                         value()?
@@ -151,6 +156,9 @@ impl Config {
         if demo_delay_ms.is_some() && !demo {
             return Err("--demo-upstream-delay-ms only applies with --demo".into());
         }
+        if demo_hostile && !demo {
+            return Err("--demo-hostile only applies with --demo".into());
+        }
         if demo_volume.is_some() && !demo {
             return Err("--demo-volume only applies with --demo".into());
         }
@@ -158,6 +166,7 @@ impl Config {
             (true, _, _) => UpstreamMode::Demo {
                 page_delay: Duration::from_millis(demo_delay_ms.unwrap_or(0)),
                 volume_percent: demo_volume.unwrap_or(100),
+                hostile: demo_hostile,
             },
             (false, Some(octopai), Some(cloudera)) => {
                 for url in [&octopai, &cloudera] {
@@ -213,6 +222,7 @@ mod tests {
             UpstreamMode::Demo {
                 page_delay: Duration::ZERO,
                 volume_percent: 100,
+                hostile: false,
             }
         );
         let slow = parse(&["--demo", "--demo-upstream-delay-ms", "250"]).unwrap();
@@ -221,6 +231,7 @@ mod tests {
             UpstreamMode::Demo {
                 page_delay: Duration::from_millis(250),
                 volume_percent: 100,
+                hostile: false,
             }
         );
         let big = parse(&["--demo", "--demo-volume", "350"]).unwrap();

@@ -366,10 +366,12 @@ pub async fn start(config: Config) -> Result<Started, String> {
         UpstreamMode::Demo {
             page_delay,
             volume_percent,
+            hostile,
         } => {
             let state = simulated_upstreams::SimState::generated_with_delay(
                 simulated_upstreams::DataConfig {
                     scale: f64::from(*volume_percent) / 100.0,
+                    hostile: *hostile,
                     ..simulated_upstreams::DataConfig::new(Utc::now())
                 },
                 *page_delay,

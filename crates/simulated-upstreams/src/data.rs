@@ -31,6 +31,25 @@ pub struct DataConfig {
     pub days: u32,
     /// Multiplies the ordinary volume (1.0: tens of thousands of events a week).
     pub scale: f64,
+    /// Adds events whose every text field is hostile ([`HOSTILE_VALUES`]),
+    /// in the last hour, to test that the app renders them inert.
+    pub hostile: bool,
+}
+
+/// What an attacker who can write audit records might put in them: markup,
+/// event handlers, script URLs, a spreadsheet formula, control characters,
+/// bidirectional overrides, and a megabyte of text.
+pub fn hostile_values() -> Vec<String> {
+    vec![
+        "<script>window.__pwned = 'script'</script>".into(),
+        "<img src=x onerror=\"window.__pwned='img'\">".into(),
+        "javascript:window.__pwned='url'".into(),
+        "\"><svg onload=\"window.__pwned='svg'\">".into(),
+        "=HYPERLINK(\"http://evil.example\",\"click\")".into(),
+        "ctrl\u{0}\u{7}\u{1b}[31mred\r\nnext".into(),
+        "\u{202e}gpj.exe\u{202c} admin".into(),
+        "x".repeat(1_000_000),
+    ]
 }
 
 impl DataConfig {
@@ -40,6 +59,7 @@ impl DataConfig {
             end,
             days: 7,
             scale: 1.0,
+            hostile: false,
         }
     }
 }
@@ -245,6 +265,9 @@ pub fn generate(config: &DataConfig) -> Dataset {
         services_day(&mut rng, config, &people, midnight, &mut cloudera);
     }
     attacks(&mut rng, config.end, &people, &mut octopai, &mut cloudera);
+    if config.hostile {
+        hostile(config.end, &mut octopai, &mut cloudera);
+    }
 
     octopai.retain(|record| record.at >= start && record.at < config.end);
     cloudera.retain(|record| record.at >= start && record.at < config.end);
@@ -691,6 +714,43 @@ fn attacks(
             ("operation_text".to_owned(), text),
         ]));
         cloudera.push(record);
+    }
+}
+
+/// One event per hostile value in each source, every text field hostile.
+fn hostile(
+    end: DateTime<Utc>,
+    octopai: &mut Vec<OctopaiRecord>,
+    cloudera: &mut Vec<ClouderaRecord>,
+) {
+    for (index, value) in hostile_values().into_iter().enumerate() {
+        let at = end - Duration::minutes(30) + Duration::seconds(i64::try_from(index).unwrap_or(0));
+        octopai.push(OctopaiRecord {
+            id: String::new(),
+            at,
+            user: value.clone(),
+            event_type: OctopaiEventType::LoginFailed,
+            page: Some(value.clone()),
+            reason: Some(value.clone()),
+            ip: value.clone(),
+            user_agent: value.clone(),
+        });
+        cloudera.push(ClouderaRecord {
+            at,
+            audit: ApiAudit {
+                timestamp: format_iso(at),
+                service: Some(value.clone()),
+                username: Some(value.clone()),
+                impersonator: Some(value.clone()),
+                ip_address: Some(value.clone()),
+                command: Some(value.clone()),
+                resource: Some(value.clone()),
+                operation_text: Some(value.clone()),
+                allowed: Some(false),
+                service_values: Some(BTreeMap::from([("table_name".to_owned(), value.clone())])),
+                ..ApiAudit::default()
+            },
+        });
     }
 }
 
