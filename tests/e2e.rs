@@ -901,3 +901,54 @@ async fn shown_users(browser: &support::Browser) -> Vec<String> {
         .map(|user| user.as_str().expect("a user").to_owned())
         .collect()
 }
+
+#[tokio::test]
+async fn an_export_holds_every_event_shown_its_manifest_checks_it_and_formulas_are_neutralised() {
+    let base = demo_gateway_with(&["--demo-hostile"]).await;
+    let browser = logged_in(&base).await;
+    browser
+        .script(
+            "window.__saved = []; const original = URL.createObjectURL; \
+             URL.createObjectURL = (blob) => { window.__saved.push(blob); return original(blob); }; return true;",
+        )
+        .await;
+    browser.click("#export-csv").await;
+    let checked = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             (async () => { \
+               const [csv, manifest] = await Promise.all(window.__saved.map(b => b.text())); \
+               const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(csv)); \
+               const hex = [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join(''); \
+               const m = JSON.parse(manifest); \
+               done({ types: window.__saved.map(b => b.type), rows: m.rows, complete: m.complete, \
+                      sha: m.sha256 === hex, header: csv.split('\\r\\n')[0], \
+                      neutralised: csv.includes(\"'=HYPERLINK\"), \
+                      raw_formula: csv.split('\\r\\n').some(line => line.split(',').some(cell => cell.startsWith('=') || cell.startsWith('\"='))), \
+                      sources: m.sources, start: m.window_start }); \
+             })().catch(e => done('error: ' + e));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        checked["types"],
+        json!(["text/csv", "application/json"]),
+        "{checked}"
+    );
+    let shown = browser
+        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
+        .await;
+    assert_eq!(checked["rows"], shown, "every event shown is in the file");
+    assert_eq!(checked["complete"], true);
+    assert_eq!(checked["sha"], true, "the manifest's SHA-256 is the file's");
+    assert_eq!(
+        checked["header"],
+        "time,source,user,ip_address,kind,action,target,outcome,detail,id"
+    );
+    assert_eq!(checked["neutralised"], true, "{checked}");
+    assert_eq!(checked["raw_formula"], false, "no cell starts a formula");
+    assert_eq!(checked["sources"], json!(["Octopai", "Cloudera Manager"]));
+    browser.stop().await;
+}

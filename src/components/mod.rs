@@ -5,6 +5,7 @@ pub mod detections;
 pub mod error_view;
 pub mod event_detail;
 pub mod event_table;
+pub mod export_bar;
 pub mod load_progress;
 pub mod query_bar;
 pub mod range_picker;

@@ -23,6 +23,7 @@ use crate::components::detections::{DetectionList, ThresholdForm};
 use crate::components::error_view::ErrorView;
 use crate::components::event_detail::{filter_clause, EventDetail};
 use crate::components::event_table::EventTable;
+use crate::components::export_bar::ExportBar;
 use crate::components::load_progress::LoadProgress;
 use crate::components::query_bar::{known_values, QueryBar};
 use crate::components::range_picker::RangePicker;
@@ -692,6 +693,63 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
 
+    // What an export covers; none while loading.
+    let export_scope = Signal::derive(move || {
+        if loading.get() {
+            return None;
+        }
+        let window = window.get()?;
+        let current = view.get();
+        let mut query = current.query.clone();
+        if let Some(flag) = &current.flag {
+            query.push_str(&format!(" [only the events of the flag {flag}]"));
+        }
+        if let Some(focus) = current.focus {
+            query.push_str(&format!(" [only {}]", focus.label()));
+        }
+        let mut sources = Vec::new();
+        let mut gaps = Vec::new();
+        for (source, state) in [
+            (Source::Octopai, octopai_state),
+            (Source::ClouderaManager, cloudera_state),
+        ] {
+            if !current.sources.shows(source) {
+                continue;
+            }
+            match state.get() {
+                SourceState::Loaded(progress) => {
+                    sources.push(source.label().to_owned());
+                    if let Some(at_least) = progress.at_least {
+                        gaps.push(format!(
+                            "{} held the newest {} of at least {}.",
+                            source.label(),
+                            format_count(progress.received),
+                            format_count(at_least)
+                        ));
+                    }
+                }
+                SourceState::Cancelled(_) => {
+                    sources.push(source.label().to_owned());
+                    gaps.push(format!(
+                        "{} was cancelled before it finished.",
+                        source.label()
+                    ));
+                }
+                SourceState::Failed(_, _) => {
+                    sources.push(source.label().to_owned());
+                    gaps.push(format!("{} failed before it finished.", source.label()));
+                }
+                _ => {}
+            }
+        }
+        Some(audit_core::export::Scope {
+            query,
+            window,
+            sources,
+            incomplete: (!gaps.is_empty()).then(|| gaps.join(" ")),
+        })
+    });
+
     let logout_navigate = navigate.clone();
     let logout = move |_| {
         // The gateway stops accepting the token at once; storage is
@@ -918,6 +976,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <ChartFigure title="Activity by hour and weekday" label=heat_label drawn=heat_svg drawn_from=events_drawn_from
                     table=heat_table legend=vec![("more events: darker", charts::css(charts::OCTOPAI_COLOR))]/>
             </div>
+            <ExportBar events=Signal::from(events) scope=export_scope/>
             <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected/>
             {move || selected_event.get().map(|event| {
                 let filter_go = detail_go.clone();

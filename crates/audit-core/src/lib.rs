@@ -18,6 +18,7 @@ pub mod cloudera;
 pub mod contract;
 pub mod detect;
 pub mod event;
+pub mod export;
 #[doc(hidden)]
 pub mod fixture;
 pub mod octopai;
