@@ -192,6 +192,11 @@ pub struct DashboardView {
     pub focus: Option<Focus>,
     /// The most events held per source (`&cap=`); the newest are kept.
     pub cap: usize,
+    /// The person (e-mail or user name) or address looked up (`&who=`).
+    pub who: Option<String>,
+    /// The Cloudera Manager user name the person also acts as, when the
+    /// user has said so (`&alias=`): the mapping is never guessed.
+    pub alias: Option<String>,
 }
 
 /// Events held per source unless the URL says otherwise: enough for a busy
@@ -247,6 +252,8 @@ impl Default for DashboardView {
             flag: None,
             focus: None,
             cap: DEFAULT_CAP,
+            who: None,
+            alias: None,
         }
     }
 }
@@ -346,6 +353,12 @@ impl DashboardView {
                 .and_then(|text| text.trim().parse().ok())
                 .filter(|cap| CAP_RANGE.contains(cap))
                 .unwrap_or(DEFAULT_CAP),
+            who: param("who")
+                .map(|who| who.trim().to_owned())
+                .filter(|who| !who.is_empty()),
+            alias: param("alias")
+                .map(|alias| alias.trim().to_owned())
+                .filter(|alias| !alias.is_empty()),
         })
     }
 
@@ -377,6 +390,12 @@ impl DashboardView {
         }
         if self.cap != DEFAULT_CAP {
             parts.push(format!("cap={}", self.cap));
+        }
+        if let Some(who) = &self.who {
+            parts.push(format!("who={}", percent_encode(who)));
+        }
+        if let Some(alias) = &self.alias {
+            parts.push(format!("alias={}", percent_encode(alias)));
         }
         format!("/dashboard?{}", parts.join("&"))
     }
@@ -491,6 +510,8 @@ mod tests {
                 flag: Some("brute-force:raj@example.com:1763700000000".into()),
                 focus: Some(Focus::DeniedOperations),
                 cap: 500,
+                who: Some("raj.kim@example.com".into()),
+                alias: Some("raj.kim".into()),
                 ..DashboardView::default()
             },
         ];

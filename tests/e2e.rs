@@ -952,3 +952,93 @@ async fn an_export_holds_every_event_shown_its_manifest_checks_it_and_formulas_a
     assert_eq!(checked["sources"], json!(["Octopai", "Cloudera Manager"]));
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=7d"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the 7-day view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser.type_into("#lookup", "lucas.kim@example.com").await;
+    browser.click("#lookup-go").await;
+    browser
+        .wait_for(
+            "the lookup",
+            "new URLSearchParams(location.search).get('who') === 'lucas.kim@example.com' && document.querySelector('.lookup-panel')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let rows = |browser: &Browser| {
+        let client = browser.client.clone();
+        async move {
+            client
+                .execute("return Number(document.querySelector('table.event-table[data-rows]').dataset.rows);", vec![])
+                .await
+                .unwrap()
+                .as_u64()
+                .unwrap()
+        }
+    };
+    let octopai_only = rows(&browser).await;
+    assert!(octopai_only > 0);
+    assert!(shown_users(&browser)
+        .await
+        .iter()
+        .all(|user| user == "lucas.kim@example.com"));
+    // The streak's address is among the addresses, with first and last seen.
+    let addresses = browser
+        .script("return [...document.querySelectorAll('table.addresses tbody tr td:first-child')].map(td => td.textContent);")
+        .await;
+    assert!(
+        addresses.as_array().unwrap().contains(&json!("192.0.2.44")),
+        "{addresses}"
+    );
+    // Nothing from Cloudera Manager until the mapping is chosen.
+    let counts = browser
+        .script("return document.querySelector('.lookup-counts').textContent;")
+        .await;
+    assert!(
+        counts.as_str().unwrap().contains(", 0 Cloudera Manager)"),
+        "{counts}"
+    );
+    browser.click("#alias-on").await;
+    browser
+        .wait_for(
+            "the mapped identity",
+            "new URLSearchParams(location.search).get('alias') === 'lucas.kim' && document.querySelector('#alias-off')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let counts = browser
+        .script("return document.querySelector('.lookup-counts').textContent;")
+        .await;
+    let counts = counts.as_str().unwrap().to_owned();
+    let numbers: Vec<u64> = counts
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse().unwrap())
+        .collect();
+    // "{all} events ({octopai} Octopai, {cloudera} Cloudera Manager), …"
+    assert!(
+        numbers[2] > 0,
+        "Cloudera Manager events once mapped: {counts}"
+    );
+    assert_eq!(numbers[0], numbers[1] + numbers[2], "{counts}");
+    assert_eq!(rows(&browser).await, numbers[0], "one timeline of both");
+    assert_eq!(numbers[1], octopai_only);
+    browser.click("#lookup-close").await;
+    browser
+        .wait_for(
+            "all events again",
+            "!location.search.includes('who=') && !document.querySelector('.lookup-panel')",
+            Duration::from_secs(20),
+        )
+        .await;
+    browser.stop().await;
+}

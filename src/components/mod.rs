@@ -7,5 +7,6 @@ pub mod event_detail;
 pub mod event_table;
 pub mod export_bar;
 pub mod load_progress;
+pub mod lookup_panel;
 pub mod query_bar;
 pub mod range_picker;

@@ -25,6 +25,7 @@ use crate::components::event_detail::{filter_clause, EventDetail};
 use crate::components::event_table::EventTable;
 use crate::components::export_bar::ExportBar;
 use crate::components::load_progress::LoadProgress;
+use crate::components::lookup_panel::{look_up, LookupForm, LookupPanel};
 use crate::components::query_bar::{known_values, QueryBar};
 use crate::components::range_picker::RangePicker;
 use crate::format::{format_count, format_time, format_window};
@@ -292,9 +293,21 @@ pub fn DashboardPage() -> impl IntoView {
         flag.get()
             .and_then(|key| detections.with(|flags| flags.iter().find(|f| f.key() == key).cloned()))
     });
+    // A support lookup: the person or address, and the events it covers.
+    let lookup = Memo::new(move |_| {
+        let (who, alias) = view.with(|v| (v.who.clone(), v.alias.clone()));
+        let who = who?;
+        let found = loaded.with(|events| look_up(events, &who, alias.as_deref()));
+        Some((who, alias, found))
+    });
     // What the charts, tiles and table show: the loaded events, narrowed to
-    // one flag's events and to a tile's focus when those are chosen.
+    // a lookup's, one flag's events and a tile's focus when those are chosen.
     let events = Memo::new(move |_| {
+        let looked_up: Option<HashSet<String>> = lookup.with(|lookup| {
+            lookup
+                .as_ref()
+                .map(|(_, _, found)| found.event_ids().iter().cloned().collect())
+        });
         let only: Option<HashSet<String>> = match (flag.get(), active_flag.get()) {
             (Some(_), Some(found)) => Some(found.event_ids.into_iter().collect()),
             // A flag that is not (or not yet) among the detections shows
@@ -307,6 +320,7 @@ pub fn DashboardPage() -> impl IntoView {
             events
                 .iter()
                 .filter(|e| only.as_ref().is_none_or(|ids| ids.contains(&e.id)))
+                .filter(|e| looked_up.as_ref().is_none_or(|ids| ids.contains(&e.id)))
                 .filter(|e| focus.is_none_or(|focus| focus.keeps(e)))
                 .cloned()
                 .collect::<Vec<_>>()
@@ -693,6 +707,39 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
 
+    // Lookups: each a change of the URL.
+    let lookup_suggestions = Signal::derive(move || {
+        known.with(|known| {
+            ["username", "ip_address"]
+                .iter()
+                .flat_map(|selector| known.get(selector).into_iter().flatten().take(100).cloned())
+                .collect::<Vec<String>>()
+        })
+    });
+    let lookup_go = go.clone();
+    let look_up_go = Callback::new(move |who: Option<String>| {
+        lookup_go(DashboardView {
+            who,
+            alias: None,
+            ..view.get_untracked()
+        })
+    });
+    let alias_nav = go.clone();
+    let alias_go = Callback::new(move |alias: Option<String>| {
+        alias_nav(DashboardView {
+            alias,
+            ..view.get_untracked()
+        })
+    });
+    let close_nav = go.clone();
+    let close_lookup = Callback::new(move |()| {
+        close_nav(DashboardView {
+            who: None,
+            alias: None,
+            ..view.get_untracked()
+        })
+    });
+
     // What an export covers; none while loading.
     let export_scope = Signal::derive(move || {
         if loading.get() {
@@ -945,6 +992,10 @@ pub fn DashboardPage() -> impl IntoView {
                 <p class="narrowed" role="status">{words} " "
                     <button type="button" id="show-all" on:click=show_all.clone()>"Show all events"</button>
                 </p>
+            })}
+            <LookupForm current=Signal::derive(move || view.with(|v| v.who.clone())) suggestions=lookup_suggestions on_look_up=look_up_go/>
+            {move || lookup.get().map(|(who, alias, found)| view! {
+                <LookupPanel who=who alias=alias found=found zone=zone.get_untracked() on_alias=alias_go on_close=close_lookup/>
             })}
             <DetectionList detections=Signal::from(detections) active=Signal::from(flag) zone=Signal::from(zone)
                 complete=Signal::derive(move || !loading.get()) on_show=show_flag/>
