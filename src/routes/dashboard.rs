@@ -387,17 +387,23 @@ pub fn DashboardPage() -> impl IntoView {
     };
     let bucket_count =
         Signal::derive(move || buckets.with(|b| b.as_ref().map_or(0, Buckets::count)));
-    let span_words = move |index: usize| {
-        buckets.with(|b| {
-            b.as_ref().map(|b| {
-                let zone = zone.get_untracked();
-                format!(
-                    "{} to {}",
-                    format_time(b.bucket_start(index), &zone),
-                    format_time(b.bucket_end(index), &zone)
-                )
+    // A bucket's start and end as shown (in the display zone).
+    let bucket_times = move |index: usize| {
+        buckets
+            .with(|b| {
+                b.as_ref().map(|b| {
+                    let zone = zone.get_untracked();
+                    (
+                        format_time(b.bucket_start(index), &zone),
+                        format_time(b.bucket_end(index), &zone),
+                    )
+                })
             })
-        })
+            .unwrap_or_default()
+    };
+    let span_words = move |index: usize| {
+        let (from, to) = bucket_times(index);
+        format!("{from} to {to}")
     };
 
     // One stacked outcome chart: its drawing, its table and its hover text.
@@ -423,12 +429,7 @@ pub fn DashboardPage() -> impl IntoView {
                     .flatten()
                     .enumerate()
                     .map(|(index, bucket)| {
-                        let (from, to) = span_words(index)
-                            .and_then(|text| {
-                                text.split_once(" to ")
-                                    .map(|(a, b)| (a.to_owned(), b.to_owned()))
-                            })
-                            .unwrap_or_default();
+                        let (from, to) = bucket_times(index);
                         vec![from, to, bucket.failed.to_string(), bucket.ok.to_string()]
                     })
                     .collect()
@@ -440,11 +441,7 @@ pub fn DashboardPage() -> impl IntoView {
                     .and_then(|data| data.get(index))
                     .map(|b| format!("{} {}, {} {}", b.failed, words.0, b.ok, words.1))
             });
-            format!(
-                "{}: {}",
-                span_words(index).unwrap_or_default(),
-                counts.unwrap_or_default()
-            )
+            format!("{}: {}", span_words(index), counts.unwrap_or_default())
         });
         let drawn_from = Signal::derive(move || {
             data.with(|data| {
@@ -506,12 +503,7 @@ pub fn DashboardPage() -> impl IntoView {
                 .flatten()
                 .enumerate()
                 .map(|(index, bucket)| {
-                    let (from, to) = span_words(index)
-                        .and_then(|text| {
-                            text.split_once(" to ")
-                                .map(|(a, b)| (a.to_owned(), b.to_owned()))
-                        })
-                        .unwrap_or_default();
+                    let (from, to) = bucket_times(index);
                     vec![
                         from,
                         to,
@@ -534,11 +526,7 @@ pub fn DashboardPage() -> impl IntoView {
                     )
                 })
         });
-        format!(
-            "{}: {}",
-            span_words(index).unwrap_or_default(),
-            counts.unwrap_or_default()
-        )
+        format!("{}: {}", span_words(index), counts.unwrap_or_default())
     });
 
     // The top-N charts: a click on a bar filters by that account or address.

@@ -304,33 +304,46 @@ fn flag(kind: DetectionKind, subject: &str, events: &[&AuditEvent], reason: Stri
     }
 }
 
-fn brute_force(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
-    let failures: Vec<&AuditEvent> = events
-        .iter()
-        .copied()
-        .filter(|e| e.is_failed_login())
-        .collect();
+/// Flags, per actor, each run of at least `rule.count` of the events `keep`
+/// accepts within `rule.minutes`; `flag_of` words each one.
+fn actor_bursts(
+    events: &[&AuditEvent],
+    rule: Rule,
+    keep: impl Fn(&AuditEvent) -> bool,
+    flag_of: impl Fn(&str, &[&AuditEvent]) -> Detection,
+) -> Vec<Detection> {
+    let kept: Vec<&AuditEvent> = events.iter().copied().filter(|e| keep(e)).collect();
     let mut found = Vec::new();
-    for (account, attempts) in group_by(&failures, |e| Some(e.actor.as_str())) {
-        for run in counted_bursts(&attempts, rule.span(), rule.count()) {
-            let burst = &attempts[run];
-            found.push(flag(
-                DetectionKind::BruteForce,
-                account,
-                burst,
-                format!(
-                    "{} failed logins for {account} in {} from {} ({}); the threshold is {} within {} minutes.",
-                    burst.len(),
-                    minutes_between(burst),
-                    addresses(burst),
-                    sources(burst),
-                    rule.count,
-                    rule.minutes
-                ),
-            ));
+    for (actor, own) in group_by(&kept, |e| Some(e.actor.as_str())) {
+        for run in counted_bursts(&own, rule.span(), rule.count()) {
+            found.push(flag_of(actor, &own[run]));
         }
     }
     found
+}
+
+fn brute_force(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
+    actor_bursts(
+        events,
+        rule,
+        AuditEvent::is_failed_login,
+        |account, burst| {
+            flag(
+            DetectionKind::BruteForce,
+            account,
+            burst,
+            format!(
+                "{} failed logins for {account} in {} from {} ({}); the threshold is {} within {} minutes.",
+                burst.len(),
+                minutes_between(burst),
+                addresses(burst),
+                sources(burst),
+                rule.count,
+                rule.minutes
+            ),
+        )
+        },
+    )
 }
 
 fn distinct_accounts(window: &[&AuditEvent]) -> usize {
@@ -435,34 +448,33 @@ fn failures_then_success(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
 }
 
 fn denied_bursts(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
-    let denied: Vec<&AuditEvent> = events
-        .iter()
-        .copied()
-        .filter(|e| e.is_denied_operation())
-        .collect();
-    let mut found = Vec::new();
-    for (user, operations) in group_by(&denied, |e| Some(e.actor.as_str())) {
-        for run in counted_bursts(&operations, rule.span(), rule.count()) {
-            let burst = &operations[run];
+    actor_bursts(
+        events,
+        rule,
+        AuditEvent::is_denied_operation,
+        |user, burst| {
             let mut targets: Vec<&str> = burst.iter().filter_map(|e| e.target.as_deref()).collect();
             targets.sort_unstable();
             targets.dedup();
-            found.push(flag(
-                DetectionKind::DeniedBurst,
-                user,
-                burst,
-                format!(
-                    "{} denied operations by {user} in {} (on {}); the threshold is {} within {} minutes.",
-                    burst.len(),
-                    minutes_between(burst),
-                    if targets.is_empty() { "no recorded target".to_owned() } else { targets.join(", ") },
-                    rule.count,
-                    rule.minutes
-                ),
-            ));
-        }
-    }
-    found
+            flag(
+            DetectionKind::DeniedBurst,
+            user,
+            burst,
+            format!(
+                "{} denied operations by {user} in {} (on {}); the threshold is {} within {} minutes.",
+                burst.len(),
+                minutes_between(burst),
+                if targets.is_empty() {
+                    "no recorded target".to_owned()
+                } else {
+                    targets.join(", ")
+                },
+                rule.count,
+                rule.minutes
+            ),
+        )
+        },
+    )
 }
 
 /// Private, loopback, link-local or unique-local: an address inside the
