@@ -1042,3 +1042,66 @@ async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
         .await;
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_copied_link_opened_in_a_fresh_browser_shows_the_same_events_after_login() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=24h&q=allowed%3D%3Dfalse"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the filtered view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser.click("#copy-link").await;
+    browser
+        .wait_for(
+            "the copied link",
+            "document.querySelector('.copied-link input')",
+            Duration::from_secs(10),
+        )
+        .await;
+    let link = browser
+        .script("return document.querySelector('.copied-link input').value;")
+        .await;
+    let link = link.as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with(&format!("{base}/dashboard?from=")),
+        "frozen: {link}"
+    );
+    assert!(link.contains("q=allowed"), "{link}");
+    let rows = "Number(document.querySelector('table.event-table[data-rows]').dataset.rows)";
+    let shown = browser.number(rows).await;
+    let first_row = browser
+        .script("return document.querySelector('table.event-table tbody tr').textContent;")
+        .await;
+    browser.stop().await;
+
+    let fresh = Browser::start().await;
+    fresh.client.goto(&link).await.unwrap();
+    fresh
+        .wait_for(
+            "the login page",
+            "location.pathname === '/login' && document.querySelector('#octopai-user')",
+            Duration::from_secs(20),
+        )
+        .await;
+    log_in(&fresh, "demo-password").await;
+    fresh
+        .wait_for(
+            "the shared view",
+            &format!("location.search.includes('from=') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(fresh.number(rows).await, shown, "the same events");
+    assert_eq!(
+        fresh
+            .script("return document.querySelector('table.event-table tbody tr').textContent;")
+            .await,
+        first_row
+    );
+    fresh.stop().await;
+}

@@ -728,6 +728,36 @@ pub fn DashboardPage() -> impl IntoView {
         })
     });
 
+    // "Copy link": this view with its window frozen, so whoever opens it
+    // (after logging in) sees the same events.
+    let copied = RwSignal::new(None::<String>);
+    let copy_link = move |_| {
+        let mut frozen = view.get_untracked();
+        if let Some(pinned) = window.get_untracked() {
+            frozen.range = TimeRange::Absolute {
+                start: pinned.start(),
+                end: pinned.end(),
+            };
+        }
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let link = format!("{origin}{}", frozen.to_url());
+        // Best effort: the link is also shown to copy by hand.
+        if let Some(clipboard) = web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w, &"navigator".into()).ok())
+            .and_then(|n| js_sys::Reflect::get(&n, &"clipboard".into()).ok())
+            .filter(|c| !c.is_undefined())
+        {
+            if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {
+                if let Some(write) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&write) {
+                    let _ = write.call1(&clipboard, &link.clone().into());
+                }
+            }
+        }
+        copied.set(Some(link));
+    };
+
     // What an export covers; none while loading.
     let export_scope = Signal::derive(move || {
         if loading.get() {
@@ -1014,6 +1044,14 @@ pub fn DashboardPage() -> impl IntoView {
                     legend=vec![("failed logins", charts::css(charts::FAILED_COLOR))]/>
                 <ChartFigure title="Activity by hour and weekday" label=heat_label drawn=heat_svg drawn_from=events_drawn_from
                     table=heat_table legend=vec![("more events: darker", charts::css(charts::OCTOPAI_COLOR))]/>
+            </div>
+            <div class="share">
+                <button type="button" id="copy-link" on:click=copy_link>"Copy link"</button>
+                {move || copied.get().map(|link| view! {
+                    <label class="copied-link">"Link to this view, its time range frozen: "
+                        <input type="text" readonly=true prop:value=link/>
+                    </label>
+                })}
             </div>
             <ExportBar events=Signal::from(events) scope=export_scope/>
             <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected/>
