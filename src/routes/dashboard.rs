@@ -1,8 +1,8 @@
 //! The dashboard: loads the view's time range from every connected source
 //! (the window's end pinned when the load starts), shows progress per
-//! source, the two charts, totals and the newest events. What is shown
-//! lives in the URL ([`crate::view_state`]), so reload, back/forward and a
-//! pasted link restore it.
+//! source, the summary tiles, lookups, detections, the charts, the export
+//! and every event. What is shown lives in the URL ([`crate::view_state`]),
+//! so reload, back/forward and a pasted link restore it.
 
 use std::collections::HashSet;
 
