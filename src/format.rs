@@ -35,6 +35,14 @@ pub fn format_count(count: u64) -> String {
 
 /// `30 minutes`, `1 hour`, `3 hours`, `1 day`.
 pub fn format_duration(duration: chrono::Duration) -> String {
+    if duration < chrono::Duration::minutes(1) {
+        let seconds = duration.num_seconds().max(0);
+        return if seconds == 1 {
+            "1 second".to_owned()
+        } else {
+            format!("{seconds} seconds")
+        };
+    }
     let minutes = duration.num_minutes();
     let (value, unit) = if minutes % 1440 == 0 && minutes >= 1440 {
         (minutes / 1440, "day")
@@ -78,5 +86,6 @@ mod tests {
         assert_eq!(format_duration(chrono::Duration::minutes(60)), "1 hour");
         assert_eq!(format_duration(chrono::Duration::hours(3)), "3 hours");
         assert_eq!(format_duration(chrono::Duration::days(1)), "1 day");
+        assert_eq!(format_duration(chrono::Duration::seconds(42)), "42 seconds");
     }
 }

@@ -1105,3 +1105,38 @@ async fn a_copied_link_opened_in_a_fresh_browser_shows_the_same_events_after_log
     );
     fresh.stop().await;
 }
+
+#[tokio::test]
+async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=7d"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the 7-day view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser.click("details#usage summary").await;
+    let usage = browser
+        .script(
+            "return { counts: document.querySelector('.usage-counts').textContent, \
+                      pages: [...document.querySelectorAll('.top-pages li code')].map(c => c.textContent), \
+                      paths: document.querySelectorAll('.page-sequences li').length };",
+        )
+        .await;
+    let pages = usage["pages"].as_array().unwrap();
+    assert!(!pages.is_empty(), "{usage}");
+    // The demo's pages are the generator's own.
+    for page in pages {
+        assert!(page.as_str().unwrap().starts_with('/'), "{usage}");
+    }
+    assert!(usage["paths"].as_u64().unwrap() > 0, "{usage}");
+    let counts = usage["counts"].as_str().unwrap();
+    assert!(
+        counts.contains("last 7 days:") && counts.contains("sessions"),
+        "{counts}"
+    );
+    browser.stop().await;
+}

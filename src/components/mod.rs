@@ -10,3 +10,4 @@ pub mod load_progress;
 pub mod lookup_panel;
 pub mod query_bar;
 pub mod range_picker;
+pub mod usage_panel;

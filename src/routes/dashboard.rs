@@ -28,6 +28,7 @@ use crate::components::load_progress::LoadProgress;
 use crate::components::lookup_panel::{look_up, LookupForm, LookupPanel};
 use crate::components::query_bar::{known_values, QueryBar};
 use crate::components::range_picker::RangePicker;
+use crate::components::usage_panel::{usage, UsagePanel};
 use crate::format::{format_count, format_time, format_window};
 use crate::loader::{self, SourceProgress};
 use crate::use_session;
@@ -758,6 +759,11 @@ pub fn DashboardPage() -> impl IntoView {
         copied.set(Some(link));
     };
 
+    let usage_now = Memo::new(move |_| {
+        let window = window.get()?;
+        Some(events.with(|events| usage(events, &window)))
+    });
+
     // What an export covers; none while loading.
     let export_scope = Signal::derive(move || {
         if loading.get() {
@@ -1018,6 +1024,7 @@ pub fn DashboardPage() -> impl IntoView {
             <DetectionList detections=Signal::from(detections) active=Signal::from(flag) zone=Signal::from(zone)
                 complete=Signal::derive(move || !loading.get()) on_show=show_flag/>
             <ThresholdForm thresholds=Signal::from(thresholds) on_apply=apply_thresholds/>
+            <UsagePanel usage=Signal::from(usage_now)/>
             <div class="chart-tools">
                 <Show when=move || zoom_history.with(|h| !h.is_empty())>
                     <button type="button" id="zoom-reset" on:click=reset_zoom.clone()>"Back to the previous range"</button>

@@ -25,6 +25,7 @@ pub mod lookup;
 pub mod octopai;
 pub mod query;
 pub mod time;
+pub mod usage;
 mod wire;
 
 pub use event::{AuditEvent, EventKind, Outcome, Source};

@@ -1,0 +1,310 @@
+//! Product usage from Octopai's page loads: sessions rebuilt from logins,
+//! page loads, logouts and an idle timeout; active users per day, week and
+//! month; time spent per page; the most common page sequences.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::calendar::Zone;
+use crate::event::{AuditEvent, EventKind, Source};
+
+/// One visit: from a login (or the first event after a pause longer than
+/// the idle timeout) to a logout or the last event before such a pause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Page loads in order: (when, page).
+    pub pages: Vec<(DateTime<Utc>, String)>,
+}
+
+impl Session {
+    pub fn duration(&self) -> Duration {
+        self.end - self.start
+    }
+}
+
+/// Sessions of Octopai users, oldest first. A successful login starts a
+/// session, a logout ends one, and a pause longer than `idle` splits one.
+pub fn sessions(events: &[AuditEvent], idle: Duration) -> Vec<Session> {
+    let mut per_user: HashMap<&str, Vec<&AuditEvent>> = HashMap::new();
+    for event in events.iter().filter(|e| e.source == Source::Octopai) {
+        if event.is_failed_login() {
+            continue;
+        }
+        per_user
+            .entry(event.actor.as_str())
+            .or_default()
+            .push(event);
+    }
+    let mut found = Vec::new();
+    for (user, mut own) in per_user {
+        own.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        own.dedup_by(|a, b| a.id == b.id);
+        let mut current: Option<Session> = None;
+        for event in own {
+            let starts_new = match &current {
+                None => true,
+                Some(session) => event.at - session.end > idle || event.is_successful_login(),
+            };
+            if starts_new {
+                found.extend(current.take());
+                current = Some(Session {
+                    user: user.to_owned(),
+                    start: event.at,
+                    end: event.at,
+                    pages: Vec::new(),
+                });
+            }
+            if let Some(session) = current.as_mut() {
+                session.end = event.at;
+                if event.kind == EventKind::PageLoad {
+                    if let Some(page) = &event.target {
+                        session.pages.push((event.at, page.clone()));
+                    }
+                }
+            }
+            if event.kind == EventKind::Logout {
+                found.extend(current.take());
+            }
+        }
+        found.extend(current);
+    }
+    found.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.user.cmp(&b.user)));
+    found
+}
+
+/// Distinct Octopai users per local day of `zone`, oldest day first.
+pub fn daily_active_users(events: &[AuditEvent], zone: &impl Zone) -> Vec<(NaiveDate, u32)> {
+    let mut days: BTreeMap<NaiveDate, HashSet<&str>> = BTreeMap::new();
+    for event in events
+        .iter()
+        .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
+    {
+        days.entry(zone.local(event.at).date())
+            .or_default()
+            .insert(event.actor.as_str());
+    }
+    days.into_iter()
+        .map(|(day, users)| (day, u32::try_from(users.len()).unwrap_or(u32::MAX)))
+        .collect()
+}
+
+/// Distinct Octopai users active in the `days` days ending at `end`.
+pub fn active_users(events: &[AuditEvent], end: DateTime<Utc>, days: i64) -> usize {
+    let start = end - Duration::days(days);
+    events
+        .iter()
+        .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
+        .filter(|e| start <= e.at && e.at < end)
+        .map(|e| e.actor.as_str())
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+/// Time on a page: from its load to the session's next event that is a
+/// page load or the session's end. Per page: (page, views, total time),
+/// most viewed first.
+pub fn time_per_page(sessions: &[Session]) -> Vec<(String, u32, Duration)> {
+    let mut pages: HashMap<&str, (u32, Duration)> = HashMap::new();
+    for session in sessions {
+        for (index, (at, page)) in session.pages.iter().enumerate() {
+            let until = session
+                .pages
+                .get(index + 1)
+                .map_or(session.end, |(next, _)| *next);
+            let entry = pages.entry(page.as_str()).or_insert((0, Duration::zero()));
+            entry.0 += 1;
+            entry.1 += (until - *at).max(Duration::zero());
+        }
+    }
+    let mut ranked: Vec<(String, u32, Duration)> = pages
+        .into_iter()
+        .map(|(page, (views, time))| (page.to_owned(), views, time))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked
+}
+
+/// The `n` most common runs of `length` consecutive pages within sessions.
+pub fn page_sequences(sessions: &[Session], length: usize, n: usize) -> Vec<(Vec<String>, u32)> {
+    let length = length.max(1);
+    let mut counts: HashMap<Vec<&str>, u32> = HashMap::new();
+    for session in sessions {
+        let pages: Vec<&str> = session.pages.iter().map(|(_, p)| p.as_str()).collect();
+        for run in pages.windows(length) {
+            *counts.entry(run.to_vec()).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(Vec<String>, u32)> = counts
+        .into_iter()
+        .map(|(run, count)| (run.into_iter().map(str::to_owned).collect(), count))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(n);
+    ranked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Outcome;
+    use crate::fixture::event;
+    use crate::time::parse_iso;
+
+    fn at(minutes: i64) -> String {
+        crate::time::format_iso(
+            parse_iso("2026-11-21T09:00:00Z").unwrap() + Duration::minutes(minutes),
+        )
+    }
+
+    fn login(id: &str, minutes: i64, user: &str) -> AuditEvent {
+        event(
+            id,
+            Source::Octopai,
+            &at(minutes),
+            EventKind::Login,
+            Outcome::Succeeded,
+        )
+        .by(user)
+    }
+
+    fn page(id: &str, minutes: i64, user: &str, path: &str) -> AuditEvent {
+        let mut e = event(
+            id,
+            Source::Octopai,
+            &at(minutes),
+            EventKind::PageLoad,
+            Outcome::Succeeded,
+        )
+        .by(user);
+        e.target = Some(path.into());
+        e
+    }
+
+    fn logout(id: &str, minutes: i64, user: &str) -> AuditEvent {
+        event(
+            id,
+            Source::Octopai,
+            &at(minutes),
+            EventKind::Logout,
+            Outcome::Succeeded,
+        )
+        .by(user)
+    }
+
+    #[test]
+    fn sessions_start_at_login_end_at_logout_and_split_after_the_idle_timeout() {
+        let events = vec![
+            login("1", 0, "ana"),
+            page("2", 1, "ana", "/a"),
+            page("3", 5, "ana", "/b"),
+            logout("4", 6, "ana"),
+            // After the logout, a page load alone starts another session.
+            page("5", 10, "ana", "/a"),
+            // Exactly the idle timeout later: the same session.
+            page("6", 40, "ana", "/b"),
+            // One minute more than the timeout: a new session.
+            page("7", 71, "ana", "/c"),
+        ];
+        let found = sessions(&events, Duration::minutes(30));
+        let shapes: Vec<(i64, usize)> = found
+            .iter()
+            .map(|s| (s.duration().num_minutes(), s.pages.len()))
+            .collect();
+        assert_eq!(shapes, [(6, 2), (30, 2), (0, 1)]);
+    }
+
+    #[test]
+    fn overlapping_users_and_a_lone_event_make_their_own_sessions() {
+        let events = vec![
+            login("1", 0, "ana"),
+            login("2", 1, "ben"),
+            page("3", 2, "ana", "/a"),
+            page("4", 3, "ben", "/a"),
+            page("5", 4, "ana", "/b"),
+            page("6", 100, "cy", "/a"),
+        ];
+        let found = sessions(&events, Duration::minutes(30));
+        assert_eq!(found.len(), 3);
+        assert_eq!(
+            found.iter().map(|s| s.user.as_str()).collect::<Vec<_>>(),
+            ["ana", "ben", "cy"]
+        );
+        assert_eq!(
+            found[2].duration(),
+            Duration::zero(),
+            "one event: a session of no length"
+        );
+        // A new login while a session is open starts a new one.
+        let relogin = vec![login("1", 0, "ana"), login("2", 5, "ana")];
+        assert_eq!(sessions(&relogin, Duration::minutes(30)).len(), 2);
+    }
+
+    #[test]
+    fn time_per_page_runs_to_the_next_page_or_the_session_end() {
+        let events = vec![
+            login("1", 0, "ana"),
+            page("2", 1, "ana", "/a"),
+            page("3", 4, "ana", "/b"),
+            logout("4", 10, "ana"),
+        ];
+        let per_page = time_per_page(&sessions(&events, Duration::minutes(30)));
+        assert_eq!(
+            per_page,
+            [
+                ("/a".to_owned(), 1, Duration::minutes(3)),
+                ("/b".to_owned(), 1, Duration::minutes(6))
+            ]
+        );
+    }
+
+    #[test]
+    fn common_page_sequences_are_counted_within_sessions_only() {
+        let mut events = Vec::new();
+        for (user, offset) in [("ana", 0), ("ben", 0)] {
+            events.push(login(&format!("{user}0"), offset, user));
+            for (i, path) in ["/a", "/b", "/c"].iter().enumerate() {
+                events.push(page(
+                    &format!("{user}{}", i + 1),
+                    offset + i as i64 + 1,
+                    user,
+                    path,
+                ));
+            }
+        }
+        let found = sessions(&events, Duration::minutes(30));
+        let runs = page_sequences(&found, 2, 5);
+        assert_eq!(runs[0], (vec!["/a".to_owned(), "/b".to_owned()], 2));
+        assert_eq!(runs[1], (vec!["/b".to_owned(), "/c".to_owned()], 2));
+        assert_eq!(
+            runs.len(),
+            2,
+            "no run crosses from one session into another"
+        );
+    }
+
+    #[test]
+    fn active_users_per_local_day_and_window() {
+        let events = vec![
+            page("1", 0, "ana", "/a"),
+            page("2", 60, "ben", "/a"),
+            // 23:30 in UTC, the next day in a zone two hours ahead.
+            page("3", 14 * 60 + 30, "cy", "/a"),
+        ];
+        let utc = daily_active_users(&events, &Utc);
+        assert_eq!(utc, [(NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(), 3)]);
+        let plus_two = chrono::FixedOffset::east_opt(2 * 3600).unwrap();
+        let shifted = daily_active_users(&events, &plus_two);
+        assert_eq!(shifted.len(), 2);
+        assert_eq!(shifted[1].1, 1);
+        let end = parse_iso("2026-11-22T00:00:00Z").unwrap();
+        assert_eq!(active_users(&events, end, 1), 3);
+        assert_eq!(
+            active_users(&events, parse_iso("2026-11-21T09:30:00Z").unwrap(), 1),
+            1
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! Product usage from Octopai's page loads: active users, sessions (rebuilt
+//! with an idle timeout), time per page and the common page sequences.
+
+use audit_core::usage::{active_users, page_sequences, sessions, time_per_page};
+use audit_core::{AuditEvent, TimeWindow};
+use chrono::Duration;
+use leptos::prelude::*;
+
+use crate::format::{format_count, format_duration};
+
+/// The idle time that ends a session.
+pub const IDLE_MINUTES: i64 = 30;
+
+/// Everything the panel shows, computed once per change of the events.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Usage {
+    pub daily: usize,
+    pub weekly: usize,
+    pub monthly: usize,
+    pub sessions: usize,
+    pub median_session: Duration,
+    pub pages: Vec<(String, u32, Duration)>,
+    pub sequences: Vec<(Vec<String>, u32)>,
+}
+
+pub fn usage(events: &[AuditEvent], window: &TimeWindow) -> Usage {
+    let found = sessions(events, Duration::minutes(IDLE_MINUTES));
+    let mut durations: Vec<Duration> = found.iter().map(|s| s.duration()).collect();
+    durations.sort();
+    let mut pages = time_per_page(&found);
+    pages.truncate(10);
+    Usage {
+        daily: active_users(events, window.end(), 1),
+        weekly: active_users(events, window.end(), 7),
+        monthly: active_users(events, window.end(), 30),
+        sessions: found.len(),
+        median_session: durations
+            .get(durations.len() / 2)
+            .copied()
+            .unwrap_or_default(),
+        pages,
+        sequences: page_sequences(&found, 3, 5),
+    }
+}
+
+#[component]
+pub fn UsagePanel(usage: Signal<Option<Usage>>) -> impl IntoView {
+    view! {
+        <details class="usage" id="usage">
+            <summary>"Usage: active users, sessions and pages (Octopai page loads)"</summary>
+            {move || usage.get().map(|usage| {
+                let average = |views: u32, total: Duration| {
+                    if views == 0 { String::new() } else { format_duration(total / i32::try_from(views).unwrap_or(i32::MAX)) }
+                };
+                view! {
+                    <p class="usage-counts">{format!(
+                        "Active users in the last day of the range: {}; last 7 days: {}; last 30 days: {}. {} sessions (a pause of {IDLE_MINUTES} minutes ends one), median length {}.",
+                        format_count(usage.daily as u64),
+                        format_count(usage.weekly as u64),
+                        format_count(usage.monthly as u64),
+                        format_count(usage.sessions as u64),
+                        format_duration(usage.median_session)
+                    )}</p>
+                    <div class="lookup-lists">
+                        <div>
+                            <h3>"Top pages"</h3>
+                            <ol class="top-pages">
+                                {usage.pages.into_iter().map(|(page, views, total)| view! {
+                                    <li><code>{page}</code> {format!(" {} views, about {} each", format_count(u64::from(views)), average(views, total))}</li>
+                                }).collect_view()}
+                            </ol>
+                        </div>
+                        <div>
+                            <h3>"Common paths (three pages in a row)"</h3>
+                            <ol class="page-sequences">
+                                {usage.sequences.into_iter().map(|(run, count)| view! {
+                                    <li>{run.join(" → ")} {format!(" ({count})")}</li>
+                                }).collect_view()}
+                            </ol>
+                        </div>
+                    </div>
+                }
+            })}
+        </details>
+    }
+}
