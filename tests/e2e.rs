@@ -13,7 +13,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{demo_gateway, demo_gateway_with, log_in, logged_in, Browser, BOTH_LOADED};
+use support::{
+    demo_gateway, demo_gateway_with, log_in, logged_in, logged_in_at, Browser, BOTH_LOADED,
+    TABLE_ROWS,
+};
 
 #[tokio::test]
 async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both() {
@@ -710,9 +713,7 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
     assert!(rows
         .iter()
         .all(|r| matches!(r[1].as_str(), Some("failed" | "denied"))));
-    let held = browser
-        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
-        .await;
+    let held = browser.number(TABLE_ROWS).await;
     assert!(
         held >= 35,
         "15 admin failures and 20 denials at least: {held}"
@@ -776,15 +777,7 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
 #[tokio::test]
 async fn a_load_past_the_cap_keeps_the_newest_and_says_so() {
     let base = demo_gateway().await;
-    let browser = logged_in(&base).await;
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=24h&cap=500"))
-        .await
-        .unwrap();
-    browser
-        .wait_for("the capped load", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    let browser = logged_in_at(&base, "/dashboard?range=24h&cap=500").await;
     let said = browser
         .script("return [...document.querySelectorAll('.capped')].map(p => p.textContent);")
         .await;
@@ -822,9 +815,7 @@ async fn a_load_past_the_cap_keeps_the_newest_and_says_so() {
 async fn the_table_sorts_by_any_column_and_draws_only_the_rows_in_sight() {
     let base = demo_gateway().await;
     let browser = logged_in(&base).await;
-    let total = browser
-        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
-        .await;
+    let total = browser.number(TABLE_ROWS).await;
     assert!(total > 1000, "{total}");
     let drawn = browser
         .number("document.querySelectorAll('table.event-table tbody tr').length")
@@ -937,9 +928,7 @@ async fn an_export_holds_every_event_shown_its_manifest_checks_it_and_formulas_a
         json!(["text/csv", "application/json"]),
         "{checked}"
     );
-    let shown = browser
-        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
-        .await;
+    let shown = browser.number(TABLE_ROWS).await;
     assert_eq!(checked["rows"], shown, "every event shown is in the file");
     assert_eq!(checked["complete"], true);
     assert_eq!(checked["sha"], true, "the manifest's SHA-256 is the file's");
@@ -956,15 +945,7 @@ async fn an_export_holds_every_event_shown_its_manifest_checks_it_and_formulas_a
 #[tokio::test]
 async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
     let base = demo_gateway().await;
-    let browser = logged_in(&base).await;
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=7d"))
-        .await
-        .unwrap();
-    browser
-        .wait_for("the 7-day view", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    let browser = logged_in_at(&base, "/dashboard?range=7d").await;
     browser.type_into("#lookup", "lucas.kim@example.com").await;
     browser.click("#lookup-go").await;
     browser
@@ -974,18 +955,7 @@ async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
             Duration::from_secs(20),
         )
         .await;
-    let rows = |browser: &Browser| {
-        let client = browser.client.clone();
-        async move {
-            client
-                .execute("return Number(document.querySelector('table.event-table[data-rows]').dataset.rows);", vec![])
-                .await
-                .unwrap()
-                .as_u64()
-                .unwrap()
-        }
-    };
-    let octopai_only = rows(&browser).await;
+    let octopai_only = browser.number(TABLE_ROWS).await;
     assert!(octopai_only > 0);
     assert!(shown_users(&browser)
         .await
@@ -1030,7 +1000,11 @@ async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
         "Cloudera Manager events once mapped: {counts}"
     );
     assert_eq!(numbers[0], numbers[1] + numbers[2], "{counts}");
-    assert_eq!(rows(&browser).await, numbers[0], "one timeline of both");
+    assert_eq!(
+        browser.number(TABLE_ROWS).await,
+        numbers[0],
+        "one timeline of both"
+    );
     assert_eq!(numbers[1], octopai_only);
     browser.click("#lookup-close").await;
     browser
@@ -1046,15 +1020,7 @@ async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
 #[tokio::test]
 async fn a_copied_link_opened_in_a_fresh_browser_shows_the_same_events_after_login() {
     let base = demo_gateway().await;
-    let browser = logged_in(&base).await;
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=24h&q=allowed%3D%3Dfalse"))
-        .await
-        .unwrap();
-    browser
-        .wait_for("the filtered view", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    let browser = logged_in_at(&base, "/dashboard?range=24h&q=allowed%3D%3Dfalse").await;
     browser.click("#copy-link").await;
     browser
         .wait_for(
@@ -1072,7 +1038,7 @@ async fn a_copied_link_opened_in_a_fresh_browser_shows_the_same_events_after_log
         "frozen: {link}"
     );
     assert!(link.contains("q=allowed"), "{link}");
-    let rows = "Number(document.querySelector('table.event-table[data-rows]').dataset.rows)";
+    let rows = TABLE_ROWS;
     let shown = browser.number(rows).await;
     let first_row = browser
         .script("return document.querySelector('table.event-table tbody tr').textContent;")
@@ -1109,15 +1075,7 @@ async fn a_copied_link_opened_in_a_fresh_browser_shows_the_same_events_after_log
 #[tokio::test]
 async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() {
     let base = demo_gateway().await;
-    let browser = logged_in(&base).await;
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=7d"))
-        .await
-        .unwrap();
-    browser
-        .wait_for("the 7-day view", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    let browser = logged_in_at(&base, "/dashboard?range=7d").await;
     browser.click("details#usage summary").await;
     let usage = browser
         .script(

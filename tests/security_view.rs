@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
-use support::{demo_gateway, logged_in, BOTH_LOADED};
+use support::{demo_gateway, logged_in, BOTH_LOADED, TABLE_ROWS};
 
 const RAJ: &str = "raj.kim@example.com";
 
@@ -115,12 +115,7 @@ async fn seeded_attacks_are_flagged_explained_and_each_flag_shows_exactly_its_ev
         .await;
     let outcomes = outcomes.as_array().unwrap();
     assert!(!outcomes.is_empty());
-    assert_eq!(
-        browser
-            .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
-            .await,
-        failed
-    );
+    assert_eq!(browser.number(TABLE_ROWS).await, failed);
     assert!(
         outcomes.iter().all(|o| o.as_str() == Some("failed")),
         "{outcomes:?}"
@@ -372,9 +367,7 @@ async fn an_expired_session_asks_once_and_returns_to_the_same_view() {
     let window_before = browser
         .script("return document.querySelector('.range-picker .window').textContent;")
         .await;
-    let rows_before = browser
-        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
-        .await;
+    let rows_before = browser.number(TABLE_ROWS).await;
     // Let the session expire, then ask for data: both sources fail at once.
     tokio::time::sleep(Duration::from_secs(9)).await;
     // Changing the query loads both sources again.
@@ -438,9 +431,7 @@ async fn an_expired_session_asks_once_and_returns_to_the_same_view() {
         serde_json::json!(""),
         "{window_before}"
     );
-    let rows_after = browser
-        .number("Number(document.querySelector('table.event-table[data-rows]').dataset.rows)")
-        .await;
+    let rows_after = browser.number(TABLE_ROWS).await;
     // The same window and the narrower query: never more than before.
     assert!(
         rows_after <= rows_before && rows_after > 0,

@@ -199,5 +199,26 @@ pub async fn logged_in(base: &str) -> Browser {
     browser
 }
 
+/// A browser logged in to both sources at `base`, showing `path` (a
+/// dashboard view) with both sources loaded.
+#[allow(dead_code)] // Not every test binary opens a view.
+pub async fn logged_in_at(base: &str, path: &str) -> Browser {
+    let browser = logged_in(base).await;
+    browser
+        .client
+        .goto(&format!("{base}{path}"))
+        .await
+        .unwrap_or_else(|error| panic!("cannot open {path}: {error}"));
+    browser
+        .wait_for(path, BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser
+}
+
+/// How many events the table holds (not only the rows drawn).
+#[allow(dead_code)]
+pub const TABLE_ROWS: &str =
+    "Number(document.querySelector('table.event-table[data-rows]').dataset.rows)";
+
 pub const BOTH_LOADED: &str =
     "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2";
