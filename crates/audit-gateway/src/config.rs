@@ -25,6 +25,17 @@ pub enum UpstreamMode {
     Remote { octopai: String, cloudera: String },
 }
 
+/// Whether, and with what certificate, the gateway serves HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain HTTP (behind a TLS-terminating proxy, or on loopback).
+    Off,
+    /// A certificate chain and key from PEM files.
+    Files { cert: PathBuf, key: PathBuf },
+    /// A certificate for the loopback names made at start-up (demo).
+    SelfSigned,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -37,6 +48,28 @@ pub struct Config {
     pub session_key: SessionKey,
     pub session_ttl: Duration,
     pub upstream_timeout: Duration,
+    pub tls: TlsMode,
+    /// A PEM bundle of extra certificate authorities trusted for upstreams.
+    pub upstream_ca: Option<PathBuf>,
+    /// A slower TLS handshake or request header closes the connection.
+    pub header_timeout: Duration,
+    /// Upstream requests one session may have in flight at once.
+    pub session_concurrency: usize,
+}
+
+/// Whether `url`'s host is a loopback name or address.
+pub fn is_loopback_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 pub const USAGE: &str = "\
@@ -55,7 +88,16 @@ audit-gateway: serves the audit dashboard and forwards its fixed routes to the u
   --session-key KEY          32 bytes as 64 hex digits or base64; share it between replicas (env GATEWAY_SESSION_KEY; default: random)
   --session-minutes N        session lifetime (default 60)
   --session-seconds N        session lifetime in seconds (for tests of expiry)
-  --upstream-timeout-secs N  upstream request timeout (default 30)";
+  --upstream-timeout-secs N  upstream request timeout (default 30)
+  --tls-cert FILE            serve HTTPS with this PEM certificate chain (with --tls-key; env GATEWAY_TLS_CERT)
+  --tls-key FILE             the PEM private key for --tls-cert (env GATEWAY_TLS_KEY)
+  --tls-self-signed          serve HTTPS with a certificate for localhost made at start-up (for the demo)
+  --upstream-ca FILE         also trust these PEM certificate authorities for upstream HTTPS (env GATEWAY_UPSTREAM_CA)
+  --allow-plain-http-upstream
+                             allow http:// upstream URLs; only loopback ones are accepted even then
+  --client-header-timeout-secs N
+                             close a connection whose TLS handshake or request headers take longer (default 10)
+  --session-concurrency N    upstream requests one session may have in flight (default 6)";
 
 impl Config {
     /// Parses flags (`args` without the program name) over environment
@@ -82,6 +124,13 @@ impl Config {
         let mut demo_delay_ms: Option<u64> = None;
         let mut demo_volume: Option<u32> = None;
         let mut demo_hostile = false;
+        let mut tls_cert = env("GATEWAY_TLS_CERT").map(PathBuf::from);
+        let mut tls_key = env("GATEWAY_TLS_KEY").map(PathBuf::from);
+        let mut self_signed = false;
+        let mut upstream_ca = env("GATEWAY_UPSTREAM_CA").map(PathBuf::from);
+        let mut plain_upstream = false;
+        let mut header_secs: u64 = 10;
+        let mut session_concurrency: usize = 6;
         let mut args = args.iter();
         while let Some(flag) = args.next() {
             let mut value = || {
@@ -135,6 +184,25 @@ impl Config {
                         .parse()
                         .map_err(|_| "--upstream-timeout-secs takes a whole number")?
                 }
+                "--tls-cert" => tls_cert = Some(PathBuf::from(value()?)),
+                "--tls-key" => tls_key = Some(PathBuf::from(value()?)),
+                "--tls-self-signed" => self_signed = true,
+                "--upstream-ca" => upstream_ca = Some(PathBuf::from(value()?)),
+                "--allow-plain-http-upstream" => plain_upstream = true,
+                "--client-header-timeout-secs" => {
+                    header_secs = value()?
+                        .parse()
+                        .ok()
+                        .filter(|secs| *secs > 0)
+                        .ok_or("--client-header-timeout-secs takes a whole number above 0")?
+                }
+                "--session-concurrency" => {
+                    session_concurrency = value()?
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=64).contains(n))
+                        .ok_or("--session-concurrency takes a whole number from 1 to 64")?
+                }
                 other => return Err(format!("unknown flag `{other}`\n\n{USAGE}")),
             }
         }
@@ -170,9 +238,22 @@ impl Config {
             },
             (false, Some(octopai), Some(cloudera)) => {
                 for url in [&octopai, &cloudera] {
-                    if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    if url.starts_with("https://") {
+                        continue;
+                    }
+                    if !url.starts_with("http://") {
                         return Err(format!(
-                            "upstream URL `{url}` must start with http:// or https://"
+                            "upstream URL `{url}` must start with https:// (or http:// to loopback with --allow-plain-http-upstream)"
+                        ));
+                    }
+                    if !plain_upstream {
+                        return Err(format!(
+                            "upstream URL `{url}` is plain HTTP, which would send passwords and tokens in the clear; use https://, or give --allow-plain-http-upstream for a loopback upstream"
+                        ));
+                    }
+                    if !is_loopback_url(url) {
+                        return Err(format!(
+                            "upstream URL `{url}` is plain HTTP to a host that is not loopback; only https:// is allowed there, even with --allow-plain-http-upstream"
                         ));
                     }
                 }
@@ -191,7 +272,23 @@ impl Config {
         if session_seconds == 0 || timeout_secs == 0 {
             return Err("the session lifetime and --upstream-timeout-secs must be above 0".into());
         }
+        let tls = match (tls_cert, tls_key, self_signed) {
+            (None, None, false) => TlsMode::Off,
+            (None, None, true) => TlsMode::SelfSigned,
+            (Some(cert), Some(key), false) => TlsMode::Files { cert, key },
+            (Some(_), Some(_), true) => {
+                return Err("give either --tls-cert and --tls-key, or --tls-self-signed".into())
+            }
+            _ => return Err("--tls-cert and --tls-key go together".into()),
+        };
+        if plain_upstream && matches!(upstreams, UpstreamMode::Demo { .. }) {
+            return Err("--allow-plain-http-upstream is for --octopai-url and --cloudera-url; the demo's upstreams are on loopback already".into());
+        }
         Ok(Config {
+            tls,
+            upstream_ca,
+            header_timeout: Duration::from_secs(header_secs),
+            session_concurrency,
             listen,
             dist_dir: PathBuf::from(dist),
             upstreams,
@@ -290,6 +387,77 @@ mod tests {
             let error = parse(&args).unwrap_err();
             assert!(error.contains(expected), "{args:?}: {error}");
         }
+    }
+
+    #[test]
+    fn plain_http_upstreams_need_the_flag_and_loopback() {
+        let remote = |octopai: &str, plain: bool| {
+            let mut args = vec![
+                "--octopai-url",
+                octopai,
+                "--cloudera-url",
+                "https://cm.example.com",
+            ];
+            if plain {
+                args.push("--allow-plain-http-upstream");
+            }
+            parse(&args)
+        };
+        assert!(remote("https://octopai.example.com", false).is_ok());
+        assert!(remote("http://127.0.0.1:9001", false)
+            .unwrap_err()
+            .contains("in the clear"));
+        for loopback in [
+            "http://127.0.0.1:9001",
+            "http://localhost:9001",
+            "http://[::1]:9001",
+            "http://127.8.0.1",
+        ] {
+            assert!(remote(loopback, true).is_ok(), "{loopback}");
+        }
+        for elsewhere in [
+            "http://octopai.example.com",
+            "http://10.0.0.5:9001",
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
+        ] {
+            assert!(
+                remote(elsewhere, true)
+                    .unwrap_err()
+                    .contains("not loopback"),
+                "{elsewhere}"
+            );
+        }
+        assert!(parse(&["--demo", "--allow-plain-http-upstream"]).is_err());
+    }
+
+    #[test]
+    fn tls_flags_go_together() {
+        assert_eq!(parse(&["--demo"]).unwrap().tls, TlsMode::Off);
+        assert_eq!(
+            parse(&["--demo", "--tls-self-signed"]).unwrap().tls,
+            TlsMode::SelfSigned
+        );
+        assert!(matches!(
+            parse(&["--demo", "--tls-cert", "c.pem", "--tls-key", "k.pem"])
+                .unwrap()
+                .tls,
+            TlsMode::Files { .. }
+        ));
+        assert!(parse(&["--demo", "--tls-cert", "c.pem"])
+            .unwrap_err()
+            .contains("go together"));
+        assert!(parse(&[
+            "--demo",
+            "--tls-cert",
+            "c",
+            "--tls-key",
+            "k",
+            "--tls-self-signed"
+        ])
+        .is_err());
+        assert!(parse(&["--demo", "--session-concurrency", "0"]).is_err());
+        assert!(parse(&["--demo", "--client-header-timeout-secs", "0"]).is_err());
     }
 
     #[test]

@@ -36,11 +36,29 @@ pub enum AppError {
         cause: String,
     },
     Timeout(SourceName),
+    /// The upstream's TLS certificate is not trusted.
+    UpstreamCertificate {
+        source: SourceName,
+        cause: String,
+    },
     /// The upstream failed (5xx, 429, ...).
     UpstreamFailed {
         source: SourceName,
         status: u16,
         message: Option<String>,
+    },
+    /// The upstream is overloaded or rate-limiting (429 or 503), perhaps
+    /// saying when to come back.
+    UpstreamBusy {
+        source: SourceName,
+        status: u16,
+        retry_after_secs: Option<u64>,
+    },
+    /// This session already has as many upstream requests in flight as it
+    /// may, and none finished in time.
+    SessionBusy {
+        limit: usize,
+        retry_after_secs: u64,
     },
     /// The upstream answered something that is not the expected JSON.
     Malformed {
@@ -107,6 +125,12 @@ impl AppError {
                 format!("{} cannot be reached. Try again in a moment; if it persists, check the gateway's upstream address.", source.label()),
                 Some(*source),
             ),
+            UpstreamCertificate { source, .. } => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_certificate",
+                format!("The gateway does not trust {}'s TLS certificate, so it sent nothing. An administrator can trust its certificate authority with --upstream-ca.", source.label()),
+                Some(*source),
+            ),
             Timeout(source) => (
                 StatusCode::GATEWAY_TIMEOUT,
                 "upstream_timeout",
@@ -121,6 +145,21 @@ impl AppError {
                     None => format!("{} failed (HTTP {status}). Try again in a moment.", source.label()),
                 },
                 Some(*source),
+            ),
+            UpstreamBusy { source, status, retry_after_secs } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "upstream_busy",
+                match retry_after_secs {
+                    Some(secs) => format!("{} is busy (HTTP {status}) and asks to wait {secs} seconds before trying again.", source.label()),
+                    None => format!("{} is busy (HTTP {status}). Try again in a moment.", source.label()),
+                },
+                Some(*source),
+            ),
+            SessionBusy { limit, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "session_busy",
+                format!("This session already has {limit} upstream requests in flight. Wait for them to finish, then try again."),
+                None,
             ),
             Malformed { source, .. } => (
                 StatusCode::BAD_GATEWAY,
@@ -156,7 +195,9 @@ impl IntoResponse for AppError {
         let (status, code, message, source) = self.parts();
         match &self {
             AppError::Internal(cause) => tracing::error!(code, %cause, "internal failure"),
-            AppError::Unreachable { cause, .. } | AppError::Malformed { cause, .. } => {
+            AppError::Unreachable { cause, .. }
+            | AppError::Malformed { cause, .. }
+            | AppError::UpstreamCertificate { cause, .. } => {
                 tracing::warn!(code, %cause, "upstream problem");
             }
             _ if status.is_server_error() => tracing::warn!(code, %message, "request failed"),
@@ -171,10 +212,21 @@ impl IntoResponse for AppError {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let AppError::TooManyAttempts { retry_after_secs } = self {
+        let retry_after = match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::SessionBusy {
+                retry_after_secs, ..
+            }
+            | AppError::UpstreamBusy {
+                retry_after_secs: Some(retry_after_secs),
+                ..
+            } => Some(retry_after_secs),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

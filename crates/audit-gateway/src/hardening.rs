@@ -72,6 +72,57 @@ pub struct Hardening {
     pub csp_reports: Arc<AtomicU64>,
     pub login_limits: Arc<LoginLimits>,
     pub revoked: Arc<Revoked>,
+    pub session_slots: Arc<SessionSlots>,
+}
+
+/// Upstream requests in flight, per session: each session has `per_session`
+/// slots, and a request beyond them waits its turn (in arrival order) for at
+/// most `wait`, then is refused with a time to retry. One session's burst
+/// can then neither swamp an upstream nor starve other sessions.
+#[derive(Debug)]
+pub struct SessionSlots {
+    per_session: usize,
+    wait: Duration,
+    sessions: Mutex<HashMap<[u8; 32], Arc<tokio::sync::Semaphore>>>,
+}
+
+impl SessionSlots {
+    pub fn new(per_session: usize, wait: Duration) -> Self {
+        Self {
+            per_session: per_session.max(1),
+            wait,
+            sessions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn per_session(&self) -> usize {
+        self.per_session
+    }
+
+    /// A slot for `token`'s session, held until the permit is dropped;
+    /// `Err` with how long to wait before retrying when none came free in
+    /// time.
+    pub async fn acquire(
+        &self,
+        token: &str,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, Duration> {
+        let semaphore = {
+            let mut sessions = self
+                .sessions
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // A session nobody holds or waits on is forgotten.
+            sessions.retain(|_, semaphore| Arc::strong_count(semaphore) > 1);
+            sessions
+                .entry(Sha256::digest(token.as_bytes()).into())
+                .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_session)))
+                .clone()
+        };
+        match tokio::time::timeout(self.wait, semaphore.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Duration::from_secs(1)),
+        }
+    }
 }
 
 /// Tokens logged out before they expire, each kept only until its own
@@ -113,7 +164,14 @@ impl Hardening {
             csp_reports: Arc::new(AtomicU64::new(0)),
             login_limits: Arc::new(limits),
             revoked: Arc::new(Revoked::default()),
+            session_slots: Arc::new(SessionSlots::new(6, Duration::from_secs(30))),
         }
+    }
+
+    /// The same, with `slots` limiting each session's upstream requests.
+    pub fn with_session_slots(mut self, slots: SessionSlots) -> Self {
+        self.session_slots = Arc::new(slots);
+        self
     }
 }
 

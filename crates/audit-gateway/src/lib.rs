@@ -12,7 +12,9 @@
 pub mod config;
 pub mod error;
 pub mod hardening;
+pub mod serve;
 pub mod session;
+pub mod tls;
 pub mod upstream;
 
 use std::net::SocketAddr;
@@ -36,7 +38,7 @@ use chrono::Utc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
-pub use config::{Config, UpstreamMode};
+pub use config::{Config, TlsMode, UpstreamMode};
 use error::AppError;
 use hardening::Hardening;
 use session::{ClouderaSession, OctopaiSession, SessionClaims, SessionKey, TokenError};
@@ -124,6 +126,22 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
+}
+
+/// One of the session's upstream slots ([`hardening::SessionSlots`]), held
+/// for as long as the upstream request runs.
+async fn upstream_slot(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    let slots = &state.hardening.session_slots;
+    slots
+        .acquire(bearer_token(headers).unwrap_or_default())
+        .await
+        .map_err(|wait| AppError::SessionBusy {
+            limit: slots.per_session(),
+            retry_after_secs: wait.as_secs().max(1),
+        })
 }
 
 /// The session claims of a request's `Authorization: Bearer` token.
@@ -298,6 +316,7 @@ async fn octopai_user_events(
     ] {
         parse_iso(value).map_err(|problem| AppError::BadRequest(format!("{name}: {problem}")))?;
     }
+    let _slot = upstream_slot(&state, &headers).await?;
     let body = state
         .upstreams
         .octopai_user_events(&session.access_token, &request)
@@ -338,6 +357,7 @@ async fn cloudera_audits(
             ))
         })?;
     }
+    let _slot = upstream_slot(&state, &headers).await?;
     let body = state
         .upstreams
         .cloudera_audits(&session.username, &session.password, &params)
@@ -351,11 +371,18 @@ pub struct Started {
     pub address: SocketAddr,
     pub octopai_url: String,
     pub cloudera_url: String,
+    /// The SHA-256 fingerprint of the certificate served, when HTTPS.
+    pub tls_fingerprint: Option<String>,
 }
 
 impl Started {
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.tls_fingerprint.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
     }
 }
 
@@ -383,34 +410,57 @@ pub async fn start(config: Config) -> Result<Started, String> {
         }
         UpstreamMode::Remote { octopai, cloudera } => (octopai.clone(), cloudera.clone()),
     };
+    let extra_roots = match &config.upstream_ca {
+        Some(path) => tls::upstream_roots(path)?,
+        None => Vec::new(),
+    };
     let upstreams = Upstreams::new(
         &octopai_url,
         &cloudera_url,
         config.cloudera_api_version,
         config.upstream_timeout,
+        &extra_roots,
     )?;
+    let identity = match &config.tls {
+        TlsMode::Off => None,
+        TlsMode::Files { cert, key } => Some(tls::Identity::from_files(cert, key)?),
+        TlsMode::SelfSigned => Some(tls::Identity::self_signed()?),
+    };
+    let tls_fingerprint = identity
+        .as_ref()
+        .map(tls::Identity::fingerprint)
+        .transpose()?;
+    let server_tls = identity
+        .as_ref()
+        .map(tls::Identity::server_config)
+        .transpose()?;
     let state = AppState {
         upstreams,
         session_key: config.session_key.clone(),
         session_ttl: config.session_ttl,
         dist_dir: config.dist_dir.clone(),
         allowed_origins: config.allowed_origins.clone(),
-        hardening: Hardening::new(&config.dist_dir, hardening::LoginLimits::default()),
+        hardening: Hardening::new(&config.dist_dir, hardening::LoginLimits::default())
+            .with_session_slots(hardening::SessionSlots::new(
+                config.session_concurrency,
+                config.upstream_timeout,
+            )),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     let router = app(state);
-    tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(error) = axum::serve(listener, service).await {
-            tracing::error!(%error, "the gateway stopped");
-        }
-    });
+    tokio::spawn(serve::serve(
+        listener,
+        router,
+        server_tls,
+        config.header_timeout,
+    ));
     Ok(Started {
         address,
         octopai_url,
         cloudera_url,
+        tls_fingerprint,
     })
 }

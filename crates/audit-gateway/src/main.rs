@@ -35,12 +35,19 @@ fn main() -> ExitCode {
             eprintln!("audit-gateway: warning: {} has no index.html; build the app (cargo xtask demo does)", config.dist_dir.display());
         }
         let demo = matches!(config.upstreams, UpstreamMode::Demo { .. });
+        let config_tls = config.tls.clone();
         match audit_gateway::start(config).await {
             Ok(started) => {
                 if demo {
                     println!("Demo mode: simulated Octopai at {}, simulated Cloudera Manager at {}", started.octopai_url, started.cloudera_url);
                     println!("  Octopai login:          {} / {}", simulated_upstreams::DEMO_OCTOPAI_USER, simulated_upstreams::DEMO_OCTOPAI_PASSWORD);
                     println!("  Cloudera Manager login: {} / {}", simulated_upstreams::DEMO_CLOUDERA_USER, simulated_upstreams::DEMO_CLOUDERA_PASSWORD);
+                }
+                if let Some(fingerprint) = &started.tls_fingerprint {
+                    println!("HTTPS certificate SHA-256 fingerprint: {fingerprint}");
+                    if matches!(config_tls, audit_gateway::TlsMode::SelfSigned) {
+                        println!("  (made just now for localhost; the browser will ask you to accept it once — check the fingerprint)");
+                    }
                 }
                 println!("Audit dashboard: {}/", started.url());
                 let _ = tokio::signal::ctrl_c().await;

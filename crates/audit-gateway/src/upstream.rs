@@ -48,8 +48,13 @@ impl Upstreams {
         cloudera_base: &str,
         cloudera_api_version: u32,
         timeout: Duration,
+        extra_roots: &[reqwest::Certificate],
     ) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        for root in extra_roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5).min(timeout))
             .timeout(timeout)
@@ -174,8 +179,17 @@ impl Upstreams {
 }
 
 fn transport(source: SourceName, error: &reqwest::Error) -> AppError {
+    let mut causes =
+        std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |cause| {
+            cause.source()
+        });
     if error.is_timeout() {
         AppError::Timeout(source)
+    } else if causes.any(|cause| cause.to_string().contains("certificate")) {
+        AppError::UpstreamCertificate {
+            source,
+            cause: error.to_string(),
+        }
     } else {
         AppError::Unreachable {
             source,
@@ -188,6 +202,14 @@ fn transport(source: SourceName, error: &reqwest::Error) -> AppError {
 /// anything else becomes the matching [`AppError`].
 async fn json_body(source: SourceName, response: reqwest::Response) -> Result<Bytes, AppError> {
     let status = response.status();
+    // Retry-After in seconds (the HTTP-date form is not honoured: a
+    // caller then backs off on its own schedule), at most 10 minutes.
+    let retry_after_secs = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map(|secs| secs.min(600));
     let body = response
         .bytes()
         .await
@@ -221,6 +243,13 @@ async fn json_body(source: SourceName, response: reqwest::Response) -> Result<By
             source,
             message: upstream_message().unwrap_or_else(|| "the request was malformed".into()),
         }),
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+            Err(AppError::UpstreamBusy {
+                source,
+                status: status.as_u16(),
+                retry_after_secs,
+            })
+        }
         status => Err(AppError::UpstreamFailed {
             source,
             status: status.as_u16(),

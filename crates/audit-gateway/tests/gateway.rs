@@ -33,7 +33,7 @@ const INDEX_HTML: &str = "<!doctype html><title>Audit dashboard</title>\
 
 fn state(octopai: &str, cloudera: &str, timeout: Duration) -> AppState {
     AppState {
-        upstreams: Upstreams::new(octopai, cloudera, 41, timeout).unwrap(),
+        upstreams: Upstreams::new(octopai, cloudera, 41, timeout, &[]).unwrap(),
         session_key: SessionKey::from_bytes(&[42; 32]),
         session_ttl: Duration::from_secs(3600),
         dist_dir: dist_with_index(),
@@ -460,6 +460,27 @@ async fn upstream_faults_become_clear_gateway_errors() {
         assert_eq!(error.code, code);
         assert!(error.message.contains(message), "{code}: {}", error.message);
         assert_eq!(error.source.as_deref(), Some("cloudera"));
+    }
+    // Busy upstreams: their Retry-After reaches the app, so it can wait.
+    for (head, retry_after) in [
+        ("HTTP/1.1 429 Too Many Requests\r\nretry-after: 7", Some("7")),
+        ("HTTP/1.1 503 Service Unavailable\r\nretry-after: 3", Some("3")),
+        ("HTTP/1.1 503 Service Unavailable", None),
+    ] {
+        let base = misbehaving(head, "", Duration::ZERO).await;
+        let router = app(state(&base, &base, Duration::from_secs(1)));
+        let (got, headers, body) = send(
+            &router,
+            get("/gateway/cloudera/audits", Some(&token_for_cloudera())),
+        )
+        .await;
+        assert_eq!(got, StatusCode::SERVICE_UNAVAILABLE, "{head}");
+        assert_eq!(error_body(&body).code, "upstream_busy");
+        assert_eq!(
+            headers.get("retry-after").map(|v| v.to_str().unwrap()),
+            retry_after,
+            "{head}"
+        );
     }
     // Nothing listens on port 9 (discard) on loopback here.
     let router = app(state(
