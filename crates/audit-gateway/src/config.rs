@@ -20,6 +20,9 @@ pub enum UpstreamMode {
         volume_percent: u32,
         /// Seed hostile values in every field (`--demo-hostile`).
         hostile: bool,
+        /// Faults for the simulated upstreams to act out (`--demo-fault`),
+        /// already checked by [`simulated_upstreams::faults::FaultPlan::parse`].
+        faults: Vec<String>,
     },
     /// Use these base URLs.
     Remote { octopai: String, cloudera: String },
@@ -78,6 +81,10 @@ audit-gateway: serves the audit dashboard and forwards its fixed routes to the u
   --demo                     start the simulated upstreams on loopback and use them
   --demo-upstream-delay-ms N with --demo: make the simulated upstreams answer each data page N ms late
   --demo-hostile             with --demo: add events whose every field is hostile (markup, script URLs, formulas, control and bidi characters, 1 MB strings)
+  --demo-fault ROUTE:FAULT[@WHICH]
+                             with --demo: the simulated upstreams act out a fault (repeatable), e.g. audits:503=2@2;
+                             ROUTE login|events|audits, FAULT latency=MS|500|429[=SECS]|503[=SECS]|truncated|html|401|drop,
+                             WHICH @N, @N-M or @N+ counting that route's requests from 1 (default: every one)
   --demo-volume PERCENT      with --demo: generate PERCENT of the ordinary volume (1 to 5000; default 100, about 29,000 events a week)
   --octopai-url URL          Octopai base URL            (env OCTOPAI_URL)
   --cloudera-url URL         Cloudera Manager base URL   (env CLOUDERA_URL)
@@ -124,6 +131,7 @@ impl Config {
         let mut demo_delay_ms: Option<u64> = None;
         let mut demo_volume: Option<u32> = None;
         let mut demo_hostile = false;
+        let mut demo_faults: Vec<String> = Vec::new();
         let mut tls_cert = env("GATEWAY_TLS_CERT").map(PathBuf::from);
         let mut tls_key = env("GATEWAY_TLS_KEY").map(PathBuf::from);
         let mut self_signed = false;
@@ -141,6 +149,7 @@ impl Config {
             match flag.as_str() {
                 "--demo" => demo = true,
                 "--demo-hostile" => demo_hostile = true,
+                "--demo-fault" => demo_faults.push(value()?),
                 "--demo-upstream-delay-ms" => {
                     demo_delay_ms = Some(
                         value()?
@@ -227,6 +236,10 @@ impl Config {
         if demo_hostile && !demo {
             return Err("--demo-hostile only applies with --demo".into());
         }
+        if !demo_faults.is_empty() && !demo {
+            return Err("--demo-fault only applies with --demo".into());
+        }
+        simulated_upstreams::faults::FaultPlan::parse(&demo_faults)?;
         if demo_volume.is_some() && !demo {
             return Err("--demo-volume only applies with --demo".into());
         }
@@ -235,6 +248,7 @@ impl Config {
                 page_delay: Duration::from_millis(demo_delay_ms.unwrap_or(0)),
                 volume_percent: demo_volume.unwrap_or(100),
                 hostile: demo_hostile,
+                faults: demo_faults,
             },
             (false, Some(octopai), Some(cloudera)) => {
                 for url in [&octopai, &cloudera] {
@@ -320,6 +334,7 @@ mod tests {
                 page_delay: Duration::ZERO,
                 volume_percent: 100,
                 hostile: false,
+                faults: Vec::new(),
             }
         );
         let slow = parse(&["--demo", "--demo-upstream-delay-ms", "250"]).unwrap();
@@ -329,6 +344,7 @@ mod tests {
                 page_delay: Duration::from_millis(250),
                 volume_percent: 100,
                 hostile: false,
+                faults: Vec::new(),
             }
         );
         let big = parse(&["--demo", "--demo-volume", "350"]).unwrap();
@@ -372,6 +388,10 @@ mod tests {
                 "must start with",
             ),
             (vec!["--demo", "--frobnicate"], "unknown flag"),
+            (
+                vec!["--demo", "--demo-fault", "audits:404"],
+                "unknown fault",
+            ),
             (
                 vec![
                     "--demo-upstream-delay-ms",

@@ -394,14 +394,17 @@ pub async fn start(config: Config) -> Result<Started, String> {
             page_delay,
             volume_percent,
             hostile,
+            faults,
         } => {
-            let state = simulated_upstreams::SimState::generated_with_delay(
+            let faults = simulated_upstreams::faults::FaultPlan::parse(faults)?;
+            let state = simulated_upstreams::SimState::generated_with(
                 simulated_upstreams::DataConfig {
                     scale: f64::from(*volume_percent) / 100.0,
                     hostile: *hostile,
                     ..simulated_upstreams::DataConfig::new(Utc::now())
                 },
                 *page_delay,
+                faults,
             );
             let running = simulated_upstreams::spawn_on_loopback(state)
                 .await

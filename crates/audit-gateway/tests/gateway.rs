@@ -463,8 +463,14 @@ async fn upstream_faults_become_clear_gateway_errors() {
     }
     // Busy upstreams: their Retry-After reaches the app, so it can wait.
     for (head, retry_after) in [
-        ("HTTP/1.1 429 Too Many Requests\r\nretry-after: 7", Some("7")),
-        ("HTTP/1.1 503 Service Unavailable\r\nretry-after: 3", Some("3")),
+        (
+            "HTTP/1.1 429 Too Many Requests\r\nretry-after: 7",
+            Some("7"),
+        ),
+        (
+            "HTTP/1.1 503 Service Unavailable\r\nretry-after: 3",
+            Some("3"),
+        ),
         ("HTTP/1.1 503 Service Unavailable", None),
     ] {
         let base = misbehaving(head, "", Duration::ZERO).await;
@@ -707,4 +713,58 @@ async fn logging_out_stops_the_token_at_once() {
         .token;
     assert_ne!(fresh, token);
     assert_eq!(send(&router, audits(&fresh)).await.0, StatusCode::OK);
+}
+
+/// The gateway in front of simulated upstreams acting out `faults`.
+async fn simulated_with_faults(faults: &[&str]) -> Router {
+    let plan = simulated_upstreams::faults::FaultPlan::parse(
+        &faults.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let sim = simulated_upstreams::SimState::new(
+        simulated_upstreams::data::generate(&simulated_upstreams::DataConfig::new(Utc::now())),
+        Arc::new(Utc::now),
+    )
+    .with_faults(plan);
+    let running = simulated_upstreams::spawn_on_loopback(sim).await.unwrap();
+    app(state(
+        &running.octopai_url,
+        &running.cloudera_url,
+        Duration::from_secs(2),
+    ))
+}
+
+#[tokio::test]
+async fn each_simulated_fault_becomes_a_clear_error_and_the_next_page_is_fine() {
+    for (fault, status, code) in [
+        ("500", StatusCode::BAD_GATEWAY, "upstream_error"),
+        ("429=4", StatusCode::SERVICE_UNAVAILABLE, "upstream_busy"),
+        ("503", StatusCode::SERVICE_UNAVAILABLE, "upstream_busy"),
+        ("truncated", StatusCode::BAD_GATEWAY, "upstream_malformed"),
+        ("html", StatusCode::BAD_GATEWAY, "upstream_malformed"),
+        ("401", StatusCode::UNAUTHORIZED, "upstream_unauthorized"),
+        ("drop", StatusCode::BAD_GATEWAY, "upstream_unreachable"),
+        ("latency=3000", StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+    ] {
+        let router = simulated_with_faults(&[&format!("audits:{fault}@2")]).await;
+        let page = || get("/gateway/cloudera/audits?maxResults=5", Some(&token_for_cloudera()));
+        let (first, _, _) = send(&router, page()).await;
+        assert_eq!(first, StatusCode::OK, "{fault}: the first page has no fault");
+        let (second, headers, body) = send(&router, page()).await;
+        assert_eq!(second, status, "{fault}");
+        let error = error_body(&body);
+        assert_eq!(error.code, code, "{fault}: {}", error.message);
+        assert!(!headers.contains_key("www-authenticate"), "{fault}");
+        if fault.starts_with("429") {
+            assert_eq!(headers.get("retry-after").unwrap(), "4");
+        }
+        let (third, _, body) = send(&router, page()).await;
+        assert_eq!(third, StatusCode::OK, "{fault}: the fault was on one page only");
+        let list: ApiAuditList = serde_json::from_slice(&body).unwrap();
+        assert_eq!(list.items.len(), 5);
+    }
+    // Octopai's routes act out faults too.
+    let router = simulated_with_faults(&["login:503=9"]).await;
+    let (status, body) = login(&router, demo_credentials()).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{}", String::from_utf8_lossy(&body));
 }

@@ -18,15 +18,32 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::Duration;
 
+use crate::faults::{self, Route};
 use crate::{SimState, DEMO_CLOUDERA_PASSWORD, DEMO_CLOUDERA_USER};
 
 pub fn router(state: Arc<SimState>) -> Router {
+    let faults =
+        axum::middleware::from_fn_with_state((state.faults.clone(), Route::Audits), faults::apply);
     Router::new()
-        .route("/api/{version}/audits", get(read_audits))
+        .route(
+            "/api/{version}/audits",
+            get(read_audits).route_layer(faults),
+        )
         .with_state(state)
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+/// Cloudera Manager's answer to a request without valid credentials.
+pub(crate) fn unauthorized() -> Response {
+    let mut response = error(StatusCode::UNAUTHORIZED, "Authentication required");
+    if let Ok(value) = HeaderValue::from_str(&format!("Basic realm=\"{BASIC_REALM}\"")) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (
         status,
         Json(ApiErrorBody {
@@ -101,13 +118,7 @@ async fn read_audits(
     }
     let auth = authenticate(&state, &headers);
     if matches!(auth, Auth::None) {
-        let mut response = error(StatusCode::UNAUTHORIZED, "Authentication required");
-        if let Ok(value) = HeaderValue::from_str(&format!("Basic realm=\"{BASIC_REALM}\"")) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
-        }
-        return response;
+        return unauthorized();
     }
     let params: HashMap<String, String> = match raw_query.as_deref().map(parse_query_string) {
         Some(Ok(params)) => params,

@@ -11,6 +11,7 @@
 
 pub mod cloudera;
 pub mod data;
+pub mod faults;
 pub mod jwt;
 pub mod octopai;
 mod rng;
@@ -52,6 +53,8 @@ pub struct SimState {
     /// Added before every data answer (both APIs), to act out a slow
     /// upstream. Zero by default.
     pub page_delay: std::time::Duration,
+    /// Faults to act out, per route ([`faults`]); none by default.
+    pub faults: Arc<faults::FaultPlan>,
 }
 
 impl std::fmt::Debug for SimState {
@@ -73,6 +76,7 @@ impl SimState {
             access_token_seconds: 2 * 60 * 60,
             cm_sessions: Mutex::new(HashSet::new()),
             page_delay: std::time::Duration::ZERO,
+            faults: Arc::default(),
         })
     }
 
@@ -94,9 +98,15 @@ impl SimState {
     }
 
     /// Like [`SimState::generated`], with `page_delay` before every data answer.
-    pub fn generated_with_delay(
+    pub fn generated_with_delay(config: DataConfig, page_delay: std::time::Duration) -> Arc<Self> {
+        Self::generated_with(config, page_delay, faults::FaultPlan::default())
+    }
+
+    /// Like [`SimState::generated_with_delay`], acting out `faults`.
+    pub fn generated_with(
         mut config: DataConfig,
         page_delay: std::time::Duration,
+        faults: faults::FaultPlan,
     ) -> Arc<Self> {
         let clock = system_clock();
         config.end = clock();
@@ -104,8 +114,17 @@ impl SimState {
         // Just made, so this is the only reference.
         if let Some(fresh) = Arc::get_mut(&mut state) {
             fresh.page_delay = page_delay;
+            fresh.faults = Arc::new(faults);
         }
         state
+    }
+
+    /// The same state acting out `faults` (only before it is shared).
+    pub fn with_faults(mut self: Arc<Self>, faults: faults::FaultPlan) -> Arc<Self> {
+        if let Some(fresh) = Arc::get_mut(&mut self) {
+            fresh.faults = Arc::new(faults);
+        }
+        self
     }
 }
 

@@ -20,6 +20,7 @@ fn run() -> Result<(), String> {
     let mut octopai_listen = "127.0.0.1:9001".to_owned();
     let mut cloudera_listen = "127.0.0.1:9002".to_owned();
     let mut config = DataConfig::new(chrono::Utc::now());
+    let mut faults = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -36,17 +37,20 @@ fn run() -> Result<(), String> {
                     .parse()
                     .map_err(|_| "--days takes a whole number")?
             }
+            "--fault" => faults.push(value()?),
             "--scale" => config.scale = value()?.parse().map_err(|_| "--scale takes a number")?,
             "--help" | "-h" => {
-                println!("simulated-upstreams [--octopai-listen ADDR] [--cloudera-listen ADDR] [--seed N] [--days N] [--scale X]");
+                println!("simulated-upstreams [--octopai-listen ADDR] [--cloudera-listen ADDR] [--seed N] [--days N] [--scale X] [--fault ROUTE:FAULT[@WHICH]]...");
+                println!("  faults: see the simulated_upstreams::faults documentation, e.g. --fault audits:503=2@2");
                 return Ok(());
             }
             other => return Err(format!("unknown flag {other}; see --help")),
         }
     }
+    let faults = simulated_upstreams::faults::FaultPlan::parse(&faults)?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let state = SimState::generated(config);
+        let state = SimState::generated_with(config, std::time::Duration::ZERO, faults);
         let octopai = tokio::net::TcpListener::bind(&octopai_listen)
             .await
             .map_err(|e| format!("cannot listen on {octopai_listen}: {e}"))?;

@@ -17,13 +17,19 @@ use axum::{Json, Router};
 use chrono::Duration;
 use serde_json::{json, Value};
 
+use crate::faults::{self, Route};
 use crate::jwt::{self, Claims, TokenError};
 use crate::{SimState, DEMO_OCTOPAI_PASSWORD, DEMO_OCTOPAI_USER};
 
 pub fn router(state: Arc<SimState>) -> Router {
+    let faults =
+        |route| axum::middleware::from_fn_with_state((state.faults.clone(), route), faults::apply);
     Router::new()
-        .route(LOGIN_PATH, post(login))
-        .route(USER_EVENTS_PATH, post(user_events))
+        .route(LOGIN_PATH, post(login).route_layer(faults(Route::Login)))
+        .route(
+            USER_EVENTS_PATH,
+            post(user_events).route_layer(faults(Route::UserEvents)),
+        )
         .with_state(state)
 }
 
@@ -86,7 +92,7 @@ async fn login(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
     .into_response()
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
@@ -172,7 +178,7 @@ async fn user_events(
     .into_response()
 }
 
-fn unauthorized(message: &str) -> Response {
+pub(crate) fn unauthorized(message: &str) -> Response {
     let mut response = error(StatusCode::UNAUTHORIZED, message);
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
