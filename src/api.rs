@@ -21,6 +21,8 @@ pub struct ApiError {
     /// `network`, `malformed`, `aborted` for failures on this side.
     pub code: String,
     pub message: String,
+    /// The gateway's `Retry-After`, in seconds, when it gave one.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -29,7 +31,31 @@ impl ApiError {
             status: 0,
             code: code.to_owned(),
             message: message.into(),
+            retry_after_secs: None,
         }
+    }
+
+    /// A load the user cancelled.
+    pub fn cancelled() -> Self {
+        Self::local("aborted", "The request was cancelled.")
+    }
+
+    /// A read that failed on this side: an answer that cannot be decoded.
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::local("malformed", message)
+    }
+
+    /// Whether another try could mend it ([`audit_core::retry`]).
+    pub fn is_transient(&self) -> bool {
+        audit_core::retry::is_transient(self.status, &self.code)
+    }
+
+    /// The same failure, saying that it persisted through `tries` tries.
+    pub fn gave_up_after(mut self, tries: u32) -> Self {
+        if tries > 1 {
+            self.message = format!("{} (It failed {tries} times in a row.)", self.message);
+        }
+        self
     }
 
     /// The session is no longer good: the user must log in again.
@@ -50,7 +76,7 @@ impl std::fmt::Display for ApiError {
 
 fn transport(error: gloo_net::Error, signal: Option<&AbortSignal>) -> ApiError {
     if signal.is_some_and(AbortSignal::aborted) {
-        return ApiError::local("aborted", "The request was cancelled.");
+        return ApiError::cancelled();
     }
     ApiError::local(
         "network",
@@ -62,6 +88,10 @@ fn transport(error: gloo_net::Error, signal: Option<&AbortSignal>) -> ApiError {
 /// [`ApiError`] otherwise.
 async fn body_of(response: Response, signal: Option<&AbortSignal>) -> Result<String, ApiError> {
     let status = response.status();
+    let retry_after_secs = response
+        .headers()
+        .get("retry-after")
+        .and_then(|value| value.trim().parse::<u64>().ok());
     let text = response
         .text()
         .await
@@ -74,6 +104,7 @@ async fn body_of(response: Response, signal: Option<&AbortSignal>) -> Result<Str
             status,
             code: body.code,
             message: body.message,
+            retry_after_secs,
         },
         Err(_) => ApiError {
             status,
@@ -81,6 +112,7 @@ async fn body_of(response: Response, signal: Option<&AbortSignal>) -> Result<Str
             message: format!(
                 "The gateway answered HTTP {status} without an explanation. Try again."
             ),
+            retry_after_secs,
         },
     })
 }
@@ -149,4 +181,18 @@ pub async fn cloudera_page(
         .map_err(|error| transport(error, signal))?;
     let text = body_of(response, signal).await?;
     ApiAuditList::decode(&text).map_err(|error| ApiError::local("malformed", error.message))
+}
+
+/// Waits `wait`, or less if `signal` aborts first.
+pub async fn sleep(wait: std::time::Duration, signal: Option<&AbortSignal>) {
+    let millis = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+        }
+        if let Some(signal) = signal {
+            let _ = signal.add_event_listener_with_callback("abort", &resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -11,8 +11,12 @@ use audit_core::analytics::EventCollection;
 use audit_core::cloudera::AuditsParams;
 use audit_core::octopai::UserEventsRequest;
 use audit_core::query::Query;
+use audit_core::retry::RetryPolicy;
 use audit_core::time::format_iso;
 use audit_core::{AuditEvent, Source, TimeWindow};
+
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
 
 use crate::api::{self, ApiError};
 
@@ -175,6 +179,41 @@ pub struct SourceProgress {
     /// Set when the load stopped at the cap on events held: at least this
     /// many events matched (the newest `received` are kept).
     pub at_least: Option<u64>,
+    /// Pages tried again after a transient failure, so far.
+    pub retries: u32,
+    /// Set while waiting to try a page again.
+    pub retrying: Option<RetryNote>,
+}
+
+/// A page that failed transiently and is about to be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryNote {
+    /// The failed answer's HTTP status (0: no answer arrived).
+    pub status: u16,
+    pub wait_ms: u64,
+    /// The try about to be made, and how many there are in all.
+    pub next_try: u32,
+    pub tries: u32,
+}
+
+impl RetryNote {
+    /// What failed and what happens next, in words.
+    pub fn describe(&self) -> String {
+        let what = match self.status {
+            0 => "the gateway could not be reached".to_owned(),
+            429 => "too many requests were in flight".to_owned(),
+            502 => "the upstream failed or sent something that is not JSON".to_owned(),
+            503 => "the upstream is busy".to_owned(),
+            504 => "the upstream did not answer in time".to_owned(),
+            status => format!("the request failed (HTTP {status})"),
+        };
+        format!(
+            "A page failed ({what}); trying again in {:.1} s (try {} of {}).",
+            self.wait_ms as f64 / 1000.0,
+            self.next_try,
+            self.tries
+        )
+    }
 }
 
 impl SourceProgress {
@@ -197,10 +236,27 @@ pub async fn load_source(
     branches: &[Query],
     cap: usize,
     signal: Option<&web_sys::AbortSignal>,
-    mut on_progress: impl FnMut(SourceProgress),
+    on_progress: impl FnMut(SourceProgress),
 ) -> (Vec<AuditEvent>, Option<ApiError>) {
     let started = js_sys::Date::now();
     let elapsed_ms = move || (js_sys::Date::now() - started).max(0.0) as u64;
+    // Progress goes out after each page, and while a page waits to be
+    // tried again (from inside concurrent fetches, hence the cells).
+    let on_progress = RefCell::new(on_progress);
+    let last = Cell::new(SourceProgress::default());
+    let retries = Cell::new(0u32);
+    let report = |progress: SourceProgress| {
+        last.set(progress);
+        (on_progress.borrow_mut())(progress);
+    };
+    let on_retry = |note: RetryNote| {
+        retries.set(retries.get() + 1);
+        (on_progress.borrow_mut())(SourceProgress {
+            retries: retries.get(),
+            retrying: Some(note),
+            ..last.get()
+        });
+    };
     let requests: Vec<Option<&Query>> = match source {
         Source::ClouderaManager if !branches.is_empty() => branches.iter().map(Some).collect(),
         _ => vec![None],
@@ -219,15 +275,18 @@ pub async fn load_source(
             branches,
             cap,
             signal,
+            &on_retry,
             &mut collection,
             |pager, collection| {
-                on_progress(SourceProgress {
+                report(SourceProgress {
                     pages: pages_before + pager.pages,
                     received: collection.len() as u64,
                     total: pager.total(),
                     finished: false,
                     elapsed_ms: elapsed_ms(),
                     at_least: None,
+                    retries: retries.get(),
+                    retrying: None,
                 })
             },
         )
@@ -244,13 +303,15 @@ pub async fn load_source(
     let (events, held) = collection.into_newest(cap);
     let all_done = requests_done == branch_count;
     let at_least = beyond_cap(held, cap, all_done, pager.total());
-    on_progress(SourceProgress {
+    report(SourceProgress {
         pages: pages_before,
         received: events.len() as u64,
         total: pager.total(),
         finished: true,
         elapsed_ms: elapsed_ms(),
         at_least,
+        retries: retries.get(),
+        retrying: None,
     });
     (events, None)
 }
@@ -301,24 +362,62 @@ async fn fetch(
                 .into_iter()
                 .map(AuditEvent::try_from)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|error| ApiError {
-                    status: 0,
-                    code: "malformed".into(),
-                    message: format!("Cloudera Manager sent an audit that cannot be read: {error}"),
+                .map_err(|error| {
+                    ApiError::malformed(format!(
+                        "Cloudera Manager sent an audit that cannot be read: {error}"
+                    ))
                 })?;
             Ok((events, count, None))
         }
     }
 }
 
+/// [`fetch`], tried again after transient failures as
+/// [`RetryPolicy::default`] says (honouring `Retry-After`), telling
+/// `on_retry` before each wait. A cancel ends the wait at once.
+async fn fetch_with_retries(
+    token: &str,
+    request: NextPage,
+    branches: &[Query],
+    signal: Option<&web_sys::AbortSignal>,
+    on_retry: &dyn Fn(RetryNote),
+) -> Result<Fetched, ApiError> {
+    let policy = RetryPolicy::default();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let error = match fetch(token, request.clone(), branches, signal).await {
+            Ok(fetched) => return Ok(fetched),
+            Err(error) if !error.is_transient() => return Err(error),
+            Err(error) => error,
+        };
+        let retry_after = error.retry_after_secs.map(Duration::from_secs);
+        let Some(wait) = policy.wait_before_next(tries, retry_after, js_sys::Math::random()) else {
+            return Err(error.gave_up_after(tries));
+        };
+        on_retry(RetryNote {
+            status: error.status,
+            wait_ms: wait.as_millis() as u64,
+            next_try: tries + 1,
+            tries: policy.attempts,
+        });
+        api::sleep(wait, signal).await;
+        if signal.is_some_and(web_sys::AbortSignal::aborted) {
+            return Err(ApiError::cancelled());
+        }
+    }
+}
+
 /// Every page one pager asks for, into `collection`, several in flight once
 /// the paging is known to be regular ([`Pager::next_batch`]).
+#[allow(clippy::too_many_arguments)] // Each is one piece of the load; a struct would only rename them.
 async fn load_pages(
     token: &str,
     pager: &mut Pager,
     branches: &[Query],
     cap: usize,
     signal: Option<&web_sys::AbortSignal>,
+    on_retry: &dyn Fn(RetryNote),
     collection: &mut EventCollection,
     mut on_page: impl FnMut(&Pager, &EventCollection),
 ) -> Result<(), ApiError> {
@@ -327,11 +426,9 @@ async fn load_pages(
         if batch.is_empty() {
             return Ok(());
         }
-        let answers = futures::future::join_all(
-            batch
-                .iter()
-                .map(|(_, request)| fetch(token, request.clone(), branches, signal)),
-        )
+        let answers = futures::future::join_all(batch.iter().map(|(_, request)| {
+            fetch_with_retries(token, request.clone(), branches, signal, on_retry)
+        }))
         .await;
         for ((position, _), answer) in batch.into_iter().zip(answers) {
             // A page asked for on a guess that no longer holds (the pages

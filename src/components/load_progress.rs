@@ -1,5 +1,5 @@
-//! Progress of a load, per source: pages and events so far, and the total
-//! where the source tells it.
+//! Progress of a load, per source: pages and events so far, the total
+//! where the source tells it, and a page waiting to be tried again.
 
 use leptos::prelude::*;
 
@@ -17,8 +17,15 @@ pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> imp
             .rate()
             .map(|rate| format!(", {} events/s", format_count(rate)))
             .unwrap_or_default();
+        let retried = match progress.retries {
+            0 => String::new(),
+            1 => ", 1 page tried again".to_owned(),
+            n => format!(", {n} pages tried again"),
+        };
         match (progress.finished, progress.total) {
-            (true, _) => format!("{name}: {events} events loaded ({pages} {page_word}{rate})"),
+            (true, _) => {
+                format!("{name}: {events} events loaded ({pages} {page_word}{rate}{retried})")
+            }
             (false, Some(total)) => format!(
                 "{name}: loading… {events} of {} events ({pages} {page_word}{rate})",
                 format_count(total)
@@ -45,6 +52,9 @@ pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> imp
                     None => view! { <progress></progress> }.into_any(),
                 }}
             </label>
+            {move || progress.get().retrying.map(|note| view! {
+                <p class="retrying" role="status">{note.describe()}</p>
+            })}
         </div>
     }
 }

@@ -68,6 +68,15 @@ type Ranking = fn(&[AuditEvent], usize) -> Vec<(String, u32)>;
 const ZOOM_HINT: &str =
     "Hover for exact counts; click a bar to show its time, or drag across to zoom.";
 
+/// What a load depends on: the range, the query's branches, the cap, and
+/// whether the link itself was unusable.
+type LoadInputs = (
+    TimeRange,
+    Result<Vec<Query>, Vec<audit_core::query::Diagnostic>>,
+    usize,
+    Option<String>,
+);
+
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
@@ -199,7 +208,11 @@ pub fn DashboardPage() -> impl IntoView {
             if !current() {
                 return;
             }
-            let progress = state.with_untracked(SourceState::progress);
+            // No page waits to be tried again once the load has ended.
+            let progress = SourceProgress {
+                retrying: None,
+                ..state.with_untracked(SourceState::progress)
+            };
             match error {
                 None => {
                     events.set(loaded);
@@ -221,17 +234,22 @@ pub fn DashboardPage() -> impl IntoView {
         });
     };
 
-    // A new load whenever the range or query changes (and on first show).
+    // A new load whenever the range, query or cap changes (and on first
+    // show). The router can announce an unchanged view again just after the
+    // page appears; the same inputs as last time load nothing new.
     let range_load = load.clone();
-    Effect::new(move || {
-        let range = time_range.get();
-        let parsed = parsed_query.get();
-        // A new cap is a new load too.
-        cap.track();
-        let link_problem = link_problem.get();
-        let Some(current) = session.0.get_untracked() else {
-            return;
-        };
+    Effect::new(move |previous: Option<Option<LoadInputs>>| {
+        let inputs = (
+            time_range.get(),
+            parsed_query.get(),
+            cap.get(),
+            link_problem.get(),
+        );
+        let current = session.0.get_untracked()?;
+        if previous.flatten().as_ref() == Some(&inputs) {
+            return Some(inputs);
+        }
+        let (range, parsed, _, link_problem) = inputs.clone();
         generation.update_value(|g| *g += 1);
         controller.update_value(|slot| {
             if let Some(old) = slot.take() {
@@ -256,7 +274,7 @@ pub fn DashboardPage() -> impl IntoView {
                 window.set(None);
                 octopai_state.set(SourceState::Blocked(reason.clone()));
                 cloudera_state.set(SourceState::Blocked(reason));
-                return;
+                return Some(inputs);
             }
         };
         window.set(Some(pinned));
@@ -266,6 +284,7 @@ pub fn DashboardPage() -> impl IntoView {
         if current.cloudera.is_some() {
             range_load(Source::ClouderaManager, pinned, parsed);
         }
+        Some(inputs)
     });
 
     // Every loaded event of the shown sources, newest first.

@@ -24,6 +24,7 @@ pub mod fixture;
 pub mod lookup;
 pub mod octopai;
 pub mod query;
+pub mod retry;
 pub mod time;
 pub mod usage;
 mod wire;

@@ -1,0 +1,158 @@
+//! Upstream faults, end to end: the simulated upstreams act them out
+//! (`--demo-fault`), the real gateway passes them on as its own errors, and
+//! the built app in headless Chromium retries what can be retried, keeps
+//! what it loaded, says what failed, and never lets one source hide the
+//! other.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)] // Tests: a failure must stop the test loudly.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{Browser, BOTH_LOADED, TABLE_ROWS};
+
+/// The progress line of one source (`Octopai` or `Cloudera Manager`).
+fn progress_text(name: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('.load-progress .progress-text')].map(e => e.textContent).find(t => t.startsWith('{name}:')) || ''"
+    )
+}
+
+/// A browser logged in at `path` (a dashboard view) through the login
+/// page, so the view is the first thing loaded after logging in.
+async fn logged_in_straight_at(base: &str, path: &str) -> Browser {
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{base}{path}")).await.unwrap();
+    browser
+        .wait_for(
+            "the login page",
+            "location.pathname === '/login'",
+            Duration::from_secs(30),
+        )
+        .await;
+    support::log_in(&browser, "demo-password").await;
+    browser
+}
+
+#[tokio::test]
+async fn transient_faults_are_retried_and_the_view_completes() {
+    // The Cloudera Manager login check is audits request 1, so 2 is the
+    // first page; Octopai's first page is events request 1.
+    let base = support::demo_gateway_with(&[
+        "--demo-fault",
+        "audits:503=1@2",
+        "--demo-fault",
+        "events:drop@1",
+    ])
+    .await;
+    let browser = logged_in_straight_at(&base, "/dashboard?range=24h").await;
+    browser
+        .wait_for("both sources", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    for name in ["Octopai", "Cloudera Manager"] {
+        let text = browser
+            .script(&format!("return {};", progress_text(name)))
+            .await;
+        let text = text.as_str().unwrap();
+        assert!(
+            text.contains("1 page tried again"),
+            "{name} recovered by retrying: {text}"
+        );
+    }
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('.error-view').length")
+            .await,
+        0,
+        "a recovered fault leaves no error behind"
+    );
+    assert!(browser.number(TABLE_ROWS).await > 0);
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn a_source_that_keeps_failing_says_so_keeps_its_pages_and_hides_nothing_else() {
+    // Octopai's first page arrives; every later one fails.
+    let base = support::demo_gateway_with(&["--demo-fault", "events:500@2+"]).await;
+    let browser = logged_in_straight_at(&base, "/dashboard?range=7d").await;
+    browser
+        .wait_for(
+            "Octopai's error",
+            "document.querySelector('.error-view[data-code=\"upstream_error\"]')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let message = browser
+        .script("return document.querySelector('.error-view').textContent;")
+        .await;
+    let message = message.as_str().unwrap();
+    assert!(
+        message.starts_with("Loading Octopai events failed.")
+            && message.contains("HTTP 500")
+            && message.contains("failed 4 times in a row")
+            && message.contains("Retry"),
+        "{message}"
+    );
+    // Cloudera Manager loads in full beside it.
+    browser
+        .wait_for(
+            "Cloudera Manager",
+            "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 1",
+            Duration::from_secs(60),
+        )
+        .await;
+    let octopai = browser
+        .script(&format!("return {};", progress_text("Octopai")))
+        .await;
+    assert!(
+        octopai.as_str().unwrap().contains("1,000 of"),
+        "Octopai's first page is kept: {octopai}"
+    );
+    // The table holds the kept page as well as Cloudera Manager's audits.
+    let cloudera = browser
+        .script(&format!("return {};", progress_text("Cloudera Manager")))
+        .await;
+    let cloudera: u64 = cloudera
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert_eq!(browser.number(TABLE_ROWS).await, cloudera + 1000);
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn a_401_on_a_later_page_asks_to_log_in_once_and_returns_to_the_view() {
+    // Audits request 3 is Cloudera Manager's second page.
+    let base = support::demo_gateway_with(&["--demo-fault", "audits:401@3"]).await;
+    let browser = logged_in_straight_at(&base, "/dashboard?range=7d&tz=utc").await;
+    browser
+        .wait_for(
+            "the re-login prompt",
+            "location.pathname === '/login' && location.search.includes('reason=expired')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let next = browser
+        .script("return new URLSearchParams(location.search).get('next');")
+        .await;
+    let next = next.as_str().unwrap().to_owned();
+    assert!(
+        next.starts_with("/dashboard?from=") && next.contains("tz=utc"),
+        "{next}"
+    );
+    support::log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the same view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let path = browser
+        .script("return decodeURIComponent(location.pathname + location.search);")
+        .await;
+    assert_eq!(path.as_str().unwrap(), next.replace("%3A", ":"));
+    browser.stop().await;
+}
