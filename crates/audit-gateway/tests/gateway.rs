@@ -744,12 +744,25 @@ async fn each_simulated_fault_becomes_a_clear_error_and_the_next_page_is_fine() 
         ("html", StatusCode::BAD_GATEWAY, "upstream_malformed"),
         ("401", StatusCode::UNAUTHORIZED, "upstream_unauthorized"),
         ("drop", StatusCode::BAD_GATEWAY, "upstream_unreachable"),
-        ("latency=3000", StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+        (
+            "latency=3000",
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+        ),
     ] {
         let router = simulated_with_faults(&[&format!("audits:{fault}@2")]).await;
-        let page = || get("/gateway/cloudera/audits?maxResults=5", Some(&token_for_cloudera()));
+        let page = || {
+            get(
+                "/gateway/cloudera/audits?maxResults=5",
+                Some(&token_for_cloudera()),
+            )
+        };
         let (first, _, _) = send(&router, page()).await;
-        assert_eq!(first, StatusCode::OK, "{fault}: the first page has no fault");
+        assert_eq!(
+            first,
+            StatusCode::OK,
+            "{fault}: the first page has no fault"
+        );
         let (second, headers, body) = send(&router, page()).await;
         assert_eq!(second, status, "{fault}");
         let error = error_body(&body);
@@ -759,12 +772,21 @@ async fn each_simulated_fault_becomes_a_clear_error_and_the_next_page_is_fine() 
             assert_eq!(headers.get("retry-after").unwrap(), "4");
         }
         let (third, _, body) = send(&router, page()).await;
-        assert_eq!(third, StatusCode::OK, "{fault}: the fault was on one page only");
+        assert_eq!(
+            third,
+            StatusCode::OK,
+            "{fault}: the fault was on one page only"
+        );
         let list: ApiAuditList = serde_json::from_slice(&body).unwrap();
         assert_eq!(list.items.len(), 5);
     }
     // Octopai's routes act out faults too.
     let router = simulated_with_faults(&["login:503=9"]).await;
     let (status, body) = login(&router, demo_credentials()).await;
-    assert_eq!(status, StatusCode::BAD_GATEWAY, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        status,
+        StatusCode::BAD_GATEWAY,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
 }
