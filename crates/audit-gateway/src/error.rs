@@ -60,6 +60,11 @@ pub enum AppError {
         limit: usize,
         retry_after_secs: u64,
     },
+    /// The upstream's answer was larger than the gateway reads.
+    AnswerTooLarge {
+        source: SourceName,
+        limit: usize,
+    },
     /// The upstream answered something that is not the expected JSON.
     Malformed {
         source: SourceName,
@@ -160,6 +165,12 @@ impl AppError {
                 "session_busy",
                 format!("This session already has {limit} upstream requests in flight. Wait for them to finish, then try again."),
                 None,
+            ),
+            AnswerTooLarge { source, limit } => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_too_large",
+                format!("{} sent a page larger than the gateway reads ({}), so it was dropped. Narrow the time range or add a query.", source.label(), if *limit >= 1024 * 1024 { format!("{} MB", limit / (1024 * 1024)) } else { format!("{limit} bytes") }),
+                Some(*source),
             ),
             Malformed { source, .. } => (
                 StatusCode::BAD_GATEWAY,

@@ -40,7 +40,14 @@ pub struct Upstreams {
     octopai_base: String,
     cloudera_base: String,
     cloudera_api_version: u32,
+    /// The largest upstream answer read, in bytes.
+    answer_limit: usize,
 }
+
+/// The largest upstream answer the gateway reads by default: a page of
+/// 1,000 events is a few hundred kilobytes, and even one holding several
+/// 1 MB fields stays well below this.
+pub const ANSWER_LIMIT: usize = 64 * 1024 * 1024;
 
 impl Upstreams {
     pub fn new(
@@ -65,7 +72,14 @@ impl Upstreams {
             octopai_base: octopai_base.trim_end_matches('/').to_owned(),
             cloudera_base: cloudera_base.trim_end_matches('/').to_owned(),
             cloudera_api_version,
+            answer_limit: ANSWER_LIMIT,
         })
+    }
+
+    /// The same, reading upstream answers of at most `bytes`.
+    pub fn with_answer_limit(mut self, bytes: usize) -> Self {
+        self.answer_limit = bytes;
+        self
     }
 
     /// `POST /api/UserAccount/Login`.
@@ -130,7 +144,7 @@ impl Upstreams {
             .send()
             .await
             .map_err(|error| transport(SourceName::Octopai, &error))?;
-        json_body(SourceName::Octopai, response).await
+        json_body(SourceName::Octopai, response, self.answer_limit).await
     }
 
     /// `GET /api/v{N}/audits` with Basic authentication; the answer's JSON text.
@@ -157,7 +171,7 @@ impl Upstreams {
             .send()
             .await
             .map_err(|error| transport(SourceName::Cloudera, &error))?;
-        json_body(SourceName::Cloudera, response).await
+        json_body(SourceName::Cloudera, response, self.answer_limit).await
     }
 
     /// Checks Cloudera Manager credentials with the smallest possible read
@@ -200,7 +214,11 @@ fn transport(source: SourceName, error: &reqwest::Error) -> AppError {
 
 /// Checks an upstream answer: a 2xx JSON body is passed on as it is;
 /// anything else becomes the matching [`AppError`].
-async fn json_body(source: SourceName, response: reqwest::Response) -> Result<Bytes, AppError> {
+async fn json_body(
+    source: SourceName,
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Bytes, AppError> {
     let status = response.status();
     // Retry-After in seconds (the HTTP-date form is not honoured: a
     // caller then backs off on its own schedule), at most 10 minutes.
@@ -210,10 +228,25 @@ async fn json_body(source: SourceName, response: reqwest::Response) -> Result<By
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok())
         .map(|secs| secs.min(600));
-    let body = response
-        .bytes()
+    let too_large = || AppError::AnswerTooLarge { source, limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|error| transport(source, &error))?;
+        .map_err(|error| transport(source, &error))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = Bytes::from(body);
     let upstream_message = || {
         serde_json::from_slice::<ApiErrorBody>(&body)
             .map(|error| error.message)

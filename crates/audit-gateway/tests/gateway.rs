@@ -790,3 +790,139 @@ async fn each_simulated_fault_becomes_a_clear_error_and_the_next_page_is_fine() 
         String::from_utf8_lossy(&body)
     );
 }
+
+/// A loopback upstream answering 200 with `size` bytes of JSON, with or
+/// without announcing the length.
+async fn oversized(size: usize, announce_length: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buffer = [0u8; 4096];
+                let _ = socket.read(&mut buffer).await;
+                let body = format!("{{\"items\":[],\"pad\":\"{}\"}}", "x".repeat(size));
+                let length = if announce_length {
+                    format!("content-length: {}\r\n", body.len())
+                } else {
+                    String::new()
+                };
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{length}connection: close\r\n\r\n"
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn an_upstream_answer_over_the_limit_is_dropped_with_a_clear_error() {
+    for announce_length in [true, false] {
+        let base = oversized(4096, announce_length).await;
+        let mut limited = state(&base, &base, Duration::from_secs(2));
+        limited.upstreams = limited.upstreams.with_answer_limit(2048);
+        let router = app(limited);
+        let (status, _, body) = send(
+            &router,
+            get("/gateway/cloudera/audits", Some(&token_for_cloudera())),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_GATEWAY,
+            "length announced: {announce_length}"
+        );
+        let error = error_body(&body);
+        assert_eq!(error.code, "upstream_too_large");
+        assert!(error.message.contains("2048 bytes"), "{}", error.message);
+        // Under the limit, the same answer passes.
+        let base = oversized(1024, announce_length).await;
+        let mut limited = state(&base, &base, Duration::from_secs(2));
+        limited.upstreams = limited.upstreams.with_answer_limit(2048);
+        let (status, _, _) = send(
+            &app(limited),
+            get("/gateway/cloudera/audits", Some(&token_for_cloudera())),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+/// Everything logged while it is alive, at every level.
+#[derive(Clone, Default)]
+struct CapturedLog(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_password_token_or_basic_header_reaches_a_log_line() {
+    let log = CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // The test runs on one thread, so every task logs through this.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let router = simulated_with_faults(&["audits:401@3", "events:500@2"]).await;
+    let (status, body) = login(&router, demo_credentials()).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = serde_json::from_slice::<SessionResponse>(&body)
+        .unwrap()
+        .token;
+    let wrong =
+        json!({"octopai": {"username": "analyst@example.com", "password": "wrong-secret-9431"}});
+    assert_eq!(login(&router, wrong).await.0, StatusCode::UNAUTHORIZED);
+    let window = json!({"startTime": format_iso(Utc::now() - chrono::Duration::hours(1)), "endTime": format_iso(Utc::now())});
+    for _ in 0..2 {
+        send(
+            &router,
+            get("/gateway/cloudera/audits?maxResults=5", Some(&token)),
+        )
+        .await;
+        send(
+            &router,
+            post_json("/gateway/octopai/user-events", window.clone(), Some(&token)),
+        )
+        .await;
+    }
+    send(
+        &router,
+        Request::delete("/gateway/session")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("session created") && text.contains("acting out a fault"),
+        "the log was not captured:\n{text}"
+    );
+    for secret in [
+        "demo-password",
+        "wrong-secret-9431",
+        token.as_str(),
+        &token[..24],
+        "YWRtaW46YWRtaW4", // admin:admin, as a Basic header carries it
+        "Basic ",
+        "Bearer ",
+        "eyJ", // the start of every JWT (Octopai's access token)
+    ] {
+        assert!(!text.contains(secret), "`{secret}` was logged:\n{text}");
+    }
+}
