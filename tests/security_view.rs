@@ -546,3 +546,45 @@ async fn hostile_values_in_every_field_render_as_inert_text() {
     assert_eq!(reports, 0);
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn the_app_runs_over_https_with_a_locally_made_certificate() {
+    let identity = audit_gateway::tls::Identity::self_signed().unwrap();
+    let dir = std::env::temp_dir().join(format!("e2e-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, &identity.cert_pem).unwrap();
+    std::fs::write(&key, &identity.key_pem).unwrap();
+    let base = support::demo_gateway_with(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ])
+    .await;
+    assert!(base.starts_with("https://"), "{base}");
+    // Chromium trusts exactly this key, as a person accepting the
+    // certificate would; nothing else about TLS is relaxed.
+    let browser = support::Browser::start_with(&[format!(
+        "--ignore-certificate-errors-spki-list={}",
+        identity.spki_sha256().unwrap()
+    )])
+    .await;
+    browser.client.goto(&base).await.unwrap();
+    support::log_in(&browser, "demo-password").await;
+    browser
+        .wait_for(
+            "both sources over HTTPS",
+            BOTH_LOADED,
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(
+        browser
+            .script("return [location.protocol, window.isSecureContext, Object.keys(sessionStorage).length];")
+            .await,
+        serde_json::json!(["https:", true, 1])
+    );
+    assert!(browser.number(TABLE_ROWS).await > 0);
+    browser.stop().await;
+}

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use base64::Engine;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
@@ -60,6 +61,15 @@ impl Identity {
             .map(|byte| format!("{byte:02X}"))
             .collect::<Vec<_>>()
             .join(":"))
+    }
+
+    /// The base64 SHA-256 of the key's SubjectPublicKeyInfo: what
+    /// Chromium's `--ignore-certificate-errors-spki-list` takes to trust
+    /// exactly this key.
+    pub fn spki_sha256(&self) -> Result<String, String> {
+        let key = rcgen::KeyPair::from_pem(&self.key_pem)
+            .map_err(|error| format!("the TLS key is not usable: {error}"))?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(key.public_key_der())))
     }
 
     /// The rustls server configuration serving this identity (HTTP/1.1).
