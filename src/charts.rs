@@ -19,6 +19,7 @@ pub const DENIED_COLOR: RGBColor = RGBColor(150, 30, 110);
 pub const ALLOWED_COLOR: RGBColor = RGBColor(90, 120, 150);
 pub const OCTOPAI_COLOR: RGBColor = RGBColor(40, 100, 200);
 pub const CLOUDERA_COLOR: RGBColor = RGBColor(230, 130, 20);
+pub const USERS_COLOR: RGBColor = RGBColor(110, 70, 170);
 const HEAT_COLOR: RGBColor = RGBColor(30, 90, 160);
 
 /// CSS form of a chart colour, for HTML legends.
@@ -178,32 +179,41 @@ pub fn activity_timeline_svg(
     buckets: &Buckets,
     zone: &impl Zone,
 ) -> Result<Drawn, String> {
-    let max = series
+    lines_svg(
+        &[
+            (series.iter().map(|b| b.octopai).collect(), OCTOPAI_COLOR),
+            (series.iter().map(|b| b.cloudera).collect(), CLOUDERA_COLOR),
+        ],
+        buckets,
+        zone,
+        "events",
+    )
+}
+
+/// One line per series of per-bucket counts, each in its colour.
+pub fn lines_svg(
+    lines: &[(Vec<u32>, RGBColor)],
+    buckets: &Buckets,
+    zone: &impl Zone,
+    y_desc: &str,
+) -> Result<Drawn, String> {
+    let max = lines
         .iter()
-        .map(|b| b.octopai.max(b.cloudera))
+        .flat_map(|(counts, _)| counts.iter().copied())
         .max()
         .unwrap_or(0);
     render(|root| {
-        let mut chart = time_axes(root, max, buckets, zone, "events")?;
-        let points = |count: fn(&ActivityBucket) -> u32| {
-            series
+        let mut chart = time_axes(root, max, buckets, zone, y_desc)?;
+        for (counts, color) in lines {
+            let points: Vec<(f64, f64)> = counts
                 .iter()
                 .enumerate()
-                .map(move |(i, b)| (i as f64 + 0.5, f64::from(count(b))))
-                .collect::<Vec<_>>()
-        };
-        chart
-            .draw_series(LineSeries::new(
-                points(|b| b.octopai),
-                OCTOPAI_COLOR.stroke_width(2),
-            ))
-            .map_err(text)?;
-        chart
-            .draw_series(LineSeries::new(
-                points(|b| b.cloudera),
-                CLOUDERA_COLOR.stroke_width(2),
-            ))
-            .map_err(text)?;
+                .map(|(i, count)| (i as f64 + 0.5, f64::from(*count)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                .map_err(text)?;
+        }
         Ok(chart.plotting_area().get_pixel_range())
     })
 }

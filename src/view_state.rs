@@ -197,6 +197,30 @@ pub struct DashboardView {
     /// The Cloudera Manager user name the person also acts as, when the
     /// user has said so (`&alias=`): the mapping is never guessed.
     pub alias: Option<String>,
+    /// The pause, in minutes, that ends a usage session (`&idle=`).
+    pub idle_minutes: u32,
+}
+
+/// A pause of this many minutes ends a usage session unless the URL says
+/// otherwise (the usual web-analytics convention).
+pub const DEFAULT_IDLE_MINUTES: u32 = 30;
+/// The shortest and longest idle timeout a link may set (a minute to a day).
+pub const IDLE_RANGE: std::ops::RangeInclusive<u32> = 1..=1440;
+
+/// Reads an idle timeout as typed, or says what is wrong with it.
+pub fn parse_idle_minutes(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|minutes| IDLE_RANGE.contains(minutes))
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a number of minutes from {} to {}.",
+                text.trim(),
+                IDLE_RANGE.start(),
+                IDLE_RANGE.end()
+            )
+        })
 }
 
 /// Events held per source unless the URL says otherwise: enough for a busy
@@ -254,6 +278,7 @@ impl Default for DashboardView {
             cap: DEFAULT_CAP,
             who: None,
             alias: None,
+            idle_minutes: DEFAULT_IDLE_MINUTES,
         }
     }
 }
@@ -359,6 +384,9 @@ impl DashboardView {
             alias: param("alias")
                 .map(|alias| alias.trim().to_owned())
                 .filter(|alias| !alias.is_empty()),
+            idle_minutes: param("idle")
+                .and_then(|text| parse_idle_minutes(&text).ok())
+                .unwrap_or(DEFAULT_IDLE_MINUTES),
         })
     }
 
@@ -396,6 +424,9 @@ impl DashboardView {
         }
         if let Some(alias) = &self.alias {
             parts.push(format!("alias={}", percent_encode(alias)));
+        }
+        if self.idle_minutes != DEFAULT_IDLE_MINUTES {
+            parts.push(format!("idle={}", self.idle_minutes));
         }
         format!("/dashboard?{}", parts.join("&"))
     }
@@ -512,6 +543,7 @@ mod tests {
                 cap: 500,
                 who: Some("raj.kim@example.com".into()),
                 alias: Some("raj.kim".into()),
+                idle_minutes: 45,
                 ..DashboardView::default()
             },
         ];
@@ -552,6 +584,15 @@ mod tests {
         for cap in ["10", "lots", "99999999"] {
             assert_eq!(view(&[("cap", cap)]).unwrap().cap, DEFAULT_CAP, "{cap}");
         }
+        for idle in ["0", "1441", "half an hour", "-5"] {
+            assert_eq!(
+                view(&[("idle", idle)]).unwrap().idle_minutes,
+                DEFAULT_IDLE_MINUTES,
+                "{idle}"
+            );
+            assert!(parse_idle_minutes(idle).unwrap_err().contains("1 to 1440"));
+        }
+        assert_eq!(parse_idle_minutes(" 90 "), Ok(90));
     }
 
     #[test]

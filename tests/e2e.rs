@@ -1096,5 +1096,76 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
         counts.contains("last 7 days:") && counts.contains("sessions"),
         "{counts}"
     );
+
+    // Page loads and active users over time, drawn and tabulated per bucket.
+    let charts = browser
+        .script(
+            "return ['page-loads', 'active-users'].map(name => { \
+               const chart = document.querySelector(`#usage section.chart[data-chart=\"${name}\"]`); \
+               const rows = [...chart.querySelectorAll('details.data-table tbody tr')]; \
+               return { line: chart.querySelectorAll('.chart-svg svg polyline, .chart-svg svg path').length, \
+                        rows: rows.length, \
+                        loads: rows.reduce((sum, row) => sum + Number(row.cells[2].textContent), 0), \
+                        users: Math.max(...rows.map(row => Number(row.cells[3].textContent))) }; });",
+        )
+        .await;
+    for chart in charts.as_array().unwrap() {
+        assert!(chart["line"].as_u64().unwrap() > 0, "{charts}");
+        // A week in buckets of a few hours.
+        assert!(chart["rows"].as_u64().unwrap() >= 7, "{charts}");
+        assert!(chart["loads"].as_u64().unwrap() > 1000, "{charts}");
+        // Most of the 50 demo users are active in the busiest bucket.
+        assert!(chart["users"].as_u64().unwrap() >= 25, "{charts}");
+    }
+
+    // A shorter idle timeout splits visits into more sessions; it lives in
+    // the URL, and nothing is loaded again.
+    let sessions = |counts: &str| -> u64 {
+        let before = counts.split(" sessions").next().unwrap();
+        before
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    let at_30 = sessions(counts);
+    const GATEWAY_READS: &str = "performance.getEntriesByType('resource').filter(e => e.name.includes('/gateway/octopai/') || e.name.includes('/gateway/cloudera/')).length";
+    let reads_before = browser.number(GATEWAY_READS).await;
+    browser.type_into("#idle-minutes", "5").await;
+    browser.click("#idle-apply").await;
+    browser
+        .wait_for(
+            "the 5-minute timeout",
+            "location.search.includes('idle=5') && document.querySelector('.usage-counts').textContent.includes('a pause of 5 minutes')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let counts = browser
+        .script("return document.querySelector('.usage-counts').textContent;")
+        .await;
+    let at_5 = sessions(counts.as_str().unwrap());
+    assert!(at_5 > at_30, "{at_5} sessions at 5 minutes, {at_30} at 30");
+    assert_eq!(
+        browser.number(GATEWAY_READS).await,
+        reads_before,
+        "a new timeout is computed from the loaded events"
+    );
+    // A bad timeout is refused, kept as typed, and changes nothing.
+    browser.type_into("#idle-minutes", "half an hour").await;
+    browser.click("#idle-apply").await;
+    let refused = browser
+        .script(
+            "return [document.querySelector('#idle-error')?.textContent ?? '', \
+                     document.querySelector('#idle-minutes').value, location.search.includes('idle=5')];",
+        )
+        .await;
+    assert!(
+        refused[0].as_str().unwrap().contains("1 to 1440"),
+        "{refused}"
+    );
+    assert_eq!(refused[1], "half an hour");
+    assert_eq!(refused[2], true);
     browser.stop().await;
 }

@@ -1,5 +1,7 @@
 //! Product usage from Octopai's page loads: active users, sessions (rebuilt
-//! with an idle timeout), time per page and the common page sequences.
+//! with an idle timeout the user can change), time per page and the common
+//! page sequences. The dashboard puts the usage charts (page loads and
+//! active users over time) inside the panel.
 
 use audit_core::usage::{active_users, page_sequences, sessions, time_per_page};
 use audit_core::{AuditEvent, TimeWindow};
@@ -7,9 +9,7 @@ use chrono::Duration;
 use leptos::prelude::*;
 
 use crate::format::{format_count, format_duration};
-
-/// The idle time that ends a session.
-pub const IDLE_MINUTES: i64 = 30;
+use crate::view_state::parse_idle_minutes;
 
 /// Everything the panel shows, computed once per change of the events.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -23,8 +23,9 @@ pub struct Usage {
     pub sequences: Vec<(Vec<String>, u32)>,
 }
 
-pub fn usage(events: &[AuditEvent], window: &TimeWindow) -> Usage {
-    let found = sessions(events, Duration::minutes(IDLE_MINUTES));
+/// Usage of `events` in `window`, a pause of `idle_minutes` ending a session.
+pub fn usage(events: &[AuditEvent], window: &TimeWindow, idle_minutes: u32) -> Usage {
+    let found = sessions(events, Duration::minutes(i64::from(idle_minutes)));
     let mut durations: Vec<Duration> = found.iter().map(|s| s.duration()).collect();
     durations.sort();
     let mut pages = time_per_page(&found);
@@ -44,21 +45,59 @@ pub fn usage(events: &[AuditEvent], window: &TimeWindow) -> Usage {
 }
 
 #[component]
-pub fn UsagePanel(usage: Signal<Option<Usage>>) -> impl IntoView {
+pub fn UsagePanel(
+    usage: Signal<Option<Usage>>,
+    /// The pause, in minutes, that ends a session.
+    idle_minutes: Signal<u32>,
+    /// Called with a new idle timeout the user asked for.
+    on_idle: Callback<u32>,
+    /// The usage charts.
+    children: Children,
+) -> impl IntoView {
+    let typed = RwSignal::new(idle_minutes.get_untracked().to_string());
+    let problem = RwSignal::new(None::<String>);
+    // A new timeout from elsewhere (a link, back) shows in the field.
+    Effect::new(move || typed.set(idle_minutes.get().to_string()));
+    let apply = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match parse_idle_minutes(&typed.get_untracked()) {
+            Ok(minutes) => {
+                problem.set(None);
+                on_idle.run(minutes);
+            }
+            // The typed text stays, so it can be mended.
+            Err(why) => problem.set(Some(why)),
+        }
+    };
     view! {
         <details class="usage" id="usage">
             <summary>"Usage: active users, sessions and pages (Octopai page loads)"</summary>
+            <form class="idle-form" novalidate on:submit=apply>
+                <label>
+                    "A pause of "
+                    <input id="idle-minutes" type="text" inputmode="numeric" size="5"
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev))
+                        aria-invalid=move || problem.with(Option::is_some).to_string()/>
+                    " minutes ends a session"
+                </label>
+                " "
+                <button type="submit" id="idle-apply">"Apply"</button>
+                {move || problem.get().map(|why| view! { <p class="error-view" id="idle-error" role="alert">{why}</p> })}
+            </form>
+            {children()}
             {move || usage.get().map(|usage| {
                 let average = |views: u32, total: Duration| {
                     if views == 0 { String::new() } else { format_duration(total / i32::try_from(views).unwrap_or(i32::MAX)) }
                 };
                 view! {
                     <p class="usage-counts">{format!(
-                        "Active users in the last day of the range: {}; last 7 days: {}; last 30 days: {}. {} sessions (a pause of {IDLE_MINUTES} minutes ends one), median length {}.",
+                        "Active users in the last day of the range: {}; last 7 days: {}; last 30 days: {}. {} sessions (a pause of {} minutes ends one), median length {}.",
                         format_count(usage.daily as u64),
                         format_count(usage.weekly as u64),
                         format_count(usage.monthly as u64),
                         format_count(usage.sessions as u64),
+                        idle_minutes.get(),
                         format_duration(usage.median_session)
                     )}</p>
                     <div class="lookup-lists">

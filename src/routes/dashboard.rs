@@ -10,6 +10,7 @@ use audit_core::alternatives::{self, with_clause};
 use audit_core::analytics::{self, Buckets, OutcomeBucket};
 use audit_core::detect;
 use audit_core::query::{Comparator, Query};
+use audit_core::usage;
 use audit_core::{AuditEvent, Source, TimeWindow};
 use chrono::Utc;
 use leptos::prelude::*;
@@ -549,6 +550,76 @@ pub fn DashboardPage() -> impl IntoView {
         format!("{}: {}", span_words(index), counts.unwrap_or_default())
     });
 
+    // Usage over time: page loads, and distinct active users, per bucket.
+    let usage_series = Memo::new(move |_| {
+        buckets
+            .get()
+            .map(|buckets| events.with(|events| usage::usage_timeline(events, &buckets)))
+    });
+    let usage_line = move |count: fn(&usage::UsageBucket) -> u32, color| {
+        Signal::derive(move || match (usage_series.get(), buckets.get()) {
+            (Some(series), Some(buckets)) => charts::lines_svg(
+                &[(series.iter().map(count).collect(), color)],
+                &buckets,
+                &zone.get(),
+                "",
+            ),
+            _ => Err("no time range yet".into()),
+        })
+    };
+    let page_loads_svg = usage_line(|b| b.page_loads, charts::OCTOPAI_COLOR);
+    let active_users_svg = usage_line(|b| b.active_users, charts::USERS_COLOR);
+    let usage_table = Signal::derive(move || DataTable {
+        columns: vec![
+            "From".into(),
+            "To".into(),
+            "Page loads".into(),
+            "Active users".into(),
+        ],
+        rows: usage_series.with(|series| {
+            series
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(index, bucket)| {
+                    let (from, to) = bucket_times(index);
+                    vec![
+                        from,
+                        to,
+                        bucket.page_loads.to_string(),
+                        bucket.active_users.to_string(),
+                    ]
+                })
+                .collect()
+        }),
+    });
+    let usage_describe = Callback::new(move |index: usize| {
+        let counts = usage_series.with(|series| {
+            series
+                .as_ref()
+                .and_then(|series| series.get(index))
+                .map(|b| {
+                    format!(
+                        "{} page loads, {} active users",
+                        b.page_loads, b.active_users
+                    )
+                })
+        });
+        format!("{}: {}", span_words(index), counts.unwrap_or_default())
+    });
+    let page_loads_from = Signal::derive(move || {
+        usage_series.with(|series| {
+            series
+                .iter()
+                .flatten()
+                .map(|b| u64::from(b.page_loads))
+                .sum::<u64>()
+        })
+    });
+
+    let page_loads_pointing = columns(usage_describe);
+    let active_users_pointing = columns(usage_describe);
+
     // The top-N charts: a click on a bar filters by that account or address.
     let ranked_chart = move |rank: Ranking, what: &'static str, field: &'static str| {
         let items = Memo::new(move |_| events.with(|events| rank(events, TOP_N)));
@@ -642,6 +713,9 @@ pub fn DashboardPage() -> impl IntoView {
     let cm_logins_label = label("Cloudera Manager logins: failed and successful logins");
     let operations_label = label("Cloudera Manager operations: denied and allowed operations");
     let activity_label = label("Activity timeline: events for each source");
+    let page_loads_label = label("Page loads: Octopai page loads");
+    let active_users_label =
+        label("Active users: distinct Octopai users with a login or page load");
     let accounts_label = Signal::derive(move || {
         format!("Top failing accounts: the {TOP_N} accounts with the most failed logins, both sources, {}", window_words())
     });
@@ -778,9 +852,16 @@ pub fn DashboardPage() -> impl IntoView {
         copied.set(Some(link));
     };
 
+    let idle_go = go.clone();
+    let set_idle = Callback::new(move |minutes: u32| {
+        let mut next = view.get_untracked();
+        next.idle_minutes = minutes;
+        idle_go(next);
+    });
     let usage_now = Memo::new(move |_| {
         let window = window.get()?;
-        Some(events.with(|events| usage(events, &window)))
+        let idle = view.with(|v| v.idle_minutes);
+        Some(events.with(|events| usage(events, &window, idle)))
     });
 
     // What an export covers; none while loading.
@@ -1043,7 +1124,16 @@ pub fn DashboardPage() -> impl IntoView {
             <DetectionList detections=Signal::from(detections) active=Signal::from(flag) zone=Signal::from(zone)
                 complete=Signal::derive(move || !loading.get()) on_show=show_flag/>
             <ThresholdForm thresholds=Signal::from(thresholds) on_apply=apply_thresholds/>
-            <UsagePanel usage=Signal::from(usage_now)/>
+            <UsagePanel usage=Signal::from(usage_now) idle_minutes=Signal::derive(move || view.with(|v| v.idle_minutes)) on_idle=set_idle>
+                <div class="usage-charts">
+                    <ChartFigure title="Page loads" label=page_loads_label drawn=page_loads_svg drawn_from=page_loads_from
+                        table=usage_table pointing=page_loads_pointing hint=ZOOM_HINT
+                        legend=vec![("page loads", charts::css(charts::OCTOPAI_COLOR))]/>
+                    <ChartFigure title="Active users" label=active_users_label drawn=active_users_svg drawn_from=page_loads_from
+                        table=usage_table pointing=active_users_pointing hint=ZOOM_HINT
+                        legend=vec![("active users", charts::css(charts::USERS_COLOR))]/>
+                </div>
+            </UsagePanel>
             <div class="chart-tools">
                 <Show when=move || zoom_history.with(|h| !h.is_empty())>
                     <button type="button" id="zoom-reset" on:click=reset_zoom.clone()>"Back to the previous range"</button>

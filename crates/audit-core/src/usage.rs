@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::calendar::Zone;
+use crate::calendar::{Buckets, Zone};
 use crate::event::{AuditEvent, EventKind, Source};
 
 /// One visit: from a login (or the first event after a pause longer than
@@ -89,6 +89,42 @@ pub fn daily_active_users(events: &[AuditEvent], zone: &impl Zone) -> Vec<(Naive
     }
     days.into_iter()
         .map(|(day, users)| (day, u32::try_from(users.len()).unwrap_or(u32::MAX)))
+        .collect()
+}
+
+/// Page loads and distinct active users in one bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageBucket {
+    pub bucket_start: DateTime<Utc>,
+    pub page_loads: u32,
+    /// Distinct Octopai users with any event but a failed login.
+    pub active_users: u32,
+}
+
+/// Page loads and active users per bucket, on the charts' bucket grid:
+/// with day buckets, the active users are the daily active users.
+pub fn usage_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<UsageBucket> {
+    let count = buckets.count();
+    let mut loads = vec![0u32; count];
+    let mut users: Vec<HashSet<&str>> = vec![HashSet::new(); count];
+    for event in events
+        .iter()
+        .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
+    {
+        let Some(index) = buckets.index_of(event.at).filter(|index| *index < count) else {
+            continue;
+        };
+        if event.kind == EventKind::PageLoad {
+            loads[index] += 1;
+        }
+        users[index].insert(event.actor.as_str());
+    }
+    (0..count)
+        .map(|index| UsageBucket {
+            bucket_start: buckets.bucket_start(index),
+            page_loads: loads[index],
+            active_users: u32::try_from(users[index].len()).unwrap_or(u32::MAX),
+        })
         .collect()
 }
 
@@ -193,6 +229,41 @@ mod tests {
             Outcome::Succeeded,
         )
         .by(user)
+    }
+
+    #[test]
+    fn the_usage_timeline_counts_page_loads_and_distinct_users_per_bucket() {
+        // Hours from 09:00; a failed login and Cloudera Manager count for nothing.
+        let mut failed = login("f", 5, "mallory@example.com");
+        failed.outcome = Outcome::Failed;
+        let mut cm = page("c", 6, "admin", "/x");
+        cm.source = Source::ClouderaManager;
+        let events = vec![
+            login("1", 0, "ana@example.com"),
+            page("2", 1, "ana@example.com", "/a"),
+            page("3", 2, "ana@example.com", "/b"),
+            page("4", 59, "raj@example.com", "/a"),
+            page("5", 60, "raj@example.com", "/a"),
+            page("6", 179, "ana@example.com", "/c"),
+            page("7", 180, "ana@example.com", "/c"),
+            failed,
+            cm,
+        ];
+        let window =
+            crate::time::TimeWindow::new(parse_iso(&at(0)).unwrap(), parse_iso(&at(180)).unwrap())
+                .unwrap();
+        let buckets = Buckets::utc(window, crate::calendar::Step::Minutes(60));
+        let series: Vec<(u32, u32)> = usage_timeline(&events, &buckets)
+            .iter()
+            .map(|b| (b.page_loads, b.active_users))
+            .collect();
+        // 09:00-10:00: three loads by two users (the login counts as
+        // activity); 10:00-11:00: one; 11:00-12:00: one, at 11:59; the load
+        // at 12:00 is past the window's end.
+        assert_eq!(series, vec![(3, 2), (1, 1), (1, 1)]);
+        assert!(usage_timeline(&[], &buckets)
+            .iter()
+            .all(|b| b.page_loads == 0 && b.active_users == 0));
     }
 
     #[test]

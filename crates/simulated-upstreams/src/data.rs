@@ -726,8 +726,8 @@ fn hostile(
     for (index, value) in hostile_values().into_iter().enumerate() {
         // The newest events of all, so they are the first rows a newest-first
         // table draws whatever the hour's traffic.
-        let at = end - Duration::seconds(10)
-            + Duration::milliseconds(i64::try_from(index).unwrap_or(0));
+        let at =
+            end - Duration::seconds(10) + Duration::milliseconds(i64::try_from(index).unwrap_or(0));
         octopai.push(OctopaiRecord {
             id: String::new(),
             at,
