@@ -21,6 +21,7 @@ pub mod event;
 pub mod export;
 #[doc(hidden)]
 pub mod fixture;
+pub mod import;
 pub mod lookup;
 pub mod octopai;
 pub mod query;
