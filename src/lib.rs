@@ -1,7 +1,7 @@
 //! The audit-trail dashboard, a Leptos client-side app.
 //!
-//! [`App`] holds the session (the one piece of global state, provided as
-//! context) and the routes. Pages live in [`routes`], widgets in
+//! [`App`] holds the session and the file opened offline (the two pieces of
+//! global state, provided as context) and the routes. Pages live in [`routes`], widgets in
 //! [`components`], charts in [`charts`]; [`view_state`] reads and writes
 //! the view in the URL; [`api`] is the only module that talks HTTP and
 //! [`storage`] the only one that touches browser storage.
@@ -45,6 +45,24 @@ pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
 }
 
+/// A saved file being explored offline: kept in this tab's memory only,
+/// never stored or sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfflineFile {
+    /// Tells one opened file from the next.
+    pub id: u64,
+    pub name: String,
+    pub imported: audit_core::import::Imported,
+}
+
+/// The file opened offline, if any, shared by every page.
+#[derive(Debug, Clone, Copy)]
+pub struct OfflineContext(pub RwSignal<Option<OfflineFile>>);
+
+pub fn use_offline() -> OfflineContext {
+    expect_context::<OfflineContext>()
+}
+
 /// The browser's clock in Unix milliseconds.
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
@@ -54,6 +72,7 @@ pub fn now_ms() -> i64 {
 pub fn App() -> impl IntoView {
     let session = RwSignal::new(storage::load_session(now_ms()));
     provide_context(SessionContext(session));
+    provide_context(OfflineContext(RwSignal::new(None)));
     view! {
         <Router>
             <Routes fallback=|| view! { <Redirect path="/"/> }>

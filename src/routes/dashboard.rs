@@ -25,6 +25,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::event_detail::{filter_clause, EventDetail};
 use crate::components::event_table::EventTable;
 use crate::components::export_bar::ExportBar;
+use crate::components::import_file::ImportFile;
 use crate::components::load_progress::LoadProgress;
 use crate::components::lookup_panel::{look_up, LookupForm, LookupPanel};
 use crate::components::query_bar::{known_values, QueryBar};
@@ -32,8 +33,8 @@ use crate::components::range_picker::RangePicker;
 use crate::components::usage_panel::{usage, UsagePanel};
 use crate::format::{format_count, format_time, format_window};
 use crate::loader::{self, SourceProgress};
-use crate::use_session;
 use crate::view_state::{DashboardView, DisplayZone, Focus, TimeRange};
+use crate::{use_offline, use_session};
 
 /// Where one source's load stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,18 +70,36 @@ type Ranking = fn(&[AuditEvent], usize) -> Vec<(String, u32)>;
 const ZOOM_HINT: &str =
     "Hover for exact counts; click a bar to show its time, or drag across to zoom.";
 
-/// What a load depends on: the range, the query's branches, the cap, and
-/// whether the link itself was unusable.
+/// What a load depends on: the range, the query's branches, the cap,
+/// whether the link itself was unusable, and the file opened offline.
 type LoadInputs = (
     TimeRange,
     Result<Vec<Query>, Vec<audit_core::query::Diagnostic>>,
     usize,
     Option<String>,
+    Option<u64>,
 );
+
+/// The window an offline file is shown in: an absolute range as chosen,
+/// otherwise (a preset, relative to now) the whole file.
+fn offline_window(range: TimeRange, events: &[AuditEvent]) -> Result<TimeWindow, String> {
+    if let TimeRange::Absolute { start, end } = range {
+        return TimeWindow::new(start, end);
+    }
+    let newest = events.first().map(|e| e.at);
+    let oldest = events.last().map(|e| e.at);
+    match (oldest, newest) {
+        (Some(oldest), Some(newest)) => {
+            TimeWindow::new(oldest, newest + chrono::Duration::milliseconds(1))
+        }
+        _ => Err("the file holds no events.".into()),
+    }
+}
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
+    let offline = use_offline();
     let navigate = use_navigate();
     let query = use_query_map();
 
@@ -92,7 +111,10 @@ pub fn DashboardPage() -> impl IntoView {
     // A link opened without a session (another tab, another browser)
     // comes back to the same view after logging in.
     Effect::new(move || {
-        if session.0.with(Option::is_none) && !leaving.get_value() {
+        if session.0.with(Option::is_none)
+            && offline.0.with(Option::is_none)
+            && !leaving.get_value()
+        {
             let here = query
                 .with_untracked(|q| DashboardView::from_params(|name| q.get(name)))
                 .map(|view| view.to_url())
@@ -245,12 +267,17 @@ pub fn DashboardPage() -> impl IntoView {
             parsed_query.get(),
             cap.get(),
             link_problem.get(),
+            offline.0.with(|file| file.as_ref().map(|file| file.id)),
         );
-        let current = session.0.get_untracked()?;
+        let offline_file = inputs.4.is_some();
+        let current = session.0.get_untracked();
+        if current.is_none() && !offline_file {
+            return None;
+        }
         if previous.flatten().as_ref() == Some(&inputs) {
             return Some(inputs);
         }
-        let (range, parsed, _, link_problem) = inputs.clone();
+        let (range, parsed, _, link_problem, _) = inputs.clone();
         generation.update_value(|g| *g += 1);
         controller.update_value(|slot| {
             if let Some(old) = slot.take() {
@@ -263,7 +290,14 @@ pub fn DashboardPage() -> impl IntoView {
         octopai_state.set(SourceState::NotConnected);
         cloudera_state.set(SourceState::NotConnected);
         // A malformed query or range (say, from a pasted link) is never sent.
-        let ready = match (link_problem, parsed, range.window(Utc::now())) {
+        let pinned = if offline_file {
+            offline.0.with_untracked(|file| {
+                offline_window(range, file.as_ref().map_or(&[][..], |f| &f.imported.events))
+            })
+        } else {
+            range.window(Utc::now())
+        };
+        let ready = match (link_problem, parsed, pinned) {
             (Some(problem), _, _) => Err(problem),
             (None, Err(_), _) => Err("not loaded until the query's mistake is fixed.".to_owned()),
             (None, Ok(_), Err(problem)) => Err(problem),
@@ -279,6 +313,40 @@ pub fn DashboardPage() -> impl IntoView {
             }
         };
         window.set(Some(pinned));
+        if offline_file {
+            // The file's events in the window that match the query, here:
+            // nothing is fetched.
+            offline.0.with_untracked(|file| {
+                let Some(file) = file else { return };
+                for (source, state, events) in [
+                    (Source::Octopai, octopai_state, octopai_events),
+                    (Source::ClouderaManager, cloudera_state, cloudera_events),
+                ] {
+                    let kept: Vec<AuditEvent> = file
+                        .imported
+                        .events
+                        .iter()
+                        .filter(|e| e.source == source && pinned.contains(e.at))
+                        .filter(|e| alternatives::any_matches(&parsed, e))
+                        .cloned()
+                        .collect();
+                    if file.imported.events.iter().any(|e| e.source == source) {
+                        state.set(SourceState::Loaded(SourceProgress {
+                            received: kept.len() as u64,
+                            finished: true,
+                            ..SourceProgress::default()
+                        }));
+                    } else {
+                        state.set(SourceState::Blocked("not in this file.".into()));
+                    }
+                    events.set(kept);
+                }
+            });
+            return Some(inputs);
+        }
+        let Some(current) = current else {
+            return Some(inputs);
+        };
         if current.octopai.is_some() {
             range_load(Source::Octopai, pinned, parsed.clone());
         }
@@ -973,6 +1041,9 @@ pub fn DashboardPage() -> impl IntoView {
         })
     };
 
+    // Closing the file goes back to live data (or, without a session, to
+    // the login page).
+    let close_offline = move |_| offline.0.set(None);
     let who = move || {
         session.0.with(|session| {
             let Some(session) = session else {
@@ -1065,9 +1136,38 @@ pub fn DashboardPage() -> impl IntoView {
         <header class="top">
             <h1>"Audit trail dashboard"</h1>
             <span class="who">{who}</span>
-            <button type="button" id="logout" on:click=logout>"Log out"</button>
+            <Show when=move || session.0.with(Option::is_some)>
+                <button type="button" id="logout" on:click=logout.clone()>"Log out"</button>
+            </Show>
         </header>
         <main class="dashboard">
+            {move || offline.0.with(|file| file.as_ref().map(|file| {
+                let events = &file.imported.events;
+                let span = match (events.last(), events.first()) {
+                    (Some(oldest), Some(newest)) => format!(
+                        ", from {} to {}",
+                        format_time(oldest.at, &zone.get()),
+                        format_time(newest.at, &zone.get())
+                    ),
+                    _ => String::new(),
+                };
+                let checked = if file.imported.window.is_some() {
+                    " It matched its manifest."
+                } else {
+                    ""
+                };
+                view! {
+                    <p class="offline-banner" id="offline-banner" role="status">
+                        {format!(
+                            "Offline: exploring {} ({}), {} events{span}.{checked} Nothing is fetched or sent; a preset range shows the whole file. ",
+                            file.name,
+                            file.imported.format.describe(),
+                            format_count(events.len() as u64),
+                        )}
+                        <button type="button" id="offline-close" on:click=close_offline>"Close the file"</button>
+                    </p>
+                }
+            }))}
             <RangePicker view=Signal::from(view) window=Signal::from(window) zone=Signal::from(zone) on_change=go.clone()/>
             {move || link_problem.get().map(|problem| view! {
                 <p class="error-view" role="alert">"This link's time range cannot be used: " {problem} " Pick a range above."</p>
@@ -1170,6 +1270,7 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
             </div>
             <ExportBar events=Signal::from(events) scope=export_scope/>
+            <ImportFile/>
             <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected/>
             {move || selected_event.get().map(|event| {
                 let filter_go = detail_go.clone();

@@ -2,6 +2,7 @@
 //! Passwords stay in this form's memory only and are sent once, to the
 //! gateway; what comes back is the opaque session token.
 
+use crate::components::import_file::ImportFile;
 use audit_core::contract::{Credentials, SessionRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -94,6 +95,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if busy.get() { "Logging in…" } else { "Log in" }}
                 </button>
             </form>
+            <ImportFile/>
         </main>
     }
 }
