@@ -26,6 +26,21 @@ async fn summary(browser: &Browser) -> Value {
         .await
 }
 
+/// Chooses `files` in the import field, as a drop or the file dialog would.
+async fn choose_files(browser: &Browser, files: &[&std::path::Path]) {
+    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css("#import-file"))
+        .await
+        .unwrap()
+        .send_keys(&paths.join("\n"))
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn an_exported_view_opened_offline_with_its_manifest_shows_the_same_view() {
     let base = support::demo_gateway().await;
@@ -59,17 +74,7 @@ async fn an_exported_view_opened_offline_with_its_manifest_shows_the_same_view()
     // A fresh browser, never logged in.
     let offline = Browser::start().await;
     offline.client.goto(&base).await.unwrap();
-    let field = offline
-        .client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(fantoccini::Locator::Css("#import-file"))
-        .await
-        .unwrap();
-    field
-        .send_keys(&format!("{}\n{}", data.display(), manifest.display()))
-        .await
-        .unwrap();
+    choose_files(&offline, &[&data, &manifest]).await;
     offline
         .wait_for("the offline view", BOTH_LOADED, Duration::from_secs(30))
         .await;
@@ -109,15 +114,7 @@ async fn an_exported_view_opened_offline_with_its_manifest_shows_the_same_view()
             Duration::from_secs(20),
         )
         .await;
-    let field = offline
-        .client
-        .find(fantoccini::Locator::Css("#import-file"))
-        .await
-        .unwrap();
-    field
-        .send_keys(&format!("{}\n{}", data.display(), manifest.display()))
-        .await
-        .unwrap();
+    choose_files(&offline, &[&data, &manifest]).await;
     offline
         .wait_for(
             "the refusal",

@@ -579,44 +579,48 @@ pub fn DashboardPage() -> impl IntoView {
         }
         _ => Err("no time range yet".into()),
     });
-    let activity_table = Signal::derive(move || DataTable {
-        columns: vec![
-            "From".into(),
-            "To".into(),
-            "Octopai".into(),
-            "Cloudera Manager".into(),
-        ],
-        rows: activity.with(|series| {
-            series
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(index, bucket)| {
-                    let (from, to) = bucket_times(index);
-                    vec![
-                        from,
-                        to,
-                        bucket.octopai.to_string(),
-                        bucket.cloudera.to_string(),
-                    ]
-                })
-                .collect()
-        }),
-    });
-    let activity_describe = Callback::new(move |index: usize| {
-        let counts = activity.with(|series| {
-            series
-                .as_ref()
-                .and_then(|series| series.get(index))
-                .map(|b| {
-                    format!(
-                        "{} Octopai, {} Cloudera Manager events",
-                        b.octopai, b.cloudera
-                    )
-                })
+    // A time chart's data table and hover text, for two counts per bucket.
+    let pair_table = move |pairs: Memo<Option<Vec<(u32, u32)>>>,
+                           columns: [&'static str; 2],
+                           words: fn(u32, u32) -> String| {
+        let table = Signal::derive(move || DataTable {
+            columns: ["From", "To", columns[0], columns[1]]
+                .map(String::from)
+                .to_vec(),
+            rows: pairs.with(|pairs| {
+                pairs
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(index, (first, second))| {
+                        let (from, to) = bucket_times(index);
+                        vec![from, to, first.to_string(), second.to_string()]
+                    })
+                    .collect()
+            }),
         });
-        format!("{}: {}", span_words(index), counts.unwrap_or_default())
-    });
+        let describe = Callback::new(move |index: usize| {
+            let counts = pairs.with(|pairs| {
+                pairs
+                    .as_ref()
+                    .and_then(|pairs| pairs.get(index))
+                    .map(|(first, second)| words(*first, *second))
+            });
+            format!("{}: {}", span_words(index), counts.unwrap_or_default())
+        });
+        (table, describe)
+    };
+    let (activity_table, activity_describe) = pair_table(
+        Memo::new(move |_| {
+            activity.with(|series| {
+                series
+                    .as_ref()
+                    .map(|series| series.iter().map(|b| (b.octopai, b.cloudera)).collect())
+            })
+        }),
+        ["Octopai", "Cloudera Manager"],
+        |octopai, cloudera| format!("{octopai} Octopai, {cloudera} Cloudera Manager events"),
+    );
 
     // Usage over time: page loads, and distinct active users, per bucket.
     let usage_series = Memo::new(move |_| {
@@ -637,44 +641,20 @@ pub fn DashboardPage() -> impl IntoView {
     };
     let page_loads_svg = usage_line(|b| b.page_loads, charts::OCTOPAI_COLOR);
     let active_users_svg = usage_line(|b| b.active_users, charts::USERS_COLOR);
-    let usage_table = Signal::derive(move || DataTable {
-        columns: vec![
-            "From".into(),
-            "To".into(),
-            "Page loads".into(),
-            "Active users".into(),
-        ],
-        rows: usage_series.with(|series| {
-            series
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(index, bucket)| {
-                    let (from, to) = bucket_times(index);
-                    vec![
-                        from,
-                        to,
-                        bucket.page_loads.to_string(),
-                        bucket.active_users.to_string(),
-                    ]
+    let (usage_table, usage_describe) = pair_table(
+        Memo::new(move |_| {
+            usage_series.with(|series| {
+                series.as_ref().map(|series| {
+                    series
+                        .iter()
+                        .map(|b| (b.page_loads, b.active_users))
+                        .collect()
                 })
-                .collect()
+            })
         }),
-    });
-    let usage_describe = Callback::new(move |index: usize| {
-        let counts = usage_series.with(|series| {
-            series
-                .as_ref()
-                .and_then(|series| series.get(index))
-                .map(|b| {
-                    format!(
-                        "{} page loads, {} active users",
-                        b.page_loads, b.active_users
-                    )
-                })
-        });
-        format!("{}: {}", span_words(index), counts.unwrap_or_default())
-    });
+        ["Page loads", "Active users"],
+        |loads, users| format!("{loads} page loads, {users} active users"),
+    );
     let page_loads_from = Signal::derive(move || {
         usage_series.with(|series| {
             series
