@@ -2,9 +2,10 @@
 //!
 //! It serves the built app, issues the session token the browser keeps, and
 //! forwards a fixed set of routes ([`audit_core::contract`]) to the
-//! configured upstreams ([`upstream`]). It keeps no per-session state: the
-//! session travels sealed inside the token ([`session`]), so replicas that
-//! share the key can serve one user.
+//! configured upstreams ([`upstream`]). The session travels sealed inside
+//! the token ([`session`]), so replicas that share the key can serve one
+//! user; the gateway keeps only short-lived protective state per process
+//! ([`hardening`]: revoked tokens, login counts, per-session request slots).
 //!
 //! The library is `app(state) -> Router` plus [`start`]; `main.rs` only
 //! parses the configuration and waits.
