@@ -93,10 +93,6 @@ impl FaultPlan {
         })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
     /// Counts a request to `route` and returns the faults it gets, in the
     /// order the rules were given.
     pub fn on_request(&self, route: Route) -> Vec<Fault> {
