@@ -5,6 +5,7 @@
 #![allow(dead_code)] // Each user (tests, benches) needs a different subset.
 #![allow(clippy::unwrap_used)] // Test support: a failure must stop the test loudly.
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,11 +25,98 @@ const CHROME_FLAGS: [&str; 9] = [
     "--window-size=1280,1000",
 ];
 
-/// A headless Chromium session; chromedriver stops with it.
+/// A headless Chromium session. It owns its processes: chromedriver runs in
+/// a process group of its own, and when the `Browser` is stopped or dropped
+/// (a test that returns, fails an assertion or panics midway) that group and
+/// every process descended from chromedriver (the browser, its zygotes,
+/// GPU, network and renderer processes) are ended. Gateways and simulated
+/// upstreams a test starts run inside the test's own runtime and end with
+/// it.
 pub struct Browser {
     pub client: Client,
     driver: Child,
     profile: PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        end_process_tree(&mut self.driver);
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Every live process descended from `root` (children, grandchildren, …),
+/// read from `/proc`.
+pub fn descendants(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            let Some(ppid) = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|ppid| ppid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            parent_of.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut index = 0;
+    while index < found.len() {
+        let parent = found[index];
+        found.extend(
+            parent_of
+                .iter()
+                .filter(|(_, ppid)| *ppid == parent)
+                .map(|(pid, _)| *pid),
+        );
+        index += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Whether a process is still running (a zombie has ended).
+pub fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next().map(str::to_owned))
+        })
+        .is_some_and(|state| state != "Z" && state != "X")
+}
+
+/// Ends `child`'s process group and every process descended from it, then
+/// reaps `child`.
+fn end_process_tree(child: &mut Child) {
+    use nix::sys::signal::{kill, killpg, Signal};
+    use nix::unistd::Pid;
+    let Ok(root) = i32::try_from(child.id()) else {
+        return;
+    };
+    // Read the tree before anything dies: orphans lose their parent link.
+    let tree = descendants(child.id());
+    let _ = killpg(Pid::from_raw(root), Signal::SIGKILL);
+    for pid in tree {
+        if let Ok(pid) = i32::try_from(pid) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl Browser {
@@ -50,11 +138,13 @@ impl Browser {
             .local_addr()
             .unwrap()
             .port();
-        let driver = Command::new(&chromedriver)
+        let mut driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             // A zone other than the machine's UTC, so local-versus-UTC
             // display is really exercised.
             .env("TZ", "America/New_York")
+            // Its own process group, so ending it ends the browser it starts.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -78,6 +168,7 @@ impl Browser {
             {
                 Ok(client) => break client,
                 Err(error) if Instant::now() > deadline => {
+                    end_process_tree(&mut driver);
                     panic!("chromedriver did not start a session: {error}")
                 }
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
@@ -90,11 +181,16 @@ impl Browser {
         }
     }
 
-    pub async fn stop(mut self) {
-        let _ = self.client.close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+    /// Closes the session politely, then ends every process (as dropping
+    /// does).
+    pub async fn stop(self) {
+        let _ = self.client.clone().close().await;
+        drop(self);
+    }
+
+    /// chromedriver's process id (its process group's id too).
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
     }
 
     pub async fn script(&self, body: &str) -> Value {
@@ -157,6 +253,36 @@ impl Browser {
     }
 }
 
+/// The instant this run's demo data is generated for: `AUDIT_DEMO_REFERENCE`
+/// (an ISO 8601 instant) when set, else the generator's default (a weekday
+/// afternoon). Every demo gateway a test starts uses it, and a test that
+/// needs a property of the data states it from [`demo_data`], never from the
+/// wall clock, so the suite passes whatever the hour.
+///
+/// # Panics
+/// When `AUDIT_DEMO_REFERENCE` is not an ISO 8601 instant.
+pub fn demo_reference() -> chrono::DateTime<chrono::Utc> {
+    match std::env::var("AUDIT_DEMO_REFERENCE") {
+        Ok(text) if !text.trim().is_empty() => {
+            audit_core::time::parse_iso(&text).unwrap_or_else(|error| {
+                panic!("AUDIT_DEMO_REFERENCE `{text}` is not an ISO 8601 instant: {error}")
+            })
+        }
+        _ => simulated_upstreams::data::default_reference(),
+    }
+}
+
+/// The demo's data (ordinary volume) as a gateway started just before `end`
+/// serves it: generated for [`demo_reference`] and ending at `end`. A window
+/// read a few seconds after the gateway started misses only the few events
+/// at its oldest edge.
+pub fn demo_data(end: chrono::DateTime<chrono::Utc>) -> simulated_upstreams::Dataset {
+    simulated_upstreams::data::generate(&simulated_upstreams::DataConfig {
+        reference: demo_reference(),
+        ..simulated_upstreams::DataConfig::new(end)
+    })
+}
+
 /// The gateway in demo mode on a free loopback port, serving the built app.
 pub async fn demo_gateway() -> String {
     demo_gateway_with(&[]).await
@@ -177,6 +303,17 @@ pub async fn demo_gateway_with(extra: &[&str]) -> String {
         .map(|arg| (*arg).to_owned())
         .chain([dist.display().to_string()])
         .chain(extra.iter().map(|arg| (*arg).to_owned()))
+        .chain(
+            (!extra.contains(&"--demo-reference"))
+                .then(|| {
+                    [
+                        "--demo-reference".to_owned(),
+                        audit_core::time::format_iso(demo_reference()),
+                    ]
+                })
+                .into_iter()
+                .flatten(),
+        )
         .collect();
     let config = audit_gateway::Config::parse(&args, |_| None).unwrap();
     audit_gateway::start(config).await.unwrap().url()

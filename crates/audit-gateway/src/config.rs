@@ -23,6 +23,9 @@ pub enum UpstreamMode {
         /// Faults for the simulated upstreams to act out (`--demo-fault`),
         /// already checked by [`simulated_upstreams::faults::FaultPlan::parse`].
         faults: Vec<String>,
+        /// The instant the data is generated for before it is shifted to end
+        /// now (`--demo-reference`); the generator's default when `None`.
+        reference: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Use these base URLs.
     Remote { octopai: String, cloudera: String },
@@ -86,6 +89,9 @@ audit-gateway: serves the audit dashboard and forwards its fixed routes to the u
                              ROUTE login|events|audits, FAULT latency=MS|500|429[=SECS]|503[=SECS]|truncated|html|401|drop,
                              WHICH @N, @N-M or @N+ counting that route's requests from 1 (default: every one)
   --demo-volume PERCENT      with --demo: generate PERCENT of the ordinary volume (1 to 5000; default 100, about 29,000 events a week)
+  --demo-reference INSTANT   with --demo: generate the data as of this ISO 8601 instant, then shift it to end now
+                             (default 2026-11-18T15:00:00Z, a Wednesday afternoon), so the demo holds the same
+                             events at any hour; e.g. 2026-11-22T02:00:00Z for a quiet weekend night
   --octopai-url URL          Octopai base URL            (env OCTOPAI_URL)
   --cloudera-url URL         Cloudera Manager base URL   (env CLOUDERA_URL)
   --cloudera-api-version N   Cloudera Manager API version, >= 8 (default 41)
@@ -132,6 +138,7 @@ impl Config {
         let mut demo_volume: Option<u32> = None;
         let mut demo_hostile = false;
         let mut demo_faults: Vec<String> = Vec::new();
+        let mut demo_reference: Option<chrono::DateTime<chrono::Utc>> = None;
         let mut tls_cert = env("GATEWAY_TLS_CERT").map(PathBuf::from);
         let mut tls_key = env("GATEWAY_TLS_KEY").map(PathBuf::from);
         let mut self_signed = false;
@@ -150,6 +157,12 @@ impl Config {
                 "--demo" => demo = true,
                 "--demo-hostile" => demo_hostile = true,
                 "--demo-fault" => demo_faults.push(value()?),
+                "--demo-reference" => {
+                    let text = value()?;
+                    demo_reference = Some(audit_core::time::parse_iso(&text).map_err(|error| {
+                        format!("--demo-reference takes an ISO 8601 instant like 2026-11-18T15:00:00Z, not `{text}`: {error}")
+                    })?)
+                }
                 "--demo-upstream-delay-ms" => {
                     demo_delay_ms = Some(
                         value()?
@@ -243,12 +256,16 @@ impl Config {
         if demo_volume.is_some() && !demo {
             return Err("--demo-volume only applies with --demo".into());
         }
+        if demo_reference.is_some() && !demo {
+            return Err("--demo-reference only applies with --demo".into());
+        }
         let upstreams = match (demo, octopai, cloudera) {
             (true, _, _) => UpstreamMode::Demo {
                 page_delay: Duration::from_millis(demo_delay_ms.unwrap_or(0)),
                 volume_percent: demo_volume.unwrap_or(100),
                 hostile: demo_hostile,
                 faults: demo_faults,
+                reference: demo_reference,
             },
             (false, Some(octopai), Some(cloudera)) => {
                 for url in [&octopai, &cloudera] {
@@ -335,6 +352,7 @@ mod tests {
                 volume_percent: 100,
                 hostile: false,
                 faults: Vec::new(),
+                reference: None,
             }
         );
         let slow = parse(&["--demo", "--demo-upstream-delay-ms", "250"]).unwrap();
@@ -345,6 +363,7 @@ mod tests {
                 volume_percent: 100,
                 hostile: false,
                 faults: Vec::new(),
+                reference: None,
             }
         );
         let big = parse(&["--demo", "--demo-volume", "350"]).unwrap();
@@ -371,6 +390,16 @@ mod tests {
         .unwrap_err()
         .contains("only applies with --demo"));
         assert_eq!(config.cloudera_api_version, 41);
+        let night = parse(&["--demo", "--demo-reference", "2026-11-22T02:00:00Z"]).unwrap();
+        assert!(matches!(
+            night.upstreams,
+            UpstreamMode::Demo { reference: Some(at), .. } if at.to_rfc3339() == "2026-11-22T02:00:00+00:00"
+        ));
+        for bad in ["yesterday", "2026-13-01T00:00:00Z", ""] {
+            assert!(parse(&["--demo", "--demo-reference", bad])
+                .unwrap_err()
+                .contains("ISO 8601 instant"));
+        }
     }
 
     #[test]

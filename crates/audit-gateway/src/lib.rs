@@ -396,12 +396,15 @@ pub async fn start(config: Config) -> Result<Started, String> {
             volume_percent,
             hostile,
             faults,
+            reference,
         } => {
             let faults = simulated_upstreams::faults::FaultPlan::parse(faults)?;
             let state = simulated_upstreams::SimState::generated_with(
                 simulated_upstreams::DataConfig {
                     scale: f64::from(*volume_percent) / 100.0,
                     hostile: *hostile,
+                    reference: reference
+                        .unwrap_or_else(simulated_upstreams::data::default_reference),
                     ..simulated_upstreams::DataConfig::new(Utc::now())
                 },
                 *page_delay,

@@ -10,6 +10,14 @@
 //! On top, within the last day: a brute-force burst, a password spray, a
 //! failure streak that ends in success, a CM brute force and a burst of
 //! denied operations, so the security view has something to find.
+//!
+//! The data does not depend on the hour it is made. It is generated for a
+//! fixed reference instant ([`DataConfig::reference`], a Wednesday afternoon
+//! unless asked otherwise) and every timestamp is then shifted so the data
+//! ends at [`DataConfig::end`]. A given seed and reference therefore yield
+//! the same events relative to the end, whenever the demo starts: "the last
+//! 24 hours" holds the same events at midnight as at noon, and a test states
+//! what it expects from [`generate`] for that reference, not from the clock.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +25,7 @@ use audit_core::cloudera::ApiAudit;
 use audit_core::octopai::{OctopaiEventType, UserEventsPage};
 use audit_core::time::format_iso;
 use audit_core::AuditEvent;
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc, Weekday};
 use serde_json::{json, Value};
 
 use crate::rng::Rng;
@@ -28,10 +36,16 @@ pub struct DataConfig {
     pub seed: u64,
     /// The newest instant; data covers `[end - days, end)`.
     pub end: DateTime<Utc>,
+    /// The instant the data is generated for, before it is shifted to end at
+    /// [`DataConfig::end`]: its weekday and hour decide what the last hours
+    /// hold (a weekday afternoon is busy, a weekend night quiet).
+    /// [`default_reference`] unless a test or `--demo-reference` asks for
+    /// another.
+    pub reference: DateTime<Utc>,
     pub days: u32,
     /// Multiplies the ordinary volume (1.0: tens of thousands of events a week).
     pub scale: f64,
-    /// Adds events whose every text field is hostile ([`HOSTILE_VALUES`]),
+    /// Adds events whose every text field is hostile ([`hostile_values`]),
     /// in the last hour, to test that the app renders them inert.
     pub hostile: bool,
 }
@@ -52,11 +66,22 @@ pub fn hostile_values() -> Vec<String> {
     ]
 }
 
+/// The default reference instant: Wednesday 18 November 2026, 15:00 UTC, a
+/// busy weekday afternoon whose last 24 hours are a working day.
+pub fn default_reference() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 18, 15, 0, 0)
+        .single()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
 impl DataConfig {
+    /// The default data (seed 42, 7 days, ordinary volume, the default
+    /// reference), ending at `end`.
     pub fn new(end: DateTime<Utc>) -> Self {
         Self {
             seed: 42,
             end,
+            reference: default_reference(),
             days: 7,
             scale: 1.0,
             hostile: false,
@@ -235,8 +260,29 @@ fn people(rng: &mut Rng) -> Vec<Person> {
         .collect()
 }
 
-/// Generates the dataset for `config`.
+/// Generates the dataset for `config`: for its reference instant, then
+/// shifted to end at its end.
 pub fn generate(config: &DataConfig) -> Dataset {
+    let at_reference = DataConfig {
+        end: config.reference,
+        ..config.clone()
+    };
+    let mut data = generate_at_end(&at_reference);
+    let shift = config.end - config.reference;
+    if shift != Duration::zero() {
+        for record in &mut data.octopai {
+            record.at += shift;
+        }
+        for record in &mut data.cloudera {
+            record.at += shift;
+            record.audit.timestamp = format_iso(record.at);
+        }
+    }
+    data
+}
+
+/// Generates the dataset as if `config.end` were the reference instant.
+fn generate_at_end(config: &DataConfig) -> Dataset {
     let mut rng = Rng::new(config.seed);
     let people = people(&mut rng);
     let mut octopai = Vec::new();
@@ -766,6 +812,97 @@ mod tests {
         generate(&DataConfig::new(parse_iso("2026-11-22T12:00:00Z").unwrap()))
     }
 
+    /// A weekday afternoon (the default), a weekday evening and a weekend night.
+    const REFERENCES: [&str; 3] = [
+        "2026-11-18T15:00:00Z",
+        "2026-11-18T21:30:00Z",
+        "2026-11-22T02:00:00Z",
+    ];
+
+    fn at_reference(reference: &str, end: &str) -> Dataset {
+        generate(&DataConfig {
+            reference: parse_iso(reference).unwrap(),
+            ..DataConfig::new(parse_iso(end).unwrap())
+        })
+    }
+
+    /// Each record's distance from the end, with everything but its time.
+    fn relative(data: &Dataset, end: DateTime<Utc>) -> (Vec<String>, Vec<String>) {
+        let octopai = data
+            .octopai
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                let age = (end - r.at).num_milliseconds();
+                r.at = DateTime::UNIX_EPOCH;
+                format!("{age} {r:?}")
+            })
+            .collect();
+        let cloudera = data
+            .cloudera
+            .iter()
+            .map(|r| {
+                let mut audit = r.audit.clone();
+                let age = (end - r.at).num_milliseconds();
+                assert_eq!(parse_iso(&audit.timestamp).unwrap(), r.at);
+                audit.timestamp.clear();
+                format!("{age} {audit:?}")
+            })
+            .collect();
+        (octopai, cloudera)
+    }
+
+    #[test]
+    fn the_data_does_not_depend_on_the_hour_it_is_made() {
+        // Just after midnight on a Wednesday, a Saturday noon and a Monday
+        // evening: the same events, each as old relative to the end.
+        let ends = [
+            "2026-12-02T00:05:00Z",
+            "2026-12-05T12:00:00.123Z",
+            "2026-12-07T19:45:00Z",
+        ];
+        let first_end = parse_iso(ends[0]).unwrap();
+        let first = relative(&at_reference(REFERENCES[0], ends[0]), first_end);
+        for end in &ends[1..] {
+            let at = parse_iso(end).unwrap();
+            assert_eq!(
+                relative(&at_reference(REFERENCES[0], end), at),
+                first,
+                "{end}"
+            );
+        }
+        // And they are the events generated at the reference itself.
+        let reference = parse_iso(REFERENCES[0]).unwrap();
+        assert_eq!(
+            relative(&at_reference(REFERENCES[0], REFERENCES[0]), reference),
+            first
+        );
+    }
+
+    #[test]
+    fn the_reference_chooses_what_the_last_day_holds() {
+        // A weekday afternoon's last 24 hours are a working day; a weekend
+        // night's are a quiet Saturday. The daily rhythm is kept: the busiest
+        // hour of a weekday is in the working day, not the night.
+        let end = parse_iso("2026-12-02T00:05:00Z").unwrap();
+        let day = |reference: &str| {
+            at_reference(reference, "2026-12-02T00:05:00Z")
+                .octopai_in(end - Duration::days(1), end)
+                .len()
+        };
+        let busy = day(REFERENCES[0]);
+        let quiet = day(REFERENCES[2]);
+        assert!(busy > 3 * quiet, "weekday {busy}, weekend {quiet}");
+        let data = at_reference(REFERENCES[0], REFERENCES[0]);
+        let mut by_hour = [0usize; 24];
+        for record in &data.octopai {
+            by_hour[usize::try_from(chrono::Timelike::hour(&record.at)).unwrap()] += 1;
+        }
+        let busiest = (0..24).max_by_key(|hour| by_hour[*hour]).unwrap();
+        assert!((8..=18).contains(&busiest), "{by_hour:?}");
+        assert!(by_hour[3] * 10 < by_hour[busiest], "{by_hour:?}");
+    }
+
     #[test]
     fn same_seed_same_data_and_realistic_volume() {
         let first = dataset();
@@ -805,7 +942,13 @@ mod tests {
 
     #[test]
     fn seeded_attacks_are_present_in_the_last_day() {
-        let data = dataset();
+        for reference in REFERENCES {
+            seeded_attacks_at(reference);
+        }
+    }
+
+    fn seeded_attacks_at(reference: &str) {
+        let data = at_reference(reference, "2026-11-22T12:00:00Z");
         let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
         let day = data.octopai_in(end - Duration::days(1), end);
         let burst = day
@@ -839,8 +982,14 @@ mod tests {
 
     #[test]
     fn default_detections_flag_every_seeded_attack_and_little_else() {
+        for reference in REFERENCES {
+            default_detections_at(reference);
+        }
+    }
+
+    fn default_detections_at(reference: &str) {
         use audit_core::detect::{detect, DetectionKind, Thresholds};
-        let data = dataset();
+        let data = at_reference(reference, "2026-11-22T12:00:00Z");
         let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
         // The whole week, so the streak account has a history to differ from.
         let events = data.audit_events(end - Duration::days(7), end);

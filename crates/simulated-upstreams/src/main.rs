@@ -38,9 +38,16 @@ fn run() -> Result<(), String> {
                     .map_err(|_| "--days takes a whole number")?
             }
             "--fault" => faults.push(value()?),
+            "--demo-reference" => {
+                let text = value()?;
+                config.reference = audit_core::time::parse_iso(&text).map_err(|error| {
+                    format!("--demo-reference takes an ISO 8601 instant like 2026-11-18T15:00:00Z, not `{text}`: {error}")
+                })?
+            }
             "--scale" => config.scale = value()?.parse().map_err(|_| "--scale takes a number")?,
             "--help" | "-h" => {
-                println!("simulated-upstreams [--octopai-listen ADDR] [--cloudera-listen ADDR] [--seed N] [--days N] [--scale X] [--fault ROUTE:FAULT[@WHICH]]...");
+                println!("simulated-upstreams [--octopai-listen ADDR] [--cloudera-listen ADDR] [--seed N] [--days N] [--scale X] [--demo-reference INSTANT] [--fault ROUTE:FAULT[@WHICH]]...");
+                println!("  --demo-reference: generate as of this ISO 8601 instant, then shift the data to end now (default 2026-11-18T15:00:00Z)");
                 println!("  faults: see the simulated_upstreams::faults documentation, e.g. --fault audits:503=2@2");
                 return Ok(());
             }

@@ -183,14 +183,27 @@ fn test() -> Result<(), String> {
     build_app(&tools)?;
 
     let mut tally = Tally::default();
+    // Every suite runs even when one fails (`--no-fail-fast`, and the wasm
+    // suite after a failed native one), so one failure never hides another;
+    // the tally covers them all.
+    let mut failures = Vec::new();
+    let browsers_before = browser_processes();
     // Native: core, simulated upstreams, gateway, app logic, and the
     // end-to-end tests (the built app, through the gateway, in Chromium).
     let mut native = command("cargo", &tools);
     native
-        .args(["test", "--workspace", "--", "--test-threads=2"])
+        .args([
+            "test",
+            "--workspace",
+            "--no-fail-fast",
+            "--",
+            "--test-threads=2",
+        ])
         .env("AUDIT_DASHBOARD_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver);
-    run_tests(native, &mut tally)?;
+    if let Err(failure) = run_tests(native, &mut tally) {
+        failures.push(failure);
+    }
     // Component and storage tests in headless Chromium.
     let mut wasm = command("cargo", &tools);
     wasm.args([
@@ -203,19 +216,82 @@ fn test() -> Result<(), String> {
         "browser",
     ])
     .env("CHROMEDRIVER", &tools.chromedriver);
-    run_tests(wasm, &mut tally)?;
-
-    if tally.passed == 0 {
-        return Err("no test ran".into());
+    if let Err(failure) = run_tests(wasm, &mut tally) {
+        failures.push(failure);
     }
+
+    if let Some(left) = leftover_browsers(&browsers_before) {
+        failures.push(left);
+    }
+
     println!(
         "\nxtask test: {} passed, {} failed, {} skipped",
         tally.passed, tally.failed, tally.ignored
     );
-    if tally.failed > 0 {
-        return Err(format!("{} tests failed", tally.failed));
+    if tally.passed == 0 {
+        return Err("no test ran".into());
+    }
+    if tally.failed > 0 || !failures.is_empty() {
+        // A suite can fail without a failed test (it did not build, or a
+        // test binary crashed): say that too.
+        return Err(format!(
+            "{} tests failed; {}",
+            tally.failed,
+            failures.join("; ")
+        ));
     }
     Ok(())
+}
+
+/// The running chromedriver and Chromium processes: `(pid, command name)`.
+fn browser_processes() -> Vec<(u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let (head, rest) = stat.rsplit_once(')')?;
+            let state = rest.split_whitespace().next()?;
+            let name = head.split_once('(')?.1.to_owned();
+            (name.starts_with("chrom") && state != "Z" && state != "X").then_some((pid, name))
+        })
+        .collect()
+}
+
+/// Browser processes that started during the run and are still running a
+/// few seconds after it (a test harness that did not end what it started):
+/// ended here, and reported as a failure.
+fn leftover_browsers(before: &[(u32, String)]) -> Option<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let left: Vec<(u32, String)> = browser_processes()
+            .into_iter()
+            .filter(|process| !before.contains(process))
+            .collect();
+        if left.is_empty() {
+            return None;
+        }
+        if std::time::Instant::now() > deadline {
+            for (pid, _) in &left {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            let named: Vec<String> = left
+                .iter()
+                .map(|(pid, name)| format!("{name} ({pid})"))
+                .collect();
+            return Some(format!(
+                "{} browser processes started by the tests were still running afterwards (now ended): {}",
+                left.len(),
+                named.join(", ")
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }
 
 fn bench() -> Result<(), String> {
