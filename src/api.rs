@@ -9,6 +9,7 @@ use audit_core::contract::{
     SESSION_PATH,
 };
 use audit_core::octopai::{UserEventsPage, UserEventsRequest};
+use audit_core::retry::Failure;
 use gloo_net::http::{Request, Response};
 use web_sys::AbortSignal;
 
@@ -17,19 +18,19 @@ use web_sys::AbortSignal;
 pub struct ApiError {
     /// HTTP status, or 0 when no answer arrived.
     pub status: u16,
-    /// The gateway's code (`session_expired`, `upstream_timeout`, ...), or
-    /// `network`, `malformed`, `aborted` for failures on this side.
-    pub code: String,
+    /// The gateway's code, or a failure on this side (no answer, an answer
+    /// that cannot be decoded, a cancelled load).
+    pub failure: Failure,
     pub message: String,
     /// The gateway's `Retry-After`, in seconds, when it gave one.
     pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
-    fn local(code: &str, message: impl Into<String>) -> Self {
+    fn local(failure: Failure, message: impl Into<String>) -> Self {
         Self {
             status: 0,
-            code: code.to_owned(),
+            failure,
             message: message.into(),
             retry_after_secs: None,
         }
@@ -37,17 +38,17 @@ impl ApiError {
 
     /// A load the user cancelled.
     pub fn cancelled() -> Self {
-        Self::local("aborted", "The request was cancelled.")
+        Self::local(Failure::Aborted, "The request was cancelled.")
     }
 
     /// A read that failed on this side: an answer that cannot be decoded.
     pub fn malformed(message: impl Into<String>) -> Self {
-        Self::local("malformed", message)
+        Self::local(Failure::Malformed, message)
     }
 
     /// Whether another try could mend it ([`audit_core::retry`]).
     pub fn is_transient(&self) -> bool {
-        audit_core::retry::is_transient(self.status, &self.code)
+        self.failure.is_transient(self.status)
     }
 
     /// The same failure, saying that it persisted through `tries` tries.
@@ -64,7 +65,7 @@ impl ApiError {
     }
 
     pub fn is_aborted(&self) -> bool {
-        self.code == "aborted"
+        self.failure == Failure::Aborted
     }
 }
 
@@ -79,7 +80,7 @@ fn transport(error: gloo_net::Error, signal: Option<&AbortSignal>) -> ApiError {
         return ApiError::cancelled();
     }
     ApiError::local(
-        "network",
+        Failure::Network,
         format!("The gateway cannot be reached ({error}). Check that it is running and try again."),
     )
 }
@@ -102,13 +103,13 @@ async fn body_of(response: Response, signal: Option<&AbortSignal>) -> Result<Str
     Err(match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) => ApiError {
             status,
-            code: body.code,
+            failure: Failure::Gateway(body.code),
             message: body.message,
             retry_after_secs,
         },
         Err(_) => ApiError {
             status,
-            code: "gateway_error".into(),
+            failure: Failure::Unexplained,
             message: format!(
                 "The gateway answered HTTP {status} without an explanation. Try again."
             ),
@@ -125,14 +126,14 @@ fn bearer(token: &str) -> String {
 pub async fn create_session(request: &SessionRequest) -> Result<SessionResponse, ApiError> {
     let response = Request::post(SESSION_PATH)
         .json(request)
-        .map_err(|error| ApiError::local("bad_request", error.to_string()))?
+        .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?
         .send()
         .await
         .map_err(|error| transport(error, None))?;
     let text = body_of(response, None).await?;
     serde_json::from_str(&text).map_err(|error| {
         ApiError::local(
-            "malformed",
+            Failure::Malformed,
             format!("The login answer is malformed: {error}"),
         )
     })
@@ -158,12 +159,13 @@ pub async fn octopai_page(
         .header("Authorization", &bearer(token))
         .abort_signal(signal)
         .json(request)
-        .map_err(|error| ApiError::local("bad_request", error.to_string()))?
+        .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?
         .send()
         .await
         .map_err(|error| transport(error, signal))?;
     let text = body_of(response, signal).await?;
-    UserEventsPage::decode(&text).map_err(|error| ApiError::local("malformed", error.message))
+    UserEventsPage::decode(&text)
+        .map_err(|error| ApiError::local(Failure::Malformed, error.message))
 }
 
 /// One page of Cloudera Manager audits.
@@ -180,7 +182,7 @@ pub async fn cloudera_page(
         .await
         .map_err(|error| transport(error, signal))?;
     let text = body_of(response, signal).await?;
-    ApiAuditList::decode(&text).map_err(|error| ApiError::local("malformed", error.message))
+    ApiAuditList::decode(&text).map_err(|error| ApiError::local(Failure::Malformed, error.message))
 }
 
 /// Waits `wait`, or less if `signal` aborts first.

@@ -13,7 +13,7 @@ pub fn ErrorView(
     on_retry: impl Fn() + 'static,
 ) -> impl IntoView {
     view! {
-        <div class="error-view" role="alert" data-code=error.code.clone()>
+        <div class="error-view" role="alert" data-code=error.failure.as_str()>
             <strong>{context} " failed."</strong>
             " "
             <span class="error-message">{error.message.clone()}</span>

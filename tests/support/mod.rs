@@ -283,12 +283,14 @@ pub fn demo_data(end: chrono::DateTime<chrono::Utc>) -> simulated_upstreams::Dat
     })
 }
 
-/// The gateway in demo mode on a free loopback port, serving the built app.
+/// The demo (the simulated upstreams with the gateway in front) on free
+/// loopback ports, serving the built app.
 pub async fn demo_gateway() -> String {
     demo_gateway_with(&[]).await
 }
 
-/// [`demo_gateway`] with extra gateway flags (`--demo-upstream-delay-ms`).
+/// [`demo_gateway`] with extra demo or gateway flags
+/// (`--demo-upstream-delay-ms`, `--session-seconds`).
 pub async fn demo_gateway_with(extra: &[&str]) -> String {
     let dist = std::env::var("AUDIT_DASHBOARD_DIST")
         .map(PathBuf::from)
@@ -298,7 +300,7 @@ pub async fn demo_gateway_with(extra: &[&str]) -> String {
         "the built app is missing at {}: run `cargo xtask test`, which builds it with trunk",
         dist.display()
     );
-    let args: Vec<String> = ["--demo", "--listen", "127.0.0.1:0", "--dist"]
+    let args: Vec<String> = ["--listen", "127.0.0.1:0", "--dist"]
         .iter()
         .map(|arg| (*arg).to_owned())
         .chain([dist.display().to_string()])
@@ -315,8 +317,11 @@ pub async fn demo_gateway_with(extra: &[&str]) -> String {
                 .flatten(),
         )
         .collect();
-    let config = audit_gateway::Config::parse(&args, |_| None).unwrap();
-    audit_gateway::start(config).await.unwrap().url()
+    audit_demo::start_with_args(&args)
+        .await
+        .unwrap_or_else(|error| panic!("the demo did not start: {error}"))
+        .gateway
+        .url()
 }
 
 pub async fn log_in(browser: &Browser, octopai_password: &str) {

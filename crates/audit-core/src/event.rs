@@ -27,6 +27,14 @@ impl Source {
             Source::ClouderaManager => "Cloudera Manager",
         }
     }
+
+    /// The short name used on the wire (error bodies, URLs, exports).
+    pub fn id(self) -> &'static str {
+        match self {
+            Source::Octopai => "octopai",
+            Source::ClouderaManager => "cloudera",
+        }
+    }
 }
 
 /// What kind of thing happened.

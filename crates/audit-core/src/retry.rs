@@ -15,25 +15,54 @@
 
 use std::time::Duration;
 
-/// The gateway's error codes that another try can mend.
-const TRANSIENT_CODES: &[&str] = &[
-    "upstream_unreachable",
-    "upstream_timeout",
-    "upstream_error",
-    "upstream_busy",
-    "upstream_malformed",
-    "session_busy",
-    "network",
-    "gateway_error",
-];
+use crate::contract::ErrorCode;
 
-/// Whether a failed read with this status and error code is worth another
-/// try (status 0: no answer arrived).
-pub fn is_transient(status: u16, code: &str) -> bool {
-    if status == 400 || status == 401 || status == 403 || status == 404 {
-        return false;
+/// Why a call to the gateway failed, as the client sees it: the gateway's
+/// own [`ErrorCode`], or one of the failures that happen on this side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The gateway answered with an [`crate::contract::ErrorBody`].
+    Gateway(ErrorCode),
+    /// No answer arrived (connection refused, reset, DNS).
+    Network,
+    /// The gateway answered an error status without an error body (a
+    /// proxy's maintenance page, an answer cut short).
+    Unexplained,
+    /// A success answer that cannot be decoded.
+    Malformed,
+    /// The request could not be built (nothing was sent).
+    Request,
+    /// The person cancelled the load.
+    Aborted,
+}
+
+impl Failure {
+    /// A short machine-readable name: the gateway's code, or `network`,
+    /// `gateway_error`, `malformed`, `bad_request`, `aborted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failure::Gateway(code) => code.as_str(),
+            Failure::Network => "network",
+            Failure::Unexplained => "gateway_error",
+            Failure::Malformed => "malformed",
+            Failure::Request => "bad_request",
+            Failure::Aborted => "aborted",
+        }
     }
-    TRANSIENT_CODES.contains(&code) || status == 429 || status >= 500
+
+    /// Whether a failed read that ended in this, with this HTTP status (0:
+    /// no answer), is worth another try.
+    pub fn is_transient(self, status: u16) -> bool {
+        if matches!(status, 400 | 401 | 403 | 404) {
+            return false;
+        }
+        let by_kind = match self {
+            Failure::Gateway(code) => code.is_transient(),
+            Failure::Network | Failure::Unexplained => true,
+            Failure::Malformed | Failure::Request | Failure::Aborted => false,
+        };
+        by_kind || status == 429 || status >= 500
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,29 +120,49 @@ mod tests {
 
     #[test]
     fn only_failures_another_try_can_mend_are_retried() {
-        for (status, code) in [
-            (502, "upstream_unreachable"),
-            (504, "upstream_timeout"),
-            (502, "upstream_error"),
-            (503, "upstream_busy"),
-            (502, "upstream_malformed"),
-            (429, "session_busy"),
-            (0, "network"),
-            (500, "gateway_error"),
+        use ErrorCode::*;
+        for (status, failure) in [
+            (502, Failure::Gateway(UpstreamUnreachable)),
+            (504, Failure::Gateway(UpstreamTimeout)),
+            (502, Failure::Gateway(UpstreamError)),
+            (503, Failure::Gateway(UpstreamBusy)),
+            (502, Failure::Gateway(UpstreamMalformed)),
+            (429, Failure::Gateway(SessionBusy)),
+            (503, Failure::Gateway(Unknown)),
+            (0, Failure::Network),
+            (500, Failure::Unexplained),
         ] {
-            assert!(is_transient(status, code), "{status} {code}");
+            assert!(failure.is_transient(status), "{status} {failure:?}");
         }
-        for (status, code) in [
-            (401, "session_expired"),
-            (401, "upstream_unauthorized"),
-            (400, "upstream_rejected"),
-            (400, "bad_request"),
-            (0, "aborted"),
-            (0, "malformed"),
-            (404, "not_found"),
-            (409, "not_connected"),
+        for (status, failure) in [
+            (401, Failure::Gateway(SessionExpired)),
+            (401, Failure::Gateway(UpstreamUnauthorized)),
+            (400, Failure::Gateway(UpstreamRejected)),
+            (400, Failure::Gateway(BadRequest)),
+            (404, Failure::Gateway(NotFound)),
+            (409, Failure::Gateway(NotConnected)),
+            (409, Failure::Gateway(Unknown)),
+            (404, Failure::Unexplained),
+            (0, Failure::Aborted),
+            (0, Failure::Malformed),
+            (0, Failure::Request),
         ] {
-            assert!(!is_transient(status, code), "{status} {code}");
+            assert!(!failure.is_transient(status), "{status} {failure:?}");
+        }
+    }
+
+    #[test]
+    fn every_transient_gateway_code_is_retried_at_its_own_status() {
+        for code in ErrorCode::ALL
+            .into_iter()
+            .filter(|code| code.is_transient())
+        {
+            let status = if code == ErrorCode::SessionBusy {
+                429
+            } else {
+                502
+            };
+            assert!(Failure::Gateway(code).is_transient(status), "{code}");
         }
     }
 

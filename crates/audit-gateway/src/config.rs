@@ -1,35 +1,20 @@
-//! Gateway configuration: raw flags and environment variables are parsed
-//! into a validated [`Config`] in one step, before anything starts.
+//! Gateway configuration in two steps: [`GatewayArgs`] is the command line
+//! (each flag, its environment variable and its help written once, through
+//! clap), and [`Config::from_args`] validates it into a [`Config`] with a
+//! reason a person can act on, before anything starts.
+//!
+//! The gateway knows only remote upstreams. The demo, which starts the
+//! simulated upstreams on loopback and points a gateway at them, lives in
+//! its own crate (`audit-demo`) and reuses [`GatewayArgs`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use audit_core::cloudera::DEFAULT_API_VERSION;
+use clap::{Args, Parser};
 
 use crate::session::SessionKey;
-
-/// Where the upstreams are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UpstreamMode {
-    /// Start the simulated upstreams on loopback and use them, adding
-    /// `page_delay` before each of their data answers (zero by default),
-    /// with `volume_percent` of the ordinary data volume (100 by default).
-    Demo {
-        page_delay: Duration,
-        volume_percent: u32,
-        /// Seed hostile values in every field (`--demo-hostile`).
-        hostile: bool,
-        /// Faults for the simulated upstreams to act out (`--demo-fault`),
-        /// already checked by [`simulated_upstreams::faults::FaultPlan::parse`].
-        faults: Vec<String>,
-        /// The instant the data is generated for before it is shifted to end
-        /// now (`--demo-reference`); the generator's default when `None`.
-        reference: Option<chrono::DateTime<chrono::Utc>>,
-    },
-    /// Use these base URLs.
-    Remote { octopai: String, cloudera: String },
-}
 
 /// Whether, and with what certificate, the gateway serves HTTPS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,12 +27,16 @@ pub enum TlsMode {
     SelfSigned,
 }
 
+/// The validated configuration [`crate::start`] runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     /// The built app (trunk's `dist/`).
     pub dist_dir: PathBuf,
-    pub upstreams: UpstreamMode,
+    /// The Octopai base URL.
+    pub octopai_url: String,
+    /// The Cloudera Manager base URL.
+    pub cloudera_url: String,
     pub cloudera_api_version: u32,
     /// Exact origins allowed cross-origin (the app itself is same-origin).
     pub allowed_origins: Vec<String>,
@@ -78,162 +67,112 @@ pub fn is_loopback_url(url: &str) -> bool {
             .is_ok_and(|address| address.is_loopback())
 }
 
-pub const USAGE: &str = "\
-audit-gateway: serves the audit dashboard and forwards its fixed routes to the upstreams.
+/// The gateway's command line.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "audit-gateway",
+    about = "Serves the audit dashboard and forwards its fixed routes to the upstreams.",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub gateway: GatewayArgs,
+}
 
-  --demo                     start the simulated upstreams on loopback and use them
-  --demo-upstream-delay-ms N with --demo: make the simulated upstreams answer each data page N ms late
-  --demo-hostile             with --demo: add events whose every field is hostile (markup, script URLs, formulas, control and bidi characters, 1 MB strings)
-  --demo-fault ROUTE:FAULT[@WHICH]
-                             with --demo: the simulated upstreams act out a fault (repeatable), e.g. audits:503=2@2;
-                             ROUTE login|events|audits, FAULT latency=MS|500|429[=SECS]|503[=SECS]|truncated|html|401|drop,
-                             WHICH @N, @N-M or @N+ counting that route's requests from 1 (default: every one)
-  --demo-volume PERCENT      with --demo: generate PERCENT of the ordinary volume (1 to 5000; default 100, about 29,000 events a week)
-  --demo-reference INSTANT   with --demo: generate the data as of this ISO 8601 instant, then shift it to end now
-                             (default 2026-11-18T15:00:00Z, a Wednesday afternoon), so the demo holds the same
-                             events at any hour; e.g. 2026-11-22T02:00:00Z for a quiet weekend night
-  --octopai-url URL          Octopai base URL            (env OCTOPAI_URL)
-  --cloudera-url URL         Cloudera Manager base URL   (env CLOUDERA_URL)
-  --cloudera-api-version N   Cloudera Manager API version, >= 8 (default 41)
-  --listen ADDR              where to listen (default 127.0.0.1:8080; env GATEWAY_LISTEN)
-  --dist DIR                 the built app (default dist; env GATEWAY_DIST)
-  --allow-origin ORIGIN      an exact origin allowed cross-origin (repeatable; env GATEWAY_ALLOWED_ORIGINS, comma-separated)
-  --session-key KEY          32 bytes as 64 hex digits or base64; share it between replicas (env GATEWAY_SESSION_KEY; default: random)
-  --session-minutes N        session lifetime (default 60)
-  --session-seconds N        session lifetime in seconds (for tests of expiry)
-  --upstream-timeout-secs N  upstream request timeout (default 30)
-  --tls-cert FILE            serve HTTPS with this PEM certificate chain (with --tls-key; env GATEWAY_TLS_CERT)
-  --tls-key FILE             the PEM private key for --tls-cert (env GATEWAY_TLS_KEY)
-  --tls-self-signed          serve HTTPS with a certificate for localhost made at start-up (for the demo)
-  --upstream-ca FILE         also trust these PEM certificate authorities for upstream HTTPS (env GATEWAY_UPSTREAM_CA)
-  --allow-plain-http-upstream
-                             allow http:// upstream URLs; only loopback ones are accepted even then
-  --client-header-timeout-secs N
-                             close a connection whose TLS handshake or request headers take longer (default 10)
-  --session-concurrency N    upstream requests one session may have in flight (default 6)";
+/// Every flag of the gateway, with its environment variable where it has one.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GatewayArgs {
+    /// Octopai base URL
+    #[arg(long, env = "OCTOPAI_URL", value_name = "URL")]
+    pub octopai_url: Option<String>,
+    /// Cloudera Manager base URL
+    #[arg(long, env = "CLOUDERA_URL", value_name = "URL")]
+    pub cloudera_url: Option<String>,
+    /// Cloudera Manager API version, at least 8 [default: 41]
+    #[arg(long, value_name = "N")]
+    pub cloudera_api_version: Option<u32>,
+    /// Where to listen [default: 127.0.0.1:8080]
+    #[arg(long, env = "GATEWAY_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// The built app [default: dist]
+    #[arg(long, env = "GATEWAY_DIST", value_name = "DIR")]
+    pub dist: Option<PathBuf>,
+    /// An exact origin allowed cross-origin (repeatable; the variable is comma-separated)
+    #[arg(
+        long = "allow-origin",
+        env = "GATEWAY_ALLOWED_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+    /// 32 bytes as 64 hex digits or base64; share it between replicas [default: random]
+    #[arg(
+        long,
+        env = "GATEWAY_SESSION_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub session_key: Option<String>,
+    /// Session lifetime in minutes [default: 60]
+    #[arg(long, value_name = "N", conflicts_with = "session_seconds")]
+    pub session_minutes: Option<u64>,
+    /// Session lifetime in seconds (for tests of expiry)
+    #[arg(long, value_name = "N")]
+    pub session_seconds: Option<u64>,
+    /// Upstream request timeout in seconds [default: 30]
+    #[arg(long, value_name = "N")]
+    pub upstream_timeout_secs: Option<u64>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key)
+    #[arg(long, env = "GATEWAY_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert
+    #[arg(long, env = "GATEWAY_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate for localhost made at start-up (for the demo)
+    #[arg(long)]
+    pub tls_self_signed: bool,
+    /// Also trust these PEM certificate authorities for upstream HTTPS
+    #[arg(long, env = "GATEWAY_UPSTREAM_CA", value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
+    /// Allow http:// upstream URLs; only loopback ones are accepted even then
+    #[arg(long)]
+    pub allow_plain_http_upstream: bool,
+    /// Close a connection whose TLS handshake or request headers take longer [default: 10]
+    #[arg(long, value_name = "N")]
+    pub client_header_timeout_secs: Option<u64>,
+    /// Upstream requests one session may have in flight, 1 to 64 [default: 6]
+    #[arg(long, value_name = "N")]
+    pub session_concurrency: Option<usize>,
+}
 
 impl Config {
-    /// Parses flags (`args` without the program name) over environment
-    /// variables (`env` looks one up).
-    pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let mut demo = false;
-        let mut octopai = env("OCTOPAI_URL");
-        let mut cloudera = env("CLOUDERA_URL");
-        let mut listen = env("GATEWAY_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let mut dist = env("GATEWAY_DIST").unwrap_or_else(|| "dist".into());
-        let mut origins: Vec<String> = env("GATEWAY_ALLOWED_ORIGINS")
-            .map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|o| !o.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut key = env("GATEWAY_SESSION_KEY");
-        let mut version = DEFAULT_API_VERSION;
-        let mut session_seconds: u64 = 60 * 60;
-        let mut timeout_secs: u64 = 30;
-        let mut demo_delay_ms: Option<u64> = None;
-        let mut demo_volume: Option<u32> = None;
-        let mut demo_hostile = false;
-        let mut demo_faults: Vec<String> = Vec::new();
-        let mut demo_reference: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut tls_cert = env("GATEWAY_TLS_CERT").map(PathBuf::from);
-        let mut tls_key = env("GATEWAY_TLS_KEY").map(PathBuf::from);
-        let mut self_signed = false;
-        let mut upstream_ca = env("GATEWAY_UPSTREAM_CA").map(PathBuf::from);
-        let mut plain_upstream = false;
-        let mut header_secs: u64 = 10;
-        let mut session_concurrency: usize = 6;
-        let mut args = args.iter();
-        while let Some(flag) = args.next() {
-            let mut value = || {
-                args.next()
-                    .cloned()
-                    .ok_or_else(|| format!("{flag} needs a value"))
-            };
-            match flag.as_str() {
-                "--demo" => demo = true,
-                "--demo-hostile" => demo_hostile = true,
-                "--demo-fault" => demo_faults.push(value()?),
-                "--demo-reference" => {
-                    let text = value()?;
-                    demo_reference = Some(audit_core::time::parse_iso(&text).map_err(|error| {
-                        format!("--demo-reference takes an ISO 8601 instant like 2026-11-18T15:00:00Z, not `{text}`: {error}")
-                    })?)
-                }
-                "--demo-upstream-delay-ms" => {
-                    demo_delay_ms = Some(
-                        value()?
-                            .parse()
-                            .map_err(|_| "--demo-upstream-delay-ms takes a whole number")?,
-                    )
-                }
-                "--demo-volume" => {
-                    demo_volume = Some(
-                        value()?
-                            .parse()
-                            .ok()
-                            .filter(|percent| (1..=5000).contains(percent))
-                            .ok_or("--demo-volume takes a whole percentage from 1 to 5000")?,
-                    )
-                }
-                "--octopai-url" => octopai = Some(value()?),
-                "--cloudera-url" => cloudera = Some(value()?),
-                "--cloudera-api-version" => {
-                    version = value()?
-                        .parse()
-                        .map_err(|_| "--cloudera-api-version takes a whole number")?
-                }
-                "--listen" => listen = value()?,
-                "--dist" => dist = value()?,
-                "--allow-origin" => origins.push(value()?),
-                "--session-key" => key = Some(value()?),
-                "--session-minutes" => {
-                    session_seconds = value()?
-                        .parse::<u64>()
-                        .map_err(|_| "--session-minutes takes a whole number")?
-                        .saturating_mul(60)
-                }
-                "--session-seconds" => {
-                    session_seconds = value()?
-                        .parse()
-                        .map_err(|_| "--session-seconds takes a whole number")?
-                }
-                "--upstream-timeout-secs" => {
-                    timeout_secs = value()?
-                        .parse()
-                        .map_err(|_| "--upstream-timeout-secs takes a whole number")?
-                }
-                "--tls-cert" => tls_cert = Some(PathBuf::from(value()?)),
-                "--tls-key" => tls_key = Some(PathBuf::from(value()?)),
-                "--tls-self-signed" => self_signed = true,
-                "--upstream-ca" => upstream_ca = Some(PathBuf::from(value()?)),
-                "--allow-plain-http-upstream" => plain_upstream = true,
-                "--client-header-timeout-secs" => {
-                    header_secs = value()?
-                        .parse()
-                        .ok()
-                        .filter(|secs| *secs > 0)
-                        .ok_or("--client-header-timeout-secs takes a whole number above 0")?
-                }
-                "--session-concurrency" => {
-                    session_concurrency = value()?
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=64).contains(n))
-                        .ok_or("--session-concurrency takes a whole number from 1 to 64")?
-                }
-                other => return Err(format!("unknown flag `{other}`\n\n{USAGE}")),
-            }
-        }
+    /// Parses the gateway's flags (`args` without the program name, over the
+    /// process environment) and validates them.
+    pub fn parse(args: &[String]) -> Result<Config, String> {
+        let cli = Cli::try_parse_from(
+            std::iter::once("audit-gateway".to_owned()).chain(args.iter().cloned()),
+        )
+        .map_err(|error| error.render().to_string())?;
+        Config::from_args(cli.gateway)
+    }
+
+    /// Validates parsed flags into a configuration.
+    pub fn from_args(args: GatewayArgs) -> Result<Config, String> {
+        let listen = args.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen.parse().map_err(|_| {
             format!("`{listen}` is not an address to listen on (like 127.0.0.1:8080)")
         })?;
+        let version = args.cloudera_api_version.unwrap_or(DEFAULT_API_VERSION);
         if version < audit_core::cloudera::MIN_API_VERSION {
             return Err(format!("--cloudera-api-version must be at least 8 (the audits query language needs it), not {version}"));
         }
+        let origins: Vec<String> = args
+            .allowed_origins
+            .iter()
+            .map(|origin| origin.trim())
+            .filter(|origin| !origin.is_empty())
+            .map(str::to_owned)
+            .collect();
         for origin in &origins {
             if origin == "*"
                 || origin == "null"
@@ -243,67 +182,46 @@ impl Config {
                 return Err(format!("allowed origin `{origin}` must be an exact origin like https://audit.example.com"));
             }
         }
-        if demo_delay_ms.is_some() && !demo {
-            return Err("--demo-upstream-delay-ms only applies with --demo".into());
-        }
-        if demo_hostile && !demo {
-            return Err("--demo-hostile only applies with --demo".into());
-        }
-        if !demo_faults.is_empty() && !demo {
-            return Err("--demo-fault only applies with --demo".into());
-        }
-        simulated_upstreams::faults::FaultPlan::parse(&demo_faults)?;
-        if demo_volume.is_some() && !demo {
-            return Err("--demo-volume only applies with --demo".into());
-        }
-        if demo_reference.is_some() && !demo {
-            return Err("--demo-reference only applies with --demo".into());
-        }
-        let upstreams = match (demo, octopai, cloudera) {
-            (true, _, _) => UpstreamMode::Demo {
-                page_delay: Duration::from_millis(demo_delay_ms.unwrap_or(0)),
-                volume_percent: demo_volume.unwrap_or(100),
-                hostile: demo_hostile,
-                faults: demo_faults,
-                reference: demo_reference,
-            },
-            (false, Some(octopai), Some(cloudera)) => {
-                for url in [&octopai, &cloudera] {
-                    if url.starts_with("https://") {
-                        continue;
-                    }
-                    if !url.starts_with("http://") {
-                        return Err(format!(
-                            "upstream URL `{url}` must start with https:// (or http:// to loopback with --allow-plain-http-upstream)"
-                        ));
-                    }
-                    if !plain_upstream {
-                        return Err(format!(
-                            "upstream URL `{url}` is plain HTTP, which would send passwords and tokens in the clear; use https://, or give --allow-plain-http-upstream for a loopback upstream"
-                        ));
-                    }
-                    if !is_loopback_url(url) {
-                        return Err(format!(
-                            "upstream URL `{url}` is plain HTTP to a host that is not loopback; only https:// is allowed there, even with --allow-plain-http-upstream"
-                        ));
-                    }
-                }
-                UpstreamMode::Remote { octopai, cloudera }
-            }
-            _ => {
-                return Err(format!(
-                    "give --demo, or both --octopai-url and --cloudera-url\n\n{USAGE}"
-                ))
-            }
+        let (Some(octopai_url), Some(cloudera_url)) = (args.octopai_url, args.cloudera_url) else {
+            return Err(
+                "give both --octopai-url and --cloudera-url (or run the demo: cargo xtask demo)"
+                    .into(),
+            );
         };
-        let session_key = match key {
+        for url in [&octopai_url, &cloudera_url] {
+            if url.starts_with("https://") {
+                continue;
+            }
+            if !url.starts_with("http://") {
+                return Err(format!(
+                    "upstream URL `{url}` must start with https:// (or http:// to loopback with --allow-plain-http-upstream)"
+                ));
+            }
+            if !args.allow_plain_http_upstream {
+                return Err(format!(
+                    "upstream URL `{url}` is plain HTTP, which would send passwords and tokens in the clear; use https://, or give --allow-plain-http-upstream for a loopback upstream"
+                ));
+            }
+            if !is_loopback_url(url) {
+                return Err(format!(
+                    "upstream URL `{url}` is plain HTTP to a host that is not loopback; only https:// is allowed there, even with --allow-plain-http-upstream"
+                ));
+            }
+        }
+        let session_key = match args.session_key {
             Some(key) => SessionKey::parse(&key)?,
             None => SessionKey::random()?,
         };
+        let session_seconds = match (args.session_seconds, args.session_minutes) {
+            (Some(seconds), _) => seconds,
+            (None, Some(minutes)) => minutes.saturating_mul(60),
+            (None, None) => 60 * 60,
+        };
+        let timeout_secs = args.upstream_timeout_secs.unwrap_or(30);
         if session_seconds == 0 || timeout_secs == 0 {
             return Err("the session lifetime and --upstream-timeout-secs must be above 0".into());
         }
-        let tls = match (tls_cert, tls_key, self_signed) {
+        let tls = match (args.tls_cert, args.tls_key, args.tls_self_signed) {
             (None, None, false) => TlsMode::Off,
             (None, None, true) => TlsMode::SelfSigned,
             (Some(cert), Some(key), false) => TlsMode::Files { cert, key },
@@ -312,17 +230,23 @@ impl Config {
             }
             _ => return Err("--tls-cert and --tls-key go together".into()),
         };
-        if plain_upstream && matches!(upstreams, UpstreamMode::Demo { .. }) {
-            return Err("--allow-plain-http-upstream is for --octopai-url and --cloudera-url; the demo's upstreams are on loopback already".into());
+        let header_secs = args.client_header_timeout_secs.unwrap_or(10);
+        if header_secs == 0 {
+            return Err("--client-header-timeout-secs takes a whole number above 0".into());
+        }
+        let session_concurrency = args.session_concurrency.unwrap_or(6);
+        if !(1..=64).contains(&session_concurrency) {
+            return Err("--session-concurrency takes a whole number from 1 to 64".into());
         }
         Ok(Config {
             tls,
-            upstream_ca,
+            upstream_ca: args.upstream_ca,
             header_timeout: Duration::from_secs(header_secs),
             session_concurrency,
             listen,
-            dist_dir: PathBuf::from(dist),
-            upstreams,
+            dist_dir: args.dist.unwrap_or_else(|| PathBuf::from("dist")),
+            octopai_url,
+            cloudera_url,
             cloudera_api_version: version,
             allowed_origins: origins,
             session_key,
@@ -336,106 +260,86 @@ impl Config {
 mod tests {
     use super::*;
 
+    const REMOTE: [&str; 4] = [
+        "--octopai-url",
+        "https://octopai.example.com",
+        "--cloudera-url",
+        "https://cm.example.com:7183",
+    ];
+
     fn parse(args: &[&str]) -> Result<Config, String> {
         let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        Config::parse(&args, |_| None)
+        Config::parse(&args)
+    }
+
+    fn remote(more: &[&str]) -> Result<Config, String> {
+        let mut args = REMOTE.to_vec();
+        args.extend_from_slice(more);
+        parse(&args)
     }
 
     #[test]
-    fn demo_defaults() {
-        let config = parse(&["--demo"]).unwrap();
+    fn defaults() {
+        let config = remote(&[]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(
-            config.upstreams,
-            UpstreamMode::Demo {
-                page_delay: Duration::ZERO,
-                volume_percent: 100,
-                hostile: false,
-                faults: Vec::new(),
-                reference: None,
-            }
-        );
-        let slow = parse(&["--demo", "--demo-upstream-delay-ms", "250"]).unwrap();
-        assert_eq!(
-            slow.upstreams,
-            UpstreamMode::Demo {
-                page_delay: Duration::from_millis(250),
-                volume_percent: 100,
-                hostile: false,
-                faults: Vec::new(),
-                reference: None,
-            }
-        );
-        let big = parse(&["--demo", "--demo-volume", "350"]).unwrap();
-        assert!(matches!(
-            big.upstreams,
-            UpstreamMode::Demo {
-                volume_percent: 350,
-                ..
-            }
-        ));
-        for bad in ["0", "5001", "1.5", "lots"] {
-            assert!(parse(&["--demo", "--demo-volume", bad])
-                .unwrap_err()
-                .contains("whole percentage"));
-        }
-        assert!(parse(&[
-            "--octopai-url",
-            "https://o",
-            "--cloudera-url",
-            "https://c",
-            "--demo-volume",
-            "200"
-        ])
-        .unwrap_err()
-        .contains("only applies with --demo"));
+        assert_eq!(config.dist_dir, PathBuf::from("dist"));
         assert_eq!(config.cloudera_api_version, 41);
-        let night = parse(&["--demo", "--demo-reference", "2026-11-22T02:00:00Z"]).unwrap();
-        assert!(matches!(
-            night.upstreams,
-            UpstreamMode::Demo { reference: Some(at), .. } if at.to_rfc3339() == "2026-11-22T02:00:00+00:00"
-        ));
-        for bad in ["yesterday", "2026-13-01T00:00:00Z", ""] {
-            assert!(parse(&["--demo", "--demo-reference", bad])
-                .unwrap_err()
-                .contains("ISO 8601 instant"));
-        }
+        assert_eq!(config.session_ttl, Duration::from_secs(3600));
+        assert_eq!(config.upstream_timeout, Duration::from_secs(30));
+        assert_eq!(config.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.session_concurrency, 6);
+        assert_eq!(config.tls, TlsMode::Off);
+        assert!(config.allowed_origins.is_empty());
+        assert_eq!(
+            remote(&["--session-minutes", "5"]).unwrap().session_ttl,
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            remote(&["--session-seconds", "7"]).unwrap().session_ttl,
+            Duration::from_secs(7)
+        );
     }
 
     #[test]
     fn bad_configuration_is_refused_with_a_reason() {
         for (args, expected) in [
-            (vec![], "give --demo"),
-            (vec!["--octopai-url", "https://o"], "give --demo"),
-            (vec!["--demo", "--listen", "localhost"], "not an address"),
-            (vec!["--demo", "--allow-origin", "*"], "exact origin"),
-            (vec!["--demo", "--allow-origin", "null"], "exact origin"),
-            (vec!["--demo", "--cloudera-api-version", "7"], "at least 8"),
-            (vec!["--demo", "--session-key", "abc"], "session key"),
+            (vec![], "give both --octopai-url and --cloudera-url"),
             (
-                vec!["--octopai-url", "ftp://o", "--cloudera-url", "https://c"],
-                "must start with",
+                vec!["--octopai-url", "https://o"],
+                "give both --octopai-url and --cloudera-url",
             ),
-            (vec!["--demo", "--frobnicate"], "unknown flag"),
+            (vec!["--listen", "localhost"], "not an address"),
+            (vec!["--allow-origin", "*"], "exact origin"),
+            (vec!["--allow-origin", "null"], "exact origin"),
+            (vec!["--cloudera-api-version", "7"], "at least 8"),
+            (vec!["--cloudera-api-version", "new"], "invalid value"),
+            (vec!["--session-key", "abc"], "session key"),
+            (vec!["--frobnicate"], "unexpected argument '--frobnicate'"),
+            (vec!["--session-concurrency", "0"], "from 1 to 64"),
+            (vec!["--client-header-timeout-secs", "0"], "above 0"),
+            (vec!["--upstream-timeout-secs", "0"], "above 0"),
             (
-                vec!["--demo", "--demo-fault", "audits:404"],
-                "unknown fault",
+                vec!["--session-minutes", "5", "--session-seconds", "5"],
+                "cannot be used with",
             ),
+            // The demo's flags belong to the demo, not the gateway.
+            (vec!["--demo"], "unexpected argument '--demo'"),
             (
-                vec![
-                    "--demo-upstream-delay-ms",
-                    "5",
-                    "--octopai-url",
-                    "https://o",
-                    "--cloudera-url",
-                    "https://c",
-                ],
-                "only applies with --demo",
+                vec!["--demo-volume", "200"],
+                "unexpected argument '--demo-volume'",
             ),
         ] {
-            let error = parse(&args).unwrap_err();
+            let mut all = REMOTE.to_vec();
+            if args.first().is_some_and(|flag| flag.ends_with("-url")) || args.is_empty() {
+                all.clear();
+            }
+            all.extend_from_slice(&args);
+            let error = parse(&all).unwrap_err();
             assert!(error.contains(expected), "{args:?}: {error}");
         }
+        let error =
+            parse(&["--octopai-url", "ftp://o", "--cloudera-url", "https://c"]).unwrap_err();
+        assert!(error.contains("must start with"), "{error}");
     }
 
     #[test]
@@ -477,51 +381,52 @@ mod tests {
                 "{elsewhere}"
             );
         }
-        assert!(parse(&["--demo", "--allow-plain-http-upstream"]).is_err());
     }
 
     #[test]
     fn tls_flags_go_together() {
-        assert_eq!(parse(&["--demo"]).unwrap().tls, TlsMode::Off);
         assert_eq!(
-            parse(&["--demo", "--tls-self-signed"]).unwrap().tls,
+            remote(&["--tls-self-signed"]).unwrap().tls,
             TlsMode::SelfSigned
         );
         assert!(matches!(
-            parse(&["--demo", "--tls-cert", "c.pem", "--tls-key", "k.pem"])
+            remote(&["--tls-cert", "c.pem", "--tls-key", "k.pem"])
                 .unwrap()
                 .tls,
             TlsMode::Files { .. }
         ));
-        assert!(parse(&["--demo", "--tls-cert", "c.pem"])
+        assert!(remote(&["--tls-cert", "c.pem"])
             .unwrap_err()
             .contains("go together"));
-        assert!(parse(&[
-            "--demo",
-            "--tls-cert",
-            "c",
-            "--tls-key",
-            "k",
-            "--tls-self-signed"
-        ])
-        .is_err());
-        assert!(parse(&["--demo", "--session-concurrency", "0"]).is_err());
-        assert!(parse(&["--demo", "--client-header-timeout-secs", "0"]).is_err());
+        assert!(
+            remote(&["--tls-cert", "c", "--tls-key", "k", "--tls-self-signed"])
+                .unwrap_err()
+                .contains("either")
+        );
     }
 
     #[test]
-    fn environment_is_read_and_flags_win() {
-        let env = |name: &str| match name {
-            "OCTOPAI_URL" => Some("https://octopai.example.com".to_owned()),
-            "CLOUDERA_URL" => Some("https://cm.example.com:7183".to_owned()),
-            "GATEWAY_ALLOWED_ORIGINS" => {
-                Some("https://a.example.com, https://b.example.com".to_owned())
-            }
-            _ => None,
-        };
-        let config = Config::parse(&["--listen".into(), "0.0.0.0:9999".into()], env).unwrap();
+    fn origins_repeat_and_help_names_every_flag_with_its_variable() {
+        let config = remote(&[
+            "--allow-origin",
+            "https://a.example.com",
+            "--allow-origin",
+            "https://b.example.com",
+        ])
+        .unwrap();
         assert_eq!(config.allowed_origins.len(), 2);
-        assert_eq!(config.listen.port(), 9999);
-        assert!(matches!(config.upstreams, UpstreamMode::Remote { .. }));
+        let help = parse(&["--help"]).unwrap_err();
+        for flag in [
+            "--octopai-url",
+            "--cloudera-url",
+            "--listen",
+            "--session-key",
+            "--tls-cert",
+            "--session-concurrency",
+            "OCTOPAI_URL",
+            "GATEWAY_SESSION_KEY",
+        ] {
+            assert!(help.contains(flag), "{flag} missing from:\n{help}");
+        }
     }
 }

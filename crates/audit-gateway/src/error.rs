@@ -2,12 +2,12 @@
 //! [`ErrorBody`] with a status and a message a person can act on; the
 //! internal cause is logged once, here, and never sent to the client.
 
-use audit_core::contract::ErrorBody;
+use audit_core::contract::{ErrorBody, ErrorCode};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::upstream::SourceName;
+use audit_core::Source;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -19,38 +19,38 @@ pub enum AppError {
     SessionExpired,
     /// The upstream refused the credentials given at login.
     LoginFailed {
-        source: SourceName,
+        source: Source,
         message: String,
     },
     /// The session is not connected to this source.
-    NotConnected(SourceName),
+    NotConnected(Source),
     /// The upstream no longer accepts this session's credentials.
-    UpstreamUnauthorized(SourceName),
+    UpstreamUnauthorized(Source),
     /// The upstream refused the request as malformed (its message kept).
     UpstreamRejected {
-        source: SourceName,
+        source: Source,
         message: String,
     },
     Unreachable {
-        source: SourceName,
+        source: Source,
         cause: String,
     },
-    Timeout(SourceName),
+    Timeout(Source),
     /// The upstream's TLS certificate is not trusted.
     UpstreamCertificate {
-        source: SourceName,
+        source: Source,
         cause: String,
     },
     /// The upstream failed (5xx, 429, ...).
     UpstreamFailed {
-        source: SourceName,
+        source: Source,
         status: u16,
         message: Option<String>,
     },
     /// The upstream is overloaded or rate-limiting (429 or 503), perhaps
     /// saying when to come back.
     UpstreamBusy {
-        source: SourceName,
+        source: Source,
         status: u16,
         retry_after_secs: Option<u64>,
     },
@@ -62,12 +62,12 @@ pub enum AppError {
     },
     /// The upstream's answer was larger than the gateway reads.
     AnswerTooLarge {
-        source: SourceName,
+        source: Source,
         limit: usize,
     },
     /// The upstream answered something that is not the expected JSON.
     Malformed {
-        source: SourceName,
+        source: Source,
         cause: String,
     },
     NotFound,
@@ -84,67 +84,67 @@ pub enum AppError {
 }
 
 impl AppError {
-    fn parts(&self) -> (StatusCode, &'static str, String, Option<SourceName>) {
+    fn parts(&self) -> (StatusCode, ErrorCode, String, Option<Source>) {
         use AppError::*;
         match self {
-            BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message.clone(), None),
+            BadRequest(message) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message.clone(), None),
             Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "You are not logged in (or the session token is not valid). Log in again.".into(),
                 None,
             ),
             SessionExpired => (
                 StatusCode::UNAUTHORIZED,
-                "session_expired",
+                ErrorCode::SessionExpired,
                 "Your session has expired. Log in again to continue.".into(),
                 None,
             ),
             LoginFailed { source, message } => (
                 StatusCode::UNAUTHORIZED,
-                "login_failed",
+                ErrorCode::LoginFailed,
                 format!("{} refused the login: {message}. Check the user name and password.", source.label()),
                 Some(*source),
             ),
             NotConnected(source) => (
                 StatusCode::CONFLICT,
-                "not_connected",
+                ErrorCode::NotConnected,
                 format!("This session is not connected to {}. Log in to it first.", source.label()),
                 Some(*source),
             ),
             UpstreamUnauthorized(source) => (
                 StatusCode::UNAUTHORIZED,
-                "upstream_unauthorized",
+                ErrorCode::UpstreamUnauthorized,
                 format!("{} no longer accepts this session's credentials. Log in again.", source.label()),
                 Some(*source),
             ),
             UpstreamRejected { source, message } => (
                 StatusCode::BAD_REQUEST,
-                "upstream_rejected",
+                ErrorCode::UpstreamRejected,
                 format!("{} refused the request: {message}", source.label()),
                 Some(*source),
             ),
             Unreachable { source, .. } => (
                 StatusCode::BAD_GATEWAY,
-                "upstream_unreachable",
+                ErrorCode::UpstreamUnreachable,
                 format!("{} cannot be reached. Try again in a moment; if it persists, check the gateway's upstream address.", source.label()),
                 Some(*source),
             ),
             UpstreamCertificate { source, .. } => (
                 StatusCode::BAD_GATEWAY,
-                "upstream_certificate",
+                ErrorCode::UpstreamCertificate,
                 format!("The gateway does not trust {}'s TLS certificate, so it sent nothing. An administrator can trust its certificate authority with --upstream-ca.", source.label()),
                 Some(*source),
             ),
             Timeout(source) => (
                 StatusCode::GATEWAY_TIMEOUT,
-                "upstream_timeout",
+                ErrorCode::UpstreamTimeout,
                 format!("{} did not answer in time. Try again, or narrow the time range.", source.label()),
                 Some(*source),
             ),
             UpstreamFailed { source, status, message } => (
                 StatusCode::BAD_GATEWAY,
-                "upstream_error",
+                ErrorCode::UpstreamError,
                 match message {
                     Some(message) => format!("{} failed (HTTP {status}): {message}. Try again in a moment.", source.label()),
                     None => format!("{} failed (HTTP {status}). Try again in a moment.", source.label()),
@@ -153,7 +153,7 @@ impl AppError {
             ),
             UpstreamBusy { source, status, retry_after_secs } => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "upstream_busy",
+                ErrorCode::UpstreamBusy,
                 match retry_after_secs {
                     Some(secs) => format!("{} is busy (HTTP {status}) and asks to wait {secs} seconds before trying again.", source.label()),
                     None => format!("{} is busy (HTTP {status}). Try again in a moment.", source.label()),
@@ -162,38 +162,38 @@ impl AppError {
             ),
             SessionBusy { limit, .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "session_busy",
+                ErrorCode::SessionBusy,
                 format!("This session already has {limit} upstream requests in flight. Wait for them to finish, then try again."),
                 None,
             ),
             AnswerTooLarge { source, limit } => (
                 StatusCode::BAD_GATEWAY,
-                "upstream_too_large",
+                ErrorCode::UpstreamTooLarge,
                 format!("{} sent a page larger than the gateway reads ({}), so it was dropped. Narrow the time range or add a query.", source.label(), if *limit >= 1024 * 1024 { format!("{} MB", limit / (1024 * 1024)) } else { format!("{limit} bytes") }),
                 Some(*source),
             ),
             Malformed { source, .. } => (
                 StatusCode::BAD_GATEWAY,
-                "upstream_malformed",
+                ErrorCode::UpstreamMalformed,
                 format!("{} answered with something that is not the expected JSON. Try again; if it persists, the upstream may be misconfigured.", source.label()),
                 Some(*source),
             ),
-            NotFound => (StatusCode::NOT_FOUND, "not_found", "No such gateway route.".into(), None),
+            NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound, "No such gateway route.".into(), None),
             TooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 format!("The request body is larger than the gateway accepts ({limit} bytes)."),
                 None,
             ),
             TooManyAttempts { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
+                ErrorCode::TooManyAttempts,
                 format!("Too many login attempts. Wait {retry_after_secs} seconds, then try again."),
                 None,
             ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "The gateway failed to handle this request. Try again; if it persists, check the gateway's log.".into(),
                 None,
             ),
@@ -204,18 +204,23 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message, source) = self.parts();
+        let code_name = code.as_str();
         match &self {
-            AppError::Internal(cause) => tracing::error!(code, %cause, "internal failure"),
+            AppError::Internal(cause) => {
+                tracing::error!(code = code_name, %cause, "internal failure")
+            }
             AppError::Unreachable { cause, .. }
             | AppError::Malformed { cause, .. }
             | AppError::UpstreamCertificate { cause, .. } => {
-                tracing::warn!(code, %cause, "upstream problem");
+                tracing::warn!(code = code_name, %cause, "upstream problem");
             }
-            _ if status.is_server_error() => tracing::warn!(code, %message, "request failed"),
-            _ => tracing::debug!(code, "request refused"),
+            _ if status.is_server_error() => {
+                tracing::warn!(code = code_name, %message, "request failed")
+            }
+            _ => tracing::debug!(code = code_name, "request refused"),
         }
         let body = ErrorBody {
-            code: code.to_owned(),
+            code,
             message,
             source: source.map(|source| source.id().to_owned()),
         };

@@ -39,7 +39,7 @@ use chrono::Utc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
-pub use config::{Config, TlsMode, UpstreamMode};
+pub use config::{Cli, Config, GatewayArgs, TlsMode};
 use error::AppError;
 use hardening::Hardening;
 use session::{ClouderaSession, OctopaiSession, SessionClaims, SessionKey, TokenError};
@@ -305,7 +305,7 @@ async fn octopai_user_events(
     let body = read_body(body).await?;
     let session = claims
         .octopai
-        .ok_or(AppError::NotConnected(upstream::SourceName::Octopai))?;
+        .ok_or(AppError::NotConnected(audit_core::Source::Octopai))?;
     let request: UserEventsRequest = serde_json::from_slice(&body).map_err(|error| {
         AppError::BadRequest(format!(
             "the UserEvents request must be JSON with startTime and endTime: {error}"
@@ -333,7 +333,7 @@ async fn cloudera_audits(
     let claims = claims_of(&state, &headers)?;
     let session = claims
         .cloudera
-        .ok_or(AppError::NotConnected(upstream::SourceName::Cloudera))?;
+        .ok_or(AppError::NotConnected(audit_core::Source::ClouderaManager))?;
     let Query(params) = Query::<AuditsParams>::try_from_uri(&uri).map_err(|rejection| {
         AppError::BadRequest(format!(
             "the audits parameters are malformed ({}); maxResults and resultOffset are whole numbers",
@@ -374,6 +374,20 @@ pub struct Started {
     pub cloudera_url: String,
     /// The SHA-256 fingerprint of the certificate served, when HTTPS.
     pub tls_fingerprint: Option<String>,
+    /// Whether that certificate was made at start-up (`--tls-self-signed`).
+    pub self_signed: bool,
+}
+
+/// Prints where the gateway listens, and the fingerprint of its certificate
+/// when it serves HTTPS.
+pub fn announce(started: &Started) {
+    if let Some(fingerprint) = &started.tls_fingerprint {
+        println!("HTTPS certificate SHA-256 fingerprint: {fingerprint}");
+        if started.self_signed {
+            println!("  (made just now for localhost; the browser will ask you to accept it once — check the fingerprint)");
+        }
+    }
+    println!("Audit dashboard: {}/", started.url());
 }
 
 impl Started {
@@ -387,36 +401,11 @@ impl Started {
     }
 }
 
-/// Starts the gateway (and, in demo mode, the simulated upstreams) and
-/// serves in the background; returns once it is listening.
+/// Starts the gateway and serves in the background; returns once it is
+/// listening.
 pub async fn start(config: Config) -> Result<Started, String> {
-    let (octopai_url, cloudera_url) = match &config.upstreams {
-        UpstreamMode::Demo {
-            page_delay,
-            volume_percent,
-            hostile,
-            faults,
-            reference,
-        } => {
-            let faults = simulated_upstreams::faults::FaultPlan::parse(faults)?;
-            let state = simulated_upstreams::SimState::generated_with(
-                simulated_upstreams::DataConfig {
-                    scale: f64::from(*volume_percent) / 100.0,
-                    hostile: *hostile,
-                    reference: reference
-                        .unwrap_or_else(simulated_upstreams::data::default_reference),
-                    ..simulated_upstreams::DataConfig::new(Utc::now())
-                },
-                *page_delay,
-                faults,
-            );
-            let running = simulated_upstreams::spawn_on_loopback(state)
-                .await
-                .map_err(|error| format!("cannot start the simulated upstreams: {error}"))?;
-            (running.octopai_url, running.cloudera_url)
-        }
-        UpstreamMode::Remote { octopai, cloudera } => (octopai.clone(), cloudera.clone()),
-    };
+    let octopai_url = config.octopai_url.clone();
+    let cloudera_url = config.cloudera_url.clone();
     let extra_roots = match &config.upstream_ca {
         Some(path) => tls::upstream_roots(path)?,
         None => Vec::new(),
@@ -469,5 +458,6 @@ pub async fn start(config: Config) -> Result<Started, String> {
         octopai_url,
         cloudera_url,
         tls_fingerprint,
+        self_signed: matches!(config.tls, TlsMode::SelfSigned),
     })
 }

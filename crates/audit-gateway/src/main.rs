@@ -1,8 +1,11 @@
 //! The gateway binary: parse the configuration, start, print where, wait.
+//! It knows only remote upstreams; the demo (`audit-demo`) starts the
+//! simulated ones and runs this same gateway in front of them.
 
 use std::process::ExitCode;
 
-use audit_gateway::{Config, UpstreamMode};
+use audit_gateway::{Cli, Config};
+use clap::Parser;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -11,12 +14,9 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
-        println!("{}", audit_gateway::config::USAGE);
-        return ExitCode::SUCCESS;
-    }
-    let config = match Config::parse(&args, |name| std::env::var(name).ok()) {
+    // Bad flags and --help exit here, with clap's message and code.
+    let cli = Cli::parse();
+    let config = match Config::from_args(cli.gateway) {
         Ok(config) => config,
         Err(message) => {
             eprintln!("audit-gateway: {message}");
@@ -31,25 +31,9 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        if !config.dist_dir.join("index.html").exists() {
-            eprintln!("audit-gateway: warning: {} has no index.html; build the app (cargo xtask demo does)", config.dist_dir.display());
-        }
-        let demo = matches!(config.upstreams, UpstreamMode::Demo { .. });
-        let config_tls = config.tls.clone();
         match audit_gateway::start(config).await {
             Ok(started) => {
-                if demo {
-                    println!("Demo mode: simulated Octopai at {}, simulated Cloudera Manager at {}", started.octopai_url, started.cloudera_url);
-                    println!("  Octopai login:          {} / {}", simulated_upstreams::DEMO_OCTOPAI_USER, simulated_upstreams::DEMO_OCTOPAI_PASSWORD);
-                    println!("  Cloudera Manager login: {} / {}", simulated_upstreams::DEMO_CLOUDERA_USER, simulated_upstreams::DEMO_CLOUDERA_PASSWORD);
-                }
-                if let Some(fingerprint) = &started.tls_fingerprint {
-                    println!("HTTPS certificate SHA-256 fingerprint: {fingerprint}");
-                    if matches!(config_tls, audit_gateway::TlsMode::SelfSigned) {
-                        println!("  (made just now for localhost; the browser will ask you to accept it once — check the fingerprint)");
-                    }
-                }
-                println!("Audit dashboard: {}/", started.url());
+                audit_gateway::announce(&started);
                 let _ = tokio::signal::ctrl_c().await;
                 ExitCode::SUCCESS
             }

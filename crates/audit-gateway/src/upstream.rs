@@ -6,32 +6,11 @@ use std::time::Duration;
 
 use audit_core::cloudera::{self, ApiErrorBody, AuditsParams};
 use audit_core::octopai::{self, LoginRequest, LoginResponse, LoginSuccess, UserEventsRequest};
+use audit_core::Source;
 use axum::body::Bytes;
 use reqwest::StatusCode;
 
 use crate::error::AppError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceName {
-    Octopai,
-    Cloudera,
-}
-
-impl SourceName {
-    pub fn label(self) -> &'static str {
-        match self {
-            SourceName::Octopai => "Octopai",
-            SourceName::Cloudera => "Cloudera Manager",
-        }
-    }
-
-    pub fn id(self) -> &'static str {
-        match self {
-            SourceName::Octopai => "octopai",
-            SourceName::Cloudera => "cloudera",
-        }
-    }
-}
 
 /// Base URLs and the HTTP client used for every upstream call.
 #[derive(Debug, Clone)]
@@ -88,7 +67,7 @@ impl Upstreams {
         username: &str,
         password: &str,
     ) -> Result<LoginSuccess, AppError> {
-        let source = SourceName::Octopai;
+        let source = Source::Octopai;
         let request = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
@@ -143,8 +122,8 @@ impl Upstreams {
             .json(request)
             .send()
             .await
-            .map_err(|error| transport(SourceName::Octopai, &error))?;
-        json_body(SourceName::Octopai, response, self.answer_limit).await
+            .map_err(|error| transport(Source::Octopai, &error))?;
+        json_body(Source::Octopai, response, self.answer_limit).await
     }
 
     /// `GET /api/v{N}/audits` with Basic authentication; the answer's JSON text.
@@ -170,8 +149,8 @@ impl Upstreams {
             .basic_auth(username, Some(password))
             .send()
             .await
-            .map_err(|error| transport(SourceName::Cloudera, &error))?;
-        json_body(SourceName::Cloudera, response, self.answer_limit).await
+            .map_err(|error| transport(Source::ClouderaManager, &error))?;
+        json_body(Source::ClouderaManager, response, self.answer_limit).await
     }
 
     /// Checks Cloudera Manager credentials with the smallest possible read
@@ -192,7 +171,7 @@ impl Upstreams {
     }
 }
 
-fn transport(source: SourceName, error: &reqwest::Error) -> AppError {
+fn transport(source: Source, error: &reqwest::Error) -> AppError {
     let mut causes =
         std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |cause| {
             cause.source()
@@ -215,7 +194,7 @@ fn transport(source: SourceName, error: &reqwest::Error) -> AppError {
 /// Checks an upstream answer: a 2xx JSON body is passed on as it is;
 /// anything else becomes the matching [`AppError`].
 async fn json_body(
-    source: SourceName,
+    source: Source,
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<Bytes, AppError> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use audit_core::cloudera::ApiAuditList;
-use audit_core::contract::{ErrorBody, SessionResponse};
+use audit_core::contract::{ErrorBody, ErrorCode, SessionResponse};
 use audit_core::octopai::UserEventsPage;
 use audit_core::time::format_iso;
 use audit_gateway::session::SessionKey;
@@ -215,7 +215,7 @@ async fn wrong_passwords_fail_clearly_per_source() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(error_body(&answer).code, "bad_request");
+    assert_eq!(error_body(&answer).code, ErrorCode::BadRequest);
 }
 
 #[tokio::test]
@@ -223,7 +223,7 @@ async fn data_routes_need_a_valid_unexpired_token() {
     let router = simulated().await;
     let (status, _, body) = send(&router, get("/gateway/cloudera/audits", None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(error_body(&body).code, "unauthorized");
+    assert_eq!(error_body(&body).code, ErrorCode::Unauthorized);
     let (status, _, _) = send(&router, get("/gateway/cloudera/audits", Some("forged"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
@@ -245,7 +245,7 @@ async fn data_routes_need_a_valid_unexpired_token() {
         !headers.contains_key("www-authenticate"),
         "no browser password dialog"
     );
-    assert_eq!(error_body(&body).code, "session_expired");
+    assert_eq!(error_body(&body).code, ErrorCode::SessionExpired);
 
     // A session connected to Cloudera Manager only cannot read Octopai.
     let (_, body) = login(
@@ -263,7 +263,7 @@ async fn data_routes_need_a_valid_unexpired_token() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(error_body(&body).code, "not_connected");
+    assert_eq!(error_body(&body).code, ErrorCode::NotConnected);
 }
 
 #[tokio::test]
@@ -315,7 +315,7 @@ async fn unknown_gateway_routes_are_json_404_and_other_paths_serve_the_app() {
     ] {
         let (status, _, body) = send(&router, get(path, None)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(error_body(&body).code, "not_found");
+        assert_eq!(error_body(&body).code, ErrorCode::NotFound);
     }
     let (status, _, body) = send(&router, get("/dashboard?range=24h", None)).await;
     assert_eq!(status, StatusCode::OK);
@@ -457,7 +457,7 @@ async fn upstream_faults_become_clear_gateway_errors() {
             "{code}: upstream challenges never reach the browser"
         );
         let error = error_body(&body);
-        assert_eq!(error.code, code);
+        assert_eq!(error.code.as_str(), code);
         assert!(error.message.contains(message), "{code}: {}", error.message);
         assert_eq!(error.source.as_deref(), Some("cloudera"));
     }
@@ -481,7 +481,7 @@ async fn upstream_faults_become_clear_gateway_errors() {
         )
         .await;
         assert_eq!(got, StatusCode::SERVICE_UNAVAILABLE, "{head}");
-        assert_eq!(error_body(&body).code, "upstream_busy");
+        assert_eq!(error_body(&body).code, ErrorCode::UpstreamBusy);
         assert_eq!(
             headers.get("retry-after").map(|v| v.to_str().unwrap()),
             retry_after,
@@ -500,7 +500,7 @@ async fn upstream_faults_become_clear_gateway_errors() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
-    assert_eq!(error_body(&body).code, "upstream_unreachable");
+    assert_eq!(error_body(&body).code, ErrorCode::UpstreamUnreachable);
 }
 
 #[tokio::test]
@@ -581,7 +581,7 @@ async fn an_oversized_body_is_refused_with_413_before_any_upstream() {
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(error_body(&body).code, "too_large");
+    assert_eq!(error_body(&body).code, ErrorCode::TooLarge);
     assert_eq!(headers["cache-control"], "no-store");
 }
 
@@ -592,13 +592,13 @@ async fn repeated_logins_for_one_account_get_429_with_retry_after() {
     for attempt in 0..10 {
         let (status, body) = login(&router, wrong.clone()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
-        assert_eq!(error_body(&body).code, "login_failed");
+        assert_eq!(error_body(&body).code, ErrorCode::LoginFailed);
     }
     let (status, headers, body) =
         send(&router, post_json("/gateway/session", wrong.clone(), None)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let body = error_body(&body);
-    assert_eq!(body.code, "too_many_attempts");
+    assert_eq!(body.code, ErrorCode::TooManyAttempts);
     let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=300).contains(&wait), "{wait}");
     assert!(body.message.contains(&format!("Wait {wait} seconds")));
@@ -700,7 +700,7 @@ async fn logging_out_stops_the_token_at_once() {
     assert_eq!(send(&router, logout).await.0, StatusCode::NO_CONTENT);
     let (status, _, body) = send(&router, audits(&token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(error_body(&body).code, "unauthorized");
+    assert_eq!(error_body(&body).code, ErrorCode::Unauthorized);
     // Logging out again, or with no token, is not an error.
     let again = Request::delete("/gateway/session")
         .body(Body::empty())
@@ -766,7 +766,7 @@ async fn each_simulated_fault_becomes_a_clear_error_and_the_next_page_is_fine() 
         let (second, headers, body) = send(&router, page()).await;
         assert_eq!(second, status, "{fault}");
         let error = error_body(&body);
-        assert_eq!(error.code, code, "{fault}: {}", error.message);
+        assert_eq!(error.code.as_str(), code, "{fault}: {}", error.message);
         assert!(!headers.contains_key("www-authenticate"), "{fault}");
         if fault.starts_with("429") {
             assert_eq!(headers.get("retry-after").unwrap(), "4");
@@ -837,7 +837,7 @@ async fn an_upstream_answer_over_the_limit_is_dropped_with_a_clear_error() {
             "length announced: {announce_length}"
         );
         let error = error_body(&body);
-        assert_eq!(error.code, "upstream_too_large");
+        assert_eq!(error.code, ErrorCode::UpstreamTooLarge);
         assert!(error.message.contains("2048 bytes"), "{}", error.message);
         // Under the limit, the same answer passes.
         let base = oversized(1024, announce_length).await;

@@ -39,21 +39,34 @@ async fn no_password_token_or_basic_header_reaches_a_log_line() {
     // upstreams all log through this.
     let _guard = tracing::subscriber::set_default(subscriber);
     let dist = std::env::temp_dir();
+    let faults = simulated_upstreams::faults::FaultPlan::parse(&[
+        "audits:401@3".to_owned(),
+        "events:500@2".to_owned(),
+    ])
+    .unwrap();
+    let upstreams =
+        simulated_upstreams::spawn_on_loopback(simulated_upstreams::SimState::generated_with(
+            simulated_upstreams::DataConfig::new(Utc::now()),
+            std::time::Duration::ZERO,
+            faults,
+        ))
+        .await
+        .unwrap();
     let args: Vec<String> = [
-        "--demo",
         "--listen",
         "127.0.0.1:0",
         "--dist",
         dist.to_str().unwrap(),
-        "--demo-fault",
-        "audits:401@3",
-        "--demo-fault",
-        "events:500@2",
+        "--octopai-url",
+        &upstreams.octopai_url,
+        "--cloudera-url",
+        &upstreams.cloudera_url,
+        "--allow-plain-http-upstream",
     ]
     .iter()
     .map(|arg| (*arg).to_owned())
     .collect();
-    let started = audit_gateway::start(audit_gateway::Config::parse(&args, |_| None).unwrap())
+    let started = audit_gateway::start(audit_gateway::Config::parse(&args).unwrap())
         .await
         .unwrap();
     let base = started.url();

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use audit_gateway::{Config, Started};
 use serde_json::json;
+use simulated_upstreams::{DataConfig, SimState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A certificate authority and a loopback server certificate it signed.
@@ -66,6 +67,8 @@ impl TestPki {
     }
 }
 
+/// A gateway with `args`; `"--demo"` among them stands for the simulated
+/// upstreams, started here on loopback.
 async fn start(args: &[&str], dist: &Path) -> Started {
     let mut all: Vec<String> = vec![
         "--listen".into(),
@@ -73,8 +76,26 @@ async fn start(args: &[&str], dist: &Path) -> Started {
         "--dist".into(),
         dist.display().to_string(),
     ];
-    all.extend(args.iter().map(|arg| (*arg).to_owned()));
-    let config = Config::parse(&all, |_| None).unwrap();
+    if args.contains(&"--demo") {
+        let upstreams = simulated_upstreams::spawn_on_loopback(SimState::generated(
+            DataConfig::new(chrono::Utc::now()),
+        ))
+        .await
+        .unwrap();
+        all.extend([
+            "--octopai-url".into(),
+            upstreams.octopai_url,
+            "--cloudera-url".into(),
+            upstreams.cloudera_url,
+            "--allow-plain-http-upstream".into(),
+        ]);
+    }
+    all.extend(
+        args.iter()
+            .filter(|arg| **arg != "--demo")
+            .map(|arg| (*arg).to_owned()),
+    );
+    let config = Config::parse(&all).unwrap();
     audit_gateway::start(config).await.unwrap()
 }
 
@@ -191,7 +212,12 @@ async fn upstream_certificates_are_verified_and_an_extra_ca_can_be_trusted() {
         .unwrap();
     assert_eq!(answer.status(), 502);
     let error: audit_core::contract::ErrorBody = answer.json().await.unwrap();
-    assert_eq!(error.code, "upstream_certificate", "{}", error.message);
+    assert_eq!(
+        error.code,
+        audit_core::contract::ErrorCode::UpstreamCertificate,
+        "{}",
+        error.message
+    );
     assert!(error.message.contains("--upstream-ca"), "{}", error.message);
     // With the CA: the same login works, over verified TLS.
     let ca = pki.path("ca.pem");

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use audit_core::cloudera::{
-    ApiAuditList, ApiErrorBody, BASIC_REALM, DEFAULT_MAX_RESULTS, MAX_RESULTS_CAP, MIN_API_VERSION,
+    ApiAuditList, ApiErrorBody, DEFAULT_MAX_RESULTS, MAX_RESULTS_CAP, MIN_API_VERSION,
     SESSION_COOKIE,
 };
 use audit_core::query;
@@ -13,6 +13,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+
+use crate::answers::cloudera::{error, unauthorized};
 use axum::{Json, Router};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -30,28 +32,6 @@ pub fn router(state: Arc<SimState>) -> Router {
             get(read_audits).route_layer(faults),
         )
         .with_state(state)
-}
-
-/// Cloudera Manager's answer to a request without valid credentials.
-pub(crate) fn unauthorized() -> Response {
-    let mut response = error(StatusCode::UNAUTHORIZED, "Authentication required");
-    if let Ok(value) = HeaderValue::from_str(&format!("Basic realm=\"{BASIC_REALM}\"")) {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, value);
-    }
-    response
-}
-
-pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(ApiErrorBody {
-            message: message.into(),
-            causes: Vec::new(),
-        }),
-    )
-        .into_response()
 }
 
 /// How the caller authenticated, if at all.

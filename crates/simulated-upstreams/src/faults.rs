@@ -85,12 +85,17 @@ impl FaultPlan {
     pub fn parse(specs: &[String]) -> Result<Self, String> {
         let rules = specs
             .iter()
-            .map(|spec| parse_rule(spec))
+            .map(|spec| Rule::parse(spec))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
+        Ok(Self::new(rules))
+    }
+
+    /// A plan of rules already parsed.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        Self {
             rules,
             seen: Default::default(),
-        })
+        }
     }
 
     /// Counts a request to `route` and returns the faults it gets, in the
@@ -107,6 +112,14 @@ impl FaultPlan {
             })
             .map(|rule| rule.fault)
             .collect()
+    }
+}
+
+impl Rule {
+    /// Parses one rule written as in the module documentation
+    /// (`ROUTE:FAULT[@WHICH]`).
+    pub fn parse(spec: &str) -> Result<Rule, String> {
+        parse_rule(spec)
     }
 }
 
@@ -235,9 +248,9 @@ pub async fn apply(
         )
             .into_response(),
         Fault::Unauthorized => match route {
-            Route::Audits => crate::cloudera::unauthorized(),
+            Route::Audits => crate::answers::cloudera::unauthorized(),
             Route::Login | Route::UserEvents => {
-                crate::octopai::unauthorized("The access token is no longer valid")
+                crate::answers::octopai::unauthorized("The access token is no longer valid")
             }
         },
         Fault::Drop => {
@@ -259,8 +272,8 @@ pub async fn apply(
 
 fn error_answer(route: Route, status: StatusCode, message: &str) -> Response {
     match route {
-        Route::Audits => crate::cloudera::error(status, message),
-        Route::Login | Route::UserEvents => crate::octopai::error(status, message),
+        Route::Audits => crate::answers::cloudera::error(status, message),
+        Route::Login | Route::UserEvents => crate::answers::octopai::error(status, message),
     }
 }
 

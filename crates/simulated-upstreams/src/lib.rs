@@ -2,13 +2,15 @@
 //!
 //! They speak real HTTP and follow `shared/API_FACTS.md` exactly: documented
 //! paths, bodies, defaults, ordering, paging, query semantics, error bodies
-//! and 401 behaviour. They are the product's embedded default (the gateway's
-//! `--demo` starts them on loopback) and the test bed every test talks to.
+//! and 401 behaviour. They are the product's embedded default (`audit-demo`
+//! starts them on loopback beside the gateway) and the test bed every test
+//! talks to.
 //! They are never linked into the app.
 //!
 //! Each upstream is its own [`axum::Router`] so it can listen on its own
 //! address, as the real services do.
 
+pub mod answers;
 pub mod cloudera;
 pub mod data;
 pub mod faults;

@@ -3,11 +3,48 @@
 
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use simulated_upstreams::faults::{FaultPlan, Rule};
 use simulated_upstreams::{DataConfig, SimState};
+
+/// Simulated Octopai and Cloudera Manager servers with seeded audit data.
+#[derive(Debug, Parser)]
+#[command(name = "simulated-upstreams", long_about = None)]
+struct Cli {
+    /// Where the simulated Octopai listens
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9001")]
+    octopai_listen: String,
+    /// Where the simulated Cloudera Manager listens
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9002")]
+    cloudera_listen: String,
+    /// The data's seed
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    seed: u64,
+    /// How many days of data, ending now
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    days: u32,
+    /// Multiplies the ordinary volume (1.0 is tens of thousands of events a week)
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    scale: f64,
+    /// Generate the data as of this ISO 8601 instant, then shift it to end now
+    /// (default: Wednesday 2026-11-18T15:00:00Z)
+    #[arg(long, value_name = "INSTANT", value_parser = parse_reference)]
+    demo_reference: Option<DateTime<Utc>>,
+    /// Act out a fault (repeatable), e.g. audits:503=2@2; see the faults module
+    #[arg(long, value_name = "ROUTE:FAULT[@WHICH]", value_parser = Rule::parse)]
+    fault: Vec<Rule>,
+}
+
+fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
+    audit_core::time::parse_iso(text).map_err(|error| {
+        format!("--demo-reference takes an ISO 8601 instant like 2026-11-18T15:00:00Z: {error}")
+    })
+}
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt().with_env_filter("info").init();
-    match run() {
+    match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("simulated-upstreams: {message}");
@@ -16,54 +53,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), String> {
-    let mut octopai_listen = "127.0.0.1:9001".to_owned();
-    let mut cloudera_listen = "127.0.0.1:9002".to_owned();
-    let mut config = DataConfig::new(chrono::Utc::now());
-    let mut faults = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--octopai-listen" => octopai_listen = value()?,
-            "--cloudera-listen" => cloudera_listen = value()?,
-            "--seed" => {
-                config.seed = value()?
-                    .parse()
-                    .map_err(|_| "--seed takes a whole number")?
-            }
-            "--days" => {
-                config.days = value()?
-                    .parse()
-                    .map_err(|_| "--days takes a whole number")?
-            }
-            "--fault" => faults.push(value()?),
-            "--demo-reference" => {
-                let text = value()?;
-                config.reference = audit_core::time::parse_iso(&text).map_err(|error| {
-                    format!("--demo-reference takes an ISO 8601 instant like 2026-11-18T15:00:00Z, not `{text}`: {error}")
-                })?
-            }
-            "--scale" => config.scale = value()?.parse().map_err(|_| "--scale takes a number")?,
-            "--help" | "-h" => {
-                println!("simulated-upstreams [--octopai-listen ADDR] [--cloudera-listen ADDR] [--seed N] [--days N] [--scale X] [--demo-reference INSTANT] [--fault ROUTE:FAULT[@WHICH]]...");
-                println!("  --demo-reference: generate as of this ISO 8601 instant, then shift the data to end now (default 2026-11-18T15:00:00Z)");
-                println!("  faults: see the simulated_upstreams::faults documentation, e.g. --fault audits:503=2@2");
-                return Ok(());
-            }
-            other => return Err(format!("unknown flag {other}; see --help")),
-        }
+fn run(cli: Cli) -> Result<(), String> {
+    if !(cli.scale > 0.0 && cli.scale <= 50.0) {
+        return Err(format!(
+            "--scale takes a number above 0 and at most 50, not {}",
+            cli.scale
+        ));
     }
-    let faults = simulated_upstreams::faults::FaultPlan::parse(&faults)?;
+    let config = DataConfig {
+        seed: cli.seed,
+        days: cli.days,
+        scale: cli.scale,
+        reference: cli
+            .demo_reference
+            .unwrap_or_else(simulated_upstreams::data::default_reference),
+        ..DataConfig::new(Utc::now())
+    };
+    let faults = FaultPlan::new(cli.fault);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let state = SimState::generated_with(config, std::time::Duration::ZERO, faults);
-        let octopai = tokio::net::TcpListener::bind(&octopai_listen)
+        let octopai = tokio::net::TcpListener::bind(&cli.octopai_listen)
             .await
-            .map_err(|e| format!("cannot listen on {octopai_listen}: {e}"))?;
-        let cloudera = tokio::net::TcpListener::bind(&cloudera_listen)
+            .map_err(|e| format!("cannot listen on {}: {e}", cli.octopai_listen))?;
+        let cloudera = tokio::net::TcpListener::bind(&cli.cloudera_listen)
             .await
-            .map_err(|e| format!("cannot listen on {cloudera_listen}: {e}"))?;
+            .map_err(|e| format!("cannot listen on {}: {e}", cli.cloudera_listen))?;
         let urls = simulated_upstreams::spawn(state.clone(), octopai, cloudera)
             .map_err(|e| e.to_string())?;
         println!(

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::answers::octopai::{error, unauthorized};
 use audit_core::octopai::{
     LoginRequest, LoginResponse, RefreshToken, UserEventsRequest, DEFAULT_PAGE_SIZE, LOGIN_PATH,
     MAX_PAGE_SIZE, USER_EVENTS_PATH,
@@ -92,10 +93,6 @@ async fn login(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
     .into_response()
 }
 
-pub(crate) fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
-
 async fn user_events(
     State(state): State<Arc<SimState>>,
     headers: HeaderMap,
@@ -176,13 +173,4 @@ async fn user_events(
         "pageSize": page_size,
     }))
     .into_response()
-}
-
-pub(crate) fn unauthorized(message: &str) -> Response {
-    let mut response = error(StatusCode::UNAUTHORIZED, message);
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
-    );
-    response
 }

@@ -69,6 +69,45 @@ fn describe(command: &Command) -> String {
         .join(" ")
 }
 
+/// The production gateway knows only remote upstreams: nothing of the
+/// simulator (its data generator, its fault injection) is among the crates
+/// its release binary is built from. The demo wiring lives in `audit-demo`.
+fn gateway_ships_no_simulator(tools: &setup::Tools) -> Result<(), String> {
+    let mut tree = command("cargo", tools);
+    tree.args([
+        "tree",
+        "--package",
+        "audit-gateway",
+        "--edges",
+        "normal,build",
+        "--prefix",
+        "none",
+    ]);
+    eprintln!("\n==> {}", describe(&tree));
+    let output = tree
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", describe(&tree)))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            describe(&tree),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let crates = listing.lines().count();
+    if let Some(line) = listing
+        .lines()
+        .find(|line| line.starts_with("simulated-upstreams") || line.starts_with("audit-demo"))
+    {
+        return Err(format!(
+            "the gateway's release build depends on demo code ({line}); demo wiring belongs in crates/audit-demo"
+        ));
+    }
+    eprintln!("the gateway is built from {crates} crates, none of them demo code");
+    Ok(())
+}
+
 fn build_app(tools: &setup::Tools) -> Result<(), String> {
     let mut trunk = command("trunk", tools);
     trunk.args(["build", "--release", "--offline"]);
@@ -83,14 +122,13 @@ fn demo(gateway_args: &[String]) -> Result<(), String> {
         "run",
         "--release",
         "--package",
-        "audit-gateway",
+        "audit-demo",
         "--",
-        "--demo",
         "--dist",
     ]);
     gateway.arg(root().join("dist"));
     gateway.args(gateway_args);
-    eprintln!("\nStarting the gateway in demo mode; open the URL it prints (Ctrl-C stops it).");
+    eprintln!("\nStarting the demo (simulated upstreams and the gateway); open the URL it prints (Ctrl-C stops it).");
     run(gateway)
 }
 
@@ -180,6 +218,7 @@ fn test() -> Result<(), String> {
         "warnings",
     ]);
     run(clippy_wasm)?;
+    gateway_ships_no_simulator(&tools)?;
     build_app(&tools)?;
 
     let mut tally = Tally::default();
