@@ -24,9 +24,14 @@ pub const BASIC_REALM: &str = "Cloudera Manager";
 /// The session cookie Cloudera Manager answers with.
 pub const SESSION_COOKIE: &str = "CLOUDERA_MANAGER_SESSIONID";
 
+/// The audits route, its version segment (`v41`) a placeholder in the
+/// form axum's router takes: what the simulator serves and, through
+/// [`audits_path`], what the gateway calls.
+pub const AUDITS_ROUTE: &str = "/api/{version}/audits";
+
 /// The audits path for API version `version`: `/api/v{N}/audits`.
 pub fn audits_path(version: u32) -> String {
-    format!("/api/v{version}/audits")
+    AUDITS_ROUTE.replace("{version}", &format!("v{version}"))
 }
 
 /// One audit (`ApiAudit`). Every documented field is optional on the wire

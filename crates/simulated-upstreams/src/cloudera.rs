@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use audit_core::cloudera::{
-    ApiAuditList, ApiErrorBody, DEFAULT_MAX_RESULTS, MAX_RESULTS_CAP, MIN_API_VERSION,
-    SESSION_COOKIE,
+    ApiAuditList, ApiErrorBody, AUDITS_ROUTE, DEFAULT_MAX_RESULTS, MAX_RESULTS_CAP,
+    MIN_API_VERSION, SESSION_COOKIE,
 };
 use audit_core::query;
 use audit_core::time::parse_iso;
@@ -27,10 +27,7 @@ pub fn router(state: Arc<SimState>) -> Router {
     let faults =
         axum::middleware::from_fn_with_state((state.faults.clone(), Route::Audits), faults::apply);
     Router::new()
-        .route(
-            "/api/{version}/audits",
-            get(read_audits).route_layer(faults),
-        )
+        .route(AUDITS_ROUTE, get(read_audits).route_layer(faults))
         .with_state(state)
 }
 
