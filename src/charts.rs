@@ -5,7 +5,7 @@
 //! sits, so components can map a pointer to a bucket. plotters escapes the
 //! text it writes (user names and addresses in the top-N charts included).
 
-use audit_core::analytics::{ActivityBucket, Buckets, HeatMap, OutcomeBucket, Zone};
+use audit_core::analytics::{Buckets, HeatMap, OutcomeBucket, Zone};
 use chrono::Duration;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -20,7 +20,8 @@ pub const ALLOWED_COLOR: RGBColor = RGBColor(90, 120, 150);
 pub const OCTOPAI_COLOR: RGBColor = RGBColor(40, 100, 200);
 pub const CLOUDERA_COLOR: RGBColor = RGBColor(230, 130, 20);
 pub const USERS_COLOR: RGBColor = RGBColor(110, 70, 170);
-const HEAT_COLOR: RGBColor = RGBColor(30, 90, 160);
+/// The darkest cell of the heat map; emptier cells are lighter.
+pub const HEAT_COLOR: RGBColor = RGBColor(30, 90, 160);
 
 /// CSS form of a chart colour, for HTML legends.
 pub fn css(color: RGBColor) -> String {
@@ -173,23 +174,6 @@ pub fn stacked_outcomes_svg(
     })
 }
 
-/// Events per bucket, one line per source.
-pub fn activity_timeline_svg(
-    series: &[ActivityBucket],
-    buckets: &Buckets,
-    zone: &impl Zone,
-) -> Result<Drawn, String> {
-    lines_svg(
-        &[
-            (series.iter().map(|b| b.octopai).collect(), OCTOPAI_COLOR),
-            (series.iter().map(|b| b.cloudera).collect(), CLOUDERA_COLOR),
-        ],
-        buckets,
-        zone,
-        "events",
-    )
-}
-
 /// One line per series of per-bucket counts, each in its colour.
 pub fn lines_svg(
     lines: &[(Vec<u32>, RGBColor)],
@@ -283,7 +267,7 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 
 /// Events by hour of day (x) and weekday (y, Monday at the top), darker for
 /// more.
-pub fn heat_map_svg(cells: &HeatMap) -> Result<Drawn, String> {
+pub fn heat_map_svg(cells: &HeatMap, color: RGBColor) -> Result<Drawn, String> {
     let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1);
     render(|root| {
         let mut chart = ChartBuilder::on(root)
@@ -318,7 +302,7 @@ pub fn heat_map_svg(cells: &HeatMap) -> Result<Drawn, String> {
                     let color = if *count == 0 {
                         RGBColor(245, 245, 245)
                     } else {
-                        mix(HEAT_COLOR, 0.12 + 0.88 * shade)
+                        mix(color, 0.12 + 0.88 * shade)
                     };
                     Rectangle::new([(x + 0.04, y + 0.06), (x + 0.96, y + 0.94)], color.filled())
                 })
@@ -444,8 +428,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(bars(&drawn.svg, FAILED_COLOR), 0);
-        let drawn =
-            activity_timeline_svg(&activity_timeline(&[], &buckets()), &buckets(), &Utc).unwrap();
+        let empty = activity_timeline(&[], &buckets());
+        let drawn = lines_svg(
+            &[(empty.iter().map(|b| b.octopai).collect(), OCTOPAI_COLOR)],
+            &buckets(),
+            &Utc,
+            "events",
+        )
+        .unwrap();
         assert!(drawn.svg.contains("<polyline"));
         assert!(ranked_bars_svg(&[], FAILED_COLOR)
             .unwrap()
@@ -472,7 +462,7 @@ mod tests {
     #[test]
     fn heat_map_draws_every_cell_and_labels_weekdays() {
         let cells = hour_by_weekday(&logins(), &Utc);
-        let drawn = heat_map_svg(&cells).unwrap();
+        let drawn = heat_map_svg(&cells, HEAT_COLOR).unwrap();
         assert_eq!(
             drawn.svg.matches("<rect").count(),
             7 * 24 + 1,

@@ -1,13 +1,20 @@
-//! What the dashboard is showing, as it lives in the URL: the time range
-//! (a preset ending now, or an absolute window), the sources shown, the
-//! query and the display zone. Reload, back/forward and a pasted link all
-//! restore the view from this, so it is parsed and printed in one place.
+//! What the dashboard is showing, as it lives in the URL: every field of
+//! [`DashboardView`]. Reload, back/forward and a pasted link all restore the
+//! view from this, so it is parsed and printed in one place.
 //!
-//! `?range=24h` or `?from=…&to=…` (ISO 8601), `&sources=octopai|cloudera`,
-//! `&q=<query>`, `&tz=utc`, the detection thresholds when they differ from
-//! the defaults (`&bf=10/10`: count/minutes; `&spray`, `&fts`, `&denied`
-//! likewise; `&newip=5`, `&newip_internal=1`) and the flag whose events are
-//! shown (`&flag=<key>`), and a summary tile's narrowing (`&show=failed-logins`).
+//! - the time range: `?range=24h` (a preset ending now) or `?from=…&to=…`
+//!   (ISO 8601);
+//! - the sources shown: `&sources=octopai` or `cloudera` (both when absent);
+//! - the query: `&q=<query>`;
+//! - the display zone: `&tz=utc` (local when absent);
+//! - the detection thresholds when they differ from the defaults
+//!   (`&bf=10/10`: count/minutes; `&spray`, `&fts`, `&denied` likewise;
+//!   `&newip=5`, `&newip_internal=1`);
+//! - the flag whose events alone are shown: `&flag=<key>`;
+//! - a summary tile's narrowing: `&show=failed-logins`;
+//! - the most events held per source: `&cap=<n>`;
+//! - a support lookup: `&who=<person or address>` and `&alias=<CM user>`;
+//! - the pause that ends a usage session: `&idle=<minutes>`.
 
 use audit_core::calendar::Zone;
 use audit_core::cloudera::percent_encode;

@@ -77,7 +77,7 @@ pub fn ChartFigure(
     #[prop(default = Pointing::None)]
     pointing: Pointing,
     /// A line under the heading on how to use the chart.
-    #[prop(optional)]
+    #[prop(default = None)]
     hint: Option<&'static str>,
 ) -> impl IntoView {
     let slug = title.to_lowercase().replace([' ', ','], "-");

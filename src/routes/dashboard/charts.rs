@@ -1,0 +1,302 @@
+//! The dashboard's charts, described as data: each [`ChartSpec`] ([`spec`]) names its
+//! title, what it shows and its series with their colours, once; the legend,
+//! the data table's columns and the drawing all come from it. The builders
+//! here turn a spec and the shown events into a [`Chart`] for
+//! [`ChartFigure`].
+
+use audit_core::analytics::{self, Buckets, OutcomeBucket};
+use audit_core::usage;
+use audit_core::{AuditEvent, Source, TimeWindow};
+use leptos::prelude::*;
+
+use super::zoom::Zoom;
+use crate::charts::{self as draw, Drawn};
+use crate::components::chart_figure::{ChartFigure, DataTable, Pointing};
+use crate::format::{format_time, format_window};
+use crate::view_state::DisplayZone;
+
+pub mod ranked;
+pub mod spec;
+
+pub use ranked::{failing_accounts, failing_addresses, hour_by_weekday};
+pub use spec::{time_chart_label, ChartSpec, CHART_BUCKETS, TOP_N};
+use spec::{ACTIVE_USERS, ACTIVITY, CLOUDERA_LOGINS, OCTOPAI_LOGINS, OPERATIONS, PAGE_LOADS};
+
+/// What every chart is drawn from. Copy it freely.
+#[derive(Clone, Copy)]
+pub struct ChartInputs {
+    /// The events shown (after every narrowing).
+    pub events: Memo<Vec<AuditEvent>>,
+    pub buckets: Memo<Option<Buckets>>,
+    pub zone: Memo<DisplayZone>,
+    pub window: RwSignal<Option<TimeWindow>>,
+    pub zoom: Zoom,
+}
+
+impl ChartInputs {
+    /// The window in words, in the display zone.
+    fn window_words(self) -> String {
+        self.window
+            .get()
+            .map(|w| format_window(&w, &self.zone.get()))
+            .unwrap_or_default()
+    }
+
+    fn label(self, spec: &'static ChartSpec) -> Signal<String> {
+        Signal::derive(move || {
+            let step = self
+                .buckets
+                .get()
+                .map(|b| b.step.describe())
+                .unwrap_or_default();
+            time_chart_label(spec, &step, &self.window_words())
+        })
+    }
+
+    /// A bucket's start and end as shown.
+    fn bucket_times(self, index: usize) -> (String, String) {
+        self.buckets
+            .with(|b| {
+                b.as_ref().map(|b| {
+                    let zone = self.zone.get_untracked();
+                    (
+                        format_time(b.bucket_start(index), &zone),
+                        format_time(b.bucket_end(index), &zone),
+                    )
+                })
+            })
+            .unwrap_or_default()
+    }
+
+    /// Hover, click and drag over time columns.
+    fn columns(self, describe: Callback<usize, String>) -> Pointing {
+        Pointing::Columns {
+            count: Signal::derive(move || {
+                self.buckets.with(|b| b.as_ref().map_or(0, Buckets::count))
+            }),
+            describe,
+            on_pick: self.zoom.pick_bucket,
+            on_span: self.zoom.pick_span,
+        }
+    }
+
+    /// Per-bucket data from the shown events, once there is a window.
+    fn per_bucket<T: Clone + PartialEq + Send + Sync + 'static>(
+        self,
+        series: impl Fn(&[AuditEvent], &Buckets) -> T + Send + Sync + 'static,
+    ) -> Memo<Option<T>> {
+        Memo::new(move |_| {
+            self.buckets
+                .get()
+                .map(|buckets| self.events.with(|events| series(events, &buckets)))
+        })
+    }
+
+    /// A drawing over the buckets, or why there is none yet.
+    fn draw_over<T: Clone + PartialEq + Send + Sync + 'static>(
+        self,
+        data: Memo<Option<T>>,
+        draw: impl Fn(&T, &Buckets, &DisplayZone) -> Result<Drawn, String> + Send + Sync + 'static,
+    ) -> Signal<Result<Drawn, String>> {
+        Signal::derive(move || match (data.get(), self.buckets.get()) {
+            (Some(data), Some(buckets)) => draw(&data, &buckets, &self.zone.get()),
+            _ => Err("no time range yet".into()),
+        })
+    }
+
+    /// A time chart's data table and hover text, for two counts per bucket.
+    fn pair_table(
+        self,
+        pairs: Memo<Option<Vec<(u32, u32)>>>,
+        columns: [&'static str; 2],
+        words: impl Fn(u32, u32) -> String + Send + Sync + 'static,
+    ) -> (Signal<DataTable>, Callback<usize, String>) {
+        let table = Signal::derive(move || DataTable {
+            columns: ["From", "To", columns[0], columns[1]]
+                .map(String::from)
+                .to_vec(),
+            rows: pairs.with(|pairs| {
+                pairs
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(index, (first, second))| {
+                        let (from, to) = self.bucket_times(index);
+                        vec![from, to, first.to_string(), second.to_string()]
+                    })
+                    .collect()
+            }),
+        });
+        let describe = Callback::new(move |index: usize| {
+            let counts = pairs.with(|pairs| {
+                pairs
+                    .as_ref()
+                    .and_then(|pairs| pairs.get(index))
+                    .map(|(first, second)| words(*first, *second))
+            });
+            let (from, to) = self.bucket_times(index);
+            format!("{from} to {to}: {}", counts.unwrap_or_default())
+        });
+        (table, describe)
+    }
+}
+
+/// A chart ready to place: its spec and its data.
+#[derive(Clone, Copy)]
+pub struct Chart {
+    spec: &'static ChartSpec,
+    label: Signal<String>,
+    drawn: Signal<Result<Drawn, String>>,
+    drawn_from: Signal<u64>,
+    table: Signal<DataTable>,
+    pointing: Pointing,
+}
+
+impl Chart {
+    pub fn view(self) -> impl IntoView {
+        view! {
+            <ChartFigure title=self.spec.title label=self.label drawn=self.drawn drawn_from=self.drawn_from
+                table=self.table pointing=self.pointing hint=self.spec.hint legend=self.spec.legend()/>
+        }
+    }
+}
+
+/// Outcomes stacked per bucket: failures (or denials) under successes.
+pub fn outcome_chart(
+    inputs: ChartInputs,
+    spec: &'static ChartSpec,
+    outcomes: fn(&[AuditEvent], &Buckets) -> Vec<OutcomeBucket>,
+    y_desc: &'static str,
+) -> Chart {
+    let data = inputs.per_bucket(outcomes);
+    let pairs = Memo::new(move |_| {
+        data.with(|data| {
+            data.as_ref()
+                .map(|data| data.iter().map(|b| (b.failed, b.ok)).collect())
+        })
+    });
+    let names = [spec.series[0].name, spec.series[1].name];
+    let (table, describe) = inputs.pair_table(pairs, names, move |first, second| {
+        format!("{first} {}, {second} {}", names[0], names[1])
+    });
+    Chart {
+        spec,
+        label: inputs.label(spec),
+        drawn: inputs.draw_over(data, move |data, buckets, zone| {
+            draw::stacked_outcomes_svg(data, buckets, zone, spec.colors(), y_desc)
+        }),
+        drawn_from: Signal::derive(move || {
+            data.with(|data| {
+                data.iter()
+                    .flatten()
+                    .map(|b| u64::from(b.ok + b.failed))
+                    .sum()
+            })
+        }),
+        table,
+        pointing: inputs.columns(describe),
+    }
+}
+
+pub fn octopai_logins(inputs: ChartInputs) -> Chart {
+    outcome_chart(
+        inputs,
+        &OCTOPAI_LOGINS,
+        |events, buckets| analytics::login_outcomes(events, buckets, Some(Source::Octopai)),
+        "logins",
+    )
+}
+
+pub fn cloudera_logins(inputs: ChartInputs) -> Chart {
+    outcome_chart(
+        inputs,
+        &CLOUDERA_LOGINS,
+        |events, buckets| analytics::login_outcomes(events, buckets, Some(Source::ClouderaManager)),
+        "logins",
+    )
+}
+
+pub fn operations(inputs: ChartInputs) -> Chart {
+    outcome_chart(
+        inputs,
+        &OPERATIONS,
+        analytics::operation_outcomes,
+        "operations",
+    )
+}
+
+/// Events per bucket, one line per source.
+pub fn activity(inputs: ChartInputs) -> Chart {
+    let spec = &ACTIVITY;
+    let data = inputs.per_bucket(|events, buckets| {
+        analytics::activity_timeline(events, buckets)
+            .iter()
+            .map(|b| (b.octopai, b.cloudera))
+            .collect::<Vec<_>>()
+    });
+    let (table, describe) = inputs.pair_table(
+        data,
+        [spec.series[0].name, spec.series[1].name],
+        |octopai, cloudera| format!("{octopai} Octopai, {cloudera} Cloudera Manager events"),
+    );
+    Chart {
+        spec,
+        label: inputs.label(spec),
+        drawn: inputs.draw_over(data, move |pairs, buckets, zone| {
+            let (octopai, cloudera) = spec.colors();
+            draw::lines_svg(
+                &[
+                    (pairs.iter().map(|p| p.0).collect(), octopai),
+                    (pairs.iter().map(|p| p.1).collect(), cloudera),
+                ],
+                buckets,
+                zone,
+                "events",
+            )
+        }),
+        drawn_from: Signal::derive(move || inputs.events.with(Vec::len) as u64),
+        table,
+        pointing: inputs.columns(describe),
+    }
+}
+
+/// Page loads and active users per bucket: two charts, one table.
+pub fn usage_charts(inputs: ChartInputs) -> (Chart, Chart) {
+    let data = inputs.per_bucket(|events, buckets| {
+        usage::usage_timeline(events, buckets)
+            .iter()
+            .map(|b| (b.page_loads, b.active_users))
+            .collect::<Vec<_>>()
+    });
+    let (table, describe) =
+        inputs.pair_table(data, ["Page loads", "Active users"], |loads, users| {
+            format!("{loads} page loads, {users} active users")
+        });
+    let drawn_from = Signal::derive(move || {
+        data.with(|data| {
+            data.iter()
+                .flatten()
+                .map(|(loads, _)| u64::from(*loads))
+                .sum()
+        })
+    });
+    let line = |spec: &'static ChartSpec, count: fn(&(u32, u32)) -> u32| Chart {
+        spec,
+        label: inputs.label(spec),
+        drawn: inputs.draw_over(data, move |pairs, buckets, zone| {
+            draw::lines_svg(
+                &[(pairs.iter().map(count).collect(), spec.series[0].color)],
+                buckets,
+                zone,
+                "",
+            )
+        }),
+        drawn_from,
+        table,
+        pointing: inputs.columns(describe),
+    };
+    (
+        line(&PAGE_LOADS, |pair| pair.0),
+        line(&ACTIVE_USERS, |pair| pair.1),
+    )
+}

@@ -1,0 +1,360 @@
+//! Where each source's load stands, and the one place loads start: a new
+//! load whenever the range, the query, the cap or the file opened offline
+//! changes, each source into its own slot, with its window pinned when the
+//! load starts.
+
+use audit_core::alternatives;
+use audit_core::query::{Diagnostic, Query};
+use audit_core::{AuditEvent, Source, TimeWindow};
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::offline::{offline_events, offline_window};
+use super::view::{SessionExit, ViewHandle};
+use crate::api::ApiError;
+use crate::loader::{self, SourceProgress};
+use crate::view_state::TimeRange;
+use crate::{use_offline, use_session, SessionContext};
+
+/// Where one source's load stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceState {
+    NotConnected,
+    /// Not loaded, and why (a mistake in the query or the link's range).
+    Blocked(String),
+    Loading(SourceProgress),
+    Loaded(SourceProgress),
+    /// Stopped by the user; what arrived is kept and shown.
+    Cancelled(SourceProgress),
+    Failed(SourceProgress, ApiError),
+}
+
+impl SourceState {
+    pub fn progress(&self) -> SourceProgress {
+        match self {
+            SourceState::NotConnected | SourceState::Blocked(_) => SourceProgress::default(),
+            SourceState::Loading(p)
+            | SourceState::Loaded(p)
+            | SourceState::Cancelled(p)
+            | SourceState::Failed(p, _) => *p,
+        }
+    }
+}
+
+/// The query's AND-branches, each one request to Cloudera Manager.
+pub type Branches = Result<Vec<Query>, Vec<Diagnostic>>;
+
+/// Parses a query into the branches that constrain something.
+pub fn branches_of(text: &str) -> Branches {
+    alternatives::parse_alternatives(text).map(|branches| {
+        branches
+            .into_iter()
+            .filter(|q| !q.constraints.is_empty())
+            .collect()
+    })
+}
+
+/// What a load depends on: the range, the query's branches, the cap,
+/// whether the link itself was unusable, and the file opened offline.
+type LoadInputs = (TimeRange, Branches, usize, Option<String>, Option<u64>);
+
+/// Why nothing is loaded, if nothing may be: the link's range is unusable,
+/// the query has a mistake, or the range gives no window.
+fn ready(
+    link_problem: Option<String>,
+    branches: Branches,
+    pinned: Result<TimeWindow, String>,
+) -> Result<(Vec<Query>, TimeWindow), String> {
+    match (link_problem, branches, pinned) {
+        (Some(problem), _, _) => Err(problem),
+        (None, Err(_), _) => Err("not loaded until the query's mistake is fixed.".to_owned()),
+        (None, Ok(_), Err(problem)) => Err(problem),
+        (None, Ok(branches), Ok(pinned)) => Ok((branches, pinned)),
+    }
+}
+
+/// One source's slot: where its load stands and what it holds.
+#[derive(Clone, Copy)]
+struct Slot {
+    state: RwSignal<SourceState>,
+    events: RwSignal<Vec<AuditEvent>>,
+}
+
+/// Both sources' loads. Copy it freely: every part is a handle.
+#[derive(Clone, Copy)]
+pub struct SourceLoads {
+    /// The window being shown, pinned when its load started.
+    pub window: RwSignal<Option<TimeWindow>>,
+    octopai: Slot,
+    cloudera: Slot,
+    /// Each load's number: an answer for an older one is dropped.
+    generation: StoredValue<u64>,
+    controller: StoredValue<Option<web_sys::AbortController>, LocalStorage>,
+    branches: Memo<Branches>,
+    cap: Memo<usize>,
+    session: SessionContext,
+    exit: SessionExit,
+}
+
+impl SourceLoads {
+    fn slot(self, source: Source) -> Slot {
+        match source {
+            Source::Octopai => self.octopai,
+            Source::ClouderaManager => self.cloudera,
+        }
+    }
+
+    pub fn state(self, source: Source) -> RwSignal<SourceState> {
+        self.slot(source).state
+    }
+
+    pub fn events(self, source: Source) -> RwSignal<Vec<AuditEvent>> {
+        self.slot(source).events
+    }
+
+    /// Whether either source is loading (tracked).
+    pub fn loading(self) -> bool {
+        Source::ALL.iter().any(|&source| {
+            self.state(source)
+                .with(|state| matches!(state, SourceState::Loading(_)))
+        })
+    }
+
+    /// Stops every request in flight; what arrived stays.
+    pub fn cancel(self) {
+        self.controller.with_value(|controller| {
+            if let Some(controller) = controller {
+                controller.abort();
+            }
+        })
+    }
+
+    /// Loads one source again over the shown window and the applied query.
+    pub fn reload(self, source: Source) {
+        if let (Some(window), Ok(branches)) =
+            (self.window.get_untracked(), self.branches.get_untracked())
+        {
+            self.start(source, window, branches);
+        }
+    }
+
+    /// Loads one source into its slot, unless a newer load has started since.
+    pub fn start(self, source: Source, window: TimeWindow, branches: Vec<Query>) {
+        let Some(token) = self.session.token() else {
+            return;
+        };
+        let Slot { state, events } = self.slot(source);
+        state.set(SourceState::Loading(SourceProgress::default()));
+        let load_generation = self.generation.get_value();
+        // A cancelled load leaves its controller aborted: retries need a new one.
+        self.controller.update_value(|slot| {
+            if slot.as_ref().is_none_or(|c| c.signal().aborted()) {
+                *slot = web_sys::AbortController::new().ok();
+            }
+        });
+        let signal = self
+            .controller
+            .with_value(|c| c.as_ref().map(|c| c.signal()));
+        let generation = self.generation;
+        let cap = self.cap.get_untracked();
+        spawn_local(async move {
+            let current = move || generation.get_value() == load_generation;
+            let (loaded, error) = loader::load_source(
+                &token,
+                source,
+                window,
+                &branches,
+                cap,
+                signal.as_ref(),
+                |progress| {
+                    if current() {
+                        state.set(SourceState::Loading(progress));
+                    }
+                },
+            )
+            .await;
+            if !current() {
+                return;
+            }
+            // No page waits to be tried again once the load has ended.
+            let progress = SourceProgress {
+                retrying: None,
+                ..state.with_untracked(SourceState::progress)
+            };
+            match error {
+                None => {
+                    events.set(loaded);
+                    state.set(SourceState::Loaded(
+                        state.with_untracked(SourceState::progress),
+                    ));
+                }
+                Some(error) if error.is_aborted() => {
+                    events.set(loaded);
+                    state.set(SourceState::Cancelled(progress));
+                }
+                Some(error) if error.needs_login() => {
+                    self.exit.expired(self.window.get_untracked())
+                }
+                Some(error) => {
+                    // Keep what arrived before the failure.
+                    events.set(loaded);
+                    state.set(SourceState::Failed(progress, error));
+                }
+            }
+        });
+    }
+
+    /// Forgets what is held and starts over, aborting what is in flight.
+    fn reset(self) {
+        self.generation.update_value(|g| *g += 1);
+        self.controller.update_value(|slot| {
+            if let Some(old) = slot.take() {
+                old.abort();
+            }
+            *slot = web_sys::AbortController::new().ok();
+        });
+        for slot in [self.octopai, self.cloudera] {
+            slot.events.set(Vec::new());
+            slot.state.set(SourceState::NotConnected);
+        }
+    }
+}
+
+/// Sets up both sources' loads for the page's view: a new load whenever the
+/// range, query, cap or offline file changes (and on first show). The
+/// router can announce an unchanged view again just after the page
+/// appears; the same inputs as last time load nothing new.
+pub fn use_source_loads(
+    view: ViewHandle,
+    branches: Memo<Branches>,
+    exit: SessionExit,
+) -> SourceLoads {
+    let session = use_session();
+    let offline = use_offline();
+    let slot = || Slot {
+        state: RwSignal::new(SourceState::NotConnected),
+        events: RwSignal::new(Vec::new()),
+    };
+    let loads = SourceLoads {
+        window: RwSignal::new(None),
+        octopai: slot(),
+        cloudera: slot(),
+        generation: StoredValue::new(0),
+        controller: StoredValue::new_local(None),
+        branches,
+        cap: Memo::new(move |_| view.view.with(|v| v.cap)),
+        session,
+        exit,
+    };
+    on_cleanup(move || loads.cancel());
+    let range = Memo::new(move |_| view.view.with(|v| v.range));
+
+    Effect::new(move |previous: Option<Option<LoadInputs>>| {
+        let inputs = (
+            range.get(),
+            branches.get(),
+            loads.cap.get(),
+            view.link_problem.get(),
+            offline.0.with(|file| file.as_ref().map(|file| file.id)),
+        );
+        let offline_file = inputs.4.is_some();
+        let current = session.0.get_untracked();
+        if current.is_none() && !offline_file {
+            return None;
+        }
+        if previous.flatten().as_ref() == Some(&inputs) {
+            return Some(inputs);
+        }
+        let (range, parsed, _, link_problem, _) = inputs.clone();
+        loads.reset();
+        // A malformed query or range (say, from a pasted link) is never sent.
+        let pinned = if offline_file {
+            offline.0.with_untracked(|file| {
+                offline_window(range, file.as_ref().map_or(&[][..], |f| &f.imported.events))
+            })
+        } else {
+            range.window(Utc::now())
+        };
+        let (parsed, pinned) = match ready(link_problem, parsed, pinned) {
+            Ok(ready) => ready,
+            Err(reason) => {
+                loads.window.set(None);
+                loads
+                    .octopai
+                    .state
+                    .set(SourceState::Blocked(reason.clone()));
+                loads.cloudera.state.set(SourceState::Blocked(reason));
+                return Some(inputs);
+            }
+        };
+        loads.window.set(Some(pinned));
+        if offline_file {
+            // The file's events in the window that match the query, here:
+            // nothing is fetched.
+            offline.0.with_untracked(|file| {
+                let Some(file) = file else { return };
+                for source in Source::ALL {
+                    let Slot { state, events } = loads.slot(source);
+                    match offline_events(&file.imported.events, source, pinned, &parsed) {
+                        Some(kept) => {
+                            state.set(SourceState::Loaded(SourceProgress {
+                                received: kept.len() as u64,
+                                finished: true,
+                                ..SourceProgress::default()
+                            }));
+                            events.set(kept);
+                        }
+                        None => state.set(SourceState::Blocked("not in this file.".into())),
+                    }
+                }
+            });
+            return Some(inputs);
+        }
+        let Some(current) = current else {
+            return Some(inputs);
+        };
+        if current.octopai.is_some() {
+            loads.start(Source::Octopai, pinned, parsed.clone());
+        }
+        if current.cloudera.is_some() {
+            loads.start(Source::ClouderaManager, pinned, parsed);
+        }
+        Some(inputs)
+    });
+    loads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocked_sources_show_no_progress() {
+        assert_eq!(
+            SourceState::Blocked("x".into()).progress(),
+            SourceProgress::default()
+        );
+    }
+
+    #[test]
+    fn a_link_problem_comes_before_a_query_mistake_and_a_bad_range() {
+        let window = Err("the range ends before it starts.".to_owned());
+        assert_eq!(
+            ready(
+                Some("bad link".into()),
+                branches_of("user=="),
+                window.clone()
+            ),
+            Err("bad link".into())
+        );
+        assert_eq!(
+            ready(None, branches_of("user=="), window.clone()),
+            Err("not loaded until the query's mistake is fixed.".into())
+        );
+        assert_eq!(
+            ready(None, branches_of(""), window),
+            Err("the range ends before it starts.".into())
+        );
+    }
+}
