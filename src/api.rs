@@ -149,44 +149,66 @@ pub async fn end_session(token: &str) -> Result<(), ApiError> {
     body_of(response, None).await.map(|_| ())
 }
 
-/// One page of Octopai user events.
-pub async fn octopai_page(
-    token: &str,
-    request: &UserEventsRequest,
-    signal: Option<&AbortSignal>,
-) -> Result<UserEventsPage, ApiError> {
-    let response = Request::post(OCTOPAI_USER_EVENTS_PATH)
-        .header("Authorization", &bearer(token))
-        .abort_signal(signal)
-        .json(request)
-        .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?
-        .send()
-        .await
-        .map_err(|error| transport(error, signal))?;
-    let text = body_of(response, signal).await?;
-    UserEventsPage::decode(&text)
-        .map_err(|error| ApiError::local(Failure::Malformed, error.message))
+/// The data calls of one load: its session token and the signal that
+/// cancels it, given once.
+#[derive(Debug, Clone)]
+pub struct Client {
+    token: String,
+    signal: Option<AbortSignal>,
 }
 
-/// One page of Cloudera Manager audits.
-pub async fn cloudera_page(
-    token: &str,
-    params: &AuditsParams,
-    signal: Option<&AbortSignal>,
-) -> Result<ApiAuditList, ApiError> {
-    let url = format!("{CLOUDERA_AUDITS_PATH}?{}", params.to_query_string());
-    let response = Request::get(&url)
-        .header("Authorization", &bearer(token))
-        .abort_signal(signal)
-        .send()
-        .await
-        .map_err(|error| transport(error, signal))?;
-    let text = body_of(response, signal).await?;
-    ApiAuditList::decode(&text).map_err(|error| ApiError::local(Failure::Malformed, error.message))
+impl Client {
+    pub fn new(token: String, signal: Option<AbortSignal>) -> Self {
+        Self { token, signal }
+    }
+
+    /// Whether the load was cancelled.
+    pub fn aborted(&self) -> bool {
+        self.signal.as_ref().is_some_and(AbortSignal::aborted)
+    }
+
+    /// One page of Octopai user events.
+    pub async fn octopai_page(
+        &self,
+        request: &UserEventsRequest,
+    ) -> Result<UserEventsPage, ApiError> {
+        let signal = self.signal.as_ref();
+        let response = Request::post(OCTOPAI_USER_EVENTS_PATH)
+            .header("Authorization", &bearer(&self.token))
+            .abort_signal(signal)
+            .json(request)
+            .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?
+            .send()
+            .await
+            .map_err(|error| transport(error, signal))?;
+        let text = body_of(response, signal).await?;
+        UserEventsPage::decode(&text)
+            .map_err(|error| ApiError::local(Failure::Malformed, error.message))
+    }
+
+    /// One page of Cloudera Manager audits.
+    pub async fn cloudera_page(&self, params: &AuditsParams) -> Result<ApiAuditList, ApiError> {
+        let signal = self.signal.as_ref();
+        let url = format!("{CLOUDERA_AUDITS_PATH}?{}", params.to_query_string());
+        let response = Request::get(&url)
+            .header("Authorization", &bearer(&self.token))
+            .abort_signal(signal)
+            .send()
+            .await
+            .map_err(|error| transport(error, signal))?;
+        let text = body_of(response, signal).await?;
+        ApiAuditList::decode(&text)
+            .map_err(|error| ApiError::local(Failure::Malformed, error.message))
+    }
+
+    /// Waits `wait`, or less if the load is cancelled first.
+    pub async fn sleep(&self, wait: std::time::Duration) {
+        sleep(wait, self.signal.as_ref()).await;
+    }
 }
 
 /// Waits `wait`, or less if `signal` aborts first.
-pub async fn sleep(wait: std::time::Duration, signal: Option<&AbortSignal>) {
+async fn sleep(wait: std::time::Duration, signal: Option<&AbortSignal>) {
     let millis = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX);
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {

@@ -34,6 +34,16 @@ impl SessionContext {
             .with_untracked(|session| session.as_ref().map(|s| s.token.clone()))
     }
 
+    /// Keeps a new session here and in storage; `false` (and nothing kept)
+    /// when the browser refuses the storage.
+    pub fn start(&self, session: SessionResponse) -> bool {
+        if !storage::save_session(&session) {
+            return false;
+        }
+        self.0.set(Some(session));
+        true
+    }
+
     /// Forgets the session here and in storage.
     pub fn end(&self) {
         storage::clear_session();

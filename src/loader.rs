@@ -230,12 +230,11 @@ impl SourceProgress {
 /// matches them, as they arrive. On failure, what was loaded so far comes
 /// back with the error.
 pub async fn load_source(
-    token: &str,
+    client: &api::Client,
     source: Source,
     window: TimeWindow,
     branches: &[Query],
     cap: usize,
-    signal: Option<&web_sys::AbortSignal>,
     on_progress: impl FnMut(SourceProgress),
 ) -> (Vec<AuditEvent>, Option<ApiError>) {
     let started = js_sys::Date::now();
@@ -270,11 +269,10 @@ pub async fn load_source(
     for query in requests {
         pager = Pager::new(source, window, query);
         let outcome = load_pages(
-            token,
+            client,
             &mut pager,
             branches,
             cap,
-            signal,
             &on_retry,
             &mut collection,
             |pager, collection| {
@@ -333,29 +331,24 @@ pub fn beyond_cap(held: usize, cap: usize, done: bool, total: Option<u64>) -> Op
 type Fetched = (Vec<AuditEvent>, usize, Option<u64>);
 
 async fn fetch(
-    token: &str,
+    client: &api::Client,
     request: NextPage,
     branches: &[Query],
-    signal: Option<&web_sys::AbortSignal>,
 ) -> Result<Fetched, ApiError> {
     match request {
         NextPage::Done => Ok((Vec::new(), 0, None)),
-        NextPage::Octopai(request) => {
-            api::octopai_page(token, &request, signal)
-                .await
-                .map(|page| {
-                    let count = page.events.len();
-                    let events = page
-                        .events
-                        .into_iter()
-                        .map(AuditEvent::from)
-                        .filter(|event| alternatives::any_matches(branches, event))
-                        .collect();
-                    (events, count, page.total)
-                })
-        }
+        NextPage::Octopai(request) => client.octopai_page(&request).await.map(|page| {
+            let count = page.events.len();
+            let events = page
+                .events
+                .into_iter()
+                .map(AuditEvent::from)
+                .filter(|event| alternatives::any_matches(branches, event))
+                .collect();
+            (events, count, page.total)
+        }),
         NextPage::Cloudera(params) => {
-            let list = api::cloudera_page(token, &params, signal).await?;
+            let list = client.cloudera_page(&params).await?;
             let count = list.items.len();
             let events = list
                 .items
@@ -376,17 +369,16 @@ async fn fetch(
 /// [`RetryPolicy::default`] says (honouring `Retry-After`), telling
 /// `on_retry` before each wait. A cancel ends the wait at once.
 async fn fetch_with_retries(
-    token: &str,
+    client: &api::Client,
     request: NextPage,
     branches: &[Query],
-    signal: Option<&web_sys::AbortSignal>,
     on_retry: &dyn Fn(RetryNote),
 ) -> Result<Fetched, ApiError> {
     let policy = RetryPolicy::default();
     let mut tries = 0;
     loop {
         tries += 1;
-        let error = match fetch(token, request.clone(), branches, signal).await {
+        let error = match fetch(client, request.clone(), branches).await {
             Ok(fetched) => return Ok(fetched),
             Err(error) if !error.is_transient() => return Err(error),
             Err(error) => error,
@@ -401,8 +393,8 @@ async fn fetch_with_retries(
             next_try: tries + 1,
             tries: policy.attempts,
         });
-        api::sleep(wait, signal).await;
-        if signal.is_some_and(web_sys::AbortSignal::aborted) {
+        client.sleep(wait).await;
+        if client.aborted() {
             return Err(ApiError::cancelled());
         }
     }
@@ -410,13 +402,11 @@ async fn fetch_with_retries(
 
 /// Every page one pager asks for, into `collection`, several in flight once
 /// the paging is known to be regular ([`Pager::next_batch`]).
-#[allow(clippy::too_many_arguments)] // Each is one piece of the load; a struct would only rename them.
 async fn load_pages(
-    token: &str,
+    client: &api::Client,
     pager: &mut Pager,
     branches: &[Query],
     cap: usize,
-    signal: Option<&web_sys::AbortSignal>,
     on_retry: &dyn Fn(RetryNote),
     collection: &mut EventCollection,
     mut on_page: impl FnMut(&Pager, &EventCollection),
@@ -426,10 +416,11 @@ async fn load_pages(
         if batch.is_empty() {
             return Ok(());
         }
-        let answers = futures::future::join_all(batch.iter().map(|(_, request)| {
-            fetch_with_retries(token, request.clone(), branches, signal, on_retry)
-        }))
-        .await;
+        let answers =
+            futures::future::join_all(batch.iter().map(|(_, request)| {
+                fetch_with_retries(client, request.clone(), branches, on_retry)
+            }))
+            .await;
         for ((position, _), answer) in batch.into_iter().zip(answers) {
             // A page asked for on a guess that no longer holds (the pages
             // ended, or one came back short) is dropped and asked again.

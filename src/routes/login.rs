@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::{api, storage, use_session};
+use crate::{api, use_session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -58,12 +58,11 @@ pub fn LoginPage() -> impl IntoView {
         spawn_local(async move {
             match api::create_session(&request).await {
                 Ok(response) => {
-                    if !storage::save_session(&response) {
+                    if !session.start(response) {
                         error.set(Some("The browser refused to keep the session (is storage disabled?). Allow site storage and try again.".into()));
                         busy.set(false);
                         return;
                     }
-                    session.0.set(Some(response));
                     // Back to where an expired session left off, if it was
                     // a dashboard view; anywhere else is not followed.
                     let next = query

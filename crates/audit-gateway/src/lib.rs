@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod hardening;
 pub mod serve;
 pub mod session;
@@ -28,7 +29,7 @@ use audit_core::contract::{
     HEALTH_PATH, OCTOPAI_USER_EVENTS_PATH, SESSION_PATH,
 };
 use audit_core::octopai::UserEventsRequest;
-use audit_core::time::{format_iso, parse_iso};
+use audit_core::time::format_iso;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
@@ -41,8 +42,9 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub use config::{Cli, Config, GatewayArgs, TlsMode};
 use error::AppError;
+use extract::{check_instants, AuthedSession, ClientAddress, JsonBody};
 use hardening::Hardening;
-use session::{ClouderaSession, OctopaiSession, SessionClaims, SessionKey, TokenError};
+use session::{ClouderaSession, OctopaiSession, SessionClaims, SessionKey};
 pub use upstream::Upstreams;
 
 /// What every handler shares.
@@ -60,13 +62,6 @@ pub struct AppState {
 /// The largest request body the gateway reads (logins and page requests
 /// are a few hundred bytes).
 pub const BODY_LIMIT: usize = 16 * 1024;
-
-/// A request's body, refused past [`BODY_LIMIT`].
-async fn read_body(body: axum::body::Body) -> Result<Bytes, AppError> {
-    axum::body::to_bytes(body, BODY_LIMIT)
-        .await
-        .map_err(|_| AppError::TooLarge { limit: BODY_LIMIT })
-}
 
 /// The gateway's routes. `/gateway/*` is the API; everything else is the
 /// app, with unknown paths answered by `index.html` (client-side routes).
@@ -122,44 +117,6 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-}
-
-/// One of the session's upstream slots ([`hardening::SessionSlots`]), held
-/// for as long as the upstream request runs.
-async fn upstream_slot(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
-    let slots = &state.hardening.session_slots;
-    slots
-        .acquire(bearer_token(headers).unwrap_or_default())
-        .await
-        .map_err(|wait| AppError::SessionBusy {
-            limit: slots.per_session(),
-            retry_after_secs: wait.as_secs().max(1),
-        })
-}
-
-/// The session claims of a request's `Authorization: Bearer` token.
-fn claims_of(state: &AppState, headers: &HeaderMap) -> Result<SessionClaims, AppError> {
-    let token = bearer_token(headers).ok_or(AppError::Unauthorized)?;
-    if state.hardening.revoked.is_revoked(token) {
-        return Err(AppError::Unauthorized);
-    }
-    state
-        .session_key
-        .open(token, Utc::now().timestamp())
-        .map_err(|error| match error {
-            TokenError::Expired => AppError::SessionExpired,
-            TokenError::Invalid => AppError::Unauthorized,
-        })
-}
-
 fn audit_data(body: Bytes) -> Response {
     (
         [
@@ -176,19 +133,9 @@ fn audit_data(body: Bytes) -> Response {
 
 async fn create_session(
     State(state): State<AppState>,
-    request: axum::extract::Request,
+    ClientAddress(client): ClientAddress,
+    JsonBody(request): JsonBody<SessionRequest>,
 ) -> Result<Response, AppError> {
-    let client = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let body = read_body(request.into_body()).await?;
-    let request: SessionRequest = serde_json::from_slice(&body).map_err(|_| {
-        AppError::BadRequest(
-            "the login body must be JSON with `octopai` and/or `cloudera` credentials".into(),
-        )
-    })?;
     if request.octopai.is_none() && request.cloudera.is_none() {
         return Err(AppError::BadRequest(
             "give credentials for Octopai, Cloudera Manager, or both".into(),
@@ -286,11 +233,11 @@ async fn create_session(
 /// Logs out: the token stops working here at once, not only at its expiry.
 /// Answers 204 whatever the token (logging out twice is not an error).
 async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let (Some(token), Ok(claims)) = (bearer_token(&headers), claims_of(&state, &headers)) {
+    if let Ok(session) = AuthedSession::open(&state, &headers) {
         state
             .hardening
             .revoked
-            .revoke(token, claims.exp, Utc::now().timestamp());
+            .revoke(&session.token, session.claims.exp, Utc::now().timestamp());
         tracing::info!("session ended");
     }
     axum::http::StatusCode::NO_CONTENT.into_response()
@@ -298,41 +245,35 @@ async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Respo
 
 async fn octopai_user_events(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Body,
+    session: AuthedSession,
+    JsonBody(request): JsonBody<UserEventsRequest>,
 ) -> Result<Response, AppError> {
-    let claims = claims_of(&state, &headers)?;
-    let body = read_body(body).await?;
-    let session = claims
+    let octopai = session
+        .claims
         .octopai
+        .as_ref()
         .ok_or(AppError::NotConnected(audit_core::Source::Octopai))?;
-    let request: UserEventsRequest = serde_json::from_slice(&body).map_err(|error| {
-        AppError::BadRequest(format!(
-            "the UserEvents request must be JSON with startTime and endTime: {error}"
-        ))
-    })?;
-    for (name, value) in [
-        ("startTime", &request.start_time),
-        ("endTime", &request.end_time),
-    ] {
-        parse_iso(value).map_err(|problem| AppError::BadRequest(format!("{name}: {problem}")))?;
-    }
-    let _slot = upstream_slot(&state, &headers).await?;
+    check_instants([
+        ("startTime", Some(request.start_time.as_str())),
+        ("endTime", Some(request.end_time.as_str())),
+    ])?;
+    let _slot = session.slot(&state).await?;
     let body = state
         .upstreams
-        .octopai_user_events(&session.access_token, &request)
+        .octopai_user_events(&octopai.access_token, &request)
         .await?;
     Ok(audit_data(body))
 }
 
 async fn cloudera_audits(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    session: AuthedSession,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    let claims = claims_of(&state, &headers)?;
-    let session = claims
+    let cloudera = session
+        .claims
         .cloudera
+        .as_ref()
         .ok_or(AppError::NotConnected(audit_core::Source::ClouderaManager))?;
     let Query(params) = Query::<AuditsParams>::try_from_uri(&uri).map_err(|rejection| {
         AppError::BadRequest(format!(
@@ -340,15 +281,10 @@ async fn cloudera_audits(
             rejection.body_text()
         ))
     })?;
-    for (name, value) in [
-        ("startTime", &params.start_time),
-        ("endTime", &params.end_time),
-    ] {
-        if let Some(value) = value {
-            parse_iso(value)
-                .map_err(|problem| AppError::BadRequest(format!("{name}: {problem}")))?;
-        }
-    }
+    check_instants([
+        ("startTime", params.start_time.as_deref()),
+        ("endTime", params.end_time.as_deref()),
+    ])?;
     if let Some(query) = &params.query {
         // A malformed query never reaches the upstream.
         audit_core::query::parse(query).map_err(|diagnostics| {
@@ -358,10 +294,10 @@ async fn cloudera_audits(
             ))
         })?;
     }
-    let _slot = upstream_slot(&state, &headers).await?;
+    let _slot = session.slot(&state).await?;
     let body = state
         .upstreams
-        .cloudera_audits(&session.username, &session.password, &params)
+        .cloudera_audits(&cloudera.username, &cloudera.password, &params)
         .await?;
     Ok(audit_data(body))
 }

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 
 use super::offline::{offline_events, offline_window};
 use super::view::{SessionExit, ViewHandle};
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::loader::{self, SourceProgress};
 use crate::view_state::TimeRange;
 use crate::{use_offline, use_session, SessionContext};
@@ -160,20 +160,14 @@ impl SourceLoads {
         let cap = self.cap.get_untracked();
         spawn_local(async move {
             let current = move || generation.get_value() == load_generation;
-            let (loaded, error) = loader::load_source(
-                &token,
-                source,
-                window,
-                &branches,
-                cap,
-                signal.as_ref(),
-                |progress| {
+            let client = api::Client::new(token, signal);
+            let (loaded, error) =
+                loader::load_source(&client, source, window, &branches, cap, |progress| {
                     if current() {
                         state.set(SourceState::Loading(progress));
                     }
-                },
-            )
-            .await;
+                })
+                .await;
             if !current() {
                 return;
             }
