@@ -3,23 +3,23 @@
 //! or `!=` filter on that value.
 
 use crate::view_state::DisplayZone;
-use audit_core::query::Comparator;
+use audit_core::query::{Comparator, Selector};
 use audit_core::AuditEvent;
 use leptos::prelude::*;
 
 use crate::format::format_time;
 
 /// The query selector a raw field answers to, if any (both sources' names).
-pub fn selector_for_field(field: &str) -> Option<&'static str> {
+pub fn selector_for_field(field: &str) -> Option<Selector> {
     Some(match field {
-        "username" | "userName" | "user" | "email" => "username",
-        "ipAddress" | "ip" => "ip_address",
-        "command" | "eventType" => "operation",
-        "service" => "service",
-        "impersonator" => "impersonator",
-        "allowed" => "allowed",
-        "operationText" | "reason" => "operation_text",
-        "resource" | "page" => "source",
+        "username" | "userName" | "user" | "email" => Selector::Username,
+        "ipAddress" | "ip" => Selector::IpAddress,
+        "command" | "eventType" => Selector::Operation,
+        "service" => Selector::Service,
+        "impersonator" => Selector::Impersonator,
+        "allowed" => Selector::Allowed,
+        "operationText" | "reason" => Selector::OperationText,
+        "resource" | "page" => Selector::Source,
         _ => return None,
     })
 }
@@ -27,7 +27,12 @@ pub fn selector_for_field(field: &str) -> Option<&'static str> {
 /// The constraint filtering on `value` of `field`, if the query language
 /// can say it (no spaces, `;` or `*` in the value, and a known selector).
 pub fn filter_clause(field: &str, value: &str, comparator: Comparator) -> Option<String> {
-    let selector = selector_for_field(field)?;
+    clause(selector_for_field(field)?, value, comparator)
+}
+
+/// The constraint `selector` `comparator` `value`, if the query language
+/// can say it (no spaces, `;` or `*` in the value).
+pub fn clause(selector: Selector, value: &str, comparator: Comparator) -> Option<String> {
     let expressible = !value.is_empty()
         && !value
             .chars()

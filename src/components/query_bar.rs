@@ -6,6 +6,7 @@ use audit_core::alternatives::{
     chips, completions, negated_chip, parse_alternatives, without_chip,
 };
 use audit_core::query::Diagnostic;
+use audit_core::query::Selector;
 use leptos::prelude::*;
 
 /// The parts of `text` before, inside and after a diagnostic's span, for
@@ -84,7 +85,7 @@ pub fn QueryBar(
                 {move || {
                     let text = draft.get();
                     known_values.with(|known| {
-                        completions(&text, |selector| known.get(selector).map_or(&[][..], Vec::as_slice), 20)
+                        completions(&text, |selector| Selector::from_name(selector).and_then(|selector| known.get(&selector)).map_or(&[][..], Vec::as_slice), 20)
                     })
                     .into_iter()
                     .map(|option| view! { <option value=option></option> })
@@ -118,11 +119,16 @@ pub fn QueryBar(
 }
 
 /// Values seen per selector, most frequent first.
-pub type KnownValues = std::collections::HashMap<&'static str, Vec<String>>;
+pub type KnownValues = std::collections::HashMap<Selector, Vec<String>>;
 
 /// The selectors completion offers values for.
-pub const COMPLETED_SELECTORS: [&str; 5] =
-    ["username", "ip_address", "operation", "service", "source"];
+pub const COMPLETED_SELECTORS: [Selector; 5] = [
+    Selector::Username,
+    Selector::IpAddress,
+    Selector::Operation,
+    Selector::Service,
+    Selector::Source,
+];
 
 /// The `per_selector` most frequent values of each completed selector.
 pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> KnownValues {
@@ -131,7 +137,7 @@ pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> K
         .map(|selector| {
             let mut counts: std::collections::HashMap<String, u32> = Default::default();
             for event in events {
-                if let Some(value) = audit_core::query::event_field(event, selector) {
+                if let Some(value) = audit_core::query::event_field(event, *selector) {
                     *counts.entry(value).or_default() += 1;
                 }
             }

@@ -20,6 +20,7 @@ pub mod zoom;
 
 use audit_core::alternatives::with_clause;
 use audit_core::analytics::Buckets;
+use audit_core::query::Selector;
 use audit_core::Source;
 use leptos::prelude::*;
 
@@ -93,7 +94,7 @@ pub fn DashboardPage() -> impl IntoView {
     // Lookups complete from the accounts and addresses loaded.
     let lookup_suggestions = Signal::derive(move || {
         shown.known.with(|known| {
-            ["username", "ip_address"]
+            [Selector::Username, Selector::IpAddress]
                 .iter()
                 .flat_map(|selector| known.get(selector).into_iter().flatten().take(100).cloned())
                 .collect::<Vec<String>>()

@@ -369,8 +369,9 @@ pub fn completions<'a>(
             .collect();
     }
     match token.find("==").or_else(|| token.find("!=")) {
-        None => query::SELECTORS
+        None => query::Selector::ALL
             .iter()
+            .map(|selector| selector.name())
             .filter(|selector| selector.starts_with(token))
             .take(limit)
             .map(|selector| format!("{prefix}{selector}=="))

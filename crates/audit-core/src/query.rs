@@ -10,30 +10,94 @@
 use crate::cloudera::ApiAudit;
 use crate::event::{AuditEvent, Outcome, Source};
 
+/// A documented selector of the query language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Selector {
+    Service,
+    Operation,
+    Username,
+    Impersonator,
+    IpAddress,
+    Allowed,
+    Qualifier,
+    Source,
+    Destination,
+    HostIpAddress,
+    Role,
+    Family,
+    DatabaseName,
+    TableName,
+    ObjectType,
+    OperationText,
+}
+
 /// `command` is not in the documented selector table, but the seed's own
 /// examples use it (`command==listStatus`): it is accepted as an alias of
 /// `operation` (the project's assumption, see ARCHITECTURE.md).
-pub const SELECTOR_ALIASES: [(&str, &str); 1] = [("command", "operation")];
+pub const SELECTOR_ALIASES: [(&str, Selector); 1] = [("command", Selector::Operation)];
 
-/// Every documented selector.
-pub const SELECTORS: [&str; 16] = [
-    "service",
-    "operation",
-    "username",
-    "impersonator",
-    "ip_address",
-    "allowed",
-    "qualifier",
-    "source",
-    "destination",
-    "hostIpAddress",
-    "role",
-    "family",
-    "database_name",
-    "table_name",
-    "object_type",
-    "operation_text",
-];
+impl Selector {
+    /// Every documented selector, in the documentation's order.
+    pub const ALL: [Selector; 16] = [
+        Selector::Service,
+        Selector::Operation,
+        Selector::Username,
+        Selector::Impersonator,
+        Selector::IpAddress,
+        Selector::Allowed,
+        Selector::Qualifier,
+        Selector::Source,
+        Selector::Destination,
+        Selector::HostIpAddress,
+        Selector::Role,
+        Selector::Family,
+        Selector::DatabaseName,
+        Selector::TableName,
+        Selector::ObjectType,
+        Selector::OperationText,
+    ];
+
+    /// Its name in a query.
+    pub fn name(self) -> &'static str {
+        match self {
+            Selector::Service => "service",
+            Selector::Operation => "operation",
+            Selector::Username => "username",
+            Selector::Impersonator => "impersonator",
+            Selector::IpAddress => "ip_address",
+            Selector::Allowed => "allowed",
+            Selector::Qualifier => "qualifier",
+            Selector::Source => "source",
+            Selector::Destination => "destination",
+            Selector::HostIpAddress => "hostIpAddress",
+            Selector::Role => "role",
+            Selector::Family => "family",
+            Selector::DatabaseName => "database_name",
+            Selector::TableName => "table_name",
+            Selector::ObjectType => "object_type",
+            Selector::OperationText => "operation_text",
+        }
+    }
+
+    /// The selector a name (or an alias) in a query stands for.
+    pub fn from_name(name: &str) -> Option<Selector> {
+        Selector::ALL
+            .into_iter()
+            .find(|selector| selector.name() == name)
+            .or_else(|| {
+                SELECTOR_ALIASES
+                    .iter()
+                    .find(|(alias, _)| *alias == name)
+                    .map(|(_, selector)| *selector)
+            })
+    }
+}
+
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparator {
@@ -67,7 +131,9 @@ pub struct Diagnostic {
 /// One parsed constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
-    pub selector: String,
+    pub selector: Selector,
+    /// The selector as written (its name, or an alias such as `command`).
+    pub written: String,
     pub comparator: Comparator,
     pub value: String,
     pub span: Span,
@@ -84,7 +150,7 @@ impl Query {
     pub fn to_query_string(&self) -> String {
         self.constraints
             .iter()
-            .map(|c| format!("{}{}{}", c.selector, c.comparator.as_str(), c.value))
+            .map(|c| format!("{}{}{}", c.written, c.comparator.as_str(), c.value))
             .collect::<Vec<_>>()
             .join(";")
     }
@@ -100,9 +166,9 @@ impl Query {
         self.matches_fields(|selector| event_field(event, selector))
     }
 
-    fn matches_fields(&self, field_of: impl Fn(&str) -> Option<String>) -> bool {
+    fn matches_fields(&self, field_of: impl Fn(Selector) -> Option<String>) -> bool {
         self.constraints.iter().all(|constraint| {
-            let Some(field) = field_of(&constraint.selector) else {
+            let Some(field) = field_of(constraint.selector) else {
                 return false;
             };
             let equal = value_matches(&constraint.value, &field);
@@ -197,8 +263,7 @@ fn parse_constraint(part: &str, span: Span) -> Result<Constraint, Diagnostic> {
             "a selector is missing before the comparator".into(),
         ));
     }
-    let is_alias = SELECTOR_ALIASES.iter().any(|(alias, _)| *alias == selector);
-    if !SELECTORS.contains(&selector) && !is_alias {
+    let Some(known) = Selector::from_name(selector) else {
         let suggestion = nearest_selector(selector)
             .map(|nearest| format!("; did you mean `{nearest}`?"))
             .unwrap_or_default();
@@ -208,7 +273,7 @@ fn parse_constraint(part: &str, span: Span) -> Result<Constraint, Diagnostic> {
             index,
             format!("unknown selector `{selector}`{suggestion}"),
         ));
-    }
+    };
     if value.is_empty() {
         return Err(at(
             span,
@@ -226,7 +291,7 @@ fn parse_constraint(part: &str, span: Span) -> Result<Constraint, Diagnostic> {
             "a second comparator in one constraint: separate constraints with `;`".into(),
         ));
     }
-    if selector == "allowed" && value != "true" && value != "false" {
+    if known == Selector::Allowed && value != "true" && value != "false" {
         return Err(at(
             span,
             index + 2,
@@ -235,7 +300,8 @@ fn parse_constraint(part: &str, span: Span) -> Result<Constraint, Diagnostic> {
         ));
     }
     Ok(Constraint {
-        selector: selector.to_owned(),
+        selector: known,
+        written: selector.to_owned(),
         comparator,
         value: value.to_owned(),
         span,
@@ -256,20 +322,21 @@ fn nearest_selector(wanted: &str) -> Option<&'static str> {
     // An abbreviation (`usr`, `db_name`) is an in-order subsequence of its
     // selector; otherwise take the closest by edit distance.
     let candidates = || {
-        SELECTORS
+        Selector::ALL
             .iter()
-            .chain(SELECTOR_ALIASES.iter().map(|(alias, _)| alias))
+            .map(|selector| selector.name())
+            .chain(SELECTOR_ALIASES.iter().map(|(alias, _)| *alias))
     };
-    let abbreviation = SELECTORS.iter().find(|selector| {
+    let abbreviation = Selector::ALL.iter().map(|s| s.name()).find(|selector| {
         let mut letters = selector.chars().map(|c| c.to_ascii_lowercase());
         wanted.len() >= 2 && wanted.chars().all(|c| letters.any(|s| s == c))
     });
-    abbreviation.copied().or_else(|| {
+    abbreviation.or_else(|| {
         candidates()
             .map(|selector| {
                 (
                     edit_distance(&wanted, &selector.to_ascii_lowercase()),
-                    *selector,
+                    selector,
                 )
             })
             .filter(|(distance, _)| *distance <= 3)
@@ -294,7 +361,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The audit's value for `selector`, or `None` where it has none.
-pub fn audit_field(audit: &ApiAudit, selector: &str) -> Option<String> {
+pub fn audit_field(audit: &ApiAudit, selector: Selector) -> Option<String> {
     let service_value = |names: &[&str]| {
         audit
             .service_values
@@ -302,19 +369,19 @@ pub fn audit_field(audit: &ApiAudit, selector: &str) -> Option<String> {
             .and_then(|values| names.iter().find_map(|name| values.get(*name).cloned()))
     };
     match selector {
-        "service" => audit.service.clone(),
-        "operation" | "command" => audit.command.clone(),
-        "username" => audit.username.clone(),
-        "impersonator" => audit.impersonator.clone(),
-        "ip_address" => audit.ip_address.clone(),
-        "allowed" => audit.allowed.map(|allowed| allowed.to_string()),
-        "operation_text" => audit
+        Selector::Service => audit.service.clone(),
+        Selector::Operation => audit.command.clone(),
+        Selector::Username => audit.username.clone(),
+        Selector::Impersonator => audit.impersonator.clone(),
+        Selector::IpAddress => audit.ip_address.clone(),
+        Selector::Allowed => audit.allowed.map(|allowed| allowed.to_string()),
+        Selector::OperationText => audit
             .operation_text
             .clone()
             .or_else(|| service_value(&["operation_text"])),
-        "source" => service_value(&["src", "source"]),
-        "destination" => service_value(&["dest", "destination"]),
-        other => service_value(&[other]),
+        Selector::Source => service_value(&["src", "source"]),
+        Selector::Destination => service_value(&["dest", "destination"]),
+        other => service_value(&[other.name()]),
     }
 }
 
@@ -324,20 +391,20 @@ pub fn audit_field(audit: &ApiAudit, selector: &str) -> Option<String> {
 /// page), `operation_text` the detail (a failure reason), `allowed` whether
 /// it succeeded or was allowed, and `service` the source (`octopai`) or the
 /// Cloudera Manager service. Other selectors have no value.
-pub fn event_field(event: &AuditEvent, selector: &str) -> Option<String> {
+pub fn event_field(event: &AuditEvent, selector: Selector) -> Option<String> {
     match selector {
-        "username" => Some(event.actor.clone()),
-        "ip_address" => event.ip.clone(),
-        "operation" | "command" => Some(event.action.clone()),
-        "source" => event.target.clone(),
-        "operation_text" => event.detail.clone(),
-        "allowed" => match event.outcome {
+        Selector::Username => Some(event.actor.clone()),
+        Selector::IpAddress => event.ip.clone(),
+        Selector::Operation => Some(event.action.clone()),
+        Selector::Source => event.target.clone(),
+        Selector::OperationText => event.detail.clone(),
+        Selector::Allowed => match event.outcome {
             Outcome::Succeeded | Outcome::Allowed => Some("true".into()),
             Outcome::Failed | Outcome::Denied => Some("false".into()),
             Outcome::Unknown => None,
         },
-        "service" => match event.source {
-            Source::Octopai => Some("octopai".into()),
+        Selector::Service => match event.source {
+            Source::Octopai => Some(Source::Octopai.id().into()),
             Source::ClouderaManager => event.target.clone(),
         },
         _ => None,
@@ -384,6 +451,22 @@ fn wildcard(pattern: &[char], value: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_selector_reads_back_by_its_name_and_the_alias_as_operation() {
+        for selector in Selector::ALL {
+            assert_eq!(Selector::from_name(selector.name()), Some(selector));
+        }
+        assert_eq!(Selector::from_name("command"), Some(Selector::Operation));
+        assert_eq!(Selector::from_name("usr"), None);
+        let parsed = parse("command==listStatus").unwrap();
+        assert_eq!(parsed.constraints[0].selector, Selector::Operation);
+        assert_eq!(
+            parsed.to_query_string(),
+            "command==listStatus",
+            "sent as written"
+        );
+    }
     use std::collections::BTreeMap;
 
     fn check_error(query: &str, span: (usize, usize), message: &str) {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use audit_core::alternatives;
 use audit_core::cloudera::ApiAudit;
-use audit_core::query::{self, audit_field, Comparator, SELECTORS};
+use audit_core::query::{self, audit_field, Comparator, Selector};
 use proptest::prelude::*;
 
 /// Reference LIKE: a regex-free recursive match over `*` (and `%` when the
@@ -59,9 +59,9 @@ fn plain_text() -> impl Strategy<Value = String> {
 
 fn constraint() -> impl Strategy<Value = (String, Comparator, String)> {
     let selector = proptest::sample::select(
-        SELECTORS
+        Selector::ALL
             .iter()
-            .copied()
+            .map(|s| s.name())
             .filter(|s| *s != "allowed")
             .collect::<Vec<_>>(),
     );
@@ -177,7 +177,7 @@ proptest! {
         let text = query_text(&constraints);
         let parsed = query::parse(&text).unwrap();
         let expected = constraints.iter().all(|(selector, comparator, value)| {
-            match audit_field(&audit, selector) {
+            match Selector::from_name(selector).and_then(|selector| audit_field(&audit, selector)) {
                 None => false,
                 Some(field) => (reference_matches(value, &field)) == (*comparator == Comparator::Equal),
             }

@@ -2,7 +2,7 @@
 //! filters by it) and activity by hour and weekday.
 
 use audit_core::analytics;
-use audit_core::query::Comparator;
+use audit_core::query::{Comparator, Selector};
 use audit_core::AuditEvent;
 use leptos::prelude::*;
 
@@ -10,7 +10,7 @@ use super::spec::{ChartSpec, FAILING_ACCOUNTS, FAILING_ADDRESSES, HOUR_BY_WEEKDA
 use super::{Chart, ChartInputs};
 use crate::charts as draw;
 use crate::components::chart_figure::{DataTable, Pointing};
-use crate::components::event_detail::filter_clause;
+use crate::components::event_detail::clause;
 use crate::view_state::DisplayZone;
 
 /// A top-N ranking from `audit_core::analytics`: names and counts.
@@ -23,7 +23,7 @@ pub fn ranked_chart(
     spec: &'static ChartSpec,
     rank: Ranking,
     column: &'static str,
-    field: &'static str,
+    selector: Selector,
     on_filter: Callback<String>,
 ) -> Chart {
     let items = Memo::new(move |_| inputs.events.with(|events| rank(events, TOP_N)));
@@ -41,7 +41,7 @@ pub fn ranked_chart(
         let picked = items.with_untracked(|items| items.get(index).cloned());
         // A value the query language cannot spell is not offered.
         if let Some(clause) =
-            picked.and_then(|(name, _)| filter_clause(field, &name, Comparator::Equal))
+            picked.and_then(|(name, _)| clause(selector, &name, Comparator::Equal))
         {
             on_filter.run(clause);
         }
@@ -80,7 +80,7 @@ pub fn failing_accounts(inputs: ChartInputs, on_filter: Callback<String>) -> Cha
         &FAILING_ACCOUNTS,
         analytics::top_failing_accounts,
         "Account",
-        "username",
+        Selector::Username,
         on_filter,
     )
 }
@@ -91,7 +91,7 @@ pub fn failing_addresses(inputs: ChartInputs, on_filter: Callback<String>) -> Ch
         &FAILING_ADDRESSES,
         analytics::top_failing_ips,
         "Address",
-        "ipAddress",
+        Selector::IpAddress,
         on_filter,
     )
 }
