@@ -12,7 +12,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use audit_dashboard::charts;
 use serde_json::json;
+use support::page::Dashboard;
 use support::{
     demo_gateway, demo_gateway_with, log_in, logged_in, logged_in_at, Browser, BOTH_LOADED,
     TABLE_ROWS,
@@ -44,44 +46,32 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
         .path()
         .ends_with("/dashboard"));
 
-    // Both charts carry their accessible names and are drawn from the data.
-    let login_chart = "document.querySelector('figure[aria-label^=\"Octopai logins\"]')";
-    let activity_chart = "document.querySelector('figure[aria-label^=\"Activity timeline\"]')";
-    assert!(
-        browser
-            .number(&format!("Number({login_chart}.dataset.drawnFrom)"))
-            .await
-            > 0
-    );
-    let failed_bars = browser
-        .number(&format!(
-            "{login_chart}.querySelectorAll('rect[fill=\"#C82832\"]').length"
-        ))
-        .await;
-    let succeeded_bars = browser
-        .number(&format!(
-            "{login_chart}.querySelectorAll('rect[fill=\"#3C8C5A\"]').length"
-        ))
-        .await;
+    // Both charts carry their accessible names and are drawn from the data,
+    // in the app's own colours.
+    let dashboard = browser.dashboard();
+    let logins = dashboard.chart("Octopai logins");
+    assert!(logins.drawn_from().await > 0);
+    let failed_bars = logins.bars(charts::FAILED_COLOR).await;
+    let succeeded_bars = logins.bars(charts::SUCCEEDED_COLOR).await;
     assert!(
         failed_bars > 0 && succeeded_bars > 0,
         "bars for failed ({failed_bars}) and successful ({succeeded_bars}) logins"
     );
-    let events = browser
-        .number(&format!("Number({activity_chart}.dataset.drawnFrom)"))
-        .await;
+    let activity = dashboard.chart("Activity timeline");
+    let events = activity.drawn_from().await;
     assert!(
         events > 1000,
         "the activity chart is drawn from the loaded events ({events})"
     );
-    let lines = browser.number(&format!("{activity_chart}.querySelectorAll('polyline[stroke=\"#2864C8\"], polyline[stroke=\"#E68214\"]').length")).await;
+    let lines = activity
+        .lines(&[charts::OCTOPAI_COLOR, charts::CLOUDERA_COLOR])
+        .await;
     assert_eq!(lines, 2, "one line per source");
 
     // The table shows the newest events; which source they come from depends
     // on the hour (nightly batch jobs flood Cloudera Manager), so each source
     // is checked on its own through the source filter, which the URL keeps.
-    let rows =
-        |source: &str| format!("document.querySelectorAll('tr[data-source=\"{source}\"]').length");
+    let rows = Dashboard::rows_from;
     assert!(
         browser
             .number(&format!(
@@ -125,14 +115,23 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
             Duration::from_secs(10),
         )
         .await;
-    let failed_logins = browser
-        .number(
-            "Number(document.querySelector('#failed-logins .value').textContent.replace(/,/g, ''))",
-        )
-        .await;
+    // The tile counts every failed login of the last 24 hours: as many as
+    // the generator made for that window (give or take the few seconds
+    // between the demo starting and the window being pinned), the seeded
+    // attacks' among them.
+    let now = chrono::Utc::now();
+    let expected = audit_core::analytics::totals(
+        &support::demo_data(now).audit_events(now - chrono::Duration::hours(24), now),
+    )
+    .failed_logins as u64;
     assert!(
-        failed_logins >= 40 + 25 + 6 + 15,
-        "the seeded attacks' failed logins are counted ({failed_logins})"
+        expected >= simulated_upstreams::data::ATTACK_FAILED_LOGINS as u64,
+        "the last 24 hours hold the seeded attacks ({expected})"
+    );
+    let failed_logins = dashboard.tile("failed-logins").await;
+    assert!(
+        failed_logins.abs_diff(expected) <= 5,
+        "the tile counts the window's failed logins ({failed_logins}, the generator made {expected})"
     );
 
     // Only the opaque session token is stored, and only in sessionStorage.

@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
+use simulated_upstreams::data::{BRUTE_FORCE_ATTEMPTS, BRUTE_FORCE_IP};
 use support::{demo_gateway, logged_in, BOTH_LOADED, TABLE_ROWS};
 
-const RAJ: &str = "raj.kim@example.com";
+const RAJ: &str = simulated_upstreams::data::BRUTE_FORCE_TARGET;
 
 fn flag(kind: &str, subject: &str) -> String {
     format!("li.flag[data-kind='{kind}'][data-key^='{kind}:{subject}:']")
@@ -70,7 +71,7 @@ async fn seeded_attacks_are_flagged_explained_and_each_flag_shows_exactly_its_ev
     browser
         .wait_for(
             "the flag's events",
-            "location.search.includes('flag=brute-force') && document.querySelector('table.event-table[data-rows]')?.dataset.rows === '40'",
+            &format!("location.search.includes('flag=brute-force') && document.querySelector('table.event-table[data-rows]')?.dataset.rows === '{BRUTE_FORCE_ATTEMPTS}'"),
             Duration::from_secs(20),
         )
         .await;
@@ -79,29 +80,26 @@ async fn seeded_attacks_are_flagged_explained_and_each_flag_shows_exactly_its_ev
         .await;
     for row in users.as_array().unwrap() {
         let row = row.as_str().unwrap();
-        assert!(row.contains(RAJ) && row.contains("203.0.113.66"), "{row}");
+        assert!(row.contains(RAJ) && row.contains(BRUTE_FORCE_IP), "{row}");
     }
-    assert!(browser
-        .script("return document.querySelector('.narrowed').textContent;")
-        .await
-        .as_str()
-        .unwrap()
-        .contains("Showing only the 40 events of the flag Brute force: raj.kim@example.com"));
+    let narrowed = browser.dashboard().narrowed().await;
+    assert!(
+        narrowed.contains(&format!(
+            "Showing only the {BRUTE_FORCE_ATTEMPTS} events of the flag Brute force: {RAJ}"
+        )),
+        "{narrowed}"
+    );
     browser.click("#show-all").await;
     browser
         .wait_for(
             "all events again",
-            "!location.search.includes('flag=') && Number(document.querySelector('table.event-table[data-rows]')?.dataset.rows) > 40",
+            &format!("!location.search.includes('flag=') && Number(document.querySelector('table.event-table[data-rows]')?.dataset.rows) > {BRUTE_FORCE_ATTEMPTS}"),
             Duration::from_secs(20),
         )
         .await;
 
     // The failed-logins tile narrows to failed logins only.
-    let failed = browser
-        .number(
-            "Number(document.querySelector('#failed-logins .value').textContent.replace(/,/g, ''))",
-        )
-        .await;
+    let failed = browser.dashboard().tile("failed-logins").await;
     browser.click("#failed-logins").await;
     browser
         .wait_for(

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod page;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 

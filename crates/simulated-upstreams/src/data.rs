@@ -221,6 +221,17 @@ const ATTACKER_AGENT: &str = "python-requests/2.32.3";
 pub const BRUTE_FORCE_TARGET: &str = "raj.kim@example.com";
 /// The unfamiliar address of the brute force (Octopai and Cloudera Manager).
 pub const BRUTE_FORCE_IP: &str = "203.0.113.66";
+/// Failed Octopai logins in the seeded brute force.
+pub const BRUTE_FORCE_ATTEMPTS: usize = 40;
+/// Failed Cloudera Manager logins the same address then makes as `admin`.
+pub const CM_BRUTE_FORCE_ATTEMPTS: usize = 15;
+/// Accounts the seeded password spray tries once each (every other person).
+pub const SPRAYED_ACCOUNTS: usize = 25;
+/// Failures in the seeded streak that ends in a success.
+pub const STREAK_FAILURES: usize = 6;
+/// Every failed login the seeded attacks make, both sources.
+pub const ATTACK_FAILED_LOGINS: usize =
+    BRUTE_FORCE_ATTEMPTS + CM_BRUTE_FORCE_ATTEMPTS + SPRAYED_ACCOUNTS + STREAK_FAILURES;
 /// The address of the seeded password spray.
 pub const SPRAY_IP: &str = "198.51.100.23";
 /// The account whose failure streak ends in a success.
@@ -663,7 +674,7 @@ fn attacks(
     // Brute force: 40 failures against one account in 8 minutes, from an
     // address nobody has used.
     let burst_start = end - Duration::minutes(190);
-    for attempt in 0..40 {
+    for attempt in 0..BRUTE_FORCE_ATTEMPTS as i64 {
         let at = burst_start + Duration::milliseconds(attempt * 12_000 + rng.between(0, 900));
         octopai.push(login_event(
             BRUTE_FORCE_TARGET,
@@ -675,13 +686,13 @@ fn attacks(
     }
     // The same address then tries Cloudera Manager's admin account.
     let cm_burst = end - Duration::minutes(170);
-    for attempt in 0..15 {
+    for attempt in 0..CM_BRUTE_FORCE_ATTEMPTS as i64 {
         let at = cm_burst + Duration::milliseconds(attempt * 20_000 + rng.between(0, 900));
         cloudera.push(cm_login("admin", at, BRUTE_FORCE_IP, false));
     }
     // Password spray: one address, 25 accounts, one try each in 12 minutes.
     let spray_start = end - Duration::minutes(420);
-    for (index, person) in people.iter().step_by(2).enumerate() {
+    for (index, person) in people.iter().step_by(2).take(SPRAYED_ACCOUNTS).enumerate() {
         let at = spray_start
             + Duration::milliseconds(
                 i64::try_from(index).unwrap_or(0) * 28_000 + rng.between(0, 900),
@@ -702,7 +713,7 @@ fn attacks(
     // Failure streak ending in success: possibly a guessed password.
     let streak_start = end - Duration::minutes(100);
     let agent = USER_AGENTS[2];
-    for attempt in 0..6 {
+    for attempt in 0..STREAK_FAILURES as i64 {
         let at = streak_start + Duration::seconds(attempt * 45);
         octopai.push(login_event(
             STREAK_ACCOUNT,
@@ -712,7 +723,7 @@ fn attacks(
             Some("Wrong password"),
         ));
     }
-    let success_at = streak_start + Duration::seconds(6 * 45 + 20);
+    let success_at = streak_start + Duration::seconds(STREAK_FAILURES as i64 * 45 + 20);
     octopai.push(login_event(
         STREAK_ACCOUNT,
         success_at,
@@ -959,13 +970,13 @@ mod tests {
                     && r.event_type == OctopaiEventType::LoginFailed
             })
             .count();
-        assert_eq!(burst, 40);
+        assert_eq!(burst, BRUTE_FORCE_ATTEMPTS);
         let sprayed: std::collections::HashSet<&str> = day
             .iter()
             .filter(|r| r.ip == SPRAY_IP)
             .map(|r| r.user.as_str())
             .collect();
-        assert_eq!(sprayed.len(), 25);
+        assert_eq!(sprayed.len(), SPRAYED_ACCOUNTS);
         assert!(day.iter().any(|r| r.user == STREAK_ACCOUNT
             && r.ip == STREAK_IP
             && r.event_type == OctopaiEventType::LoginSucceeded));
@@ -1015,7 +1026,7 @@ mod tests {
             .iter()
             .find(|f| f.kind == DetectionKind::BruteForce && f.subject == BRUTE_FORCE_TARGET)
             .unwrap();
-        assert_eq!(brute.event_ids.len(), 40);
+        assert_eq!(brute.event_ids.len(), BRUTE_FORCE_ATTEMPTS);
         // Ordinary typos and office/VPN switching raise nothing more: these
         // six flags are the whole list.
         assert_eq!(flags.len(), 6, "{flags:#?}");

@@ -1,0 +1,116 @@
+//! The dashboard as the browser tests read it: tiles, charts, the event
+//! table and the narrowing line by what a person sees, so a test says
+//! `dashboard.tile("failed-logins")` or `chart("Octopai logins").bars(..)`
+//! instead of spelling selectors, and chart colours come from the app's own
+//! palette rather than being copied as hex.
+
+use plotters::style::RGBColor;
+
+use super::Browser;
+
+/// How plotters writes a colour into SVG (`#C82832`).
+pub fn svg_color(color: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", color.0, color.1, color.2)
+}
+
+/// The dashboard page in `browser`.
+pub struct Dashboard<'a> {
+    browser: &'a Browser,
+}
+
+impl Browser {
+    pub fn dashboard(&self) -> Dashboard<'_> {
+        Dashboard { browser: self }
+    }
+}
+
+impl<'a> Dashboard<'a> {
+    /// A summary tile's count, by its id (`failed-logins`, `tile-events`).
+    pub async fn tile(&self, id: &str) -> u64 {
+        self.browser
+            .number(&format!(
+                "Number(document.querySelector('#{id} .value').textContent.replace(/,/g, ''))"
+            ))
+            .await
+    }
+
+    /// A chart by its title (the start of its accessible name).
+    pub fn chart(&self, title: &'a str) -> Chart<'a> {
+        Chart {
+            browser: self.browser,
+            title,
+        }
+    }
+
+    /// A JS expression: how many table rows come from `source` (its label).
+    pub fn rows_from(source: &str) -> String {
+        format!("document.querySelectorAll('table.event-table tbody tr[data-source=\"{source}\"]').length")
+    }
+
+    /// The table's rows drawn, each as its cells' text.
+    pub async fn table_rows(&self) -> Vec<Vec<String>> {
+        let rows = self
+            .browser
+            .script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => [...r.cells].map(c => c.textContent));")
+            .await;
+        serde_json::from_value(rows).unwrap_or_else(|error| panic!("table rows: {error}"))
+    }
+
+    /// The line saying how the shown events are narrowed ('' when none).
+    pub async fn narrowed(&self) -> String {
+        self.browser
+            .script("const p = document.querySelector('.narrowed'); return p ? p.textContent : '';")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// One chart figure.
+pub struct Chart<'a> {
+    browser: &'a Browser,
+    title: &'a str,
+}
+
+impl Chart<'_> {
+    fn figure(&self) -> String {
+        format!(
+            "document.querySelector('figure[aria-label^=\"{}\"]')",
+            self.title
+        )
+    }
+
+    /// How many events it says it is drawn from.
+    pub async fn drawn_from(&self) -> u64 {
+        self.browser
+            .number(&format!("Number({}.dataset.drawnFrom)", self.figure()))
+            .await
+    }
+
+    /// Bars (rectangles) drawn in `color`.
+    pub async fn bars(&self, color: RGBColor) -> u64 {
+        self.browser
+            .number(&format!(
+                "{}.querySelectorAll('rect[fill=\"{}\"]').length",
+                self.figure(),
+                svg_color(color)
+            ))
+            .await
+    }
+
+    /// Lines drawn in any of `colors`.
+    pub async fn lines(&self, colors: &[RGBColor]) -> u64 {
+        let selector = colors
+            .iter()
+            .map(|color| format!("polyline[stroke=\"{}\"]", svg_color(*color)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.browser
+            .number(&format!(
+                "{}.querySelectorAll('{selector}').length",
+                self.figure()
+            ))
+            .await
+    }
+}
