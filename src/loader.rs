@@ -6,10 +6,10 @@
 //! dropped by [`EventCollection`]. The paging decisions live in [`Pager`], a
 //! plain struct with native tests; [`load_source`] only does the IO.
 
-use audit_core::alternatives;
 use audit_core::analytics::EventCollection;
 use audit_core::cloudera::AuditsParams;
 use audit_core::octopai::UserEventsRequest;
+use audit_core::plan::QueryPlan;
 use audit_core::query::Query;
 use audit_core::retry::RetryPolicy;
 use audit_core::time::format_iso;
@@ -224,16 +224,15 @@ impl SourceProgress {
 }
 
 /// Loads every page of `source` in `window`, reporting progress after each
-/// page. `branches` are the query's AND-branches (none: no query): each
-/// goes to Cloudera Manager as its own paged request, the answers merged
-/// with duplicates dropped; Octopai events are kept here when any branch
-/// matches them, as they arrive. On failure, what was loaded so far comes
+/// page. `plan` says which requests go out (each paged on its own, the
+/// answers merged with duplicates dropped) and which events are kept here
+/// as they arrive ([`QueryPlan`]). On failure, what was loaded so far comes
 /// back with the error.
 pub async fn load_source(
     client: &api::Client,
     source: Source,
     window: TimeWindow,
-    branches: &[Query],
+    plan: &QueryPlan,
     cap: usize,
     on_progress: impl FnMut(SourceProgress),
 ) -> (Vec<AuditEvent>, Option<ApiError>) {
@@ -256,22 +255,18 @@ pub async fn load_source(
             ..last.get()
         });
     };
-    let requests: Vec<Option<&Query>> = match source {
-        Source::ClouderaManager if !branches.is_empty() => branches.iter().map(Some).collect(),
-        _ => vec![None],
-    };
     let mut collection = EventCollection::default();
     let mut pages_before = 0;
     let mut pager = Pager::new(source, window, None);
     let cap = cap.max(1);
-    let branch_count = requests.len();
+    let branch_count = plan.requests.len();
     let mut requests_done = 0;
-    for query in requests {
-        pager = Pager::new(source, window, query);
+    for query in &plan.requests {
+        pager = Pager::new(source, window, query.as_ref());
         let outcome = load_pages(
             client,
             &mut pager,
-            branches,
+            plan,
             cap,
             &on_retry,
             &mut collection,
@@ -333,7 +328,7 @@ type Fetched = (Vec<AuditEvent>, usize, Option<u64>);
 async fn fetch(
     client: &api::Client,
     request: NextPage,
-    branches: &[Query],
+    plan: &QueryPlan,
 ) -> Result<Fetched, ApiError> {
     match request {
         NextPage::Done => Ok((Vec::new(), 0, None)),
@@ -343,7 +338,7 @@ async fn fetch(
                 .events
                 .into_iter()
                 .map(AuditEvent::from)
-                .filter(|event| alternatives::any_matches(branches, event))
+                .filter(|event| plan.keeps(event))
                 .collect();
             (events, count, page.total)
         }),
@@ -360,6 +355,10 @@ async fn fetch(
                         "Cloudera Manager sent an audit that cannot be read: {error}"
                     ))
                 })?;
+            let events = events
+                .into_iter()
+                .filter(|event| plan.keeps(event))
+                .collect();
             Ok((events, count, None))
         }
     }
@@ -371,14 +370,14 @@ async fn fetch(
 async fn fetch_with_retries(
     client: &api::Client,
     request: NextPage,
-    branches: &[Query],
+    plan: &QueryPlan,
     on_retry: &dyn Fn(RetryNote),
 ) -> Result<Fetched, ApiError> {
     let policy = RetryPolicy::default();
     let mut tries = 0;
     loop {
         tries += 1;
-        let error = match fetch(client, request.clone(), branches).await {
+        let error = match fetch(client, request.clone(), plan).await {
             Ok(fetched) => return Ok(fetched),
             Err(error) if !error.is_transient() => return Err(error),
             Err(error) => error,
@@ -405,7 +404,7 @@ async fn fetch_with_retries(
 async fn load_pages(
     client: &api::Client,
     pager: &mut Pager,
-    branches: &[Query],
+    plan: &QueryPlan,
     cap: usize,
     on_retry: &dyn Fn(RetryNote),
     collection: &mut EventCollection,
@@ -416,11 +415,12 @@ async fn load_pages(
         if batch.is_empty() {
             return Ok(());
         }
-        let answers =
-            futures::future::join_all(batch.iter().map(|(_, request)| {
-                fetch_with_retries(client, request.clone(), branches, on_retry)
-            }))
-            .await;
+        let answers = futures::future::join_all(
+            batch
+                .iter()
+                .map(|(_, request)| fetch_with_retries(client, request.clone(), plan, on_retry)),
+        )
+        .await;
         for ((position, _), answer) in batch.into_iter().zip(answers) {
             // A page asked for on a guess that no longer holds (the pages
             // ended, or one came back short) is dropped and asked again.

@@ -24,6 +24,7 @@ pub mod fixture;
 pub mod import;
 pub mod lookup;
 pub mod octopai;
+pub mod plan;
 pub mod query;
 pub mod retry;
 pub mod time;

@@ -4,6 +4,7 @@
 //! load starts.
 
 use audit_core::alternatives;
+use audit_core::plan::QueryPlan;
 use audit_core::query::{Diagnostic, Query};
 use audit_core::{AuditEvent, Source, TimeWindow};
 use chrono::Utc;
@@ -161,8 +162,9 @@ impl SourceLoads {
         spawn_local(async move {
             let current = move || generation.get_value() == load_generation;
             let client = api::Client::new(token, signal);
+            let plan = QueryPlan::for_source(source, &branches);
             let (loaded, error) =
-                loader::load_source(&client, source, window, &branches, cap, |progress| {
+                loader::load_source(&client, source, window, &plan, cap, |progress| {
                     if current() {
                         state.set(SourceState::Loading(progress));
                     }
@@ -286,11 +288,12 @@ pub fn use_source_loads(
         if offline_file {
             // The file's events in the window that match the query, here:
             // nothing is fetched.
+            let plan = QueryPlan::for_file(&parsed);
             offline.0.with_untracked(|file| {
                 let Some(file) = file else { return };
                 for source in Source::ALL {
                     let Slot { state, events } = loads.slot(source);
-                    match offline_events(&file.imported.events, source, pinned, &parsed) {
+                    match offline_events(&file.imported.events, source, pinned, &plan) {
                         Some(kept) => {
                             state.set(SourceState::Loaded(SourceProgress {
                                 received: kept.len() as u64,

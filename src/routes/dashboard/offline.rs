@@ -1,8 +1,7 @@
 //! A file opened offline, shown as a load would be: its window, and each
 //! source's events in it that match the query. Nothing is fetched.
 
-use audit_core::alternatives;
-use audit_core::query::Query;
+use audit_core::plan::QueryPlan;
 use audit_core::{AuditEvent, Source, TimeWindow};
 
 use crate::view_state::TimeRange;
@@ -29,7 +28,7 @@ pub fn offline_events(
     events: &[AuditEvent],
     source: Source,
     window: TimeWindow,
-    branches: &[Query],
+    plan: &QueryPlan,
 ) -> Option<Vec<AuditEvent>> {
     if !events.iter().any(|e| e.source == source) {
         return None;
@@ -38,7 +37,7 @@ pub fn offline_events(
         events
             .iter()
             .filter(|e| e.source == source && window.contains(e.at))
-            .filter(|e| alternatives::any_matches(branches, e))
+            .filter(|e| plan.keeps(e))
             .cloned()
             .collect(),
     )
@@ -103,7 +102,7 @@ mod tests {
     fn an_offline_file_is_narrowed_to_the_window_and_the_query() {
         let events = file();
         let whole = offline_window(TimeRange::Preset(RangePreset::Day), &events).unwrap();
-        let raj = branches_of("username==raj").unwrap();
+        let raj = QueryPlan::for_file(&branches_of("username==raj").unwrap());
         let kept = offline_events(&events, Source::Octopai, whole, &raj).unwrap();
         assert_eq!(
             kept.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
@@ -118,7 +117,12 @@ mod tests {
             ["3"]
         );
         assert_eq!(
-            offline_events(&events, Source::ClouderaManager, whole, &[]),
+            offline_events(
+                &events,
+                Source::ClouderaManager,
+                whole,
+                &QueryPlan::default()
+            ),
             None,
             "a source the file does not hold"
         );
