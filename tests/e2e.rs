@@ -204,10 +204,8 @@ async fn wrong_password_gives_a_clear_error_and_stores_nothing() {
             Duration::from_secs(20),
         )
         .await;
-    let message = browser
-        .script("return document.querySelector('[role=alert]').textContent;")
-        .await;
-    let message = message.as_str().unwrap();
+    let message = browser.dashboard().alert().await;
+    let message = message.as_str();
     assert!(message.contains("Octopai refused the login"), "{message}");
     assert!(
         message.contains("Check the user name and password"),
@@ -278,10 +276,9 @@ async fn dashboard_without_a_session_sends_you_to_log_in_and_back_to_the_link() 
         )
         .await;
     assert!(browser
-        .script("return document.querySelector('.range-picker .window').textContent;")
+        .dashboard()
+        .window_words()
         .await
-        .as_str()
-        .unwrap()
         .starts_with("from 2026-11-20 00:00:00 +00:00 to 2026-11-21 00:00:00 +00:00"));
     browser.stop().await;
 }
@@ -368,14 +365,9 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
             )
         );
     }
-    let shown = browser
-        .script("return document.querySelector('.sent-query').textContent;")
-        .await;
+    let shown = browser.dashboard().sent_query().await;
     assert!(
-        shown
-            .as_str()
-            .unwrap()
-            .contains("query=username==admin;allowed==false"),
+        shown.contains("query=username==admin;allowed==false"),
         "{shown}"
     );
 
@@ -437,10 +429,8 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
         )
         .await;
     assert_eq!(
-        browser
-            .script("return document.querySelector('#query').value;")
-            .await,
-        json!("username==admin;allowed==false;ip_address==203.0.113.66")
+        browser.dashboard().query().await,
+        "username==admin;allowed==false;ip_address==203.0.113.66"
     );
     assert_eq!(
         browser
@@ -564,13 +554,8 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
             Duration::from_secs(20),
         )
         .await;
-    let alert = browser
-        .script("return document.querySelector('[role=alert]').textContent;")
-        .await;
-    assert!(
-        alert.as_str().unwrap().contains("cannot be used"),
-        "{alert}"
-    );
+    let alert = browser.dashboard().alert().await;
+    assert!(alert.contains("cannot be used"), "{alert}");
     browser.stop().await;
 }
 
@@ -606,16 +591,11 @@ async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrive
             Duration::from_secs(10),
         )
         .await;
-    let cancelled = browser
-        .script("return [...document.querySelectorAll('.cancelled')].map(c => c.textContent);")
-        .await;
+    let cancelled = browser.dashboard().cancelled().await;
     let cancelled_cm = cancelled
-        .as_array()
-        .unwrap()
         .iter()
-        .filter_map(|text| text.as_str())
         .find(|text| text.starts_with("Cloudera Manager"))
-        .unwrap_or_else(|| panic!("Cloudera Manager was not cancelled: {cancelled}"))
+        .unwrap_or_else(|| panic!("Cloudera Manager was not cancelled: {cancelled:?}"))
         .to_owned();
     let kept: u64 = cancelled_cm
         .split("after ")
@@ -692,10 +672,9 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
         ])
     );
     assert!(browser
-        .script("return document.querySelector('.sent-query').textContent;")
+        .dashboard()
+        .sent_query()
         .await
-        .as_str()
-        .unwrap()
         .contains("2 requests, merged without duplicates"));
     // Only the two users' refused events, from both answers.
     let rows = browser
@@ -791,16 +770,13 @@ async fn a_load_past_the_cap_keeps_the_newest_and_says_so() {
         support::demo_reference()
     );
     let browser = logged_in_at(&base, &format!("/dashboard?range=24h&cap={cap}")).await;
-    let said = browser
-        .script("return [...document.querySelectorAll('.capped')].map(p => p.textContent);")
-        .await;
-    let said = said.as_array().unwrap();
+    let said = browser.dashboard().capped().await;
     assert_eq!(
         said.len(),
         1,
         "only Cloudera Manager has more than {cap}: {said:?}"
     );
-    let said = said[0].as_str().unwrap();
+    let said = said[0].as_str();
     let prefix = format!(
         "Cloudera Manager: showing the newest {} of at least ",
         thousands(cap)

@@ -362,9 +362,7 @@ async fn an_expired_session_asks_once_and_returns_to_the_same_view() {
     browser
         .wait_for("the filtered view", BOTH_LOADED, Duration::from_secs(60))
         .await;
-    let window_before = browser
-        .script("return document.querySelector('.range-picker .window').textContent;")
-        .await;
+    let window_before = browser.dashboard().window_words().await;
     let rows_before = browser.number(TABLE_ROWS).await;
     // Let the session expire, then ask for data: both sources fail at once.
     tokio::time::sleep(Duration::from_secs(9)).await;
@@ -423,10 +421,8 @@ async fn an_expired_session_asks_once_and_returns_to_the_same_view() {
         .await;
     assert_eq!(hours, serde_json::json!(24));
     assert_ne!(
-        browser
-            .script("return document.querySelector('.range-picker .window').textContent;")
-            .await,
-        serde_json::json!(""),
+        browser.dashboard().window_words().await,
+        "",
         "{window_before}"
     );
     let rows_after = browser.number(TABLE_ROWS).await;

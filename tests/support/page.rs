@@ -56,6 +56,64 @@ impl<'a> Dashboard<'a> {
         serde_json::from_value(rows).unwrap_or_else(|error| panic!("table rows: {error}"))
     }
 
+    /// The text of the first element matching `css` ('' when there is none).
+    pub async fn text(&self, css: &str) -> String {
+        self.browser
+            .script(&format!(
+                "const e = document.querySelector({css:?}); return e ? e.textContent : '';"
+            ))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The text of every element matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let texts = self
+            .browser
+            .script(&format!(
+                "return [...document.querySelectorAll({css:?})].map(e => e.textContent);"
+            ))
+            .await;
+        serde_json::from_value(texts).unwrap_or_else(|error| panic!("texts of {css}: {error}"))
+    }
+
+    /// The first alert shown (a refused login, an unusable link).
+    pub async fn alert(&self) -> String {
+        self.text("[role=alert]").await
+    }
+
+    /// The window the range picker says is shown.
+    pub async fn window_words(&self) -> String {
+        self.text(".range-picker .window").await
+    }
+
+    /// How the query was sent to Cloudera Manager.
+    pub async fn sent_query(&self) -> String {
+        self.text(".sent-query").await
+    }
+
+    /// The query as the query bar holds it.
+    pub async fn query(&self) -> String {
+        self.browser
+            .script("return document.querySelector('#query').value;")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Each source's "showing the newest … of at least …" line.
+    pub async fn capped(&self) -> Vec<String> {
+        self.texts(".capped").await
+    }
+
+    /// Each cancelled source's line.
+    pub async fn cancelled(&self) -> Vec<String> {
+        self.texts(".cancelled").await
+    }
+
     /// The line saying how the shown events are narrowed ('' when none).
     pub async fn narrowed(&self) -> String {
         self.browser
