@@ -346,8 +346,7 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
             Duration::from_secs(60),
         )
         .await;
-    let rows = browser.script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => [...r.cells].map(c => c.textContent));").await;
-    let rows = rows.as_array().unwrap();
+    let rows = browser.dashboard().table_rows().await;
     assert_eq!(rows.len(), 15, "{rows:?}");
     for row in rows {
         assert_eq!(
@@ -357,12 +356,7 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
                 row[3].as_str(),
                 row[5].as_str()
             ),
-            (
-                Some("Cloudera Manager"),
-                Some("admin"),
-                Some("LOGIN_FAILURE"),
-                Some("failed")
-            )
+            ("Cloudera Manager", "admin", "LOGIN_FAILURE", "failed")
         );
     }
     let shown = browser.dashboard().sent_query().await;
@@ -404,12 +398,7 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
     browser
         .wait_for("the added filter", &format!("document.querySelector('#query').value === 'username==admin;allowed==false;ip_address==203.0.113.66' && {BOTH_LOADED}"), Duration::from_secs(60))
         .await;
-    assert_eq!(
-        browser
-            .number("document.querySelectorAll('table.event-table tbody tr').length")
-            .await,
-        15
-    );
+    assert_eq!(browser.dashboard().rows_drawn().await, 15);
     browser.click("#detail-close").await;
     browser
         .wait_for(
@@ -432,12 +421,7 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
         browser.dashboard().query().await,
         "username==admin;allowed==false;ip_address==203.0.113.66"
     );
-    assert_eq!(
-        browser
-            .number("document.querySelectorAll('table.event-table tbody tr').length")
-            .await,
-        15
-    );
+    assert_eq!(browser.dashboard().rows_drawn().await, 15);
     browser.stop().await;
 }
 
@@ -793,7 +777,7 @@ async fn a_load_past_the_cap_keeps_the_newest_and_says_so() {
     );
     // The newest are the ones held, and every Octopai event of the window.
     let cloudera_rows = browser
-        .number("document.querySelectorAll('table.event-table tbody tr[data-source=\"Cloudera Manager\"]').length")
+        .number(&Dashboard::rows_from("Cloudera Manager"))
         .await;
     assert!(cloudera_rows > 0);
     let events = browser
@@ -838,9 +822,7 @@ async fn the_table_sorts_by_any_column_and_draws_only_the_rows_in_sight() {
     let browser = logged_in(&base).await;
     let total = browser.number(TABLE_ROWS).await;
     assert!(total > 1000, "{total}");
-    let drawn = browser
-        .number("document.querySelectorAll('table.event-table tbody tr').length")
-        .await;
+    let drawn = browser.dashboard().rows_drawn().await;
     assert!(
         drawn < 50,
         "only rows in sight are in the DOM: {drawn} of {total}"
@@ -904,14 +886,7 @@ async fn the_table_sorts_by_any_column_and_draws_only_the_rows_in_sight() {
 
 /// The user column of the rows drawn, top to bottom.
 async fn shown_users(browser: &support::Browser) -> Vec<String> {
-    browser
-        .script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => r.cells[2].textContent);")
-        .await
-        .as_array()
-        .expect("a list of users")
-        .iter()
-        .map(|user| user.as_str().expect("a user").to_owned())
-        .collect()
+    browser.dashboard().column(2).await
 }
 
 #[tokio::test]

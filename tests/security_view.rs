@@ -75,11 +75,7 @@ async fn seeded_attacks_are_flagged_explained_and_each_flag_shows_exactly_its_ev
             Duration::from_secs(20),
         )
         .await;
-    let users = browser
-        .script("return [...document.querySelectorAll('table.event-table tbody tr')].map(r => r.textContent);")
-        .await;
-    for row in users.as_array().unwrap() {
-        let row = row.as_str().unwrap();
+    for row in browser.dashboard().row_texts().await {
         assert!(row.contains(RAJ) && row.contains(BRUTE_FORCE_IP), "{row}");
     }
     let narrowed = browser.dashboard().narrowed().await;
@@ -109,15 +105,12 @@ async fn seeded_attacks_are_flagged_explained_and_each_flag_shows_exactly_its_ev
         )
         .await;
     let outcomes = browser
-        .script("return [...document.querySelectorAll('table.event-table tbody tr td.outcome')].map(c => c.textContent);")
+        .dashboard()
+        .texts("table.event-table tbody tr td.outcome")
         .await;
-    let outcomes = outcomes.as_array().unwrap();
     assert!(!outcomes.is_empty());
     assert_eq!(browser.number(TABLE_ROWS).await, failed);
-    assert!(
-        outcomes.iter().all(|o| o.as_str() == Some("failed")),
-        "{outcomes:?}"
-    );
+    assert!(outcomes.iter().all(|o| o == "failed"), "{outcomes:?}");
     browser.click("#show-all").await;
 
     // A threshold above the burst's size clears its flag; the URL keeps it.

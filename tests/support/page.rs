@@ -114,6 +114,27 @@ impl<'a> Dashboard<'a> {
         self.texts(".cancelled").await
     }
 
+    /// How many table rows are drawn (only those in sight are).
+    pub async fn rows_drawn(&self) -> u64 {
+        self.browser
+            .number("document.querySelectorAll('table.event-table tbody tr').length")
+            .await
+    }
+
+    /// One column of the rows drawn (0: time, 2: user, 5: outcome, …).
+    pub async fn column(&self, index: usize) -> Vec<String> {
+        self.table_rows()
+            .await
+            .into_iter()
+            .map(|row| row.get(index).cloned().unwrap_or_default())
+            .collect()
+    }
+
+    /// Each drawn row's whole text.
+    pub async fn row_texts(&self) -> Vec<String> {
+        self.texts("table.event-table tbody tr").await
+    }
+
     /// The line saying how the shown events are narrowed ('' when none).
     pub async fn narrowed(&self) -> String {
         self.browser
