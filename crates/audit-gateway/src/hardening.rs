@@ -175,15 +175,34 @@ impl Hardening {
     }
 }
 
-/// Adds the security headers to every answer; `/gateway/*` answers are
-/// never cached (they hold sessions and audit data).
+/// Adds the security headers to every answer, and says how long it may be
+/// cached: `/gateway/*` answers never (they hold sessions and audit data);
+/// the build's content-hashed files for a year, unchanged
+/// ([`is_content_hashed`]); everything else (`index.html`, which names the
+/// current hashes) only after checking it is still current.
 pub async fn security_headers(
     State(hardening): State<Hardening>,
     request: Request,
     next: Next,
 ) -> Response {
-    let is_api = request.uri().path().starts_with("/gateway");
+    let path = request.uri().path();
+    let is_api = path.starts_with("/gateway");
+    let hashed = is_content_hashed(path);
     let mut response = next.run(request).await;
+    // A hashed name the build does not have (an old page's reference) must
+    // not get the page itself, which answers every other unknown path.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if hashed && is_page {
+        *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+        *response.body_mut() = axum::body::Body::empty();
+        response.headers_mut().remove(header::CONTENT_TYPE);
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        response.headers_mut().remove(header::CONTENT_ENCODING);
+    }
+    let found = response.status().is_success();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, hardening.csp.clone());
     headers.insert(
@@ -199,10 +218,31 @@ pub async fn security_headers(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    if is_api {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    let caching = if is_api {
+        "no-store"
+    } else if hashed && found {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
     response
+}
+
+/// Whether a path names one of trunk's content-hashed files
+/// (`audit-dashboard-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`):
+/// a new build gives new names, so what a name holds never changes.
+pub fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(extension, "wasm" | "js" | "css") {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Counts a CSP violation report and logs which directive it names (the
@@ -305,6 +345,29 @@ impl Default for LoginLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_trunks_hashed_file_names_count_as_content_hashed() {
+        for hashed in [
+            "/audit-dashboard-814c21fcdc76a024_bg.wasm",
+            "/audit-dashboard-814c21fcdc76a024.js",
+            "/main-aedd679f7e581976.css",
+        ] {
+            assert!(is_content_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/dashboard",
+            "/app.js",
+            "/main-aedd679f7e58197.css",
+            "/main-aedd679f7e58197z.css",
+            "/audit-dashboard-814c21fcdc76a024.wasm.map",
+            "/gateway/health",
+        ] {
+            assert!(!is_content_hashed(plain), "{plain}");
+        }
+    }
 
     #[test]
     fn inline_scripts_are_hashed_and_external_ones_are_not() {

@@ -37,6 +37,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -68,10 +69,21 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 pub fn app(state: AppState) -> Router {
     let hardening = state.hardening.clone();
     let reports = hardening.csp_reports.clone();
-    let api = Router::new()
-        .route(SESSION_PATH, post(create_session).delete(end_session))
+    // Audit pages go out compressed to browsers that accept it (fast
+    // settings: a page is compressed once, as it passes). The session answer
+    // is not: it carries the token beside the user name the caller chose.
+    let data = Router::new()
         .route(OCTOPAI_USER_EVENTS_PATH, post(octopai_user_events))
         .route(CLOUDERA_AUDITS_PATH, get(cloudera_audits))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Precise(4)),
+        );
+    let api = Router::new()
+        .route(SESSION_PATH, post(create_session).delete(end_session))
+        .merge(data)
         .route(
             HEALTH_PATH,
             get(move || async move {
@@ -94,7 +106,17 @@ pub fn app(state: AppState) -> Router {
             axum::routing::any(|| async { AppError::NotFound }),
         );
     let index = state.dist_dir.join("index.html");
-    let static_files = ServeDir::new(&state.dist_dir).fallback(ServeFile::new(index));
+    // The build writes `.br` and `.gz` copies beside each file (`cargo
+    // xtask`); they are served to browsers that accept them.
+    let static_files = ServeDir::new(&state.dist_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+
     let cors = cors_layer(&state.allowed_origins);
     api.fallback_service(static_files)
         .layer(cors)

@@ -21,7 +21,8 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("setup") => setup::run(&root()).map(|_| ()),
-        _ => Err("usage: cargo xtask <demo [gateway flags] | test | bench | setup>".into()),
+        Some("build") => setup::run(&root()).and_then(|tools| build_app(&tools)),
+        _ => Err("usage: cargo xtask <demo [gateway flags] | test | bench | build | setup>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -111,7 +112,61 @@ fn gateway_ships_no_simulator(tools: &setup::Tools) -> Result<(), String> {
 fn build_app(tools: &setup::Tools) -> Result<(), String> {
     let mut trunk = command("trunk", tools);
     trunk.args(["build", "--release", "--offline"]);
-    run(trunk)
+    run(trunk)?;
+    precompress(&root().join("dist"))
+}
+
+/// Writes a brotli (`.br`) and a gzip (`.gz`) copy of every text and wasm
+/// file of the built app beside it, at the strongest settings, once per
+/// build: the gateway serves these to browsers that accept them, so no
+/// request pays for compressing the app.
+fn precompress(dist: &Path) -> Result<(), String> {
+    use std::io::Write;
+    let entries = std::fs::read_dir(dist)
+        .map_err(|error| format!("cannot read {}: {error}", dist.display()))?;
+    let (mut raw, mut br, mut gz) = (0usize, 0usize, 0usize);
+    for entry in entries {
+        let path = entry.map_err(|error| error.to_string())?.path();
+        let compressible = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "js" | "css" | "html" | "svg" | "json")
+        );
+        if !compressible {
+            continue;
+        }
+        let bytes = std::fs::read(&path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let mut brotli_bytes = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli_bytes, &params)
+            .map_err(|error| format!("brotli {}: {error}", path.display()))?;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&bytes).map_err(|error| error.to_string())?;
+        let gzip_bytes = gzip.finish().map_err(|error| error.to_string())?;
+        let with = |suffix: &str| {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            std::path::PathBuf::from(name)
+        };
+        for (target, data) in [(with(".br"), &brotli_bytes), (with(".gz"), &gzip_bytes)] {
+            std::fs::write(&target, data)
+                .map_err(|error| format!("cannot write {}: {error}", target.display()))?;
+        }
+        raw += bytes.len();
+        br += brotli_bytes.len();
+        gz += gzip_bytes.len();
+    }
+    eprintln!(
+        "precompressed the app: {} KB, {} KB as brotli, {} KB as gzip",
+        raw / 1024,
+        br / 1024,
+        gz / 1024
+    );
+    Ok(())
 }
 
 fn demo(gateway_args: &[String]) -> Result<(), String> {
