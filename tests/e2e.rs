@@ -377,7 +377,7 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
             Duration::from_secs(10),
         )
         .await;
-    let fields = browser.script("return [...document.querySelectorAll('aside.event-detail dt')].map(d => d.textContent);").await;
+    let fields = browser.dashboard().detail_fields().await;
     for field in [
         "timestamp",
         "service",
@@ -388,8 +388,8 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
         "operationText",
     ] {
         assert!(
-            fields.as_array().unwrap().contains(&json!(field)),
-            "{field} missing from {fields}"
+            fields.iter().any(|name| name == field),
+            "{field} missing from {fields:?}"
         );
     }
     browser
@@ -498,30 +498,17 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
 
     // Local time first (the browser runs in New York, -05:00 in November),
     // then UTC everywhere: the window line and every time in the table.
-    let local_times = browser
-        .script("return [...document.querySelectorAll('td.time')].map(c => c.textContent);")
-        .await;
-    let local_times = local_times.as_array().unwrap();
+    let local_times = browser.dashboard().times().await;
     assert!(!local_times.is_empty());
     assert!(
-        local_times
-            .iter()
-            .all(|t| t.as_str().unwrap().ends_with("-05:00")),
+        local_times.iter().all(|t| t.ends_with("-05:00")),
         "{local_times:?}"
     );
     browser.click("#utc-switch").await;
     browser.wait_for("UTC times", "location.search.includes('tz=utc') && document.querySelector('.range-picker .window').textContent.includes('+00:00')", Duration::from_secs(20)).await;
-    let times = browser
-        .script("return [...document.querySelectorAll('td.time')].map(c => c.textContent);")
-        .await;
-    let times = times.as_array().unwrap();
+    let times = browser.dashboard().times().await;
     assert!(!times.is_empty());
-    assert!(
-        times
-            .iter()
-            .all(|t| t.as_str().unwrap().ends_with("+00:00")),
-        "{times:?}"
-    );
+    assert!(times.iter().all(|t| t.ends_with("+00:00")), "{times:?}");
 
     // A link with a broken range says so and loads nothing.
     browser
@@ -643,11 +630,7 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
             Duration::from_secs(60),
         )
         .await;
-    let sent = browser
-        .script(
-            "return [...document.querySelectorAll('.sent-queries li')].map(li => li.textContent);",
-        )
-        .await;
+    let sent = json!(browser.dashboard().sent_queries().await);
     assert_eq!(
         sent,
         json!([
@@ -682,9 +665,7 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
     );
 
     // The applied constraints are chips; removing one rewrites the query.
-    let chips = browser
-        .script("return [...document.querySelectorAll('li.chip code')].map(c => c.textContent);")
-        .await;
+    let chips = json!(browser.dashboard().chips().await);
     assert_eq!(
         chips,
         json!(["username=in=(admin,tariq.kim)", "allowed==false"])
@@ -702,19 +683,11 @@ async fn an_in_query_runs_one_request_per_value_shows_them_and_merges_the_answer
 
     // Completion offers selectors, and values seen in the loaded events.
     browser.type_into("#query", "allowed==false;us").await;
-    let offered = browser
-        .script(
-            "return [...document.querySelectorAll('#query-suggestions option')].map(o => o.value);",
-        )
-        .await;
-    assert_eq!(offered, json!(["allowed==false;username=="]));
+    let offered = browser.dashboard().suggestions().await;
+    assert_eq!(offered, ["allowed==false;username=="]);
     browser.type_into("#query", "username==adm").await;
-    let offered = browser
-        .script(
-            "return [...document.querySelectorAll('#query-suggestions option')].map(o => o.value);",
-        )
-        .await;
-    assert_eq!(offered, json!(["username==admin"]));
+    let offered = browser.dashboard().suggestions().await;
+    assert_eq!(offered, ["username==admin"]);
 
     // A list with a mistake is marked where it is and nothing is sent.
     browser
@@ -966,13 +939,8 @@ async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
         "{addresses}"
     );
     // Nothing from Cloudera Manager until the mapping is chosen.
-    let counts = browser
-        .script("return document.querySelector('.lookup-counts').textContent;")
-        .await;
-    assert!(
-        counts.as_str().unwrap().contains(", 0 Cloudera Manager)"),
-        "{counts}"
-    );
+    let counts = browser.dashboard().lookup_counts().await;
+    assert!(counts.contains(", 0 Cloudera Manager)"), "{counts}");
     browser.click("#alias-on").await;
     browser
         .wait_for(
@@ -981,10 +949,7 @@ async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
             Duration::from_secs(20),
         )
         .await;
-    let counts = browser
-        .script("return document.querySelector('.lookup-counts').textContent;")
-        .await;
-    let counts = counts.as_str().unwrap().to_owned();
+    let counts = browser.dashboard().lookup_counts().await;
     let numbers: Vec<u64> = counts
         .split(|c: char| !c.is_ascii_digit())
         .filter(|part| !part.is_empty())
@@ -1138,10 +1103,8 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
             Duration::from_secs(20),
         )
         .await;
-    let counts = browser
-        .script("return document.querySelector('.usage-counts').textContent;")
-        .await;
-    let at_5 = sessions(counts.as_str().unwrap());
+    let counts = browser.dashboard().usage_counts().await;
+    let at_5 = sessions(&counts);
     assert!(at_5 > at_30, "{at_5} sessions at 5 minutes, {at_30} at 30");
     assert_eq!(
         browser.number(GATEWAY_READS).await,

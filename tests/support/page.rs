@@ -135,6 +135,45 @@ impl<'a> Dashboard<'a> {
         self.texts("table.event-table tbody tr").await
     }
 
+    /// The time column as drawn (in the display zone).
+    pub async fn times(&self) -> Vec<String> {
+        self.texts("td.time").await
+    }
+
+    /// The open detail's field names.
+    pub async fn detail_fields(&self) -> Vec<String> {
+        self.texts("aside.event-detail dt").await
+    }
+
+    /// Each request's query string, as the page says it was sent.
+    pub async fn sent_queries(&self) -> Vec<String> {
+        self.texts(".sent-queries li").await
+    }
+
+    /// The applied constraints shown as chips.
+    pub async fn chips(&self) -> Vec<String> {
+        self.texts("li.chip code").await
+    }
+
+    /// What the query bar offers to complete the text typed.
+    pub async fn suggestions(&self) -> Vec<String> {
+        let offered = self
+            .browser
+            .script("return [...document.querySelectorAll('#query-suggestions option')].map(o => o.value);")
+            .await;
+        serde_json::from_value(offered).unwrap_or_else(|error| panic!("suggestions: {error}"))
+    }
+
+    /// The lookup panel's counts line.
+    pub async fn lookup_counts(&self) -> String {
+        self.text(".lookup-counts").await
+    }
+
+    /// The usage panel's counts line.
+    pub async fn usage_counts(&self) -> String {
+        self.text(".usage-counts").await
+    }
+
     /// The line saying how the shown events are narrowed ('' when none).
     pub async fn narrowed(&self) -> String {
         self.browser
