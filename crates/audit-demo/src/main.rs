@@ -7,12 +7,7 @@ use audit_demo::{Cli, DemoConfig};
 use clap::Parser;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GATEWAY_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    audit_gateway::init_logging();
     // Bad flags and --help exit here, with clap's message and code.
     let config = match DemoConfig::from_cli(Cli::parse()) {
         Ok(config) => config,

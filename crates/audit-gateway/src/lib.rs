@@ -326,6 +326,17 @@ async fn cloudera_audits(
     Ok(audit_data(body))
 }
 
+/// Logs to standard error at the level `GATEWAY_LOG` names (`info` when
+/// unset); the gateway's binary and the demo's both start with this.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GATEWAY_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+}
+
 /// A running gateway.
 #[derive(Debug, Clone)]
 pub struct Started {
