@@ -4,9 +4,12 @@
 //! cancel what it asked for.
 
 use audit_core::cloudera::{ApiAuditList, AuditsParams};
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use audit_core::contract::{
     ErrorBody, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH, OCTOPAI_USER_EVENTS_PATH,
-    SESSION_PATH,
+    RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER, SESSION_PATH,
 };
 use audit_core::octopai::{UserEventsPage, UserEventsRequest};
 use audit_core::retry::Failure;
@@ -149,17 +152,62 @@ pub async fn end_session(token: &str) -> Result<(), ApiError> {
     body_of(response, None).await.map(|_| ())
 }
 
+/// Told of each fresh token the gateway hands back: the token, and when it
+/// ends unless renewed again.
+pub type OnRenew = Rc<dyn Fn(String, String)>;
+
 /// The data calls of one load: its session token and the signal that
-/// cancels it, given once.
-#[derive(Debug, Clone)]
+/// cancels it, given once. While the person works, the gateway answers
+/// with fresh tokens for the same session; the client uses each from then
+/// on and passes it to [`Client::on_renew`]'s keeper.
+#[derive(Clone)]
 pub struct Client {
-    token: String,
+    token: Rc<RefCell<String>>,
     signal: Option<AbortSignal>,
+    on_renew: Option<OnRenew>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
 }
 
 impl Client {
     pub fn new(token: String, signal: Option<AbortSignal>) -> Self {
-        Self { token, signal }
+        Self {
+            token: Rc::new(RefCell::new(token)),
+            signal,
+            on_renew: None,
+        }
+    }
+
+    /// The same client, telling `keep` of every renewed token.
+    pub fn on_renew(mut self, keep: impl Fn(String, String) + 'static) -> Self {
+        self.on_renew = Some(Rc::new(keep));
+        self
+    }
+
+    fn authorization(&self) -> String {
+        bearer(&self.token.borrow())
+    }
+
+    /// Takes a renewed token from a data answer, if it carries one.
+    fn take_renewal(&self, response: &Response) {
+        let headers = response.headers();
+        let (Some(token), Some(expires)) = (
+            headers.get(RENEWED_TOKEN_HEADER),
+            headers.get(RENEWED_EXPIRES_HEADER),
+        ) else {
+            return;
+        };
+        if token.is_empty() {
+            return;
+        }
+        self.token.replace(token.clone());
+        if let Some(keep) = &self.on_renew {
+            keep(token, expires);
+        }
     }
 
     /// Whether the load was cancelled.
@@ -174,13 +222,14 @@ impl Client {
     ) -> Result<UserEventsPage, ApiError> {
         let signal = self.signal.as_ref();
         let response = Request::post(OCTOPAI_USER_EVENTS_PATH)
-            .header("Authorization", &bearer(&self.token))
+            .header("Authorization", &self.authorization())
             .abort_signal(signal)
             .json(request)
             .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?
             .send()
             .await
             .map_err(|error| transport(error, signal))?;
+        self.take_renewal(&response);
         let text = body_of(response, signal).await?;
         UserEventsPage::decode(&text)
             .map_err(|error| ApiError::local(Failure::Malformed, error.message))
@@ -191,11 +240,12 @@ impl Client {
         let signal = self.signal.as_ref();
         let url = format!("{CLOUDERA_AUDITS_PATH}?{}", params.to_query_string());
         let response = Request::get(&url)
-            .header("Authorization", &bearer(&self.token))
+            .header("Authorization", &self.authorization())
             .abort_signal(signal)
             .send()
             .await
             .map_err(|error| transport(error, signal))?;
+        self.take_renewal(&response);
         let text = body_of(response, signal).await?;
         ApiAuditList::decode(&text)
             .map_err(|error| ApiError::local(Failure::Malformed, error.message))

@@ -44,6 +44,23 @@ impl SessionContext {
         true
     }
 
+    /// Keeps a renewed token of the same session (and when it ends unless
+    /// renewed again), here and in storage. Nothing that shows the session
+    /// redraws: the person is the same.
+    pub fn renew(&self, token: String, expires_at: String) {
+        let mut renewed = None;
+        self.0.update_untracked(|session| {
+            if let Some(session) = session {
+                session.token = token;
+                session.expires_at = expires_at;
+                renewed = Some(session.clone());
+            }
+        });
+        if let Some(session) = renewed {
+            let _ = storage::save_session(&session);
+        }
+    }
+
     /// Forgets the session here and in storage.
     pub fn end(&self) {
         storage::clear_session();

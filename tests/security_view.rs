@@ -337,7 +337,7 @@ async fn no_page_breaks_the_content_security_policy_and_a_breach_would_be_seen()
 
 #[tokio::test]
 async fn an_expired_session_asks_once_and_returns_to_the_same_view() {
-    let base = support::demo_gateway_with(&["--session-seconds", "8"]).await;
+    let base = support::demo_gateway_with(&["--session-max-seconds", "8"]).await;
     let browser = support::Browser::start().await;
     browser.client.goto(&base).await.unwrap();
     support::log_in(&browser, "demo-password").await;

@@ -292,7 +292,7 @@ pub async fn demo_gateway() -> String {
 }
 
 /// [`demo_gateway`] with extra demo or gateway flags
-/// (`--demo-upstream-delay-ms`, `--session-seconds`).
+/// (`--demo-upstream-delay-ms`, `--session-max-seconds`).
 pub async fn demo_gateway_with(extra: &[&str]) -> String {
     let dist = std::env::var("AUDIT_DASHBOARD_DIST")
         .map(PathBuf::from)

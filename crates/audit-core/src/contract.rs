@@ -5,6 +5,13 @@ use serde::{Deserialize, Serialize};
 
 /// `POST`: log in to one or both sources, answered with a session token.
 pub const SESSION_PATH: &str = "/gateway/session";
+/// On a data answer: a fresh token for the same session, whose idle
+/// deadline starts again (the absolute end never moves). The caller uses it
+/// from then on in place of the one it sent.
+pub const RENEWED_TOKEN_HEADER: &str = "audit-session-token";
+/// Beside [`RENEWED_TOKEN_HEADER`]: when the fresh token ends unless
+/// renewed again (ISO 8601).
+pub const RENEWED_EXPIRES_HEADER: &str = "audit-session-expires";
 /// `POST`: one page of Octopai user events (body: `octopai::UserEventsRequest`).
 pub const OCTOPAI_USER_EVENTS_PATH: &str = "/gateway/octopai/user-events";
 /// `GET`: one page of Cloudera Manager audits (query: `cloudera::AuditsParams`).
@@ -122,6 +129,9 @@ pub enum ErrorCode {
     TooLarge,
     /// Too many login attempts; wait for the `Retry-After`.
     TooManyAttempts,
+    /// The gateway cannot reach the store its replicas share (Redis), so it
+    /// refuses to log anyone in or out until it can.
+    SessionStoreUnavailable,
     /// The gateway failed inside; the cause is in its log.
     Internal,
     /// A code this build does not know.
@@ -131,7 +141,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::SessionExpired,
@@ -150,6 +160,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::TooLarge,
         ErrorCode::TooManyAttempts,
+        ErrorCode::SessionStoreUnavailable,
         ErrorCode::Internal,
         ErrorCode::Unknown,
     ];
@@ -175,6 +186,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::SessionStoreUnavailable => "session_store_unavailable",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

@@ -14,7 +14,24 @@ use std::time::Duration;
 use audit_core::cloudera::DEFAULT_API_VERSION;
 use clap::{Args, Parser};
 
-use crate::session::SessionKey;
+use crate::session::{SessionKey, SessionKeys};
+
+/// Where the shared protective state lives.
+#[derive(Clone)]
+pub struct RedisConfig {
+    /// Without credentials.
+    pub url: String,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisConfig")
+            .field("url", &self.url)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
 
 /// Whether, and with what certificate, the gateway serves HTTPS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,8 +57,15 @@ pub struct Config {
     pub cloudera_api_version: u32,
     /// Exact origins allowed cross-origin (the app itself is same-origin).
     pub allowed_origins: Vec<String>,
-    pub session_key: SessionKey,
-    pub session_ttl: Duration,
+    pub session_keys: SessionKeys,
+    /// A session with no request for this long ends.
+    pub session_idle: Duration,
+    /// Every session ends this long after login.
+    pub session_max: Duration,
+    /// Seal the Cloudera Manager password where no session cookie is given.
+    pub seal_cloudera_password: bool,
+    /// Shared protective state; `None` keeps it in this process.
+    pub redis: Option<RedisConfig>,
     pub upstream_timeout: Duration,
     pub tls: TlsMode,
     /// A PEM bundle of extra certificate authorities trusted for upstreams.
@@ -105,20 +129,39 @@ pub struct GatewayArgs {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
-    /// 32 bytes as 64 hex digits or base64; share it between replicas [default: random]
-    #[arg(
-        long,
-        env = "GATEWAY_SESSION_KEY",
-        value_name = "KEY",
-        hide_env_values = true
-    )]
+    /// A file of session keys, one per line (64 hex digits or base64 of 32 bytes): the
+    /// first seals new tokens, the others still open tokens sealed before a rotation.
+    /// Give every replica the same file [default: a random key, lost at restart]
+    #[arg(long, env = "GATEWAY_SESSION_KEY_FILE", value_name = "FILE")]
+    pub session_key_file: Option<PathBuf>,
+    /// Refused: a key on the command line is readable by every local user
+    #[arg(long, hide = true, value_name = "KEY")]
     pub session_key: Option<String>,
-    /// Session lifetime in minutes [default: 60]
-    #[arg(long, value_name = "N", conflicts_with = "session_seconds")]
-    pub session_minutes: Option<u64>,
-    /// Session lifetime in seconds (for tests of expiry)
+    /// End a session after this many minutes without a request [default: 30]
+    #[arg(long, value_name = "N", conflicts_with = "session_idle_seconds")]
+    pub session_idle_minutes: Option<u64>,
+    /// The idle timeout in seconds (for tests of expiry)
     #[arg(long, value_name = "N")]
-    pub session_seconds: Option<u64>,
+    pub session_idle_seconds: Option<u64>,
+    /// End every session this many minutes after login, however active [default: 480]
+    #[arg(long, value_name = "N", conflicts_with = "session_max_seconds")]
+    pub session_max_minutes: Option<u64>,
+    /// The absolute lifetime in seconds (for tests of expiry)
+    #[arg(long, value_name = "N")]
+    pub session_max_seconds: Option<u64>,
+    /// Where Cloudera Manager answers a login with no session cookie, seal its password
+    /// in each session token instead of refusing the login. This costs: anyone holding a
+    /// copy of a token and the gateway's key can then read the password, for the
+    /// token's whole life
+    #[arg(long)]
+    pub seal_cloudera_password: bool,
+    /// Keep revocations, login counts and session slots in this Redis, shared by every
+    /// replica (redis://host:port/db or rediss://; no password here) [default: in this process]
+    #[arg(long, env = "GATEWAY_REDIS_URL", value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// A file holding the Redis password (never on the command line)
+    #[arg(long, env = "GATEWAY_REDIS_PASSWORD_FILE", value_name = "FILE")]
+    pub redis_password_file: Option<PathBuf>,
     /// Upstream request timeout in seconds [default: 30]
     #[arg(long, value_name = "N")]
     pub upstream_timeout_secs: Option<u64>,
@@ -208,19 +251,65 @@ impl Config {
                 ));
             }
         }
-        let session_key = match args.session_key {
-            Some(key) => SessionKey::parse(&key)?,
-            None => SessionKey::random()?,
+        if args.session_key.is_some() {
+            return Err("--session-key is no longer accepted: on the command line every local user can read the key in the process list. Put it in a file (one key per line) and give --session-key-file or GATEWAY_SESSION_KEY_FILE".into());
+        }
+        let session_keys = match &args.session_key_file {
+            Some(path) => SessionKeys::from_file(path)?,
+            None => SessionKeys::single(SessionKey::random()?),
         };
-        let session_seconds = match (args.session_seconds, args.session_minutes) {
+        let idle_secs = match (args.session_idle_seconds, args.session_idle_minutes) {
             (Some(seconds), _) => seconds,
             (None, Some(minutes)) => minutes.saturating_mul(60),
-            (None, None) => 60 * 60,
+            (None, None) => 30 * 60,
+        };
+        let max_secs = match (args.session_max_seconds, args.session_max_minutes) {
+            (Some(seconds), _) => seconds,
+            (None, Some(minutes)) => minutes.saturating_mul(60),
+            (None, None) => 8 * 60 * 60,
         };
         let timeout_secs = args.upstream_timeout_secs.unwrap_or(30);
-        if session_seconds == 0 || timeout_secs == 0 {
-            return Err("the session lifetime and --upstream-timeout-secs must be above 0".into());
+        if idle_secs == 0 || max_secs == 0 || timeout_secs == 0 {
+            return Err(
+                "the session's idle timeout and lifetime, and --upstream-timeout-secs, must be above 0"
+                    .into(),
+            );
         }
+        let idle_secs = idle_secs.min(max_secs);
+        let redis = match (args.redis_url, args.redis_password_file) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err("--redis-password-file needs --redis-url".into());
+            }
+            (Some(url), password_file) => {
+                let parsed = reqwest::Url::parse(&url)
+                    .ok()
+                    .filter(|parsed| matches!(parsed.scheme(), "redis" | "rediss"));
+                let Some(parsed) = parsed else {
+                    return Err(format!(
+                        "--redis-url `{url}` must look like redis://127.0.0.1:6379/0 (or rediss:// for TLS)"
+                    ));
+                };
+                if parsed.password().is_some() {
+                    return Err("--redis-url must not carry a password (the command line and the environment of a process can be read); put it in --redis-password-file".into());
+                }
+                let password = match password_file {
+                    Some(path) => Some(
+                        std::fs::read_to_string(&path)
+                            .map_err(|error| {
+                                format!(
+                                    "cannot read the Redis password file {}: {error}",
+                                    path.display()
+                                )
+                            })?
+                            .trim_end_matches(['\n', '\r'])
+                            .to_owned(),
+                    ),
+                    None => None,
+                };
+                Some(RedisConfig { url, password })
+            }
+        };
         let tls = match (args.tls_cert, args.tls_key, args.tls_self_signed) {
             (None, None, false) => TlsMode::Off,
             (None, None, true) => TlsMode::SelfSigned,
@@ -249,8 +338,11 @@ impl Config {
             cloudera_url,
             cloudera_api_version: version,
             allowed_origins: origins,
-            session_key,
-            session_ttl: Duration::from_secs(session_seconds),
+            session_keys,
+            session_idle: Duration::from_secs(idle_secs),
+            session_max: Duration::from_secs(max_secs),
+            seal_cloudera_password: args.seal_cloudera_password,
+            redis,
             upstream_timeout: Duration::from_secs(timeout_secs),
         })
     }
@@ -284,19 +376,27 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.dist_dir, PathBuf::from("dist"));
         assert_eq!(config.cloudera_api_version, 41);
-        assert_eq!(config.session_ttl, Duration::from_secs(3600));
+        assert_eq!(config.session_idle, Duration::from_secs(30 * 60));
+        assert_eq!(config.session_max, Duration::from_secs(8 * 3600));
+        assert!(!config.seal_cloudera_password);
+        assert!(config.redis.is_none());
         assert_eq!(config.upstream_timeout, Duration::from_secs(30));
         assert_eq!(config.header_timeout, Duration::from_secs(10));
         assert_eq!(config.session_concurrency, 6);
         assert_eq!(config.tls, TlsMode::Off);
         assert!(config.allowed_origins.is_empty());
         assert_eq!(
-            remote(&["--session-minutes", "5"]).unwrap().session_ttl,
+            remote(&["--session-idle-minutes", "5"])
+                .unwrap()
+                .session_idle,
             Duration::from_secs(300)
         );
+        let short = remote(&["--session-max-seconds", "7"]).unwrap();
+        assert_eq!(short.session_max, Duration::from_secs(7));
         assert_eq!(
-            remote(&["--session-seconds", "7"]).unwrap().session_ttl,
-            Duration::from_secs(7)
+            short.session_idle,
+            Duration::from_secs(7),
+            "idle never outlasts the end"
         );
     }
 
@@ -313,15 +413,29 @@ mod tests {
             (vec!["--allow-origin", "null"], "exact origin"),
             (vec!["--cloudera-api-version", "7"], "at least 8"),
             (vec!["--cloudera-api-version", "new"], "invalid value"),
-            (vec!["--session-key", "abc"], "session key"),
+            (vec!["--session-key", "abc"], "no longer accepted"),
+            (
+                vec!["--session-key-file", "/nonexistent/keys"],
+                "cannot read the session key file",
+            ),
+            (
+                vec!["--redis-url", "http://127.0.0.1:6379"],
+                "must look like redis://",
+            ),
+            (
+                vec!["--redis-url", "redis://:hunter2@127.0.0.1:6379"],
+                "must not carry a password",
+            ),
+            (vec!["--redis-password-file", "/tmp/x"], "needs --redis-url"),
             (vec!["--frobnicate"], "unexpected argument '--frobnicate'"),
             (vec!["--session-concurrency", "0"], "from 1 to 64"),
             (vec!["--client-header-timeout-secs", "0"], "above 0"),
             (vec!["--upstream-timeout-secs", "0"], "above 0"),
             (
-                vec!["--session-minutes", "5", "--session-seconds", "5"],
+                vec!["--session-idle-minutes", "5", "--session-idle-seconds", "5"],
                 "cannot be used with",
             ),
+            (vec!["--session-max-seconds", "0"], "above 0"),
             // The demo's flags belong to the demo, not the gateway.
             (vec!["--demo"], "unexpected argument '--demo'"),
             (
@@ -330,7 +444,7 @@ mod tests {
             ),
         ] {
             let mut all = REMOTE.to_vec();
-            if args.first().is_some_and(|flag| flag.ends_with("-url")) || args.is_empty() {
+            if args.first().is_some_and(|flag| *flag == "--octopai-url") || args.is_empty() {
                 all.clear();
             }
             all.extend_from_slice(&args);
@@ -420,11 +534,16 @@ mod tests {
             "--octopai-url",
             "--cloudera-url",
             "--listen",
-            "--session-key",
+            "--session-key-file",
+            "--session-idle-minutes",
+            "--session-max-minutes",
+            "--seal-cloudera-password",
+            "--redis-url",
             "--tls-cert",
             "--session-concurrency",
             "OCTOPAI_URL",
-            "GATEWAY_SESSION_KEY",
+            "GATEWAY_SESSION_KEY_FILE",
+            "GATEWAY_REDIS_URL",
         ] {
             assert!(help.contains(flag), "{flag} missing from:\n{help}");
         }

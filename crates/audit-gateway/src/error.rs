@@ -79,6 +79,9 @@ pub enum AppError {
     TooManyAttempts {
         retry_after_secs: u64,
     },
+    /// The store replicas share (Redis) did not answer; the cause is
+    /// logged, not sent.
+    SharedStateUnavailable(String),
     /// Something failed inside the gateway; the cause is logged, not sent.
     Internal(String),
 }
@@ -191,6 +194,12 @@ impl AppError {
                 format!("Too many login attempts. Wait {retry_after_secs} seconds, then try again."),
                 None,
             ),
+            SharedStateUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::SessionStoreUnavailable,
+                "The gateway cannot reach the session store its replicas share, so it cannot log anyone in or out safely. Try again in a minute; if this persists, tell whoever runs the gateway.".into(),
+                None,
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
@@ -208,6 +217,9 @@ impl IntoResponse for AppError {
         match &self {
             AppError::Internal(cause) => {
                 tracing::error!(code = code_name, %cause, "internal failure")
+            }
+            AppError::SharedStateUnavailable(cause) => {
+                tracing::error!(code = code_name, %cause, "shared store (Redis) unreachable")
             }
             AppError::Unreachable { cause, .. }
             | AppError::Malformed { cause, .. }

@@ -7,11 +7,13 @@
 use std::net::SocketAddr;
 
 use audit_core::contract::SessionRequest;
+use audit_core::contract::{RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER};
 use audit_core::octopai::UserEventsRequest;
 use audit_core::time::parse_iso;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use chrono::Utc;
 use serde::de::DeserializeOwned;
 
@@ -27,8 +29,8 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .and_then(|value| value.strip_prefix("Bearer "))
 }
 
-/// A request's session: its bearer token, read once, not logged out, and
-/// opened into its claims (expired or unreadable tokens are refused).
+/// A request's session: its bearer token, read once, opened into its
+/// claims (expired or unreadable tokens are refused) and not logged out.
 pub struct AuthedSession {
     pub token: String,
     pub claims: SessionClaims,
@@ -36,18 +38,18 @@ pub struct AuthedSession {
 
 impl AuthedSession {
     /// Opens the session of a request's headers.
-    pub fn open(state: &AppState, headers: &HeaderMap) -> Result<Self, AppError> {
+    pub async fn open(state: &AppState, headers: &HeaderMap) -> Result<Self, AppError> {
         let token = bearer_token(headers).ok_or(AppError::Unauthorized)?;
-        if state.hardening.revoked.is_revoked(token) {
-            return Err(AppError::Unauthorized);
-        }
         let claims = state
-            .session_key
+            .session_keys
             .open(token, Utc::now().timestamp())
             .map_err(|error| match error {
                 TokenError::Expired => AppError::SessionExpired,
                 TokenError::Invalid => AppError::Unauthorized,
             })?;
+        if state.hardening.is_revoked(&claims.sid).await {
+            return Err(AppError::Unauthorized);
+        }
         Ok(Self {
             token: token.to_owned(),
             claims,
@@ -57,18 +59,38 @@ impl AuthedSession {
     /// One of the session's upstream slots ([`crate::hardening::SessionSlots`]),
     /// to hold for as long as the upstream request runs. Taken after the
     /// request is checked, so a malformed one never waits for a slot.
-    pub async fn slot(
-        &self,
-        state: &AppState,
-    ) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
-        let slots = &state.hardening.session_slots;
-        slots
-            .acquire(&self.token)
-            .await
-            .map_err(|wait| AppError::SessionBusy {
-                limit: slots.per_session(),
-                retry_after_secs: wait.as_secs().max(1),
-            })
+    pub async fn slot(&self, state: &AppState) -> Result<crate::hardening::Slot, AppError> {
+        state.hardening.slot(&self.claims.sid).await
+    }
+
+    /// Adds a fresh token for this session to a successful answer once a
+    /// quarter of the idle timeout has passed since the token was made: the
+    /// person is working, so the idle deadline starts again (never past the
+    /// session's absolute end, which a fresh token keeps).
+    pub fn renew(&self, state: &AppState, mut response: Response) -> Response {
+        let now = Utc::now().timestamp();
+        let idle = i64::try_from(state.sessions.idle.as_secs()).unwrap_or(i64::MAX);
+        let used = idle - (self.claims.idle - now);
+        if used < (idle / 4).max(1) || self.claims.idle >= self.claims.exp {
+            return response;
+        }
+        let renewed = self.claims.renewed(now, idle);
+        match state.session_keys.seal(&renewed) {
+            Ok(token) => {
+                let ends = chrono::DateTime::from_timestamp(renewed.ends(), 0)
+                    .map(audit_core::time::format_iso)
+                    .unwrap_or_default();
+                if let (Ok(token), Ok(ends)) =
+                    (HeaderValue::from_str(&token), HeaderValue::from_str(&ends))
+                {
+                    let headers = response.headers_mut();
+                    headers.insert(RENEWED_TOKEN_HEADER, token);
+                    headers.insert(RENEWED_EXPIRES_HEADER, ends);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not renew a session"),
+        }
+        response
     }
 }
 
@@ -76,7 +98,7 @@ impl FromRequestParts<AppState> for AuthedSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Self::open(state, &parts.headers)
+        Self::open(state, &parts.headers).await
     }
 }
 

@@ -1,7 +1,10 @@
 //! What keeps the gateway's own answers safe: security headers on every
 //! response (a Content-Security-Policy allowing exactly what the app needs,
 //! with trunk's bootstrap script pinned by its hash), a counter of the CSP
-//! violation reports browsers send, and login rate limits.
+//! violation reports browsers send, and the protective state: login rate
+//! limits, logged-out sessions and each session's upstream slots, held in
+//! this process or, with `--redis-url`, shared by every replica
+//! ([`crate::shared`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
@@ -15,6 +18,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::shared::{Lease, Shared};
 
 /// Where browsers send CSP violation reports.
 pub const CSP_REPORT_PATH: &str = "/gateway/csp-report";
@@ -73,6 +79,18 @@ pub struct Hardening {
     pub login_limits: Arc<LoginLimits>,
     pub revoked: Arc<Revoked>,
     pub session_slots: Arc<SessionSlots>,
+    /// Where the protective state is shared between replicas, if it is.
+    pub shared: Option<Shared>,
+    /// Send `Strict-Transport-Security` (when the gateway serves HTTPS).
+    pub hsts: bool,
+}
+
+/// An upstream slot, held while the upstream request runs: this process's
+/// own and, with Redis, one of the session's slots across replicas.
+#[derive(Debug)]
+pub struct Slot {
+    _local: tokio::sync::OwnedSemaphorePermit,
+    _shared: Option<Lease>,
 }
 
 /// Upstream requests in flight, per session: each session has `per_session`
@@ -82,7 +100,7 @@ pub struct Hardening {
 #[derive(Debug)]
 pub struct SessionSlots {
     per_session: usize,
-    wait: Duration,
+    pub wait: Duration,
     sessions: Mutex<HashMap<[u8; 32], Arc<tokio::sync::Semaphore>>>,
 }
 
@@ -125,34 +143,34 @@ impl SessionSlots {
     }
 }
 
-/// Tokens logged out before they expire, each kept only until its own
-/// expiry. Held by this gateway process: replicas that share a session key
-/// do not share it (see docs/security.md).
+/// Sessions logged out before they end, each kept only until its own end.
+/// Held by this gateway process; with `--redis-url` the shared copy is the
+/// one consulted ([`Hardening::is_revoked`]).
 #[derive(Debug, Default)]
 pub struct Revoked {
     tokens: Mutex<HashMap<[u8; 32], i64>>,
 }
 
 impl Revoked {
-    fn id(token: &str) -> [u8; 32] {
-        Sha256::digest(token.as_bytes()).into()
+    fn id(sid: &str) -> [u8; 32] {
+        Sha256::digest(sid.as_bytes()).into()
     }
 
-    /// Refuses `token` from now until `expires` (Unix seconds).
-    pub fn revoke(&self, token: &str, expires: i64, now: i64) {
+    /// Refuses session `sid` from now until `expires` (Unix seconds).
+    pub fn revoke(&self, sid: &str, expires: i64, now: i64) {
         let mut tokens = self
             .tokens
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         tokens.retain(|_, until| *until > now);
-        tokens.insert(Self::id(token), expires);
+        tokens.insert(Self::id(sid), expires);
     }
 
-    pub fn is_revoked(&self, token: &str) -> bool {
+    pub fn is_revoked(&self, sid: &str) -> bool {
         self.tokens
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains_key(&Self::id(token))
+            .contains_key(&Self::id(sid))
     }
 }
 
@@ -165,7 +183,109 @@ impl Hardening {
             login_limits: Arc::new(limits),
             revoked: Arc::new(Revoked::default()),
             session_slots: Arc::new(SessionSlots::new(6, Duration::from_secs(30))),
+            shared: None,
+            hsts: false,
         }
+    }
+
+    /// The same, telling browsers to use only HTTPS here for a year
+    /// (`Strict-Transport-Security`), as a gateway serving HTTPS should.
+    pub fn with_hsts(mut self, hsts: bool) -> Self {
+        self.hsts = hsts;
+        self
+    }
+
+    /// The same, sharing the protective state through Redis.
+    pub fn with_shared(mut self, shared: Shared) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Counts a login attempt by `client` on `accounts`, or refuses it:
+    /// too many attempts, or (fail closed) no shared store to count in.
+    pub async fn count_login(&self, client: &str, accounts: &[String]) -> Result<(), AppError> {
+        let refused = |wait: Duration| AppError::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        };
+        match &self.shared {
+            None => self
+                .login_limits
+                .check(client, accounts, Instant::now())
+                .map_err(refused),
+            Some(shared) => shared
+                .count_login(
+                    &self.login_limits.counted(client, accounts),
+                    self.login_limits.window,
+                )
+                .await
+                .map_err(|error| AppError::SharedStateUnavailable(error.0))?
+                .map_err(refused),
+        }
+    }
+
+    /// Logs session `sid` out everywhere until `expires` (Unix seconds);
+    /// fails closed when the shared store cannot take it.
+    pub async fn revoke(&self, sid: &str, expires: i64, now: i64) -> Result<(), AppError> {
+        self.revoked.revoke(sid, expires, now);
+        if let Some(shared) = &self.shared {
+            let seconds = u64::try_from(expires - now).unwrap_or(0);
+            shared
+                .revoke(sid, seconds)
+                .await
+                .map_err(|error| AppError::SharedStateUnavailable(error.0))?;
+        }
+        Ok(())
+    }
+
+    /// Whether session `sid` was logged out: here, or on any replica. An
+    /// unreachable shared store reads as "no" (open sessions keep reading;
+    /// docs/security.md), and is logged.
+    pub async fn is_revoked(&self, sid: &str) -> bool {
+        if self.revoked.is_revoked(sid) {
+            return true;
+        }
+        match &self.shared {
+            None => false,
+            Some(shared) => shared.is_revoked(sid).await.unwrap_or_else(|error| {
+                tracing::warn!(%error, "shared store unreachable; revocations on other replicas not seen");
+                false
+            }),
+        }
+    }
+
+    /// One of session `sid`'s upstream slots: this process's, then the
+    /// session's across replicas (this process's alone when Redis is away).
+    pub async fn slot(&self, sid: &str) -> Result<Slot, AppError> {
+        let slots = &self.session_slots;
+        let busy = |wait: Duration| AppError::SessionBusy {
+            limit: slots.per_session(),
+            retry_after_secs: wait.as_secs().max(1),
+        };
+        let started = Instant::now();
+        let local = slots.acquire(sid).await.map_err(busy)?;
+        let shared = match &self.shared {
+            None => None,
+            Some(shared) => {
+                let left = slots.wait.saturating_sub(started.elapsed());
+                // A lease outlives any upstream request (they time out at
+                // `wait`), so only a replica that died gives one back late.
+                match shared
+                    .take_slot(sid, slots.per_session(), slots.wait * 2, left)
+                    .await
+                {
+                    Ok(Some(lease)) => Some(lease),
+                    Ok(None) => return Err(busy(Duration::from_secs(1))),
+                    Err(error) => {
+                        tracing::warn!(%error, "shared store unreachable; this replica's slots only");
+                        None
+                    }
+                }
+            }
+        };
+        Ok(Slot {
+            _local: local,
+            _shared: shared,
+        })
     }
 
     /// The same, with `slots` limiting each session's upstream requests.
@@ -226,6 +346,12 @@ pub async fn security_headers(
         "no-cache"
     };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
+    if hardening.hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     response
 }
 
@@ -284,22 +410,27 @@ impl LoginLimits {
         }
     }
 
+    /// What one attempt by `client` on `accounts` counts against, each with
+    /// its limit.
+    pub fn counted(&self, client: &str, accounts: &[String]) -> Vec<(String, usize)> {
+        std::iter::once((format!("client:{client}"), self.per_client))
+            .chain(accounts.iter().map(|account| {
+                (
+                    format!("account:{}", account.trim().to_lowercase()),
+                    self.per_account,
+                )
+            }))
+            .collect()
+    }
+
     /// Records an attempt by `client` on `accounts`, or refuses it with how
     /// long to wait. A refused attempt is not recorded.
     pub fn check(&self, client: &str, accounts: &[String], now: Instant) -> Result<(), Duration> {
+        let keys = self.counted(client, accounts);
         let mut seen = self
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let keys: Vec<(String, usize)> =
-            std::iter::once((format!("client:{client}"), self.per_client))
-                .chain(accounts.iter().map(|account| {
-                    (
-                        format!("account:{}", account.trim().to_lowercase()),
-                        self.per_account,
-                    )
-                }))
-                .collect();
         let mut wait = Duration::ZERO;
         for (key, limit) in &keys {
             let attempts = seen.entry(key.clone()).or_default();

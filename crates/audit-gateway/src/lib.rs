@@ -3,9 +3,10 @@
 //! It serves the built app, issues the session token the browser keeps, and
 //! forwards a fixed set of routes ([`audit_core::contract`]) to the
 //! configured upstreams ([`upstream`]). The session travels sealed inside
-//! the token ([`session`]), so replicas that share the key can serve one
-//! user; the gateway keeps only short-lived protective state per process
-//! ([`hardening`]: revoked tokens, login counts, per-session request slots).
+//! the token ([`session`]), so replicas that share the key file can serve
+//! one user; the protective state (revoked sessions, login counts,
+//! per-session request slots: [`hardening`]) is kept per process, or shared
+//! by every replica in Redis ([`shared`]).
 //!
 //! The library is `app(state) -> Router` plus [`start`]; `main.rs` only
 //! parses the configuration and waits.
@@ -16,6 +17,7 @@ pub mod extract;
 pub mod hardening;
 pub mod serve;
 pub mod session;
+pub mod shared;
 pub mod tls;
 pub mod upstream;
 
@@ -26,7 +28,8 @@ use std::time::Duration;
 use audit_core::cloudera::AuditsParams;
 use audit_core::contract::{
     ClouderaIdentity, OctopaiIdentity, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH,
-    HEALTH_PATH, OCTOPAI_USER_EVENTS_PATH, SESSION_PATH,
+    HEALTH_PATH, OCTOPAI_USER_EVENTS_PATH, RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER,
+    SESSION_PATH,
 };
 use audit_core::octopai::UserEventsRequest;
 use audit_core::time::format_iso;
@@ -45,19 +48,42 @@ pub use config::{Cli, Config, GatewayArgs, TlsMode};
 use error::AppError;
 use extract::{check_instants, AuthedSession, ClientAddress, JsonBody};
 use hardening::Hardening;
-use session::{ClouderaSession, OctopaiSession, SessionClaims, SessionKey};
+use session::{ClouderaCredential, ClouderaSession, OctopaiSession, SessionClaims, SessionKeys};
 pub use upstream::Upstreams;
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub upstreams: Upstreams,
-    pub session_key: SessionKey,
-    pub session_ttl: Duration,
+    pub session_keys: SessionKeys,
+    pub sessions: SessionPolicy,
     pub dist_dir: PathBuf,
     pub allowed_origins: Vec<String>,
     /// Security headers, CSP reports and login limits.
     pub hardening: Hardening,
+}
+
+/// How long sessions last, and what a login may seal.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    /// A session with no request for this long ends.
+    pub idle: Duration,
+    /// Every session ends this long after login, however active.
+    pub max: Duration,
+    /// Seal the Cloudera Manager password where the upstream gives no
+    /// session cookie (`--seal-cloudera-password`).
+    pub seal_cloudera_password: bool,
+}
+
+impl Default for SessionPolicy {
+    /// 30 minutes idle, 8 hours at most, no password sealed.
+    fn default() -> Self {
+        Self {
+            idle: Duration::from_secs(30 * 60),
+            max: Duration::from_secs(8 * 60 * 60),
+            seal_cloudera_password: false,
+        }
+    }
 }
 
 /// The largest request body the gateway reads (logins and page requests
@@ -138,6 +164,11 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([
+            header::HeaderName::from_static(RENEWED_TOKEN_HEADER),
+            header::HeaderName::from_static(RENEWED_EXPIRES_HEADER),
+            header::RETRY_AFTER,
+        ])
         .max_age(Duration::from_secs(600))
 }
 
@@ -177,13 +208,7 @@ async fn create_session(
                 .map(|c| format!("cloudera:{}", c.username)),
         )
         .collect();
-    state
-        .hardening
-        .login_limits
-        .check(&client, &accounts, std::time::Instant::now())
-        .map_err(|wait| AppError::TooManyAttempts {
-            retry_after_secs: wait.as_secs().max(1),
-        })?;
+    state.hardening.count_login(&client, &accounts).await?;
     let octopai = match &request.octopai {
         Some(credentials) => {
             if credentials.username.trim().is_empty() || credentials.password.is_empty() {
@@ -200,51 +225,82 @@ async fn create_session(
         }
         None => None,
     };
-    if let Some(credentials) = &request.cloudera {
-        if credentials.username.trim().is_empty() || credentials.password.is_empty() {
-            return Err(AppError::BadRequest(
-                "Cloudera Manager needs a user name and a password".into(),
-            ));
+    let cloudera = match &request.cloudera {
+        Some(credentials) => {
+            if credentials.username.trim().is_empty() || credentials.password.is_empty() {
+                return Err(AppError::BadRequest(
+                    "Cloudera Manager needs a user name and a password".into(),
+                ));
+            }
+            let username = credentials.username.trim().to_owned();
+            // The password is traded for Cloudera Manager's own session and
+            // forgotten; only that session's id is sealed.
+            let credential = match state
+                .upstreams
+                .cloudera_login(&username, &credentials.password)
+                .await?
+            {
+                Some(session_id) => ClouderaCredential::Cookie { session_id },
+                None if state.sessions.seal_cloudera_password => ClouderaCredential::Password {
+                    password: credentials.password.clone(),
+                },
+                None => {
+                    return Err(AppError::LoginFailed {
+                        source: audit_core::Source::ClouderaManager,
+                        message: "it accepted the password but gave no session (no CLOUDERA_MANAGER_SESSIONID cookie), and this gateway does not keep passwords; its operator can allow that with --seal-cloudera-password".into(),
+                    });
+                }
+            };
+            Some(ClouderaSession {
+                username,
+                credential,
+            })
         }
-        state
-            .upstreams
-            .cloudera_check(credentials.username.trim(), &credentials.password)
-            .await?;
+        None => None,
+    };
+    let now = Utc::now();
+    // A session ends at its absolute lifetime, or earlier when the Octopai
+    // access token it holds ends (Octopai has no refresh call).
+    let mut exp = (now + state.sessions.max).timestamp();
+    if let Some(token_end) = octopai
+        .as_ref()
+        .and_then(|login| session::jwt_expiry(&login.access_token))
+    {
+        exp = exp.min(token_end);
     }
-    let expires = Utc::now() + state.session_ttl;
     let claims = SessionClaims {
-        exp: expires.timestamp(),
+        sid: session::new_session_id().map_err(AppError::Internal)?,
+        exp,
+        idle: (now + state.sessions.idle).timestamp().min(exp),
         octopai: octopai.as_ref().map(|login| OctopaiSession {
             access_token: login.access_token.clone(),
             user_name: login.user_name.clone(),
         }),
-        cloudera: request
-            .cloudera
-            .as_ref()
-            .map(|credentials| ClouderaSession {
-                username: credentials.username.trim().to_owned(),
-                password: credentials.password.clone(),
-            }),
+        cloudera,
     };
     let token = state
-        .session_key
+        .session_keys
         .seal(&claims)
         .map_err(AppError::Internal)?;
     tracing::info!(
         octopai = claims.octopai.is_some(),
         cloudera = claims.cloudera.is_some(),
+        password_sealed = matches!(
+            claims.cloudera.as_ref().map(|c| &c.credential),
+            Some(ClouderaCredential::Password { .. })
+        ),
         "session created"
     );
     let response = SessionResponse {
         token,
-        expires_at: format_iso(expires),
+        expires_at: format_iso(unix_time(claims.ends())),
         octopai: octopai.map(|login| OctopaiIdentity {
             user_name: login.user_name,
             display_name: login.display_name,
             is_admin: login.is_admin,
         }),
-        cloudera: request.cloudera.map(|credentials| ClouderaIdentity {
-            username: credentials.username.trim().to_owned(),
+        cloudera: claims.cloudera.as_ref().map(|session| ClouderaIdentity {
+            username: session.username.clone(),
         }),
     };
     let mut response = Json(response).into_response();
@@ -254,17 +310,30 @@ async fn create_session(
     Ok(response)
 }
 
-/// Logs out: the token stops working here at once, not only at its expiry.
-/// Answers 204 whatever the token (logging out twice is not an error).
-async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Ok(session) = AuthedSession::open(&state, &headers) {
+fn unix_time(seconds: i64) -> chrono::DateTime<Utc> {
+    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_else(Utc::now)
+}
+
+/// Logs out: the session (every token renewed from its login) stops
+/// working at once, on every replica, not only at its end. Answers 204
+/// whatever the token (logging out twice is not an error), and 503 when the
+/// shared store cannot record it.
+async fn end_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Ok(session) = AuthedSession::open(&state, &headers).await {
         state
             .hardening
-            .revoked
-            .revoke(&session.token, session.claims.exp, Utc::now().timestamp());
+            .revoke(
+                &session.claims.sid,
+                session.claims.exp,
+                Utc::now().timestamp(),
+            )
+            .await?;
         tracing::info!("session ended");
     }
-    axum::http::StatusCode::NO_CONTENT.into_response()
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 async fn octopai_user_events(
@@ -286,7 +355,7 @@ async fn octopai_user_events(
         .upstreams
         .octopai_user_events(&octopai.access_token, &request)
         .await?;
-    Ok(audit_data(body))
+    Ok(session.renew(&state, audit_data(body)))
 }
 
 async fn cloudera_audits(
@@ -321,9 +390,9 @@ async fn cloudera_audits(
     let _slot = session.slot(&state).await?;
     let body = state
         .upstreams
-        .cloudera_audits(&cloudera.username, &cloudera.password, &params)
+        .cloudera_audits(&cloudera.username, &cloudera.credential, &params)
         .await?;
-    Ok(audit_data(body))
+    Ok(session.renew(&state, audit_data(body)))
 }
 
 /// Logs to standard error at the level `GATEWAY_LOG` names (`info` when
@@ -401,17 +470,26 @@ pub async fn start(config: Config) -> Result<Started, String> {
         .as_ref()
         .map(tls::Identity::server_config)
         .transpose()?;
+    let mut hardening = Hardening::new(&config.dist_dir, hardening::LoginLimits::default())
+        .with_session_slots(hardening::SessionSlots::new(
+            config.session_concurrency,
+            config.upstream_timeout,
+        ))
+        .with_hsts(identity.is_some());
+    if let Some(redis) = &config.redis {
+        hardening = hardening.with_shared(shared::Shared::connect(redis).await?);
+    }
     let state = AppState {
         upstreams,
-        session_key: config.session_key.clone(),
-        session_ttl: config.session_ttl,
+        session_keys: config.session_keys.clone(),
+        sessions: SessionPolicy {
+            idle: config.session_idle,
+            max: config.session_max,
+            seal_cloudera_password: config.seal_cloudera_password,
+        },
         dist_dir: config.dist_dir.clone(),
         allowed_origins: config.allowed_origins.clone(),
-        hardening: Hardening::new(&config.dist_dir, hardening::LoginLimits::default())
-            .with_session_slots(hardening::SessionSlots::new(
-                config.session_concurrency,
-                config.upstream_timeout,
-            )),
+        hardening,
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

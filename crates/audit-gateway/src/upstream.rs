@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use reqwest::StatusCode;
 
 use crate::error::AppError;
+use crate::session::ClouderaCredential;
 
 /// Base URLs and the HTTP client used for every upstream call.
 #[derive(Debug, Clone)]
@@ -126,13 +127,7 @@ impl Upstreams {
         json_body(Source::Octopai, response, self.answer_limit).await
     }
 
-    /// `GET /api/v{N}/audits` with Basic authentication; the answer's JSON text.
-    pub async fn cloudera_audits(
-        &self,
-        username: &str,
-        password: &str,
-        params: &AuditsParams,
-    ) -> Result<Bytes, AppError> {
+    fn cloudera_audits_url(&self, params: &AuditsParams) -> String {
         let query = params.to_query_string();
         let mut url = format!(
             "{}{}",
@@ -143,10 +138,29 @@ impl Upstreams {
             url.push('?');
             url.push_str(&query);
         }
-        let response = self
-            .client
-            .get(url)
-            .basic_auth(username, Some(password))
+        url
+    }
+
+    /// `GET /api/v{N}/audits` in a session: with its Cloudera Manager
+    /// session cookie (or, where the operator allowed it, Basic with the
+    /// sealed password); the answer's JSON text.
+    pub async fn cloudera_audits(
+        &self,
+        username: &str,
+        credential: &ClouderaCredential,
+        params: &AuditsParams,
+    ) -> Result<Bytes, AppError> {
+        let request = self.client.get(self.cloudera_audits_url(params));
+        let request = match credential {
+            ClouderaCredential::Cookie { session_id } => request.header(
+                reqwest::header::COOKIE,
+                format!("{}={session_id}", cloudera::SESSION_COOKIE),
+            ),
+            ClouderaCredential::Password { password } => {
+                request.basic_auth(username, Some(password))
+            }
+        };
+        let response = request
             .send()
             .await
             .map_err(|error| transport(Source::ClouderaManager, &error))?;
@@ -154,14 +168,27 @@ impl Upstreams {
     }
 
     /// Checks Cloudera Manager credentials with the smallest possible read
-    /// (the API has no login endpoint).
-    pub async fn cloudera_check(&self, username: &str, password: &str) -> Result<(), AppError> {
+    /// (the API has no login endpoint) and returns the session cookie the
+    /// answer set, if it set one: the password can then be forgotten.
+    pub async fn cloudera_login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<String>, AppError> {
         let params = AuditsParams {
             max_results: Some(1),
             ..AuditsParams::default()
         };
-        match self.cloudera_audits(username, password, &params).await {
-            Ok(_) => Ok(()),
+        let response = self
+            .client
+            .get(self.cloudera_audits_url(&params))
+            .basic_auth(username, Some(password))
+            .send()
+            .await
+            .map_err(|error| transport(Source::ClouderaManager, &error))?;
+        let cookie = session_cookie(response.headers());
+        match json_body(Source::ClouderaManager, response, self.answer_limit).await {
+            Ok(_) => Ok(cookie),
             Err(AppError::UpstreamUnauthorized(source)) => Err(AppError::LoginFailed {
                 source,
                 message: "invalid user name or password".into(),
@@ -169,6 +196,27 @@ impl Upstreams {
             Err(other) => Err(other),
         }
     }
+}
+
+/// The value of a `CLOUDERA_MANAGER_SESSIONID` cookie among `Set-Cookie`
+/// headers, if one is there and is a plain token (it is sent back verbatim
+/// in a `Cookie` header, so nothing that could split it is kept).
+pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next())
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == cloudera::SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|value| {
+            !value.is_empty()
+                && value.len() <= 256
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'))
+        })
 }
 
 fn transport(source: Source, error: &reqwest::Error) -> AppError {

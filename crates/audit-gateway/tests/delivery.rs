@@ -55,8 +55,8 @@ async fn gateway() -> Router {
             &[],
         )
         .unwrap(),
-        session_key: SessionKey::from_bytes(&[7; 32]),
-        session_ttl: Duration::from_secs(3600),
+        session_keys: audit_gateway::session::SessionKeys::single(SessionKey::from_bytes(&[7; 32])),
+        sessions: audit_gateway::SessionPolicy::default(),
         dist_dir: dist.clone(),
         allowed_origins: vec![],
         hardening: audit_gateway::hardening::Hardening::new(

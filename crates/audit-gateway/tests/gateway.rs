@@ -34,8 +34,10 @@ const INDEX_HTML: &str = "<!doctype html><title>Audit dashboard</title>\
 fn state(octopai: &str, cloudera: &str, timeout: Duration) -> AppState {
     AppState {
         upstreams: Upstreams::new(octopai, cloudera, 41, timeout, &[]).unwrap(),
-        session_key: SessionKey::from_bytes(&[42; 32]),
-        session_ttl: Duration::from_secs(3600),
+        session_keys: audit_gateway::session::SessionKeys::single(SessionKey::from_bytes(
+            &[42; 32],
+        )),
+        sessions: audit_gateway::SessionPolicy::default(),
         dist_dir: dist_with_index(),
         allowed_origins: vec!["https://audit.example.com".into()],
         hardening: audit_gateway::hardening::Hardening::new(
@@ -230,11 +232,15 @@ async fn data_routes_need_a_valid_unexpired_token() {
     let key = SessionKey::from_bytes(&[42; 32]);
     let expired = key
         .seal(&audit_gateway::session::SessionClaims {
+            sid: format!("test-{}", "admin"),
             exp: Utc::now().timestamp() - 1,
+            idle: Utc::now().timestamp() - 1,
             octopai: None,
             cloudera: Some(audit_gateway::session::ClouderaSession {
                 username: "admin".into(),
-                password: "admin".into(),
+                credential: audit_gateway::session::ClouderaCredential::Password {
+                    password: "admin".into(),
+                },
             }),
         })
         .unwrap();
@@ -385,11 +391,15 @@ async fn misbehaving(head: &'static str, body: &'static str, delay: Duration) ->
 fn token_for_cloudera() -> String {
     SessionKey::from_bytes(&[42; 32])
         .seal(&audit_gateway::session::SessionClaims {
+            sid: format!("test-{}", "admin"),
             exp: Utc::now().timestamp() + 600,
+            idle: Utc::now().timestamp() + 600,
             octopai: None,
             cloudera: Some(audit_gateway::session::ClouderaSession {
                 username: "admin".into(),
-                password: "admin".into(),
+                credential: audit_gateway::session::ClouderaCredential::Password {
+                    password: "admin".into(),
+                },
             }),
         })
         .unwrap()

@@ -299,11 +299,15 @@ async fn gauging_upstream(delay: Duration) -> (String, Arc<AtomicUsize>) {
 
 fn cloudera_token(key: &audit_gateway::session::SessionKey, user: &str) -> String {
     key.seal(&audit_gateway::session::SessionClaims {
+        sid: format!("test-{}", user),
         exp: chrono::Utc::now().timestamp() + 600,
+        idle: chrono::Utc::now().timestamp() + 600,
         octopai: None,
         cloudera: Some(audit_gateway::session::ClouderaSession {
             username: user.into(),
-            password: "secret".into(),
+            credential: audit_gateway::session::ClouderaCredential::Password {
+                password: "secret".into(),
+            },
         }),
     })
     .unwrap()
@@ -320,8 +324,10 @@ fn limited_gateway(upstream: &str, slots: audit_gateway::hardening::SessionSlots
             &[],
         )
         .unwrap(),
-        session_key: audit_gateway::session::SessionKey::from_bytes(&[7; 32]),
-        session_ttl: Duration::from_secs(600),
+        session_keys: audit_gateway::session::SessionKeys::single(
+            audit_gateway::session::SessionKey::from_bytes(&[7; 32]),
+        ),
+        sessions: audit_gateway::SessionPolicy::default(),
         dist_dir: dist.clone(),
         allowed_origins: Vec::new(),
         hardening: audit_gateway::hardening::Hardening::new(

@@ -56,11 +56,22 @@ fn authenticate(state: &SimState, headers: &HeaderMap) -> Auth {
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
         .any(|id| {
-            state
+            let mut sessions = state
                 .cm_sessions
                 .lock()
-                .map(|sessions| sessions.contains(id))
-                .unwrap_or(false)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = std::time::Instant::now();
+            // Sessions unused for the idle period are gone, as on the real
+            // server; a use keeps one alive.
+            let idle = state.cm_session_idle;
+            sessions.retain(|_, used| now.duration_since(*used) < idle);
+            match sessions.get_mut(id) {
+                Some(used) => {
+                    *used = now;
+                    true
+                }
+                None => false,
+            }
         });
     if cookie_ok {
         Auth::Cookie
@@ -166,21 +177,10 @@ async fn read_audits(
         .map(|record| record.audit.clone())
         .collect();
     let mut response = Json(ApiAuditList { items }).into_response();
-    if matches!(auth, Auth::Basic) {
-        let now = (state.clock)();
-        let id = format!(
-            "{:016x}",
-            audit_core::event::fnv1a(
-                format!(
-                    "{:?}{}",
-                    now,
-                    state.cm_sessions.lock().map(|s| s.len()).unwrap_or(0)
-                )
-                .as_bytes()
-            )
-        );
+    if matches!(auth, Auth::Basic) && state.cm_session_cookies {
+        let id = new_session_id(&state);
         if let Ok(mut sessions) = state.cm_sessions.lock() {
-            sessions.insert(id.clone());
+            sessions.insert(id.clone(), std::time::Instant::now());
         }
         if let Ok(value) =
             HeaderValue::from_str(&format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly"))
@@ -189,6 +189,23 @@ async fn read_audits(
         }
     }
     response
+}
+
+/// A session id nobody can guess: an HMAC, under the server's secret, of a
+/// counter and the time.
+fn new_session_id(state: &SimState) -> String {
+    use hmac::{Hmac, Mac};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static ISSUED: AtomicU64 = AtomicU64::new(0);
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(&state.jwt_secret) else {
+        return String::new();
+    };
+    mac.update(&ISSUED.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    mac.update(format!("{:?}", std::time::SystemTime::now()).as_bytes());
+    mac.finalize().into_bytes()[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Decodes `a=b&c=d` with percent-decoding (`+` is a space, as in forms).

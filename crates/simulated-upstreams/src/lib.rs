@@ -18,7 +18,7 @@ pub mod jwt;
 pub mod octopai;
 mod rng;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
@@ -50,8 +50,14 @@ pub struct SimState {
     pub jwt_secret: Vec<u8>,
     /// How long an Octopai access token lives, in seconds (about 2 hours).
     pub access_token_seconds: i64,
-    /// Cloudera Manager session cookies issued so far.
-    pub cm_sessions: Mutex<HashSet<String>>,
+    /// Cloudera Manager sessions issued so far, each with when it was last
+    /// used (real time, whatever the data's clock says).
+    pub cm_sessions: Mutex<HashMap<String, std::time::Instant>>,
+    /// A Cloudera Manager session unused for this long is refused (401).
+    pub cm_session_idle: std::time::Duration,
+    /// Whether Cloudera Manager answers Basic authentication with a session
+    /// cookie (as the real one does); off to act out one that does not.
+    pub cm_session_cookies: bool,
     /// Added before every data answer (both APIs), to act out a slow
     /// upstream. Zero by default.
     pub page_delay: std::time::Duration,
@@ -76,7 +82,9 @@ impl SimState {
             clock,
             jwt_secret: format!("simulated-octopai-{seed}").into_bytes(),
             access_token_seconds: 2 * 60 * 60,
-            cm_sessions: Mutex::new(HashSet::new()),
+            cm_sessions: Mutex::new(HashMap::new()),
+            cm_session_idle: std::time::Duration::from_secs(30 * 60),
+            cm_session_cookies: true,
             page_delay: std::time::Duration::ZERO,
             faults: Arc::default(),
         })
@@ -119,6 +127,20 @@ impl SimState {
             fresh.faults = Arc::new(faults);
         }
         state
+    }
+
+    /// The same state with Cloudera Manager sessions ending after `idle`
+    /// unused, and given at all only if `cookies` (only before it is shared).
+    pub fn with_cm_sessions(
+        mut self: Arc<Self>,
+        idle: std::time::Duration,
+        cookies: bool,
+    ) -> Arc<Self> {
+        if let Some(fresh) = Arc::get_mut(&mut self) {
+            fresh.cm_session_idle = idle;
+            fresh.cm_session_cookies = cookies;
+        }
+        self
     }
 
     /// The same state acting out `faults` (only before it is shared).

@@ -161,7 +161,9 @@ impl SourceLoads {
         let cap = self.cap.get_untracked();
         spawn_local(async move {
             let current = move || generation.get_value() == load_generation;
-            let client = api::Client::new(token, signal);
+            let session = self.session;
+            let client = api::Client::new(token, signal)
+                .on_renew(move |token, expires| session.renew(token, expires));
             let plan = QueryPlan::for_source(source, &branches);
             let (loaded, error) =
                 loader::load_source(&client, source, window, &plan, cap, |progress| {
