@@ -142,8 +142,19 @@ pub fn run(root: &Path) -> Result<Tools, String> {
         }
     }
 
-    // 2. Chromium and its driver, and Node for binaryen: Debian packages.
+    // 2. Chromium and its driver, Node for binaryen, and the servers the
+    // fleet tests and the load benchmark start (Redis, nginx, wrk): Debian
+    // packages.
     let mut missing = Vec::new();
+    for (binary, package) in [
+        ("/usr/bin/redis-server", "redis-server"),
+        ("/usr/sbin/nginx", "nginx-light"),
+        ("/usr/bin/wrk", "wrk"),
+    ] {
+        if !Path::new(binary).exists() {
+            missing.push(package);
+        }
+    }
     if !Path::new("/usr/bin/chromium").exists() {
         missing.push("chromium");
     }
@@ -154,7 +165,7 @@ pub fn run(root: &Path) -> Result<Tools, String> {
         missing.extend(["nodejs", "npm"]);
     }
     if missing.is_empty() {
-        step("chromium, chromedriver and npm present");
+        step("chromium, chromedriver, npm, redis-server, nginx and wrk present");
     } else {
         apt_install(&missing, &path)?;
     }
