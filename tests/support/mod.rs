@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod page;
+pub mod servers;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};

@@ -127,7 +127,7 @@ impl Nginx {
         let port = free_port();
         let servers: String = backends
             .iter()
-            .map(|backend| format!("    server {backend} max_fails=1 fail_timeout=30s;\n"))
+            .map(|backend| format!("    server {backend} max_fails=1 fail_timeout=2s;\n"))
             .collect();
         let config = format!(
             "daemon off;\nmaster_process off;\nworker_processes 1;\npid {dir}/nginx.pid;\n\
