@@ -575,3 +575,80 @@ async fn the_app_runs_over_https_with_a_locally_made_certificate() {
     assert!(browser.number(TABLE_ROWS).await > 0);
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_working_session_is_renewed_in_the_browser_and_an_idle_one_asks_to_log_in() {
+    let base = support::demo_gateway_with(&[
+        "--session-idle-seconds",
+        "4",
+        "--session-max-seconds",
+        "300",
+    ])
+    .await;
+    let browser = logged_in(&base).await;
+    let token = || async {
+        browser
+            .script("return JSON.parse(sessionStorage.getItem('audit-dashboard.session')).token;")
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let status_with = |token: String| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .execute_async(
+                    "const [token, done] = arguments; \
+                     fetch('/gateway/cloudera/audits?maxResults=1', { headers: { Authorization: 'Bearer ' + token } }) \
+                       .then(r => done(r.status));",
+                    vec![serde_json::json!(token)],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let first = token().await;
+    // Work for well past the idle timeout: a new query every 1.5 seconds.
+    for query in [
+        "allowed==false",
+        "allowed==true",
+        "allowed==false",
+        "allowed==true",
+    ] {
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        browser.type_into("#query", query).await;
+        browser.click("#query-apply").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        browser
+            .wait_for(query, BOTH_LOADED, Duration::from_secs(30))
+            .await;
+    }
+    let path = browser.script("return location.pathname;").await;
+    assert_eq!(
+        path, "/dashboard",
+        "six seconds of work outlast a four-second idle timeout"
+    );
+    let renewed = token().await;
+    assert_ne!(renewed, first, "the app keeps the renewed token");
+    assert_eq!(
+        status_with(first).await,
+        401,
+        "the first token has gone idle"
+    );
+    assert_eq!(status_with(renewed).await, 200);
+    // Stop working for longer than the idle timeout: the next action asks
+    // to log in, once.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    browser.type_into("#query", "allowed==false").await;
+    browser.click("#query-apply").await;
+    browser
+        .wait_for(
+            "the re-login prompt",
+            "location.pathname === '/login' && location.search.includes('reason=expired')",
+            Duration::from_secs(30),
+        )
+        .await;
+    browser.stop().await;
+}

@@ -216,18 +216,18 @@ impl IntoResponse for AppError {
         let code_name = code.as_str();
         match &self {
             AppError::Internal(cause) => {
-                tracing::error!(code = code_name, %cause, "internal failure")
+                tracing::error!(code = code_name, ?cause, "internal failure")
             }
             AppError::SharedStateUnavailable(cause) => {
-                tracing::error!(code = code_name, %cause, "shared store (Redis) unreachable")
+                tracing::error!(code = code_name, ?cause, "shared store (Redis) unreachable")
             }
             AppError::Unreachable { cause, .. }
             | AppError::Malformed { cause, .. }
             | AppError::UpstreamCertificate { cause, .. } => {
-                tracing::warn!(code = code_name, %cause, "upstream problem");
+                tracing::warn!(code = code_name, ?cause, "upstream problem");
             }
             _ if status.is_server_error() => {
-                tracing::warn!(code = code_name, %message, "request failed")
+                tracing::warn!(code = code_name, ?message, "request failed")
             }
             _ => tracing::debug!(code = code_name, "request refused"),
         }

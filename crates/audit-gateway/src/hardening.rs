@@ -387,7 +387,7 @@ pub async fn csp_report(
                 .map(|value| value.chars().take(80).collect::<String>())
         })
         .unwrap_or_default();
-    tracing::warn!(%directive, "content security policy violation reported");
+    tracing::warn!(?directive, "content security policy violation reported");
     axum::http::StatusCode::NO_CONTENT
 }
 

@@ -116,7 +116,35 @@ async fn no_password_token_or_basic_header_reaches_a_log_line() {
         .send()
         .await
         .unwrap();
+    // A value cannot forge a log line: a CSP report's directive (attacker
+    // text) with a line break and a fake entry stays inside its own line.
+    client
+        .post(format!("{base}/gateway/csp-report"))
+        .header("content-type", "application/csp-report")
+        .body(
+            json!({"csp-report": {"violated-directive": "script-src\nFORGED-LINE admin logged in"}})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
     let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("FORGED-LINE"),
+        "the report was logged:\n{text}"
+    );
+    for line in text.lines() {
+        assert!(
+            !line.starts_with("FORGED-LINE"),
+            "a log line was forged:\n{text}"
+        );
+        // Every entry starts with its time in UTC (ASVS 16.2.2).
+        let stamp = line.split_whitespace().next().unwrap_or_default();
+        assert!(
+            stamp.len() >= 20 && stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T',
+            "not a UTC timestamp: {line}"
+        );
+    }
     assert!(
         // A login, an upstream refusal and an upstream failure: the paths
         // most likely to carry a secret.
