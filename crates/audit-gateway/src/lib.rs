@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod hardening;
+pub mod json_check;
 pub mod serve;
 pub mod session;
 pub mod shared;

@@ -262,7 +262,10 @@ async fn json_body(
     {
         return Err(too_large());
     }
-    let mut body = Vec::new();
+    // Sized from the announced length, so a page is copied once and the
+    // buffer holds no slack (it stays alive while the answer is sent on).
+    let announced = response.content_length().unwrap_or(0);
+    let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0).min(limit));
     while let Some(chunk) = response
         .chunk()
         .await
@@ -287,15 +290,13 @@ async fn json_body(
             })
     };
     match status {
-        status if status.is_success() => {
-            match serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
-                Ok(_) => Ok(body),
-                Err(error) => Err(AppError::Malformed {
-                    source,
-                    cause: format!("HTTP {status} with a body that is not JSON: {error}"),
-                }),
-            }
-        }
+        status if status.is_success() => match crate::json_check::validate(&body) {
+            Ok(()) => Ok(body),
+            Err(error) => Err(AppError::Malformed {
+                source,
+                cause: format!("HTTP {status} with a body that is not JSON: {error}"),
+            }),
+        },
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
             Err(AppError::UpstreamUnauthorized(source))
         }
