@@ -400,6 +400,10 @@ fn bench() -> Result<(), String> {
         "core",
     ]);
     run(core)?;
+    // The gateway's overhead and its memory under 200 sessions, with wrk.
+    let mut load = command("cargo", &tools);
+    load.args(["bench", "--package", "audit-gateway", "--bench", "load"]);
+    run(load)?;
     let mut browser = command("cargo", &tools);
     browser
         .args([
