@@ -13,15 +13,67 @@ use plotters::prelude::*;
 pub const WIDTH: u32 = 640;
 pub const HEIGHT: u32 = 260;
 
-pub const FAILED_COLOR: RGBColor = RGBColor(200, 40, 50);
+// Series colours serve both themes: each has at least 3:1 contrast (WCAG
+// AA for graphics) against the light and the dark chart background, which
+// `series_colours_meet_aa_contrast_in_both_themes` checks.
+pub const FAILED_COLOR: RGBColor = RGBColor(214, 48, 58);
 pub const SUCCEEDED_COLOR: RGBColor = RGBColor(60, 140, 90);
-pub const DENIED_COLOR: RGBColor = RGBColor(150, 30, 110);
+pub const DENIED_COLOR: RGBColor = RGBColor(196, 56, 156);
 pub const ALLOWED_COLOR: RGBColor = RGBColor(90, 120, 150);
-pub const OCTOPAI_COLOR: RGBColor = RGBColor(40, 100, 200);
-pub const CLOUDERA_COLOR: RGBColor = RGBColor(230, 130, 20);
-pub const USERS_COLOR: RGBColor = RGBColor(110, 70, 170);
-/// The darkest cell of the heat map; emptier cells are lighter.
-pub const HEAT_COLOR: RGBColor = RGBColor(30, 90, 160);
+pub const OCTOPAI_COLOR: RGBColor = RGBColor(50, 112, 214);
+pub const CLOUDERA_COLOR: RGBColor = RGBColor(200, 100, 0);
+pub const USERS_COLOR: RGBColor = RGBColor(140, 96, 204);
+/// The strongest cell of the heat map; emptier cells fade to the background.
+pub const HEAT_COLOR: RGBColor = RGBColor(50, 120, 200);
+
+/// What a chart is drawn in besides its series: the theme's background,
+/// text, axes and grid. The light and dark values match style/main.css.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ink {
+    pub background: RGBColor,
+    pub text: RGBColor,
+    pub axis: RGBColor,
+    pub grid: RGBColor,
+}
+
+impl Ink {
+    pub const LIGHT: Ink = Ink {
+        background: RGBColor(255, 255, 255),
+        text: RGBColor(29, 35, 43),
+        axis: RGBColor(91, 102, 114),
+        grid: RGBColor(222, 226, 231),
+    };
+    pub const DARK: Ink = Ink {
+        background: RGBColor(29, 35, 42),
+        text: RGBColor(228, 232, 237),
+        axis: RGBColor(164, 174, 187),
+        grid: RGBColor(55, 63, 73),
+    };
+
+    pub fn for_theme(theme: crate::theme::Theme) -> Ink {
+        match theme {
+            crate::theme::Theme::Light => Ink::LIGHT,
+            crate::theme::Theme::Dark => Ink::DARK,
+        }
+    }
+}
+
+/// The WCAG contrast ratio of two colours (1 to 21).
+pub fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+    fn luminance(color: RGBColor) -> f64 {
+        let linear = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(color.0) + 0.7152 * linear(color.1) + 0.0722 * linear(color.2)
+    }
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
 
 /// CSS form of a chart colour, for HTML legends.
 pub fn css(color: RGBColor) -> String {
@@ -81,12 +133,12 @@ type Plot = (std::ops::Range<i32>, std::ops::Range<i32>);
 
 /// Draws onto an SVG of the chart size with `draw`, which answers the pixel
 /// range of its plotting area; errors come back as text.
-fn render(draw: impl FnOnce(&Root<'_>) -> Result<Plot, String>) -> Result<Drawn, String> {
+fn render(ink: Ink, draw: impl FnOnce(&Root<'_>) -> Result<Plot, String>) -> Result<Drawn, String> {
     let mut svg = String::new();
     let plot;
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(text)?;
+        root.fill(&ink.background).map_err(text)?;
         plot = draw(&root)?;
         root.present().map_err(text)?;
     }
@@ -110,6 +162,7 @@ fn time_axes<'a, 'b>(
     buckets: &Buckets,
     zone: &impl Zone,
     y_desc: &str,
+    ink: Ink,
 ) -> Result<TimeChart<'a, 'b>, String> {
     let mut chart = ChartBuilder::on(root)
         .margin(10)
@@ -122,8 +175,11 @@ fn time_axes<'a, 'b>(
         .disable_x_mesh()
         .x_labels(8)
         .y_labels(5)
-        .label_style(("sans-serif", 16))
-        .axis_desc_style(("sans-serif", 16))
+        .label_style(("sans-serif", 16).into_font().color(&ink.text))
+        .axis_desc_style(("sans-serif", 16).into_font().color(&ink.text))
+        .axis_style(ink.axis)
+        .bold_line_style(ink.grid)
+        .light_line_style(ink.grid.mix(0.4))
         .x_label_formatter(&|x| tick_label(buckets, zone, *x))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .y_desc(y_desc)
@@ -140,11 +196,12 @@ pub fn stacked_outcomes_svg(
     zone: &impl Zone,
     colors: (RGBColor, RGBColor),
     y_desc: &str,
+    ink: Ink,
 ) -> Result<Drawn, String> {
     let (failed_color, ok_color) = colors;
     let max = series.iter().map(|b| b.failed + b.ok).max().unwrap_or(0);
-    render(|root| {
-        let mut chart = time_axes(root, max, buckets, zone, y_desc)?;
+    render(ink, |root| {
+        let mut chart = time_axes(root, max, buckets, zone, y_desc, ink)?;
         let bar = |i: usize, from: u32, to: u32, color: RGBColor| {
             let x = i as f64;
             Rectangle::new(
@@ -180,14 +237,15 @@ pub fn lines_svg(
     buckets: &Buckets,
     zone: &impl Zone,
     y_desc: &str,
+    ink: Ink,
 ) -> Result<Drawn, String> {
     let max = lines
         .iter()
         .flat_map(|(counts, _)| counts.iter().copied())
         .max()
         .unwrap_or(0);
-    render(|root| {
-        let mut chart = time_axes(root, max, buckets, zone, y_desc)?;
+    render(ink, |root| {
+        let mut chart = time_axes(root, max, buckets, zone, y_desc, ink)?;
         for (counts, color) in lines {
             let points: Vec<(f64, f64)> = counts
                 .iter()
@@ -215,10 +273,14 @@ fn short_label(name: &str) -> String {
 
 /// Horizontal bars, largest first from the top: the top-N charts. Row `i`
 /// of the plotting area is item `i`.
-pub fn ranked_bars_svg(items: &[(String, u32)], color: RGBColor) -> Result<Drawn, String> {
+pub fn ranked_bars_svg(
+    items: &[(String, u32)],
+    color: RGBColor,
+    ink: Ink,
+) -> Result<Drawn, String> {
     let max = items.iter().map(|(_, count)| *count).max().unwrap_or(0);
     let rows = items.len().max(1) as f64;
-    render(|root| {
+    render(ink, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(28)
@@ -238,7 +300,10 @@ pub fn ranked_bars_svg(items: &[(String, u32)], color: RGBColor) -> Result<Drawn
             .disable_y_mesh()
             .y_labels(items.len().max(1) * 2 + 1)
             .x_labels(5)
-            .label_style(("sans-serif", 14))
+            .label_style(("sans-serif", 14).into_font().color(&ink.text))
+            .axis_style(ink.axis)
+            .bold_line_style(ink.grid)
+            .light_line_style(ink.grid.mix(0.4))
             .y_label_formatter(&|y| {
                 // Label the middle of each row only.
                 if (y.fract() - 0.5).abs() < 1e-6 {
@@ -267,9 +332,9 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 
 /// Events by hour of day (x) and weekday (y, Monday at the top), darker for
 /// more.
-pub fn heat_map_svg(cells: &HeatMap, color: RGBColor) -> Result<Drawn, String> {
+pub fn heat_map_svg(cells: &HeatMap, color: RGBColor, ink: Ink) -> Result<Drawn, String> {
     let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1);
-    render(|root| {
+    render(ink, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(28)
@@ -281,7 +346,8 @@ pub fn heat_map_svg(cells: &HeatMap, color: RGBColor) -> Result<Drawn, String> {
             .disable_mesh()
             .x_labels(13)
             .y_labels(15)
-            .label_style(("sans-serif", 14))
+            .label_style(("sans-serif", 14).into_font().color(&ink.text))
+            .axis_style(ink.axis)
             .x_label_formatter(&|x| format!("{:02}", x.round() as u32))
             .y_label_formatter(&|y| {
                 if (y.fract() - 0.5).abs() < 1e-6 {
@@ -300,9 +366,9 @@ pub fn heat_map_svg(cells: &HeatMap, color: RGBColor) -> Result<Drawn, String> {
                     let x = hour as f64;
                     let shade = f64::from(*count) / f64::from(max);
                     let color = if *count == 0 {
-                        RGBColor(245, 245, 245)
+                        mix(ink.text, 0.06, ink.background)
                     } else {
-                        mix(color, 0.12 + 0.88 * shade)
+                        mix(color, 0.12 + 0.88 * shade, ink.background)
                     };
                     Rectangle::new([(x + 0.04, y + 0.06), (x + 0.96, y + 0.94)], color.filled())
                 })
@@ -312,10 +378,17 @@ pub fn heat_map_svg(cells: &HeatMap, color: RGBColor) -> Result<Drawn, String> {
     })
 }
 
-/// `color` at `strength` over white.
-fn mix(color: RGBColor, strength: f64) -> RGBColor {
-    let channel = |c: u8| (255.0 - (255.0 - f64::from(c)) * strength.clamp(0.0, 1.0)).round() as u8;
-    RGBColor(channel(color.0), channel(color.1), channel(color.2))
+/// `color` at `strength` over `background`.
+fn mix(color: RGBColor, strength: f64, background: RGBColor) -> RGBColor {
+    let strength = strength.clamp(0.0, 1.0);
+    let channel = |c: u8, under: u8| {
+        (f64::from(under) + (f64::from(c) - f64::from(under)) * strength).round() as u8
+    };
+    RGBColor(
+        channel(color.0, background.0),
+        channel(color.1, background.1),
+        channel(color.2, background.2),
+    )
 }
 
 #[cfg(test)]
@@ -386,6 +459,7 @@ mod tests {
             &Utc,
             (FAILED_COLOR, SUCCEEDED_COLOR),
             "logins",
+            Ink::LIGHT,
         )
         .unwrap();
         let svg = &drawn.svg;
@@ -409,6 +483,7 @@ mod tests {
             &plus_one,
             (FAILED_COLOR, SUCCEEDED_COLOR),
             "logins",
+            Ink::LIGHT,
         )
         .unwrap();
         assert!(
@@ -425,6 +500,7 @@ mod tests {
             &Utc,
             (FAILED_COLOR, SUCCEEDED_COLOR),
             "logins",
+            Ink::LIGHT,
         )
         .unwrap();
         assert_eq!(bars(&drawn.svg, FAILED_COLOR), 0);
@@ -434,10 +510,11 @@ mod tests {
             &buckets(),
             &Utc,
             "events",
+            Ink::LIGHT,
         )
         .unwrap();
         assert!(drawn.svg.contains("<polyline"));
-        assert!(ranked_bars_svg(&[], FAILED_COLOR)
+        assert!(ranked_bars_svg(&[], FAILED_COLOR, Ink::LIGHT)
             .unwrap()
             .svg
             .starts_with("<svg"));
@@ -452,7 +529,7 @@ mod tests {
                 2,
             ),
         ];
-        let drawn = ranked_bars_svg(&items, FAILED_COLOR).unwrap();
+        let drawn = ranked_bars_svg(&items, FAILED_COLOR, Ink::LIGHT).unwrap();
         assert!(!drawn.svg.contains("<script"), "escaped");
         assert!(drawn.svg.contains("&lt;script&gt;"));
         assert!(drawn.svg.contains("a-very-long-account-name@…"));
@@ -462,7 +539,7 @@ mod tests {
     #[test]
     fn heat_map_draws_every_cell_and_labels_weekdays() {
         let cells = hour_by_weekday(&logins(), &Utc);
-        let drawn = heat_map_svg(&cells, HEAT_COLOR).unwrap();
+        let drawn = heat_map_svg(&cells, HEAT_COLOR, Ink::LIGHT).unwrap();
         assert_eq!(
             drawn.svg.matches("<rect").count(),
             7 * 24 + 1,
@@ -470,6 +547,46 @@ mod tests {
         );
         for day in WEEKDAYS {
             assert!(drawn.svg.contains(&format!("\n{day}\n")), "{day}");
+        }
+    }
+
+    #[test]
+    fn series_colours_meet_aa_contrast_in_both_themes() {
+        let series = [
+            ("failed", FAILED_COLOR),
+            ("succeeded", SUCCEEDED_COLOR),
+            ("denied", DENIED_COLOR),
+            ("allowed", ALLOWED_COLOR),
+            ("Octopai", OCTOPAI_COLOR),
+            ("Cloudera Manager", CLOUDERA_COLOR),
+            ("active users", USERS_COLOR),
+            ("heat", HEAT_COLOR),
+        ];
+        for (theme, ink) in [("light", Ink::LIGHT), ("dark", Ink::DARK)] {
+            for (name, color) in series {
+                let ratio = contrast(color, ink.background);
+                assert!(ratio >= 3.0, "{name} on {theme}: {ratio:.2}:1");
+            }
+            let text = contrast(ink.text, ink.background);
+            assert!(text >= 4.5, "chart text on {theme}: {text:.2}:1");
+            let axis = contrast(ink.axis, ink.background);
+            assert!(axis >= 3.0, "axes on {theme}: {axis:.2}:1");
+        }
+        assert!((contrast(RGBColor(0, 0, 0), RGBColor(255, 255, 255)) - 21.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn charts_are_drawn_in_the_theme_shown() {
+        let cells = hour_by_weekday(&logins(), &Utc);
+        for ink in [Ink::LIGHT, Ink::DARK] {
+            let drawn = heat_map_svg(&cells, HEAT_COLOR, ink).unwrap();
+            let background = format!(
+                "#{:02X}{:02X}{:02X}",
+                ink.background.0, ink.background.1, ink.background.2
+            );
+            let text = format!("#{:02X}{:02X}{:02X}", ink.text.0, ink.text.1, ink.text.2);
+            assert!(drawn.svg.contains(&background), "background {background}");
+            assert!(drawn.svg.contains(&text), "text {text}");
         }
     }
 }

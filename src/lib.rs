@@ -14,6 +14,7 @@ pub mod format;
 pub mod loader;
 pub mod routes;
 pub mod storage;
+pub mod theme;
 pub mod view_state;
 
 use audit_core::contract::SessionResponse;
@@ -100,6 +101,7 @@ pub fn App() -> impl IntoView {
     let session = RwSignal::new(storage::load_session(now_ms()));
     provide_context(SessionContext(session));
     provide_context(OfflineContext(RwSignal::new(None)));
+    theme::provide_theme();
     view! {
         <Router>
             <Routes fallback=|| view! { <Redirect path="/"/> }>

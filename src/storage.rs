@@ -1,9 +1,11 @@
 //! The only module that touches browser storage.
 //!
-//! Architecture invariant: the session (opaque gateway token, its expiry and
-//! who is connected) lives in `sessionStorage` under one key, and nothing
-//! else is ever stored: no password, no upstream token, nothing in
-//! `localStorage`, nothing in a URL.
+//! Architecture invariant: no secret outside `sessionStorage`, and nothing
+//! stored but through this module. The session (opaque gateway token, its
+//! expiry and who is connected) lives in `sessionStorage` under one key;
+//! no password or upstream token is ever stored, and nothing secret goes in
+//! a URL. `localStorage` holds one preference, the theme the person chose
+//! (`light`, `dark` or `system`), and nothing else.
 
 use audit_core::contract::SessionResponse;
 use audit_core::time::parse_iso;
@@ -38,5 +40,23 @@ pub fn save_session(session: &SessionResponse) -> bool {
 pub fn clear_session() {
     if let Some(storage) = session_storage() {
         let _ = storage.remove_item(SESSION_KEY);
+    }
+}
+
+const THEME_KEY: &str = "audit-dashboard.theme";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The theme the person chose, if they chose one.
+pub fn load_theme() -> Option<String> {
+    local_storage()?.get_item(THEME_KEY).ok().flatten()
+}
+
+/// Keeps the theme chosen (`light`, `dark` or `system`) for next time.
+pub fn save_theme(choice: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(THEME_KEY, choice);
     }
 }

@@ -67,6 +67,10 @@ pub fn DashboardPage() -> impl IntoView {
         zone,
         window,
         zoom,
+        ink: {
+            let theme = crate::theme::use_theme();
+            Signal::derive(move || crate::charts::Ink::for_theme(theme.theme()))
+        },
     };
     // A clause from a chart's bar or the detail view, added to the query.
     let add_clause =

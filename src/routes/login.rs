@@ -82,6 +82,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <main class="login">
             <h1>"Audit trail dashboard"</h1>
+            <crate::theme::ThemePicker/>
             <p class="lead">"Log in to Octopai, Cloudera Manager, or both. Passwords go to the gateway once and are never stored in this browser."</p>
             {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             <form on:submit=submit novalidate>

@@ -31,6 +31,8 @@ pub struct ChartInputs {
     pub zone: Memo<DisplayZone>,
     pub window: RwSignal<Option<TimeWindow>>,
     pub zoom: Zoom,
+    /// The theme's chart colours (charts redraw when it changes).
+    pub ink: Signal<draw::Ink>,
 }
 
 impl ChartInputs {
@@ -96,10 +98,13 @@ impl ChartInputs {
     fn draw_over<T: Clone + PartialEq + Send + Sync + 'static>(
         self,
         data: Memo<Option<T>>,
-        draw: impl Fn(&T, &Buckets, &DisplayZone) -> Result<Drawn, String> + Send + Sync + 'static,
+        draw: impl Fn(&T, &Buckets, &DisplayZone, draw::Ink) -> Result<Drawn, String>
+            + Send
+            + Sync
+            + 'static,
     ) -> Signal<Result<Drawn, String>> {
         Signal::derive(move || match (data.get(), self.buckets.get()) {
-            (Some(data), Some(buckets)) => draw(&data, &buckets, &self.zone.get()),
+            (Some(data), Some(buckets)) => draw(&data, &buckets, &self.zone.get(), self.ink.get()),
             _ => Err("no time range yet".into()),
         })
     }
@@ -182,8 +187,8 @@ pub fn outcome_chart(
     Chart {
         spec,
         label: inputs.label(spec),
-        drawn: inputs.draw_over(data, move |data, buckets, zone| {
-            draw::stacked_outcomes_svg(data, buckets, zone, spec.colors(), y_desc)
+        drawn: inputs.draw_over(data, move |data, buckets, zone, ink| {
+            draw::stacked_outcomes_svg(data, buckets, zone, spec.colors(), y_desc, ink)
         }),
         drawn_from: Signal::derive(move || {
             data.with(|data| {
@@ -242,7 +247,7 @@ pub fn activity(inputs: ChartInputs) -> Chart {
     Chart {
         spec,
         label: inputs.label(spec),
-        drawn: inputs.draw_over(data, move |pairs, buckets, zone| {
+        drawn: inputs.draw_over(data, move |pairs, buckets, zone, ink| {
             let (octopai, cloudera) = spec.colors();
             draw::lines_svg(
                 &[
@@ -252,6 +257,7 @@ pub fn activity(inputs: ChartInputs) -> Chart {
                 buckets,
                 zone,
                 "events",
+                ink,
             )
         }),
         drawn_from: Signal::derive(move || inputs.events.with(Vec::len) as u64),
@@ -283,12 +289,13 @@ pub fn usage_charts(inputs: ChartInputs) -> (Chart, Chart) {
     let line = |spec: &'static ChartSpec, count: fn(&(u32, u32)) -> u32| Chart {
         spec,
         label: inputs.label(spec),
-        drawn: inputs.draw_over(data, move |pairs, buckets, zone| {
+        drawn: inputs.draw_over(data, move |pairs, buckets, zone, ink| {
             draw::lines_svg(
                 &[(pairs.iter().map(count).collect(), spec.series[0].color)],
                 buckets,
                 zone,
                 "",
+                ink,
             )
         }),
         drawn_from,

@@ -40,6 +40,7 @@ pub fn TopBar(exit: SessionExit) -> impl IntoView {
         <header class="top">
             <h1>"Audit trail dashboard"</h1>
             <span class="who">{who}</span>
+            <crate::theme::ThemePicker/>
             <Show when=move || session.0.with(Option::is_some)>
                 <button type="button" id="logout" on:click=move |_| exit.log_out()>"Log out"</button>
             </Show>

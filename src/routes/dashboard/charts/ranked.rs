@@ -52,7 +52,7 @@ pub fn ranked_chart(
             format!("{}: {}, {}", spec.title, spec.about, inputs.window_words())
         }),
         drawn: Signal::derive(move || {
-            items.with(|items| draw::ranked_bars_svg(items, spec.series[0].color))
+            items.with(|items| draw::ranked_bars_svg(items, spec.series[0].color, inputs.ink.get()))
         }),
         drawn_from: Signal::derive(move || {
             items.with(|items| items.iter().map(|(_, c)| u64::from(*c)).sum())
@@ -119,7 +119,7 @@ pub fn hour_by_weekday(inputs: ChartInputs) -> Chart {
             )
         }),
         drawn: Signal::derive(move || {
-            heat.with(|cells| draw::heat_map_svg(cells, spec.series[0].color))
+            heat.with(|cells| draw::heat_map_svg(cells, spec.series[0].color, inputs.ink.get()))
         }),
         drawn_from: Signal::derive(move || inputs.events.with(Vec::len) as u64),
         table: Signal::derive(move || DataTable {
