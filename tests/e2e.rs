@@ -1128,3 +1128,92 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
     assert_eq!(refused[2], true);
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
+    let base = demo_gateway().await;
+    // A system that prefers dark.
+    let browser = Browser::start_with(&["--force-dark-mode".to_owned()]).await;
+    browser.client.goto(&base).await.unwrap();
+    browser
+        .wait_for(
+            "the system's dark theme",
+            "document.documentElement.dataset.themeShown === 'dark'",
+            Duration::from_secs(20),
+        )
+        .await;
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let page = "getComputedStyle(document.documentElement).backgroundColor";
+    let charts_on = |hex: &str| {
+        format!("Array.from(document.querySelectorAll('.chart-svg')).length > 0 && Array.from(document.querySelectorAll('.chart-svg')).every(c => c.innerHTML.includes('fill=\"{hex}\"'))")
+    };
+    assert_eq!(
+        browser.script(&format!("return {page};")).await,
+        "rgb(20, 24, 29)"
+    );
+    browser
+        .wait_for(
+            "dark charts",
+            &charts_on("#1D232A"),
+            Duration::from_secs(10),
+        )
+        .await;
+    // A picture of the dark dashboard, for people to look at.
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = browser.client.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    std::fs::write(shots.join("dashboard-dark-1280.png"), png).unwrap();
+    assert_eq!(
+        browser.stored().await.matches("\"local\":[]").count(),
+        1,
+        "following the system stores nothing"
+    );
+    // The person picks light: the page and every chart follow at once.
+    browser
+        .script(
+            "const s = document.getElementById('theme'); s.value = 'light'; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+        )
+        .await;
+    browser
+        .wait_for(
+            "light charts",
+            &charts_on("#FFFFFF"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        browser.script(&format!("return {page};")).await,
+        "rgb(243, 245, 248)"
+    );
+    let local = browser
+        .script("return JSON.stringify(Object.entries(localStorage));")
+        .await;
+    assert_eq!(
+        local, "[[\"audit-dashboard.theme\",\"light\"]]",
+        "only the choice, and no secret, in localStorage"
+    );
+    // Kept across a reload, whatever the system prefers.
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for("the reload", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.documentElement.dataset.theme;")
+            .await,
+        "light"
+    );
+    browser
+        .wait_for(
+            "light charts after reload",
+            &charts_on("#FFFFFF"),
+            Duration::from_secs(10),
+        )
+        .await;
+    browser.stop().await;
+}
