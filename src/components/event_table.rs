@@ -119,6 +119,57 @@ pub fn EventTable(
     });
     let total = Memo::new(move |_| order.with(Vec::len));
     let window = Memo::new(move |_| visible_rows(scroll_top.get(), total.get()));
+    // The keyboard's place in the table (`j`/`k`), a position in `order`;
+    // `Enter` opens that event's detail. A new order starts it afresh.
+    let cursor = RwSignal::new(None::<usize>);
+    Effect::new(move |_| {
+        order.track();
+        cursor.set(None);
+    });
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    crate::shortcuts::on_shortcut(move |key| match key {
+        "j" | "k" => {
+            let total = total.get_untracked();
+            if total == 0 {
+                return false;
+            }
+            let next = match cursor.get_untracked() {
+                None => 0,
+                Some(at) if key == "j" => (at + 1).min(total - 1),
+                Some(at) => at.saturating_sub(1),
+            };
+            cursor.set(Some(next));
+            if let Some(div) = scroller.get_untracked() {
+                let top = next as f64 * ROW_PX;
+                let shown_from = f64::from(div.scroll_top());
+                let height = f64::from(div.client_height());
+                if top < shown_from || top + ROW_PX > shown_from + height {
+                    div.set_scroll_top((top - height / 2.0).max(0.0) as i32);
+                }
+            }
+            true
+        }
+        "Enter" => {
+            let id = cursor.get_untracked().and_then(|at| {
+                order.with_untracked(|order| {
+                    events.with_untracked(|events| {
+                        order
+                            .get(at)
+                            .and_then(|&index| events.get(index))
+                            .map(|e| e.id.clone())
+                    })
+                })
+            });
+            match id {
+                Some(id) => {
+                    selected.set(Some(id));
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
+    });
     // The zone is part of each row's key, so a zone switch redraws the times.
     let rows = move || {
         let zone = zone.get();
@@ -192,7 +243,7 @@ pub fn EventTable(
                     {column_group()}
                     <thead><tr>{Column::ALL.into_iter().map(header).collect_view()}</tr></thead>
                 </table>
-                <div class="table-scroll" tabindex="0" aria-labelledby="events-caption"
+                <div class="table-scroll" tabindex="0" aria-labelledby="events-caption" node_ref=scroller
                     on:scroll=move |ev| {
                         use wasm_bindgen::JsCast;
                         if let Some(element) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
@@ -211,6 +262,7 @@ pub fn EventTable(
                                     let (position, event, zone) = row;
                                     view! {
                                     <tr data-source=event.source.label() aria-rowindex=position + 1
+                                        class:cursor=move || cursor.get() == Some(position)
                                         class:selected={
                                             let id = event.id.clone();
                                             move || selected.with(|s| s.as_deref() == Some(id.as_str()))

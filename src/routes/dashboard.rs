@@ -33,6 +33,8 @@ use crate::components::lookup_panel::{LookupForm, LookupPanel};
 use crate::components::query_bar::QueryBar;
 use crate::components::range_picker::RangePicker;
 use crate::components::usage_panel::{usage, UsagePanel};
+use crate::shortcuts;
+use crate::view_state::TimeRange;
 use charts::{ChartInputs, CHART_BUCKETS};
 use loads::{branches_of, use_source_loads};
 use panels::{OfflineBanner, SentQuery, ShareLink, SourcePanels, SourceToggles, Tiles, TopBar};
@@ -118,6 +120,34 @@ pub fn DashboardPage() -> impl IntoView {
         Some(words::export_scope(&current.get(), window.get()?, &states))
     });
     let selected = RwSignal::new(None::<String>);
+    let shortcuts_open = RwSignal::new(false);
+    shortcuts::on_shortcut(move |key| match key {
+        "/" => shortcuts::focus("query"),
+        "?" => {
+            shortcuts_open.update(|open| *open = !*open);
+            true
+        }
+        "Escape" => {
+            let had = selected.get_untracked().is_some() || shortcuts_open.get_untracked();
+            selected.set(None);
+            shortcuts_open.set(false);
+            shortcuts::close_menus() || had
+        }
+        "[" | "]" => match window.get_untracked() {
+            Some(shown) => {
+                let target = shortcuts::stepped(&shown, key == "]", chrono::Utc::now());
+                view.edit(|next| {
+                    next.range = TimeRange::Absolute {
+                        start: target.start(),
+                        end: target.end(),
+                    };
+                });
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    });
     let selected_event = Memo::new(move |_| {
         selected.with(|id| {
             id.as_ref()
@@ -127,6 +157,7 @@ pub fn DashboardPage() -> impl IntoView {
 
     view! {
         <TopBar exit=exit/>
+        <shortcuts::ShortcutList open=shortcuts_open/>
         <main class="dashboard">
             <OfflineBanner zone=zone/>
             <RangePicker view=Signal::from(current) window=Signal::from(window) zone=Signal::from(zone)
