@@ -11,7 +11,10 @@ use wasm_bindgen::JsCast;
 /// Every shortcut, as the list shows it.
 pub const SHORTCUTS: [(&str, &str); 6] = [
     ("/", "Go to the query"),
-    ("Esc", "Close the open event detail, menu or this list"),
+    (
+        "Esc",
+        "Close the open event detail, menu or this list; leave a text field",
+    ),
     ("j / k", "Move to the next / previous event in the table"),
     ("Enter", "Open the detail of the event the table is on"),
     (
@@ -62,6 +65,8 @@ pub fn on_shortcut(on_key: impl Fn(&str) -> bool + 'static) {
         Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |event: web_sys::KeyboardEvent| {
             if !not_ours(&event) && on_key(&event.key()) {
                 event.prevent_default();
+            } else if event.key() == "Escape" {
+                leave_text_field(&event);
             }
         });
     let _ = window.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
@@ -72,6 +77,19 @@ pub fn on_shortcut(on_key: impl Fn(&str) -> bool + 'static) {
                 .remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
         }
     });
+}
+
+/// `Esc` in a text field leaves it (what it holds stays), so the
+/// shortcuts work again without reaching for the mouse.
+fn leave_text_field(event: &web_sys::KeyboardEvent) {
+    if let Some(input) = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        if matches!(input.type_().as_str(), "text" | "search" | "email" | "") {
+            let _ = input.blur();
+        }
+    }
 }
 
 /// Closes every open disclosure menu (`<details open>`) on the page.

@@ -1217,3 +1217,142 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
         .await;
     browser.stop().await;
 }
+
+/// Presses Tab until the focused element matches `css`; panics when it is
+/// not reached (so a control the keyboard cannot reach fails the test).
+async fn tab_to(browser: &Browser, css: &str) {
+    for _ in 0..250 {
+        let here = browser
+            .script(&format!(
+                "return document.activeElement && document.activeElement.matches({});",
+                json!(css)
+            ))
+            .await;
+        if here == true {
+            return;
+        }
+        press(browser, "\u{E004}").await; // Tab
+    }
+    panic!("Tab never reached {css}");
+}
+
+/// Sends keys to whatever has the focus, as a keyboard would.
+async fn press(browser: &Browser, keys: &str) {
+    let active = browser.client.active_element().await.unwrap();
+    active.send_keys(keys).await.unwrap();
+}
+
+#[tokio::test]
+async fn everything_can_be_done_with_the_keyboard_alone() {
+    let base = demo_gateway().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{base}/login")).await.unwrap();
+    tab_to(&browser, "#octopai-user").await;
+    press(&browser, "analyst@example.com\u{E004}demo-password").await;
+    tab_to(&browser, "#cloudera-user").await;
+    press(&browser, "admin\u{E004}admin").await;
+    tab_to(&browser, "#login-submit").await;
+    press(&browser, "\u{E007}").await; // Enter
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    // Change the window: Tab to "Last 7 days" and press Enter.
+    tab_to(
+        &browser,
+        "section.range-picker .ranges button:nth-of-type(4)",
+    )
+    .await;
+    press(&browser, "\u{E007}").await;
+    browser
+        .wait_for(
+            "the week",
+            &format!("location.search.includes('range=7d') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    // `/` goes to the query; type a filter and apply it with Enter.
+    press(&browser, "/").await;
+    assert_eq!(
+        browser.script("return document.activeElement.id;").await,
+        "query"
+    );
+    press(&browser, "allowed==false\u{E007}").await;
+    browser
+        .wait_for(
+            "the filtered view",
+            &format!("location.search.includes('q=allowed') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    // Esc leaves the field; `j` moves through the table, Enter opens the
+    // event's detail, Esc closes it.
+    press(&browser, "\u{E00C}").await; // Escape
+    press(&browser, "jj").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelector('table.event-table tr.cursor').getAttribute('aria-rowindex');")
+            .await,
+        "2"
+    );
+    press(&browser, "k").await;
+    press(&browser, "\u{E007}").await;
+    browser
+        .wait_for(
+            "the detail",
+            "document.querySelector('aside.event-detail') !== null",
+            Duration::from_secs(10),
+        )
+        .await;
+    press(&browser, "\u{E00C}").await;
+    browser
+        .wait_for(
+            "the detail closed",
+            "document.querySelector('aside.event-detail') === null",
+            Duration::from_secs(10),
+        )
+        .await;
+    // `[` steps the window back by its length.
+    let before = browser.dashboard().window_words().await;
+    press(&browser, "[").await;
+    browser
+        .wait_for(
+            "the week before",
+            &format!("location.search.includes('from=') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_ne!(browser.dashboard().window_words().await, before);
+    // `?` lists the shortcuts; Esc closes the list.
+    press(&browser, "?").await;
+    browser
+        .wait_for(
+            "the list",
+            "document.querySelector('section.shortcuts') !== null",
+            Duration::from_secs(5),
+        )
+        .await;
+    press(&browser, "\u{E00C}").await;
+    browser
+        .wait_for(
+            "the list closed",
+            "document.querySelector('section.shortcuts') === null",
+            Duration::from_secs(5),
+        )
+        .await;
+    // Typing a shortcut's key in a field types it.
+    press(&browser, "/").await;
+    press(&browser, "[j?").await;
+    assert!(browser
+        .script("return document.getElementById('query').value;")
+        .await
+        .as_str()
+        .unwrap()
+        .ends_with("[j?"));
+    assert_eq!(
+        browser
+            .script("return document.querySelector('section.shortcuts') === null && location.search.includes('from=');")
+            .await,
+        true
+    );
+    browser.stop().await;
+}
