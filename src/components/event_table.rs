@@ -239,7 +239,7 @@ pub fn EventTable(
                 fallback=|| view! { <p class="empty">"No events in this time range. Try a longer range."</p> }
             >
                 <p class="table-caption" id="events-caption">{caption}</p>
-                <table class="event-table event-head" aria-hidden="true">
+                <table class="event-table event-head" aria-label="Event columns; press a heading to sort by it">
                     {column_group()}
                     <thead><tr>{Column::ALL.into_iter().map(header).collect_view()}</tr></thead>
                 </table>

@@ -294,6 +294,7 @@ fn test() -> Result<(), String> {
             "--test-threads=2",
         ])
         .env("AUDIT_DASHBOARD_DIST", root().join("dist"))
+        .env("AUDIT_AXE_JS", &tools.axe)
         .env("CHROMEDRIVER", &tools.chromedriver);
     if let Err(failure) = run_tests(native, &mut tally) {
         failures.push(failure);

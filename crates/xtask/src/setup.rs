@@ -7,6 +7,8 @@ use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
+/// axe-core, which the accessibility tests run inside the app.
+pub const AXE_VERSION: &str = "4.10.3";
 
 /// Where the tools are, for the commands that need them.
 #[derive(Debug, Clone)]
@@ -14,6 +16,8 @@ pub struct Tools {
     /// `PATH` with the tool folders first.
     pub path: std::ffi::OsString,
     pub chromedriver: PathBuf,
+    /// axe-core's browser build (`axe.min.js`).
+    pub axe: PathBuf,
 }
 
 fn home() -> PathBuf {
@@ -222,8 +226,31 @@ pub fn run(root: &Path) -> Result<Tools, String> {
         )?;
     }
 
+    // 6. axe-core, for the accessibility tests.
+    let axe_dir = tools_dir().join("node_modules").join("axe-core");
+    let have = std::fs::read_to_string(axe_dir.join("package.json")).unwrap_or_default();
+    if have.contains(&format!("\"version\": \"{AXE_VERSION}\"")) {
+        step(&format!("axe-core {AXE_VERSION} present"));
+    } else {
+        std::fs::create_dir_all(tools_dir()).map_err(|error| error.to_string())?;
+        let dir = tools_dir().display().to_string();
+        run_tool(
+            "npm",
+            &[
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                &dir,
+                &format!("axe-core@{AXE_VERSION}"),
+            ],
+            &path,
+        )?;
+    }
+
     Ok(Tools {
         path,
         chromedriver: PathBuf::from("/usr/bin/chromedriver"),
+        axe: axe_dir.join("axe.min.js"),
     })
 }
