@@ -232,13 +232,14 @@ pub fn EventTable(
         }
     };
     view! {
-        <section class="events">
+        <section class="events" id="events">
             <h2>"Events"</h2>
             <Show
                 when=move || events.with(|events| !events.is_empty())
                 fallback=|| view! { <p class="empty">"No events in this time range. Try a longer range."</p> }
             >
                 <p class="table-caption" id="events-caption">{caption}</p>
+                <div class="table-wide">
                 <table class="event-table event-head" aria-label="Event columns; press a heading to sort by it">
                     {column_group()}
                     <thead><tr>{Column::ALL.into_iter().map(header).collect_view()}</tr></thead>
@@ -289,6 +290,7 @@ pub fn EventTable(
                             </tbody>
                         </table>
                     </div>
+                </div>
                 </div>
             </Show>
         </section>

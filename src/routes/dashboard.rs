@@ -159,6 +159,13 @@ pub fn DashboardPage() -> impl IntoView {
         <TopBar exit=exit/>
         <shortcuts::ShortcutList open=shortcuts_open/>
         <main class="dashboard">
+            <nav class="sections" aria-label="Sections of this page">
+                // Plain fragment links: the browser scrolls, the view stays.
+                {[("overview", "Overview"), ("detections", "Detections"), ("charts", "Charts"),
+                  ("lookup", "Lookup"), ("usage", "Usage"), ("events", "Events")]
+                    .map(|(id, name)| view! { <a href=format!("#{id}") rel="external">{name}</a> })
+                    .collect_view()}
+            </nav>
             <OfflineBanner zone=zone/>
             <RangePicker view=Signal::from(current) window=Signal::from(window) zone=Signal::from(zone)
                 on_change=move |next| view.change.run(next)/>
@@ -197,7 +204,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <button type="button" id="zoom-reset" on:click=move |_| zoom.back.run(())>"Back to the previous range"</button>
                 </Show>
             </div>
-            <div class="charts">{time_charts.map(charts::Chart::view).collect_view()}</div>
+            <div class="charts" id="charts">{time_charts.map(charts::Chart::view).collect_view()}</div>
             <ShareLink view=view window=window/>
             <ExportBar events=Signal::from(events) scope=export_scope/>
             <ImportFile/>

@@ -214,7 +214,7 @@ pub fn Tiles(view: ViewHandle, totals: Memo<Totals>, flags: Signal<usize>) -> im
         }
     };
     view! {
-        <section class="tiles" aria-label="Summary">
+        <section class="tiles" id="overview" aria-label="Summary">
             {tile("tile-events", "tile", None, |t| t.events, " events")}
             {tile("failed-logins", "tile bad", Some(Focus::FailedLogins), |t| t.failed_logins, " failed logins")}
             {tile("failing-accounts", "tile bad", Some(Focus::FailedLogins), |t| t.failing_accounts, " failing accounts")}
