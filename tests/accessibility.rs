@@ -154,6 +154,13 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
     let offline = Browser::start().await;
     offline.client.goto(&base).await.unwrap();
     offline
+        .wait_for(
+            "the login page",
+            "document.querySelector('#import-file') !== null",
+            Duration::from_secs(20),
+        )
+        .await;
+    offline
         .client
         .find(fantoccini::Locator::Css("#import-file"))
         .await
@@ -178,4 +185,60 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
     offline.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
     assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
+}
+
+#[tokio::test]
+async fn load_progress_is_announced_at_milestones_not_at_every_page() {
+    let base = support::demo_gateway_with(&["--demo-upstream-delay-ms", "40"]).await;
+    let browser = support::logged_in(&base).await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('section.sources[aria-live], .load-progress [aria-live]').length;")
+            .await,
+        0,
+        "the page-by-page progress is not a live region"
+    );
+    // Count what the live region says while a week loads, page by page.
+    browser
+        .script(
+            "window.__said = []; const live = document.querySelector('[data-live=loads]'); \
+             new MutationObserver(() => window.__said.push(live.textContent)) \
+               .observe(live, { childList: true, characterData: true, subtree: true }); return true;",
+        )
+        .await;
+    browser
+        .click("section.range-picker .ranges button:nth-of-type(4)")
+        .await;
+    browser
+        .wait_for(
+            "the week",
+            &format!("location.search.includes('range=7d') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let said = browser.script("return window.__said;").await;
+    let said: Vec<&str> = said
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let pages = browser
+        .number("Array.from(document.querySelectorAll('.load-progress')).map(p => Number((p.textContent.match(/\\((\\d+) page/) || [0, 0])[1])).reduce((a, b) => a + b, 0)")
+        .await;
+    assert!(pages >= 6, "a load of several pages ({pages})");
+    assert!(
+        !said.is_empty() && said.len() <= 4,
+        "{} announcements for {pages} pages: {said:?}",
+        said.len()
+    );
+    let last = said.last().unwrap();
+    assert!(
+        last.contains("Octopai:")
+            && last.contains("Cloudera Manager:")
+            && last.contains("events loaded"),
+        "{last}"
+    );
+    browser.stop().await;
 }

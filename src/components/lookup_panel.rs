@@ -55,7 +55,7 @@ pub fn LookupForm(
         on_look_up.run((!text.is_empty()).then_some(text));
     };
     view! {
-        <form class="lookup" id="lookup" role="search" on:submit=submit>
+        <form class="lookup" role="search" on:submit=submit>
             <label for="lookup">"Look up a user or address"</label>
             <input id="lookup" type="search" list="lookup-suggestions" autocomplete="off" spellcheck="false"
                 placeholder="raj.kim@example.com, admin or 203.0.113.66"

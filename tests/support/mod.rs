@@ -236,14 +236,18 @@ impl Browser {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Clicks the element, first scrolled to the middle of the window (the
+    /// driver's own scrolling would leave it under the sticky navigation).
     pub async fn click(&self, css: &str) {
+        let element = self.client.find(Locator::Css(css)).await.unwrap();
         self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
             .await
             .unwrap();
+        element.click().await.unwrap();
     }
 
     /// Everything in both browser storages and the cookies, as text.

@@ -134,8 +134,30 @@ pub fn SentQuery(branches: Memo<Branches>) -> impl IntoView {
 /// Both sources' status, and cancelling a load in flight.
 #[component]
 pub fn SourcePanels(loads: SourceLoads) -> impl IntoView {
+    // What a screen reader hears: when a source starts, finishes, stops or
+    // fails, never each page (the progress text itself is not live).
+    let milestones = Memo::new(move |_| {
+        Source::ALL
+            .iter()
+            .filter_map(|&source| {
+                let name = source.label();
+                loads.state(source).with(|state| match state {
+                    SourceState::Loading(_) => Some(format!("Loading {name} events.")),
+                    SourceState::Loaded(progress) => Some(format!(
+                        "{name}: {} events loaded.",
+                        crate::format::format_count(progress.received)
+                    )),
+                    SourceState::Cancelled(_) => Some(format!("{name}: loading cancelled.")),
+                    SourceState::Failed(..) => Some(format!("{name}: loading failed.")),
+                    _ => None,
+                })
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
     view! {
-        <section class="sources" aria-live="polite">
+        <p class="sr-only" role="status" data-live="loads">{milestones}</p>
+        <section class="sources">
             <Show when=move || loads.loading()>
                 <button type="button" id="cancel-load" on:click=move |_| loads.cancel()>"Cancel loading"</button>
             </Show>
