@@ -1238,8 +1238,12 @@ async fn tab_to(browser: &Browser, css: &str) {
 
 /// Sends keys to whatever has the focus, as a keyboard would.
 async fn press(browser: &Browser, keys: &str) {
-    let active = browser.client.active_element().await.unwrap();
-    active.send_keys(keys).await.unwrap();
+    let active = browser
+        .client
+        .active_element()
+        .await
+        .expect("something has the focus");
+    active.send_keys(keys).await.expect("the keys were sent");
 }
 
 #[tokio::test]
