@@ -76,6 +76,8 @@ impl Replica {
             .args(["--redis-url", &redis.url()])
             .arg("--redis-password-file")
             .arg(redis.password_file())
+            // nginx, on loopback, says who the client is.
+            .args(["--trusted-proxy", "127.0.0.1"])
             .env("GATEWAY_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -137,7 +137,7 @@ impl Nginx {
              upstream gateways {{\n{servers}  }}\n\
              server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
                    proxy_pass http://gateways;\n      proxy_http_version 1.1;\n\
-                   proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n\
+                   proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
                    proxy_next_upstream error timeout;\n      proxy_connect_timeout 2s;\n\
                    proxy_buffering off;\n    }}\n  }}\n}}\n",
             dir = dir.display()

@@ -66,6 +66,8 @@ pub struct Config {
     pub seal_cloudera_password: bool,
     /// Shared protective state; `None` keeps it in this process.
     pub redis: Option<RedisConfig>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<crate::proxies::Network>,
     pub upstream_timeout: Duration,
     pub tls: TlsMode,
     /// A PEM bundle of extra certificate authorities trusted for upstreams.
@@ -159,6 +161,16 @@ pub struct GatewayArgs {
     /// replica (redis://host:port/db or rediss://; no password here) [default: in this process]
     #[arg(long, env = "GATEWAY_REDIS_URL", value_name = "URL")]
     pub redis_url: Option<String>,
+    /// A load balancer or proxy whose X-Forwarded-For names the client, as an address or
+    /// CIDR network (repeatable; the variable is comma-separated). Without it the
+    /// header is ignored
+    #[arg(
+        long = "trusted-proxy",
+        env = "GATEWAY_TRUSTED_PROXIES",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
     /// A file holding the Redis password (never on the command line)
     #[arg(long, env = "GATEWAY_REDIS_PASSWORD_FILE", value_name = "FILE")]
     pub redis_password_file: Option<PathBuf>,
@@ -310,6 +322,12 @@ impl Config {
                 Some(RedisConfig { url, password })
             }
         };
+        let trusted_proxies = args
+            .trusted_proxies
+            .iter()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| crate::proxies::Network::parse(text))
+            .collect::<Result<Vec<_>, _>>()?;
         let tls = match (args.tls_cert, args.tls_key, args.tls_self_signed) {
             (None, None, false) => TlsMode::Off,
             (None, None, true) => TlsMode::SelfSigned,
@@ -343,6 +361,7 @@ impl Config {
             session_max: Duration::from_secs(max_secs),
             seal_cloudera_password: args.seal_cloudera_password,
             redis,
+            trusted_proxies,
             upstream_timeout: Duration::from_secs(timeout_secs),
         })
     }
@@ -427,6 +446,7 @@ mod tests {
                 "must not carry a password",
             ),
             (vec!["--redis-password-file", "/tmp/x"], "needs --redis-url"),
+            (vec!["--trusted-proxy", "10.0.0.0/40"], "prefix must be"),
             (vec!["--frobnicate"], "unexpected argument '--frobnicate'"),
             (vec!["--session-concurrency", "0"], "from 1 to 64"),
             (vec!["--client-header-timeout-secs", "0"], "above 0"),

@@ -137,20 +137,34 @@ impl<T: RequestBody> FromRequest<AppState> for JsonBody<T> {
     }
 }
 
-/// The client's address as the listener saw it (`unknown` when served
-/// without one, as in tests that call the router directly).
+/// The client's address: as the listener saw it, or, from a trusted
+/// proxy, as `X-Forwarded-For` gives it ([`crate::proxies`]); `unknown`
+/// when served without one, as in tests that call the router directly.
 pub struct ClientAddress(pub String);
 
 impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip())
+        else {
+            return Ok(ClientAddress("unknown".into()));
+        };
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
         Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
+            crate::proxies::client_address(peer, &forwarded, &state.hardening.trusted_proxies)
+                .to_string(),
         ))
     }
 }

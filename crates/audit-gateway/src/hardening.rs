@@ -83,6 +83,8 @@ pub struct Hardening {
     pub shared: Option<Shared>,
     /// Send `Strict-Transport-Security` (when the gateway serves HTTPS).
     pub hsts: bool,
+    /// Peers whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Arc<Vec<crate::proxies::Network>>,
 }
 
 /// An upstream slot, held while the upstream request runs: this process's
@@ -185,7 +187,15 @@ impl Hardening {
             session_slots: Arc::new(SessionSlots::new(6, Duration::from_secs(30))),
             shared: None,
             hsts: false,
+            trusted_proxies: Arc::new(Vec::new()),
         }
+    }
+
+    /// The same, taking the client's address from `X-Forwarded-For` when a
+    /// request comes from one of `proxies`.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<crate::proxies::Network>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 
     /// The same, telling browsers to use only HTTPS here for a year

@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod hardening;
 pub mod json_check;
+pub mod proxies;
 pub mod serve;
 pub mod session;
 pub mod shared;
@@ -476,7 +477,8 @@ pub async fn start(config: Config) -> Result<Started, String> {
             config.session_concurrency,
             config.upstream_timeout,
         ))
-        .with_hsts(identity.is_some());
+        .with_hsts(identity.is_some())
+        .with_trusted_proxies(config.trusted_proxies.clone());
     if let Some(redis) = &config.redis {
         hardening = hardening.with_shared(shared::Shared::connect(redis).await?);
     }

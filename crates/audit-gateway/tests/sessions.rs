@@ -260,3 +260,67 @@ async fn https_gateways_send_strict_transport_security() {
         }
     }
 }
+
+/// A wrong login from `client` as seen through a balancer at 127.0.0.1.
+async fn guess_through_balancer(router: &axum::Router, client: &str) -> StatusCode {
+    let request = axum::http::Request::post("/gateway/session")
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", format!("192.0.2.99, {client}"))
+        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            40_000,
+        ))))
+        .body(axum::body::Body::from(
+            r#"{"cloudera":{"username":"someone","password":"guess"}}"#,
+        ))
+        .unwrap();
+    send(router, request).await.0
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_the_login_limit_counts_each_client() {
+    let running = upstreams(simulator()).await;
+    let limits = || audit_gateway::hardening::LoginLimits::new(Duration::from_secs(60), 3, 100);
+    let trusting = gateway(
+        &running,
+        single(OLD_KEY),
+        SessionPolicy::default(),
+        audit_gateway::hardening::Hardening::new(&dist(), limits()).with_trusted_proxies(vec![
+            audit_gateway::proxies::Network::parse("127.0.0.1").unwrap(),
+        ]),
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            guess_through_balancer(&trusting, "203.0.113.10").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        guess_through_balancer(&trusting, "203.0.113.10").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the client's own limit"
+    );
+    assert_eq!(
+        guess_through_balancer(&trusting, "203.0.113.11").await,
+        StatusCode::UNAUTHORIZED,
+        "another client behind the same balancer is not held back"
+    );
+    // Not trusting the balancer, everyone behind it is one client, and the
+    // header (which anyone can send) changes nothing.
+    let not_trusting = gateway(
+        &running,
+        single(OLD_KEY),
+        SessionPolicy::default(),
+        audit_gateway::hardening::Hardening::new(&dist(), limits()),
+    );
+    for client in ["203.0.113.10", "203.0.113.11", "203.0.113.12"] {
+        assert_eq!(
+            guess_through_balancer(&not_trusting, client).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        guess_through_balancer(&not_trusting, "203.0.113.13").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
