@@ -1,0 +1,321 @@
+//! For every person: the theme (the system's until picked, charts
+//! included), everything done with the keyboard alone, and a working
+//! session renewed in the browser while an idle one asks to log in.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::{demo_gateway, log_in, logged_in, Browser, BOTH_LOADED};
+
+#[tokio::test]
+async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
+    let base = demo_gateway().await;
+    // A system that prefers dark.
+    let browser = Browser::start_with(&["--force-dark-mode".to_owned()]).await;
+    browser.client.goto(&base).await.unwrap();
+    browser
+        .wait_for(
+            "the system's dark theme",
+            "document.documentElement.dataset.themeShown === 'dark'",
+            Duration::from_secs(20),
+        )
+        .await;
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let page = "getComputedStyle(document.documentElement).backgroundColor";
+    let charts_on = |hex: &str| {
+        format!("Array.from(document.querySelectorAll('.chart-svg')).length > 0 && Array.from(document.querySelectorAll('.chart-svg')).every(c => c.innerHTML.includes('fill=\"{hex}\"'))")
+    };
+    assert_eq!(
+        browser.script(&format!("return {page};")).await,
+        "rgb(20, 24, 29)"
+    );
+    browser
+        .wait_for(
+            "dark charts",
+            &charts_on("#1D232A"),
+            Duration::from_secs(10),
+        )
+        .await;
+    // A picture of the dark dashboard, for people to look at.
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = browser.client.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    std::fs::write(shots.join("dashboard-dark-1280.png"), png).unwrap();
+    assert_eq!(
+        browser.stored().await.matches("\"local\":[]").count(),
+        1,
+        "following the system stores nothing"
+    );
+    // The person picks light: the page and every chart follow at once.
+    browser
+        .script(
+            "const s = document.getElementById('theme'); s.value = 'light'; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+        )
+        .await;
+    browser
+        .wait_for(
+            "light charts",
+            &charts_on("#FFFFFF"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        browser.script(&format!("return {page};")).await,
+        "rgb(243, 245, 248)"
+    );
+    let local = browser
+        .script("return JSON.stringify(Object.entries(localStorage));")
+        .await;
+    assert_eq!(
+        local, "[[\"audit-dashboard.theme\",\"light\"]]",
+        "only the choice, and no secret, in localStorage"
+    );
+    // Kept across a reload, whatever the system prefers.
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for("the reload", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.documentElement.dataset.theme;")
+            .await,
+        "light"
+    );
+    browser
+        .wait_for(
+            "light charts after reload",
+            &charts_on("#FFFFFF"),
+            Duration::from_secs(10),
+        )
+        .await;
+    browser.stop().await;
+}
+
+/// Presses Tab until the focused element matches `css`; panics when it is
+/// not reached (so a control the keyboard cannot reach fails the test).
+async fn tab_to(browser: &Browser, css: &str) {
+    for _ in 0..250 {
+        let here = browser
+            .script(&format!(
+                "return document.activeElement && document.activeElement.matches({});",
+                json!(css)
+            ))
+            .await;
+        if here == true {
+            return;
+        }
+        press(browser, "\u{E004}").await; // Tab
+    }
+    panic!("Tab never reached {css}");
+}
+
+/// Sends keys to whatever has the focus, as a keyboard would.
+async fn press(browser: &Browser, keys: &str) {
+    let active = browser
+        .client
+        .active_element()
+        .await
+        .expect("something has the focus");
+    active.send_keys(keys).await.expect("the keys were sent");
+}
+
+#[tokio::test]
+async fn everything_can_be_done_with_the_keyboard_alone() {
+    let base = demo_gateway().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{base}/login")).await.unwrap();
+    tab_to(&browser, "#octopai-user").await;
+    press(&browser, "analyst@example.com\u{E004}demo-password").await;
+    tab_to(&browser, "#cloudera-user").await;
+    press(&browser, "admin\u{E004}admin").await;
+    tab_to(&browser, "#login-submit").await;
+    press(&browser, "\u{E007}").await; // Enter
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    // Change the window: Tab to "Last 7 days" and press Enter.
+    tab_to(
+        &browser,
+        "section.range-picker .ranges button:nth-of-type(4)",
+    )
+    .await;
+    press(&browser, "\u{E007}").await;
+    browser
+        .wait_for(
+            "the week",
+            &format!("location.search.includes('range=7d') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    // `/` goes to the query; type a filter and apply it with Enter.
+    press(&browser, "/").await;
+    assert_eq!(
+        browser.script("return document.activeElement.id;").await,
+        "query"
+    );
+    press(&browser, "allowed==false\u{E007}").await;
+    browser
+        .wait_for(
+            "the filtered view",
+            &format!("location.search.includes('q=allowed') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    // Esc leaves the field; `j` moves through the table, Enter opens the
+    // event's detail, Esc closes it.
+    press(&browser, "\u{E00C}").await; // Escape
+    press(&browser, "jj").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelector('table.event-table tr.cursor').getAttribute('aria-rowindex');")
+            .await,
+        "2"
+    );
+    press(&browser, "k").await;
+    press(&browser, "\u{E007}").await;
+    browser
+        .wait_for(
+            "the detail",
+            "document.querySelector('aside.event-detail') !== null",
+            Duration::from_secs(10),
+        )
+        .await;
+    press(&browser, "\u{E00C}").await;
+    browser
+        .wait_for(
+            "the detail closed",
+            "document.querySelector('aside.event-detail') === null",
+            Duration::from_secs(10),
+        )
+        .await;
+    // `[` steps the window back by its length.
+    let before = browser.dashboard().window_words().await;
+    press(&browser, "[").await;
+    browser
+        .wait_for(
+            "the week before",
+            &format!("location.search.includes('from=') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_ne!(browser.dashboard().window_words().await, before);
+    // `?` lists the shortcuts; Esc closes the list.
+    press(&browser, "?").await;
+    browser
+        .wait_for(
+            "the list",
+            "document.querySelector('section.shortcuts') !== null",
+            Duration::from_secs(5),
+        )
+        .await;
+    press(&browser, "\u{E00C}").await;
+    browser
+        .wait_for(
+            "the list closed",
+            "document.querySelector('section.shortcuts') === null",
+            Duration::from_secs(5),
+        )
+        .await;
+    // Typing a shortcut's key in a field types it.
+    press(&browser, "/").await;
+    press(&browser, "[j?").await;
+    assert!(browser
+        .script("return document.getElementById('query').value;")
+        .await
+        .as_str()
+        .unwrap()
+        .ends_with("[j?"));
+    assert_eq!(
+        browser
+            .script("return document.querySelector('section.shortcuts') === null && location.search.includes('from=');")
+            .await,
+        true
+    );
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn a_working_session_is_renewed_in_the_browser_and_an_idle_one_asks_to_log_in() {
+    let base = support::demo_gateway_with(&[
+        "--session-idle-seconds",
+        "4",
+        "--session-max-seconds",
+        "300",
+    ])
+    .await;
+    let browser = logged_in(&base).await;
+    let token = || async {
+        browser
+            .script("return JSON.parse(sessionStorage.getItem('audit-dashboard.session')).token;")
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let status_with = |token: String| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .execute_async(
+                    "const [token, done] = arguments; \
+                     fetch('/gateway/cloudera/audits?maxResults=1', { headers: { Authorization: 'Bearer ' + token } }) \
+                       .then(r => done(r.status));",
+                    vec![serde_json::json!(token)],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let first = token().await;
+    // Work for well past the idle timeout: a new query every 1.5 seconds.
+    for query in [
+        "allowed==false",
+        "allowed==true",
+        "allowed==false",
+        "allowed==true",
+    ] {
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        browser.type_into("#query", query).await;
+        browser.click("#query-apply").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        browser
+            .wait_for(query, BOTH_LOADED, Duration::from_secs(30))
+            .await;
+    }
+    let path = browser.script("return location.pathname;").await;
+    assert_eq!(
+        path, "/dashboard",
+        "six seconds of work outlast a four-second idle timeout"
+    );
+    let renewed = token().await;
+    assert_ne!(renewed, first, "the app keeps the renewed token");
+    assert_eq!(
+        status_with(first).await,
+        401,
+        "the first token has gone idle"
+    );
+    assert_eq!(status_with(renewed).await, 200);
+    // Stop working for longer than the idle timeout: the next action asks
+    // to log in, once.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    browser.type_into("#query", "allowed==false").await;
+    browser.click("#query-apply").await;
+    browser
+        .wait_for(
+            "the re-login prompt",
+            "location.pathname === '/login' && location.search.includes('reason=expired')",
+            Duration::from_secs(30),
+        )
+        .await;
+    browser.stop().await;
+}
