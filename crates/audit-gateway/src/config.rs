@@ -93,6 +93,12 @@ pub fn is_loopback_url(url: &str) -> bool {
             .is_ok_and(|address| address.is_loopback())
 }
 
+/// A duration given in seconds or in minutes (seconds win), else `default`
+/// seconds.
+fn seconds_of(seconds: Option<u64>, minutes: Option<u64>, default: u64) -> u64 {
+    seconds.unwrap_or_else(|| minutes.map_or(default, |minutes| minutes.saturating_mul(60)))
+}
+
 /// The gateway's command line.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -270,16 +276,16 @@ impl Config {
             Some(path) => SessionKeys::from_file(path)?,
             None => SessionKeys::single(SessionKey::random()?),
         };
-        let idle_secs = match (args.session_idle_seconds, args.session_idle_minutes) {
-            (Some(seconds), _) => seconds,
-            (None, Some(minutes)) => minutes.saturating_mul(60),
-            (None, None) => 30 * 60,
-        };
-        let max_secs = match (args.session_max_seconds, args.session_max_minutes) {
-            (Some(seconds), _) => seconds,
-            (None, Some(minutes)) => minutes.saturating_mul(60),
-            (None, None) => 8 * 60 * 60,
-        };
+        let idle_secs = seconds_of(
+            args.session_idle_seconds,
+            args.session_idle_minutes,
+            30 * 60,
+        );
+        let max_secs = seconds_of(
+            args.session_max_seconds,
+            args.session_max_minutes,
+            8 * 60 * 60,
+        );
         let timeout_secs = args.upstream_timeout_secs.unwrap_or(30);
         if idle_secs == 0 || max_secs == 0 || timeout_secs == 0 {
             return Err(

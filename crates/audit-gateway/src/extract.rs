@@ -32,7 +32,6 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// A request's session: its bearer token, read once, opened into its
 /// claims (expired or unreadable tokens are refused) and not logged out.
 pub struct AuthedSession {
-    pub token: String,
     pub claims: SessionClaims,
 }
 
@@ -50,10 +49,7 @@ impl AuthedSession {
         if state.hardening.is_revoked(&claims.sid).await {
             return Err(AppError::Unauthorized);
         }
-        Ok(Self {
-            token: token.to_owned(),
-            claims,
-        })
+        Ok(Self { claims })
     }
 
     /// One of the session's upstream slots ([`crate::hardening::SessionSlots`]),

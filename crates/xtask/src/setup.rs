@@ -107,6 +107,24 @@ fn apt_install(packages: &[&str], path: &std::ffi::OsStr) -> Result<(), String> 
     run_tool(program, &install, path)
 }
 
+/// Installs an npm package at an exact version into the tools folder.
+fn npm_install(package: &str, path: &std::ffi::OsStr) -> Result<(), String> {
+    std::fs::create_dir_all(tools_dir()).map_err(|error| error.to_string())?;
+    let dir = tools_dir().display().to_string();
+    run_tool(
+        "npm",
+        &[
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            &dir,
+            package,
+        ],
+        path,
+    )
+}
+
 /// Checks and installs everything; returns where it all is.
 pub fn run(root: &Path) -> Result<Tools, String> {
     let cargo_bin = home().join(".cargo").join("bin");
@@ -210,20 +228,7 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     if have.contains(&format!("version {BINARYEN_VERSION}")) {
         step(&format!("wasm-opt {BINARYEN_VERSION} present"));
     } else {
-        std::fs::create_dir_all(tools_dir()).map_err(|error| error.to_string())?;
-        let dir = tools_dir().display().to_string();
-        run_tool(
-            "npm",
-            &[
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                &dir,
-                &format!("binaryen@{BINARYEN_VERSION}"),
-            ],
-            &path,
-        )?;
+        npm_install(&format!("binaryen@{BINARYEN_VERSION}"), &path)?;
     }
 
     // 6. axe-core, for the accessibility tests.
@@ -232,20 +237,7 @@ pub fn run(root: &Path) -> Result<Tools, String> {
     if have.contains(&format!("\"version\": \"{AXE_VERSION}\"")) {
         step(&format!("axe-core {AXE_VERSION} present"));
     } else {
-        std::fs::create_dir_all(tools_dir()).map_err(|error| error.to_string())?;
-        let dir = tools_dir().display().to_string();
-        run_tool(
-            "npm",
-            &[
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                &dir,
-                &format!("axe-core@{AXE_VERSION}"),
-            ],
-            &path,
-        )?;
+        npm_install(&format!("axe-core@{AXE_VERSION}"), &path)?;
     }
 
     Ok(Tools {
