@@ -75,6 +75,10 @@ pub fn ExportBar(
                         "Exports the {} events shown, which are not all that match: {why} The manifest says so too.",
                         format_count(events.with(Vec::len) as u64)
                     ),
+                    Some(Scope { masked: true, .. }) => format!(
+                        "Exports all {} events this view shows, masked (privacy mode is on), with a manifest that says so.",
+                        format_count(events.with(Vec::len) as u64)
+                    ),
                     Some(_) => format!(
                         "Exports all {} events this view shows, with a manifest (query, window, sources, row count, SHA-256).",
                         format_count(events.with(Vec::len) as u64)
@@ -111,6 +115,7 @@ mod tests {
             .unwrap(),
             sources: vec!["Octopai".into()],
             incomplete: None,
+            masked: false,
         };
         let [(file, mime, csv), (manifest_name, _, manifest)] =
             export_files(&events, &scope, false);

@@ -147,6 +147,7 @@ mod tests {
             .expect("window"),
             sources: vec!["Octopai".into()],
             incomplete: None,
+            masked: false,
         };
         let described = manifest("json", "a.json", &json, 1, &scope);
         (json, serde_json::to_string(&described).expect("manifest"))

@@ -155,6 +155,17 @@ impl Detection {
 
 /// Runs every detection. Flags come most severe first, then newest first.
 pub fn detect(events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> {
+    detect_with(events, thresholds, &is_internal_address)
+}
+
+/// [`detect`], with the test for an internal address given: privacy mode
+/// answers it from the real address behind a pseudonym, so masked events
+/// give exactly the same flags.
+pub fn detect_with(
+    events: &[AuditEvent],
+    thresholds: &Thresholds,
+    is_internal: &dyn Fn(&str) -> bool,
+) -> Vec<Detection> {
     let ordered = chronological(events);
     let mut found = Vec::new();
     found.extend(brute_force(&ordered, thresholds.brute_force));
@@ -168,6 +179,7 @@ pub fn detect(events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> 
         &ordered,
         thresholds.new_ip_history,
         thresholds.new_ip_internal,
+        is_internal,
     ));
     found.sort_by(|a, b| {
         b.kind
@@ -490,7 +502,12 @@ pub fn is_internal_address(ip: &str) -> bool {
     }
 }
 
-fn first_seen_ips(events: &[&AuditEvent], history: u32, internal_too: bool) -> Vec<Detection> {
+fn first_seen_ips(
+    events: &[&AuditEvent],
+    history: u32,
+    internal_too: bool,
+    is_internal: &dyn Fn(&str) -> bool,
+) -> Vec<Detection> {
     let history = usize::try_from(history).unwrap_or(usize::MAX);
     let mut found = Vec::new();
     // Only what the account did counts: failures from an address are
@@ -509,7 +526,7 @@ fn first_seen_ips(events: &[&AuditEvent], history: u32, internal_too: bool) -> V
                 continue;
             };
             if !known.contains(&ip) {
-                if before >= history.max(1) && (internal_too || !is_internal_address(ip)) {
+                if before >= history.max(1) && (internal_too || !is_internal(ip)) {
                     flagged.push(ip);
                 }
                 known.push(ip);

@@ -104,7 +104,16 @@ pub struct Manifest {
     pub complete: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incomplete: Option<String>,
+    /// Made in privacy mode: people and addresses are pseudonyms.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub masked: bool,
+    /// What masking changed, when the export is masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masking: Option<String>,
 }
+
+/// What a masked export's manifest says about it.
+pub const MASKING: &str = "Privacy mode: user names, e-mail addresses and IP addresses are replaced by pseudonyms (user-…, ip-…) of one browser session, the same person always the same pseudonym; counts are unchanged. Resource paths are kept as recorded, even where they contain a user name.";
 
 /// Hex SHA-256 of `text`'s bytes.
 pub fn sha256_hex(text: &str) -> String {
@@ -122,6 +131,8 @@ pub struct Scope {
     pub sources: Vec<String>,
     /// Why the view does not hold every matching event, if it does not.
     pub incomplete: Option<String>,
+    /// Whether people and addresses are masked (privacy mode).
+    pub masked: bool,
 }
 
 /// The manifest of `contents` (`rows` events), written as `file`.
@@ -137,6 +148,8 @@ pub fn manifest(format: &str, file: &str, contents: &str, rows: usize, scope: &S
         sha256: sha256_hex(contents),
         complete: scope.incomplete.is_none(),
         incomplete: scope.incomplete.clone(),
+        masked: scope.masked,
+        masking: scope.masked.then(|| MASKING.to_owned()),
     }
 }
 
@@ -221,6 +234,7 @@ mod tests {
             window,
             sources: vec!["Octopai".into()],
             incomplete: None,
+            masked: false,
         };
         let manifest = manifest("csv", "audit.csv", &csv, 2, &scope);
         assert_eq!(manifest.rows, 2);
@@ -239,11 +253,24 @@ mod tests {
             0,
             &Scope {
                 incomplete: Some("cancelled".into()),
-                ..scope
+                ..scope.clone()
             },
         );
         assert!(!partial.complete);
         let text = serde_json::to_string(&partial).unwrap();
         assert!(text.contains("\"incomplete\":\"cancelled\""));
+        assert!(!text.contains("masked"), "an export not masked says nothing of it");
+        let masked = super::manifest(
+            "csv",
+            "audit.csv",
+            &csv,
+            2,
+            &Scope {
+                masked: true,
+                ..scope
+            },
+        );
+        let text = serde_json::to_string(&masked).unwrap();
+        assert!(text.contains("\"masked\":true") && text.contains("pseudonyms"), "{text}");
     }
 }

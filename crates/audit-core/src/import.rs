@@ -206,6 +206,7 @@ mod tests {
             .unwrap(),
             sources: vec!["octopai".into(), "cloudera".into()],
             incomplete: None,
+            masked: false,
         }
     }
 

@@ -25,6 +25,7 @@ pub mod import;
 pub mod lookup;
 pub mod octopai;
 pub mod plan;
+pub mod privacy;
 pub mod query;
 pub mod retry;
 pub mod time;

@@ -38,6 +38,7 @@ fn a_window_of_over_100_000_events_exports_exactly_its_rows_and_matches_its_mani
         window: TimeWindow::new(start, end).expect("a window"),
         sources: vec!["octopai".into(), "cloudera".into()],
         incomplete: None,
+        masked: false,
     };
 
     let csv = to_csv(&events);
