@@ -12,6 +12,7 @@ pub mod components;
 pub mod download;
 pub mod format;
 pub mod loader;
+pub mod privacy;
 pub mod routes;
 pub mod shortcuts;
 pub mod storage;

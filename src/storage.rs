@@ -4,7 +4,9 @@
 //! stored but through this module. The session (opaque gateway token, its
 //! expiry and who is connected) lives in `sessionStorage` under one key;
 //! no password or upstream token is ever stored, and nothing secret goes in
-//! a URL. `localStorage` holds one preference, the theme the person chose
+//! a URL. Privacy mode's key, and the people its pseudonyms in this tab's
+//! links stand for, live in `sessionStorage` too (see [`crate::privacy`]).
+//! `localStorage` holds one preference, the theme the person chose
 //! (`light`, `dark` or `system`), and nothing else.
 
 use audit_core::contract::SessionResponse;
@@ -40,6 +42,27 @@ pub fn save_session(session: &SessionResponse) -> bool {
 pub fn clear_session() {
     if let Some(storage) = session_storage() {
         let _ = storage.remove_item(SESSION_KEY);
+    }
+}
+
+const PRIVACY_KEY: &str = "audit-dashboard.privacy";
+
+/// Privacy mode's state for this browser session, as JSON text.
+pub fn load_privacy() -> Option<String> {
+    session_storage()?.get_item(PRIVACY_KEY).ok().flatten()
+}
+
+/// Keeps privacy mode's state for this browser session.
+pub fn save_privacy(text: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(PRIVACY_KEY, text);
+    }
+}
+
+/// Forgets privacy mode's key and pseudonyms (on logging out).
+pub fn clear_privacy() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(PRIVACY_KEY);
     }
 }
 

@@ -206,6 +206,9 @@ pub struct DashboardView {
     pub alias: Option<String>,
     /// The pause, in minutes, that ends a usage session (`&idle=`).
     pub idle_minutes: u32,
+    /// Privacy mode (`&private=1`): people and addresses are shown, and
+    /// named in this URL, as pseudonyms.
+    pub private: bool,
 }
 
 /// A pause of this many minutes ends a usage session unless the URL says
@@ -286,6 +289,7 @@ impl Default for DashboardView {
             who: None,
             alias: None,
             idle_minutes: DEFAULT_IDLE_MINUTES,
+            private: false,
         }
     }
 }
@@ -394,6 +398,7 @@ impl DashboardView {
             idle_minutes: param("idle")
                 .and_then(|text| parse_idle_minutes(&text).ok())
                 .unwrap_or(DEFAULT_IDLE_MINUTES),
+            private: param("private").is_some_and(|on| on == "1"),
         })
     }
 
@@ -434,6 +439,9 @@ impl DashboardView {
         }
         if self.idle_minutes != DEFAULT_IDLE_MINUTES {
             parts.push(format!("idle={}", self.idle_minutes));
+        }
+        if self.private {
+            parts.push("private=1".into());
         }
         format!("/dashboard?{}", parts.join("&"))
     }
@@ -551,6 +559,7 @@ mod tests {
                 who: Some("raj.kim@example.com".into()),
                 alias: Some("raj.kim".into()),
                 idle_minutes: 45,
+                private: true,
                 ..DashboardView::default()
             },
         ];

@@ -258,7 +258,8 @@ pub fn EventTable(
                             style=move || format!("transform:translateY({}px)", window.get().0 as f64 * ROW_PX)>
                             {column_group()}
                             <tbody>
-                                <For each=rows key=|(_, event, zone)| (event.id.clone(), *zone) let:row>
+                                // Keyed by who and where too: privacy mode redraws them.
+                                <For each=rows key=|(_, event, zone)| (event.id.clone(), event.actor.clone(), event.ip.clone(), *zone) let:row>
                                     {
                                     let (position, event, zone) = row;
                                     view! {

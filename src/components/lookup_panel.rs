@@ -1,9 +1,7 @@
 //! Support lookups: a search box for a user or an address, and the panel
 //! telling that person's (or address's) story across both sources.
 
-use audit_core::lookup::{
-    address_profile, cloudera_name_for, looks_like_address, profile, AccountSeen, Profile,
-};
+use audit_core::lookup::{address_profile, looks_like_address, profile, AccountSeen, Profile};
 use audit_core::AuditEvent;
 use leptos::prelude::*;
 
@@ -29,7 +27,10 @@ impl Found {
 
 /// Looks `who` (and the chosen Cloudera Manager `alias`) up in `events`.
 pub fn look_up(events: &[AuditEvent], who: &str, alias: Option<&str>) -> Found {
-    if looks_like_address(who) {
+    if looks_like_address(who)
+        || audit_core::privacy::pseudonym_kind(who)
+            == Some(audit_core::privacy::PersonKind::Address)
+    {
         let (accounts, ids) = address_profile(events, who.trim());
         return Found::Address(accounts, ids);
     }
@@ -45,6 +46,8 @@ pub fn LookupForm(
     current: Signal<Option<String>>,
     /// Known users and addresses, for completion.
     suggestions: Signal<Vec<String>>,
+    /// Privacy mode: the example names no one.
+    private: Signal<bool>,
     on_look_up: Callback<Option<String>>,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
@@ -58,7 +61,7 @@ pub fn LookupForm(
         <form class="lookup" role="search" on:submit=submit>
             <label for="lookup">"Look up a user or address"</label>
             <input id="lookup" type="search" list="lookup-suggestions" autocomplete="off" spellcheck="false"
-                placeholder="raj.kim@example.com, admin or 203.0.113.66"
+                placeholder=move || if private.get() { "user-…, ip-…, or a name or address (masked in the link)" } else { "raj.kim@example.com, admin or 203.0.113.66" }
                 prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))/>
             <button type="submit" id="lookup-go">"Look up"</button>
             <datalist id="lookup-suggestions">
@@ -85,6 +88,8 @@ fn ranked_list(items: Vec<(String, u32)>, empty: &'static str) -> AnyView {
 pub fn LookupPanel(
     who: String,
     alias: Option<String>,
+    /// The Cloudera Manager user the person proposes, if any.
+    proposal: Option<String>,
     found: Found,
     zone: DisplayZone,
     /// Sets (or clears) the Cloudera Manager identity the person also uses.
@@ -110,7 +115,6 @@ pub fn LookupPanel(
         }
         .into_any(),
         Found::Person(profile) => {
-            let proposal = cloudera_name_for(&who).map(str::to_owned);
             let mapping = match (&alias, proposal) {
                 (Some(alias), _) => {
                     let alias = alias.clone();

@@ -9,6 +9,7 @@ pub mod export_bar;
 pub mod import_file;
 pub mod load_progress;
 pub mod lookup_panel;
+pub mod privacy_switch;
 pub mod query_bar;
 pub mod range_picker;
 pub mod usage_panel;

@@ -20,6 +20,7 @@ pub mod zoom;
 
 use audit_core::alternatives::with_clause;
 use audit_core::analytics::Buckets;
+use audit_core::lookup::cloudera_name_for;
 use audit_core::query::Selector;
 use audit_core::Source;
 use leptos::prelude::*;
@@ -30,6 +31,7 @@ use crate::components::event_table::EventTable;
 use crate::components::export_bar::ExportBar;
 use crate::components::import_file::ImportFile;
 use crate::components::lookup_panel::{LookupForm, LookupPanel};
+use crate::components::privacy_switch::PrivacySwitch;
 use crate::components::query_bar::QueryBar;
 use crate::components::range_picker::RangePicker;
 use crate::components::usage_panel::{usage, UsagePanel};
@@ -47,8 +49,23 @@ pub fn DashboardPage() -> impl IntoView {
     let view = use_dashboard_view();
     let exit = SessionExit::new(view);
     let current = view.view;
+    let privacy = view.privacy;
+    let private = Memo::new(move |_| current.with(|v| v.private));
+    // The query as shown (with pseudonyms in privacy mode), and as loaded.
     let query_text = Memo::new(move |_| current.with(|v| v.query.clone()));
-    let branches = Memo::new(move |_| query_text.with(|text| branches_of(text)));
+    let real_query = Memo::new(move |_| match private.get() {
+        true => query_text.with(|text| privacy.unmask(text).0),
+        false => query_text.get(),
+    });
+    let branches = Memo::new(move |_| real_query.with(|text| branches_of(text)));
+    let shown_branches = Memo::new(move |_| match private.get() {
+        true => query_text.with(|text| branches_of(text)),
+        false => branches.get(),
+    });
+    let unresolved = Memo::new(move |_| match private.get() {
+        true => current.with(|v| privacy.unresolved(v)),
+        false => Vec::new(),
+    });
     let zone = Memo::new(move |_| current.with(|v| v.zone));
     let flag = Memo::new(move |_| current.with(|v| v.flag.clone()));
     let loads = use_source_loads(view, branches, exit);
@@ -156,7 +173,7 @@ pub fn DashboardPage() -> impl IntoView {
     });
 
     view! {
-        <TopBar exit=exit/>
+        <TopBar exit=exit private=Signal::from(private) privacy=privacy/>
         <shortcuts::ShortcutList open=shortcuts_open/>
         <main class="dashboard">
             <nav class="sections" aria-label="Sections of this page">
@@ -173,9 +190,11 @@ pub fn DashboardPage() -> impl IntoView {
                 <p class="error-view" role="alert">"This link's time range cannot be used: " {problem} " Pick a range above."</p>
             })}
             <SourceToggles view=view/>
+            <PrivacySwitch on=Signal::from(private) on_change=view.editor(|next, on| next.private = on)
+                unresolved=Signal::from(unresolved) refused=Signal::from(view.refused)/>
             <QueryBar applied=Signal::from(query_text) known_values=Signal::from(shown.known)
                 on_apply=move |text: String| view.edit(|next| next.query = text)/>
-            <SentQuery branches=branches/>
+            <SentQuery branches=shown_branches/>
             <SourcePanels loads=loads/>
             <Tiles view=view totals=shown.totals flags=Signal::derive(move || shown.detections.with(Vec::len))/>
             {move || narrowing.get().map(|words| view! {
@@ -185,9 +204,14 @@ pub fn DashboardPage() -> impl IntoView {
                 </p>
             })}
             <LookupForm current=Signal::derive(move || current.with(|v| v.who.clone())) suggestions=lookup_suggestions
+                private=Signal::from(private)
                 on_look_up=view.editor(|next, who| { next.who = who; next.alias = None; })/>
             {move || shown.lookup.get().map(|(who, alias, found)| view! {
-                <LookupPanel who=who alias=alias found=found zone=zone.get_untracked()
+                <LookupPanel proposal=match private.get_untracked() {
+                        true => privacy.alias_proposal(&who),
+                        false => cloudera_name_for(&who).map(str::to_owned),
+                    }
+                    who=who alias=alias found=found zone=zone.get_untracked()
                     on_alias=view.editor(|next, alias| next.alias = alias)
                     on_close=view.editor(|next, ()| { next.who = None; next.alias = None; })/>
             })}

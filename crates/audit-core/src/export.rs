@@ -259,7 +259,10 @@ mod tests {
         assert!(!partial.complete);
         let text = serde_json::to_string(&partial).unwrap();
         assert!(text.contains("\"incomplete\":\"cancelled\""));
-        assert!(!text.contains("masked"), "an export not masked says nothing of it");
+        assert!(
+            !text.contains("masked"),
+            "an export not masked says nothing of it"
+        );
         let masked = super::manifest(
             "csv",
             "audit.csv",
@@ -271,6 +274,9 @@ mod tests {
             },
         );
         let text = serde_json::to_string(&masked).unwrap();
-        assert!(text.contains("\"masked\":true") && text.contains("pseudonyms"), "{text}");
+        assert!(
+            text.contains("\"masked\":true") && text.contains("pseudonyms"),
+            "{text}"
+        );
     }
 }

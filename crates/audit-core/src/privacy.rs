@@ -114,7 +114,8 @@ impl Pseudonyms {
         if let Some(known) = self.by_real.get(&(kind, real.to_owned())) {
             return known.clone();
         }
-        let chosen = if pseudonym_kind(real) == Some(kind) && !self.by_pseudonym.contains_key(real) {
+        let chosen = if pseudonym_kind(real) == Some(kind) && !self.by_pseudonym.contains_key(real)
+        {
             real.to_owned()
         } else {
             let digest = self.digest(kind, real);
@@ -127,8 +128,7 @@ impl Pseudonyms {
                 digits += 2;
             }
         };
-        self.by_real
-            .insert((kind, real.to_owned()), chosen.clone());
+        self.by_real.insert((kind, real.to_owned()), chosen.clone());
         self.by_pseudonym
             .insert(chosen.clone(), (kind, real.to_owned()));
         chosen
@@ -508,7 +508,9 @@ mod tests {
     #[test]
     fn ten_thousand_people_never_share_a_pseudonym() {
         let mut one = table();
-        let names: Vec<String> = (0..10_000).map(|i| format!("person{i}@example.com")).collect();
+        let names: Vec<String> = (0..10_000)
+            .map(|i| format!("person{i}@example.com"))
+            .collect();
         let pseudonyms: std::collections::HashSet<String> = names
             .iter()
             .map(|name| one.pseudonym(PersonKind::User, name))
@@ -570,8 +572,18 @@ mod tests {
         assert!(masked.actor.starts_with("user-"));
         assert!(masked.ip.as_deref().unwrap().starts_with("ip-"));
         assert_eq!(masked.target.as_deref(), Some("/user/hive/warehouse"));
-        for real in ["\"hive\"", "\"ana\"", "10.20.1.10", "ana@example.com", "10.9.9.9"] {
-            assert!(!masked.raw_json.contains(real), "{real} in {}", masked.raw_json);
+        for real in [
+            "\"hive\"",
+            "\"ana\"",
+            "10.20.1.10",
+            "ana@example.com",
+            "10.9.9.9",
+        ] {
+            assert!(
+                !masked.raw_json.contains(real),
+                "{real} in {}",
+                masked.raw_json
+            );
         }
         assert!(masked.raw_json.contains("/user/hive/warehouse"));
         assert_eq!(
@@ -587,22 +599,38 @@ mod tests {
         let mut events = Vec::new();
         for i in 0..12 {
             events.push(
-                event(&format!("f{i}"), Source::Octopai, &at(i), EventKind::Login, Outcome::Failed)
-                    .by(&format!("u{}@example.com", i % 6))
-                    .from_ip(if i % 2 == 0 { "10.0.0.5" } else { "198.51.100.23" }),
+                event(
+                    &format!("f{i}"),
+                    Source::Octopai,
+                    &at(i),
+                    EventKind::Login,
+                    Outcome::Failed,
+                )
+                .by(&format!("u{}@example.com", i % 6))
+                .from_ip(if i % 2 == 0 {
+                    "10.0.0.5"
+                } else {
+                    "198.51.100.23"
+                }),
             );
         }
         for i in 0..30 {
             events.push(
-                event(&format!("s{i}"), Source::Octopai, &at(20 + i), EventKind::Login, Outcome::Succeeded)
-                    .by("u1@example.com")
-                    .from_ip(match i {
-                        0..20 => "10.0.0.5",
-                        // A new internal address is not flagged by default:
-                        // only the real address can say it is internal.
-                        20..25 => "192.168.3.3",
-                        _ => "203.0.113.3",
-                    }),
+                event(
+                    &format!("s{i}"),
+                    Source::Octopai,
+                    &at(20 + i),
+                    EventKind::Login,
+                    Outcome::Succeeded,
+                )
+                .by("u1@example.com")
+                .from_ip(match i {
+                    0..20 => "10.0.0.5",
+                    // A new internal address is not flagged by default:
+                    // only the real address can say it is internal.
+                    20..25 => "192.168.3.3",
+                    _ => "203.0.113.3",
+                }),
             );
         }
         let thresholds = Thresholds::default();
@@ -615,7 +643,10 @@ mod tests {
             .any(|flag| flag.kind == crate::detect::DetectionKind::FirstSeenIp));
         assert_eq!(plain.len(), masked.len());
         for (a, b) in plain.iter().zip(&masked) {
-            assert_eq!((a.kind, a.first_at, &a.event_ids), (b.kind, b.first_at, &b.event_ids));
+            assert_eq!(
+                (a.kind, a.first_at, &a.event_ids),
+                (b.kind, b.first_at, &b.event_ids)
+            );
             assert!(!b.reason.contains("example.com") && !b.reason.contains("10.0.0.5"));
         }
         assert_eq!(
@@ -634,7 +665,10 @@ mod tests {
         let mut later = table();
         later.remember(&entries);
         let (real, unresolved) = later.unmask_text(&query);
-        assert_eq!(real, "username==lucas.kim@example.com;ip_address!=ip-0123456789");
+        assert_eq!(
+            real,
+            "username==lucas.kim@example.com;ip_address!=ip-0123456789"
+        );
         assert_eq!(unresolved, vec!["ip-0123456789".to_owned()]);
     }
 
@@ -644,13 +678,26 @@ mod tests {
         let masked = one
             .mask_query("username==ana@example.com;ip_address=in=(10.0.0.1, 198.51.100.7)||operation_text==*203.0.113.9*;service==HIVE")
             .unwrap();
-        assert!(!masked.contains("ana@") && !masked.contains("10.0.0.1"), "{masked}");
-        assert!(!masked.contains("198.51.100.7") && !masked.contains("203.0.113.9"), "{masked}");
-        assert!(masked.contains("service==HIVE") && masked.contains("||operation_text==*ip-"), "{masked}");
+        assert!(
+            !masked.contains("ana@") && !masked.contains("10.0.0.1"),
+            "{masked}"
+        );
+        assert!(
+            !masked.contains("198.51.100.7") && !masked.contains("203.0.113.9"),
+            "{masked}"
+        );
+        assert!(
+            masked.contains("service==HIVE") && masked.contains("||operation_text==*ip-"),
+            "{masked}"
+        );
         let (back, unresolved) = one.unmask_text(&masked);
         assert_eq!(back, "username==ana@example.com;ip_address=in=(10.0.0.1,198.51.100.7)||operation_text==*203.0.113.9*;service==HIVE");
         assert!(unresolved.is_empty());
-        assert_eq!(one.mask_query(&masked).unwrap(), masked, "masking twice changes nothing");
+        assert_eq!(
+            one.mask_query(&masked).unwrap(),
+            masked,
+            "masking twice changes nothing"
+        );
         let refused = one.mask_query("username==*kim*").unwrap_err();
         assert!(refused.contains("privacy mode"), "{refused}");
         assert_eq!(one.mask_query("").unwrap(), "");

@@ -14,13 +14,18 @@ use crate::components::error_view::ErrorView;
 use crate::components::load_progress::LoadProgress;
 use crate::format::{format_count, format_time};
 use crate::loader::SourceProgress;
+use crate::privacy::Privacy;
 use crate::view_state::{DashboardView, DisplayZone, Focus};
 use crate::{use_offline, use_session};
 
 /// The heading, who is connected, and logging out.
 #[component]
-pub fn TopBar(exit: SessionExit) -> impl IntoView {
+pub fn TopBar(exit: SessionExit, private: Signal<bool>, privacy: Privacy) -> impl IntoView {
     let session = use_session();
+    let name = move |name: &str| match private.get() {
+        true => privacy.person(name),
+        false => name.to_owned(),
+    };
     let who = move || {
         session.0.with(|session| {
             let Some(session) = session else {
@@ -28,10 +33,10 @@ pub fn TopBar(exit: SessionExit) -> impl IntoView {
             };
             let mut parts = Vec::new();
             if let Some(octopai) = &session.octopai {
-                parts.push(format!("Octopai: {}", octopai.user_name));
+                parts.push(format!("Octopai: {}", name(&octopai.user_name)));
             }
             if let Some(cloudera) = &session.cloudera {
-                parts.push(format!("Cloudera Manager: {}", cloudera.username));
+                parts.push(format!("Cloudera Manager: {}", name(&cloudera.username)));
             }
             parts.join(" · ")
         })

@@ -33,7 +33,9 @@ pub struct Shown {
 }
 
 pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
+    let privacy = view.privacy;
     let view = view.view;
+    let private = Memo::new(move |_| view.with(|v| v.private));
     let loaded = Memo::new(move |_| {
         let shown = view.with(|v| v.sources);
         let mut merged: Vec<AuditEvent> = Vec::new();
@@ -43,11 +45,20 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             }
         }
         merged.sort_unstable_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
+        // Privacy mode masks here, once: everything below sees pseudonyms,
+        // and counts the same, the mapping being one-to-one.
+        if private.get() {
+            merged = privacy.mask_events(&merged);
+        }
         merged
     });
     let thresholds = Memo::new(move |_| view.with(|v| v.thresholds));
-    let detections =
-        Memo::new(move |_| loaded.with(|events| detect::detect(events, &thresholds.get())));
+    let detections = Memo::new(move |_| {
+        loaded.with(|events| match private.get() {
+            true => privacy.detect(events, &thresholds.get()),
+            false => detect::detect(events, &thresholds.get()),
+        })
+    });
     let flag = Memo::new(move |_| view.with(|v| v.flag.clone()));
     let focus = Memo::new(move |_| view.with(|v| v.focus));
     let active_flag = Memo::new(move |_| {

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::privacy::Privacy;
 use crate::view_state::{DashboardView, TimeRange};
 use crate::{use_offline, use_session, SessionContext};
 use audit_core::cloudera::percent_encode;
@@ -17,8 +18,14 @@ pub struct ViewHandle {
     pub view: Memo<DashboardView>,
     /// Why the link's view cannot be used, if it cannot.
     pub link_problem: Memo<Option<String>>,
-    /// Shows another view (pushes its URL).
+    /// Shows another view (pushes its URL); in privacy mode, with every
+    /// person in it masked first.
     pub change: Callback<DashboardView>,
+    /// This session's pseudonyms.
+    pub privacy: Privacy,
+    /// Why the last change could not be made (a filter on a person by
+    /// pattern in privacy mode); the view stays as it was.
+    pub refused: RwSignal<Option<String>>,
     navigate: Callback<String>,
 }
 
@@ -50,10 +57,20 @@ pub fn use_dashboard_view() -> ViewHandle {
     let navigate = use_navigate();
     let navigate = Callback::new(move |url: String| navigate(&url, Default::default()));
     let parsed = Memo::new(move |_| query.with(|q| DashboardView::from_params(|name| q.get(name))));
+    let privacy = Privacy::of_this_session();
+    let refused = RwSignal::new(None);
     ViewHandle {
         view: Memo::new(move |_| parsed.get().unwrap_or_default()),
         link_problem: Memo::new(move |_| parsed.get().err()),
-        change: Callback::new(move |next: DashboardView| navigate.run(next.to_url())),
+        change: Callback::new(move |next: DashboardView| match privacy.fit(next) {
+            Ok(next) => {
+                refused.set(None);
+                navigate.run(next.to_url());
+            }
+            Err(why) => refused.set(Some(why)),
+        }),
+        privacy,
+        refused,
         navigate,
     }
 }
@@ -135,6 +152,7 @@ impl SessionExit {
         }
         self.leaving.set_value(true);
         session.end();
+        crate::storage::clear_privacy();
         self.view.go_to("/login?reason=logout".to_owned());
     }
 }

@@ -57,6 +57,7 @@ pub fn export_scope(
         window,
         sources,
         incomplete: (!gaps.is_empty()).then(|| gaps.join(" ")),
+        masked: view.private,
     }
 }
 
