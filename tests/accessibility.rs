@@ -134,6 +134,40 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
             violations(&browser, &axe).await,
         );
     }
+    // The same in privacy mode, with its help and a refused pattern shown.
+    browser.click("#detail-close").await;
+    browser.click("#privacy").await;
+    browser
+        .wait_for(
+            "privacy mode",
+            &format!("location.search.includes('private=1') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    browser.type_into("#query", "username==*kim*").await;
+    browser.click("#query-apply").await;
+    browser
+        .wait_for(
+            "the refusal",
+            "document.querySelector('#privacy-refused') !== null",
+            Duration::from_secs(10),
+        )
+        .await;
+    browser.click("table.event-table button.open-detail").await;
+    browser
+        .wait_for(
+            "the masked detail",
+            "document.querySelector('aside.event-detail') !== null",
+            Duration::from_secs(10),
+        )
+        .await;
+    for theme in ["light", "dark"] {
+        set_theme(&browser, theme).await;
+        check(
+            &format!("privacy mode, {theme}"),
+            violations(&browser, &axe).await,
+        );
+    }
     browser.stop().await;
     // A saved Cloudera Manager answer explored offline.
     let dir = std::env::temp_dir().join(format!("a11y-offline-{}", std::process::id()));
