@@ -63,6 +63,13 @@ async fn violations(browser: &Browser, axe: &str) -> Vec<String> {
 
 async fn set_theme(browser: &Browser, theme: &str) {
     browser
+        .wait_for(
+            "the theme picker",
+            "document.getElementById('theme') !== null",
+            Duration::from_secs(20),
+        )
+        .await;
+    browser
         .script(&format!(
             "const s = document.getElementById('theme'); s.value = '{theme}'; \
              s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"
