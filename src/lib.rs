@@ -13,6 +13,7 @@ pub mod download;
 pub mod format;
 pub mod loader;
 pub mod privacy;
+pub mod recent;
 pub mod routes;
 pub mod shortcuts;
 pub mod storage;

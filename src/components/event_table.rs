@@ -106,17 +106,18 @@ fn column_group() -> impl IntoView {
 
 #[component]
 pub fn EventTable(
-    events: Signal<Vec<AuditEvent>>,
+    events: Signal<audit_core::Rows>,
     zone: Signal<DisplayZone>,
     /// The id of the event whose detail is open; a row's time opens it.
     selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let sort = RwSignal::new((Column::Time, true));
     let scroll_top = RwSignal::new(0.0f64);
-    let order = Memo::new(move |_| {
-        let (column, descending) = sort.get();
-        events.with(|events| row_order(events, column, descending))
-    });
+    let order = crate::recent::memo_recent(
+        2,
+        move || (events.get(), sort.get()),
+        |(events, (column, descending))| row_order(events, *column, *descending),
+    );
     let total = Memo::new(move |_| order.with(Vec::len));
     let window = Memo::new(move |_| visible_rows(scroll_top.get(), total.get()));
     // The keyboard's place in the table (`j`/`k`), a position in `order`;

@@ -47,7 +47,7 @@ pub fn export_files(
 
 #[component]
 pub fn ExportBar(
-    events: Signal<Vec<AuditEvent>>,
+    events: Signal<audit_core::Rows>,
     /// What the view covers, or `None` while it cannot be exported (no
     /// window yet, or still loading).
     scope: Signal<Option<Scope>>,
@@ -73,15 +73,15 @@ pub fn ExportBar(
                     None => "Export is available once loading has finished.".to_owned(),
                     Some(Scope { incomplete: Some(why), .. }) => format!(
                         "Exports the {} events shown, which are not all that match: {why} The manifest says so too.",
-                        format_count(events.with(Vec::len) as u64)
+                        format_count(events.with(|events| events.len()) as u64)
                     ),
                     Some(Scope { masked: true, .. }) => format!(
                         "Exports all {} events this view shows, masked (privacy mode is on), with a manifest that says so.",
-                        format_count(events.with(Vec::len) as u64)
+                        format_count(events.with(|events| events.len()) as u64)
                     ),
                     Some(_) => format!(
                         "Exports all {} events this view shows, with a manifest (query, window, sources, row count, SHA-256).",
-                        format_count(events.with(Vec::len) as u64)
+                        format_count(events.with(|events| events.len()) as u64)
                     ),
                 }}
             </span>

@@ -107,7 +107,7 @@ pub fn DashboardPage() -> impl IntoView {
 
     let narrowing = Memo::new(move |_| {
         words::narrowing(
-            events.with(Vec::len),
+            events.with(|events| events.len()),
             flag.get().as_deref(),
             shown.active_flag.get().as_ref(),
             current.with(|v| v.focus),
@@ -123,11 +123,11 @@ pub fn DashboardPage() -> impl IntoView {
                 .collect::<Vec<String>>()
         })
     });
-    let usage_now = Memo::new(move |_| {
-        let window = window.get()?;
-        let idle = current.with(|v| v.idle_minutes);
-        Some(events.with(|events| usage(events, &window, idle)))
-    });
+    let usage_now = crate::recent::memo_recent(
+        2,
+        move || (events.get(), window.get(), current.with(|v| v.idle_minutes)),
+        |(events, window, idle)| window.map(|window| usage(events, &window, *idle)),
+    );
     // What an export covers; none while loading.
     let export_scope = Signal::derive(move || {
         if loading.get() {

@@ -130,6 +130,39 @@ impl AuditEvent {
     }
 }
 
+/// Events shared, not copied: cloning is a reference count, and two are
+/// equal only when they are the same list. A view that narrows nothing
+/// passes on the list it was given, and a change is never found by
+/// comparing every event.
+#[derive(Debug, Clone, Default)]
+pub struct Rows(std::sync::Arc<Vec<AuditEvent>>);
+
+impl Rows {
+    pub fn new(events: Vec<AuditEvent>) -> Self {
+        Self(std::sync::Arc::new(events))
+    }
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Rows {
+    type Target = Vec<AuditEvent>;
+
+    fn deref(&self) -> &Vec<AuditEvent> {
+        &self.0
+    }
+}
+
+impl From<Vec<AuditEvent>> for Rows {
+    fn from(events: Vec<AuditEvent>) -> Self {
+        Self::new(events)
+    }
+}
+
 impl From<OctopaiEvent> for AuditEvent {
     fn from(event: OctopaiEvent) -> Self {
         let (kind, outcome) = match &event.event_type {

@@ -32,6 +32,6 @@ pub mod time;
 pub mod usage;
 mod wire;
 
-pub use event::{AuditEvent, EventKind, Outcome, Source};
+pub use event::{AuditEvent, EventKind, Outcome, Rows, Source};
 pub use time::TimeWindow;
 pub use wire::WireError;

@@ -26,7 +26,7 @@ use spec::{ACTIVE_USERS, ACTIVITY, CLOUDERA_LOGINS, OCTOPAI_LOGINS, OPERATIONS, 
 #[derive(Clone, Copy)]
 pub struct ChartInputs {
     /// The events shown (after every narrowing).
-    pub events: Memo<Vec<AuditEvent>>,
+    pub events: Memo<audit_core::Rows>,
     pub buckets: Memo<Option<Buckets>>,
     pub zone: Memo<DisplayZone>,
     pub window: RwSignal<Option<TimeWindow>>,
@@ -87,11 +87,13 @@ impl ChartInputs {
         self,
         series: impl Fn(&[AuditEvent], &Buckets) -> T + Send + Sync + 'static,
     ) -> Memo<Option<T>> {
-        Memo::new(move |_| {
-            self.buckets
-                .get()
-                .map(|buckets| self.events.with(|events| series(events, &buckets)))
-        })
+        // Kept for the last two lists shown: a source hidden and shown
+        // again draws from what was counted before.
+        crate::recent::memo_recent(
+            2,
+            move || (self.events.get(), self.buckets.get()),
+            move |(events, buckets)| buckets.as_ref().map(|buckets| series(events, buckets)),
+        )
     }
 
     /// A drawing over the buckets, or why there is none yet.
@@ -260,7 +262,7 @@ pub fn activity(inputs: ChartInputs) -> Chart {
                 ink,
             )
         }),
-        drawn_from: Signal::derive(move || inputs.events.with(Vec::len) as u64),
+        drawn_from: Signal::derive(move || inputs.events.with(|events| events.len()) as u64),
         table,
         pointing: inputs.columns(describe),
     }

@@ -6,7 +6,7 @@
 use audit_core::alternatives;
 use audit_core::plan::QueryPlan;
 use audit_core::query::{Diagnostic, Query};
-use audit_core::{AuditEvent, Source, TimeWindow};
+use audit_core::{Rows, Source, TimeWindow};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -79,7 +79,7 @@ fn ready(
 #[derive(Clone, Copy)]
 struct Slot {
     state: RwSignal<SourceState>,
-    events: RwSignal<Vec<AuditEvent>>,
+    events: RwSignal<Rows>,
 }
 
 /// Both sources' loads. Copy it freely: every part is a handle.
@@ -110,7 +110,7 @@ impl SourceLoads {
         self.slot(source).state
     }
 
-    pub fn events(self, source: Source) -> RwSignal<Vec<AuditEvent>> {
+    pub fn events(self, source: Source) -> RwSignal<Rows> {
         self.slot(source).events
     }
 
@@ -182,13 +182,13 @@ impl SourceLoads {
             };
             match error {
                 None => {
-                    events.set(loaded);
+                    events.set(loaded.into());
                     state.set(SourceState::Loaded(
                         state.with_untracked(SourceState::progress),
                     ));
                 }
                 Some(error) if error.is_aborted() => {
-                    events.set(loaded);
+                    events.set(loaded.into());
                     state.set(SourceState::Cancelled(progress));
                 }
                 Some(error) if error.needs_login() => {
@@ -196,7 +196,7 @@ impl SourceLoads {
                 }
                 Some(error) => {
                     // Keep what arrived before the failure.
-                    events.set(loaded);
+                    events.set(loaded.into());
                     state.set(SourceState::Failed(progress, error));
                 }
             }
@@ -213,7 +213,7 @@ impl SourceLoads {
             *slot = web_sys::AbortController::new().ok();
         });
         for slot in [self.octopai, self.cloudera] {
-            slot.events.set(Vec::new());
+            slot.events.set(Rows::default());
             slot.state.set(SourceState::NotConnected);
         }
     }
@@ -232,7 +232,7 @@ pub fn use_source_loads(
     let offline = use_offline();
     let slot = || Slot {
         state: RwSignal::new(SourceState::NotConnected),
-        events: RwSignal::new(Vec::new()),
+        events: RwSignal::new(Rows::default()),
     };
     let loads = SourceLoads {
         window: RwSignal::new(None),
@@ -302,7 +302,7 @@ pub fn use_source_loads(
                                 finished: true,
                                 ..SourceProgress::default()
                             }));
-                            events.set(kept);
+                            events.set(kept.into());
                         }
                         None => state.set(SourceState::Blocked("not in this file.".into())),
                     }

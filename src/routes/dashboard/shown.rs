@@ -6,19 +6,25 @@ use std::collections::HashSet;
 
 use audit_core::analytics::{self, Totals};
 use audit_core::detect::{self, Detection};
-use audit_core::AuditEvent;
+use audit_core::{AuditEvent, Rows, Source};
 use leptos::prelude::*;
 
 use super::loads::SourceLoads;
 use super::view::ViewHandle;
 use crate::components::lookup_panel::{look_up, Found};
 use crate::components::query_bar::{known_values, KnownValues};
+use crate::recent::memo_recent;
+
+/// Newest first, ties by id: the order everything is shown in.
+fn newest_first(a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
+    b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id))
+}
 
 /// What the page shows. Copy it freely.
 #[derive(Clone, Copy)]
 pub struct Shown {
     /// Every loaded event of the shown sources, newest first.
-    pub loaded: Memo<Vec<AuditEvent>>,
+    pub loaded: Memo<Rows>,
     /// What the query bar completes values from.
     pub known: Memo<KnownValues>,
     /// Over everything loaded, whatever narrows the view.
@@ -28,7 +34,7 @@ pub struct Shown {
     /// A support lookup: the person or address, the alias, what it found.
     pub lookup: Memo<Option<(String, Option<String>, Found)>>,
     /// What the charts, tiles and table show.
-    pub events: Memo<Vec<AuditEvent>>,
+    pub events: Memo<Rows>,
     pub totals: Memo<Totals>,
 }
 
@@ -36,29 +42,53 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
     let privacy = view.privacy;
     let view = view.view;
     let private = Memo::new(move |_| view.with(|v| v.private));
-    let loaded = Memo::new(move |_| {
-        let shown = view.with(|v| v.sources);
-        let mut merged: Vec<AuditEvent> = Vec::new();
-        for source in audit_core::Source::ALL {
-            if shown.shows(source) {
-                merged.extend(loads.events(source).get());
+    // The last two lists shown are kept, so hiding a source and showing it
+    // again finds both ready.
+    let loaded = memo_recent(
+        2,
+        move || {
+            (
+                view.with(|v| v.sources),
+                private.get(),
+                loads.events(Source::Octopai).get(),
+                loads.events(Source::ClouderaManager).get(),
+            )
+        },
+        move |(shown, private, octopai, cloudera)| {
+            let parts: Vec<&Rows> = [
+                (Source::Octopai, octopai),
+                (Source::ClouderaManager, cloudera),
+            ]
+            .into_iter()
+            .filter(|(source, _)| shown.shows(*source))
+            .map(|(_, rows)| rows)
+            .collect();
+            // One source already in order, unmasked: its own list, no copy.
+            if let ([only], false) = (parts.as_slice(), *private) {
+                if only.is_sorted_by(|a, b| newest_first(a, b).is_le()) {
+                    return (*only).clone();
+                }
             }
-        }
-        merged.sort_unstable_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
-        // Privacy mode masks here, once: everything below sees pseudonyms,
-        // and counts the same, the mapping being one-to-one.
-        if private.get() {
-            merged = privacy.mask_events(&merged);
-        }
-        merged
-    });
+            let mut merged: Vec<AuditEvent> =
+                parts.iter().flat_map(|rows| rows.iter().cloned()).collect();
+            merged.sort_unstable_by(newest_first);
+            // Privacy mode masks here, once: everything below sees pseudonyms,
+            // and counts the same, the mapping being one-to-one.
+            if *private {
+                merged = privacy.mask_events(&merged);
+            }
+            Rows::new(merged)
+        },
+    );
     let thresholds = Memo::new(move |_| view.with(|v| v.thresholds));
-    let detections = Memo::new(move |_| {
-        loaded.with(|events| match private.get() {
-            true => privacy.detect(events, &thresholds.get()),
-            false => detect::detect(events, &thresholds.get()),
-        })
-    });
+    let detections = memo_recent(
+        2,
+        move || (loaded.get(), thresholds.get(), private.get()),
+        move |(events, thresholds, private)| match private {
+            true => privacy.detect(events, thresholds),
+            false => detect::detect(events, thresholds),
+        },
+    );
     let flag = Memo::new(move |_| view.with(|v| v.flag.clone()));
     let focus = Memo::new(move |_| view.with(|v| v.focus));
     let active_flag = Memo::new(move |_| {
@@ -85,6 +115,10 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             (None, _) => None,
         };
         let focus = focus.get();
+        if only.is_none() && looked_up.is_none() && focus.is_none() {
+            // Nothing narrows: the same list, not a copy.
+            return loaded.get();
+        }
         loaded.with(|events| {
             events
                 .iter()
@@ -93,15 +127,16 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
                 .filter(|e| focus.is_none_or(|focus| focus.keeps(e)))
                 .cloned()
                 .collect::<Vec<_>>()
+                .into()
         })
     });
     Shown {
         loaded,
-        known: Memo::new(move |_| loaded.with(|events| known_values(events, 200))),
+        known: memo_recent(2, move || loaded.get(), |events| known_values(events, 200)),
         detections,
         active_flag,
         lookup,
         events,
-        totals: Memo::new(move |_| events.with(|events| analytics::totals(events))),
+        totals: memo_recent(2, move || events.get(), |events| analytics::totals(events)),
     }
 }

@@ -26,7 +26,11 @@ pub fn ranked_chart(
     selector: Selector,
     on_filter: Callback<String>,
 ) -> Chart {
-    let items = Memo::new(move |_| inputs.events.with(|events| rank(events, TOP_N)));
+    let items = crate::recent::memo_recent(
+        2,
+        move || inputs.events.get(),
+        move |events| rank(events, TOP_N),
+    );
     let describe = Callback::new(move |index: usize| {
         items.with(|items| {
             items
@@ -121,7 +125,7 @@ pub fn hour_by_weekday(inputs: ChartInputs) -> Chart {
         drawn: Signal::derive(move || {
             heat.with(|cells| draw::heat_map_svg(cells, spec.series[0].color, inputs.ink.get()))
         }),
-        drawn_from: Signal::derive(move || inputs.events.with(Vec::len) as u64),
+        drawn_from: Signal::derive(move || inputs.events.with(|events| events.len()) as u64),
         table: Signal::derive(move || DataTable {
             columns: std::iter::once("Day".to_owned())
                 .chain((0..24).map(|hour| format!("{hour:02}")))
