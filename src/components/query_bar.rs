@@ -8,6 +8,8 @@ use audit_core::alternatives::{
 use audit_core::query::Diagnostic;
 use audit_core::query::Selector;
 use leptos::prelude::*;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The parts of `text` before, inside and after a diagnostic's span, for
 /// underlining (an empty span marks the place with a space).
@@ -119,7 +121,7 @@ pub fn QueryBar(
 }
 
 /// Values seen per selector, most frequent first.
-pub type KnownValues = std::collections::HashMap<Selector, Vec<String>>;
+pub type KnownValues = HashMap<Selector, Vec<String>>;
 
 /// The selectors completion offers values for.
 pub const COMPLETED_SELECTORS: [Selector; 5] = [
@@ -132,32 +134,96 @@ pub const COMPLETED_SELECTORS: [Selector; 5] = [
 
 /// The `per_selector` most frequent values of each completed selector.
 pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> KnownValues {
+    // One pass over the events for every selector, counted borrowed (a
+    // copy only of the values kept) with a fast hash for short strings.
+    let mut counts: Vec<HashMap<&str, u32, BuildHasherDefault<Fnv>>> = COMPLETED_SELECTORS
+        .iter()
+        .map(|_| HashMap::default())
+        .collect();
+    for event in events {
+        for (selector, counts) in COMPLETED_SELECTORS.iter().zip(counts.iter_mut()) {
+            if let Some(value) = audit_core::query::event_field_str(event, *selector) {
+                *counts.entry(value).or_default() += 1;
+            }
+        }
+    }
+    let order = |a: &(&str, u32), b: &(&str, u32)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
     COMPLETED_SELECTORS
         .iter()
-        .map(|selector| {
-            let mut counts: std::collections::HashMap<String, u32> = Default::default();
-            for event in events {
-                if let Some(value) = audit_core::query::event_field(event, *selector) {
-                    *counts.entry(value).or_default() += 1;
-                }
+        .zip(counts)
+        .map(|(selector, counts)| {
+            let mut ranked: Vec<(&str, u32)> = counts.into_iter().collect();
+            // Only the kept ones are sorted.
+            if ranked.len() > per_selector {
+                ranked.select_nth_unstable_by(per_selector, order);
+                ranked.truncate(per_selector);
             }
-            let mut ranked: Vec<(String, u32)> = counts.into_iter().collect();
-            ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            (
-                *selector,
-                ranked
-                    .into_iter()
-                    .take(per_selector)
-                    .map(|(value, _)| value)
-                    .collect(),
-            )
+            ranked.sort_unstable_by(order);
+            let kept = ranked
+                .into_iter()
+                .map(|(value, _)| value.to_owned())
+                .collect();
+            (*selector, kept)
         })
         .collect()
+}
+
+/// FNV-1a: fast for the short values counted here (no untrusted keys can
+/// hurt: a slow map costs this tab only).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_values_are_the_most_frequent_first_ties_by_name_cut_to_the_limit() {
+        use audit_core::fixture::event;
+        use audit_core::{EventKind, Outcome, Source};
+        let at = "2026-11-21T10:00:00Z";
+        let mut events = Vec::new();
+        for (actor, times) in [("carol", 3), ("bob", 5), ("ann", 3), ("dan", 1), ("eve", 2)] {
+            for _ in 0..times {
+                events.push(
+                    event(
+                        "x",
+                        Source::ClouderaManager,
+                        at,
+                        EventKind::Operation,
+                        Outcome::Allowed,
+                    )
+                    .by(actor),
+                );
+            }
+        }
+        let known = known_values(&events, 3);
+        assert_eq!(known[&Selector::Username], ["bob", "ann", "carol"]);
+        assert_eq!(
+            known_values(&events, 10)[&Selector::Username],
+            ["bob", "ann", "carol", "eve", "dan"]
+        );
+        assert!(known_values(&[], 3)[&Selector::Operation].is_empty());
+    }
 
     #[test]
     fn spans_split_the_text_for_underlining() {

@@ -163,15 +163,15 @@ impl Query {
     /// Whether a unified event satisfies every constraint, over its mapped
     /// fields (see [`event_field`]); how Octopai events are filtered locally.
     pub fn matches_event(&self, event: &AuditEvent) -> bool {
-        self.matches_fields(|selector| event_field(event, selector))
+        self.matches_fields(|selector| event_field_str(event, selector))
     }
 
-    fn matches_fields(&self, field_of: impl Fn(Selector) -> Option<String>) -> bool {
+    fn matches_fields<S: AsRef<str>>(&self, field_of: impl Fn(Selector) -> Option<S>) -> bool {
         self.constraints.iter().all(|constraint| {
             let Some(field) = field_of(constraint.selector) else {
                 return false;
             };
-            let equal = value_matches(&constraint.value, &field);
+            let equal = value_matches(&constraint.value, field.as_ref());
             match constraint.comparator {
                 Comparator::Equal => equal,
                 Comparator::NotEqual => !equal,
@@ -392,20 +392,25 @@ pub fn audit_field(audit: &ApiAudit, selector: Selector) -> Option<String> {
 /// it succeeded or was allowed, and `service` the source (`octopai`) or the
 /// Cloudera Manager service. Other selectors have no value.
 pub fn event_field(event: &AuditEvent, selector: Selector) -> Option<String> {
+    event_field_str(event, selector).map(str::to_owned)
+}
+
+/// [`event_field`], borrowed: for counting values without copying them.
+pub fn event_field_str(event: &AuditEvent, selector: Selector) -> Option<&str> {
     match selector {
-        Selector::Username => Some(event.actor.clone()),
-        Selector::IpAddress => event.ip.clone(),
-        Selector::Operation => Some(event.action.clone()),
-        Selector::Source => event.target.clone(),
-        Selector::OperationText => event.detail.clone(),
+        Selector::Username => Some(&event.actor),
+        Selector::IpAddress => event.ip.as_deref(),
+        Selector::Operation => Some(&event.action),
+        Selector::Source => event.target.as_deref(),
+        Selector::OperationText => event.detail.as_deref(),
         Selector::Allowed => match event.outcome {
-            Outcome::Succeeded | Outcome::Allowed => Some("true".into()),
-            Outcome::Failed | Outcome::Denied => Some("false".into()),
+            Outcome::Succeeded | Outcome::Allowed => Some("true"),
+            Outcome::Failed | Outcome::Denied => Some("false"),
             Outcome::Unknown => None,
         },
         Selector::Service => match event.source {
-            Source::Octopai => Some(Source::Octopai.id().into()),
-            Source::ClouderaManager => event.target.clone(),
+            Source::Octopai => Some(Source::Octopai.id()),
+            Source::ClouderaManager => event.target.as_deref(),
         },
         _ => None,
     }
