@@ -195,6 +195,15 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
         );
     }
     assert!(user_of.len() > 5, "{user_of:?}");
+    // Completion lists are filled while a field that completes has focus.
+    browser.click("#query").await;
+    browser
+        .wait_for(
+            "the completion lists",
+            "document.querySelectorAll('#lookup-suggestions option').length > 0",
+            Duration::from_secs(10),
+        )
+        .await;
     let lists = browser
         .script("return [...document.querySelectorAll('datalist option')].map(o => o.value).join('\\n');")
         .await;

@@ -114,9 +114,16 @@ pub fn DashboardPage() -> impl IntoView {
             loading.get(),
         )
     });
+    // Completion values are counted only while someone is in the query or
+    // lookup field: a filter change does not pay for lists nobody opens.
+    let completing = RwSignal::new(false);
+    let known = Signal::derive(move || match completing.get() {
+        true => shown.known.get(),
+        false => Default::default(),
+    });
     // Lookups complete from the accounts and addresses loaded.
     let lookup_suggestions = Signal::derive(move || {
-        shown.known.with(|known| {
+        known.with(|known| {
             [Selector::Username, Selector::IpAddress]
                 .iter()
                 .flat_map(|selector| known.get(selector).into_iter().flatten().take(100).cloned())
@@ -192,8 +199,10 @@ pub fn DashboardPage() -> impl IntoView {
             <SourceToggles view=view/>
             <PrivacySwitch on=Signal::from(private) on_change=view.editor(|next, on| next.private = on)
                 unresolved=Signal::from(unresolved) refused=Signal::from(view.refused)/>
-            <QueryBar applied=Signal::from(query_text) known_values=Signal::from(shown.known)
-                on_apply=move |text: String| view.edit(|next| next.query = text)/>
+            <div class="completing" on:focusin=move |_| completing.set(true) on:focusout=move |_| completing.set(false)>
+                <QueryBar applied=Signal::from(query_text) known_values=known
+                    on_apply=move |text: String| view.edit(|next| next.query = text)/>
+            </div>
             <SentQuery branches=shown_branches/>
             <SourcePanels loads=loads/>
             <Tiles view=view totals=shown.totals flags=Signal::derive(move || shown.detections.with(Vec::len))/>
@@ -203,9 +212,11 @@ pub fn DashboardPage() -> impl IntoView {
                         on:click=move |_| view.edit(|next| { next.flag = None; next.focus = None; })>"Show all events"</button>
                 </p>
             })}
-            <LookupForm current=Signal::derive(move || current.with(|v| v.who.clone())) suggestions=lookup_suggestions
-                private=Signal::from(private)
-                on_look_up=view.editor(|next, who| { next.who = who; next.alias = None; })/>
+            <div class="completing" on:focusin=move |_| completing.set(true) on:focusout=move |_| completing.set(false)>
+                <LookupForm current=Signal::derive(move || current.with(|v| v.who.clone())) suggestions=lookup_suggestions
+                    private=Signal::from(private)
+                    on_look_up=view.editor(|next, who| { next.who = who; next.alias = None; })/>
+            </div>
             {move || shown.lookup.get().map(|(who, alias, found)| view! {
                 <LookupPanel proposal=match private.get_untracked() {
                         true => privacy.alias_proposal(&who),
