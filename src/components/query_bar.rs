@@ -9,7 +9,8 @@ use audit_core::query::Diagnostic;
 use audit_core::query::Selector;
 use leptos::prelude::*;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+
+use audit_core::event::FnvMap;
 
 /// The parts of `text` before, inside and after a diagnostic's span, for
 /// underlining (an empty span marks the place with a space).
@@ -136,9 +137,9 @@ pub const COMPLETED_SELECTORS: [Selector; 5] = [
 pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> KnownValues {
     // One pass over the events for every selector, counted borrowed (a
     // copy only of the values kept) with a fast hash for short strings.
-    let mut counts: Vec<HashMap<&str, u32, BuildHasherDefault<Fnv>>> = COMPLETED_SELECTORS
+    let mut counts: Vec<FnvMap<&str, u32>> = COMPLETED_SELECTORS
         .iter()
-        .map(|_| HashMap::default())
+        .map(|_| FnvMap::default())
         .collect();
     for event in events {
         for (selector, counts) in COMPLETED_SELECTORS.iter().zip(counts.iter_mut()) {
@@ -166,30 +167,6 @@ pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> K
             (*selector, kept)
         })
         .collect()
-}
-
-/// FNV-1a: fast for the short values counted here (no untrusted keys can
-/// hurt: a slow map costs this tab only).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
 }
 
 #[cfg(test)]

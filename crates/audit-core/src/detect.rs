@@ -10,12 +10,12 @@
 //! minutes of each other. Input may be in any order and hold duplicates (by
 //! id); the result does not depend on either.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::event::AuditEvent;
+use crate::event::{AuditEvent, FnvMap};
 use crate::time::format_iso;
 
 /// "At least `count` within `minutes` minutes".
@@ -196,7 +196,19 @@ pub fn detect_with(
 /// event, so its copies carry the same time).
 fn chronological(events: &[AuditEvent]) -> Vec<&AuditEvent> {
     let mut ordered: Vec<&AuditEvent> = events.iter().collect();
-    ordered.sort_unstable_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    let newest_first = events.windows(2).all(|pair| {
+        pair[0].at > pair[1].at || (pair[0].at == pair[1].at && pair[0].id <= pair[1].id)
+    });
+    if newest_first {
+        // As the page holds them (newest first, ties by id): reversed,
+        // with each run of one instant put back in id order. Linear.
+        ordered.reverse();
+        for run in ordered.chunk_by_mut(|a, b| a.at == b.at) {
+            run.reverse();
+        }
+    } else {
+        ordered.sort_unstable_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    }
     // Copies of one event share its time, so after the sort they are
     // neighbours.
     ordered.dedup_by(|a, b| a.id == b.id);
@@ -208,7 +220,7 @@ fn group_by<'a>(
     events: &[&'a AuditEvent],
     key: impl Fn(&'a AuditEvent) -> Option<&'a str>,
 ) -> Vec<(&'a str, Vec<&'a AuditEvent>)> {
-    let mut groups: HashMap<&str, Vec<&AuditEvent>> = HashMap::new();
+    let mut groups: FnvMap<&str, Vec<&AuditEvent>> = FnvMap::default();
     for event in events {
         if let Some(key) = key(event) {
             groups.entry(key).or_default().push(event);
@@ -379,7 +391,7 @@ fn password_spray(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
         if distinct_accounts(&attempts) < rule.count() {
             continue;
         }
-        let held: std::cell::RefCell<HashMap<&str, usize>> = Default::default();
+        let held: std::cell::RefCell<FnvMap<&str, usize>> = Default::default();
         let runs = bursts(
             &attempts,
             rule.span(),
@@ -564,6 +576,49 @@ fn first_seen_ips(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn events_newest_first_are_put_oldest_first_as_a_sort_would() {
+        use crate::fixture::event;
+        let at = [
+            "2026-11-21T10:00:02Z",
+            "2026-11-21T10:00:01Z",
+            "2026-11-21T10:00:01Z",
+            "2026-11-21T10:00:00Z",
+        ];
+        let ids = ["d", "a", "c", "b"];
+        let mut events: Vec<AuditEvent> = at
+            .iter()
+            .zip(ids)
+            .map(|(at, id)| {
+                event(
+                    id,
+                    crate::Source::Octopai,
+                    at,
+                    crate::EventKind::Login,
+                    crate::Outcome::Failed,
+                )
+            })
+            .collect();
+        // A copy of one event, as two pages can hold.
+        events.insert(2, events[1].clone());
+        let sorted = |events: &[AuditEvent]| {
+            let mut all: Vec<&AuditEvent> = events.iter().collect();
+            all.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+            all.dedup_by(|a, b| a.id == b.id);
+            all.iter().map(|e| e.id.clone()).collect::<Vec<_>>()
+        };
+        let ids =
+            |events: Vec<&AuditEvent>| events.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(chronological(&events)), ["b", "a", "c", "d"]);
+        assert_eq!(ids(chronological(&events)), sorted(&events));
+        events.swap(0, 4);
+        assert_eq!(
+            ids(chronological(&events)),
+            sorted(&events),
+            "not newest first: sorted"
+        );
+    }
     use crate::event::{EventKind, Outcome, Source};
     use crate::fixture::event;
     use crate::time::parse_iso;
