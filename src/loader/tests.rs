@@ -1,0 +1,164 @@
+//! Tests of paging a window: the pager's decisions, retries and the cap.
+
+use super::*;
+use audit_core::time::parse_iso;
+
+fn window() -> TimeWindow {
+    TimeWindow::new(
+        parse_iso("2026-11-21T00:00:00Z").unwrap(),
+        parse_iso("2026-11-22T00:00:00Z").unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn cloudera_pages_by_offset_until_an_empty_page_with_end_pinned() {
+    let mut pager = Pager::new(Source::ClouderaManager, window(), None);
+    let NextPage::Cloudera(first) = pager.next() else {
+        panic!()
+    };
+    assert_eq!(first.result_offset, Some(0));
+    assert_eq!(first.end_time.as_deref(), Some("2026-11-22T00:00:00.000Z"));
+    pager.record(1000, None);
+    // A server that caps pages at 100 still pages correctly.
+    pager.record(100, None);
+    let NextPage::Cloudera(third) = pager.next() else {
+        panic!()
+    };
+    assert_eq!(third.result_offset, Some(1100));
+    assert_eq!(third.end_time, first.end_time, "endTime stays pinned");
+    pager.record(0, None);
+    assert_eq!(pager.next(), NextPage::Done);
+    assert_eq!((pager.pages, pager.received()), (3, 1100));
+}
+
+#[test]
+fn cloudera_pages_carry_the_canonical_query_and_octopai_pages_do_not() {
+    let query = audit_core::query::parse("username==admin;allowed==false").unwrap();
+    let pager = Pager::new(Source::ClouderaManager, window(), Some(&query));
+    let NextPage::Cloudera(params) = pager.next() else {
+        panic!()
+    };
+    assert_eq!(
+        params.query.as_deref(),
+        Some("username==admin;allowed==false")
+    );
+    let empty = audit_core::query::parse("").unwrap();
+    let NextPage::Cloudera(params) =
+        Pager::new(Source::ClouderaManager, window(), Some(&empty)).next()
+    else {
+        panic!()
+    };
+    assert_eq!(params.query, None, "an empty query is not sent");
+    assert!(matches!(
+        Pager::new(Source::Octopai, window(), Some(&query)).next(),
+        NextPage::Octopai(_)
+    ));
+}
+
+#[test]
+fn rate_is_events_per_second_once_measurable() {
+    let progress = |received, elapsed_ms| SourceProgress {
+        received,
+        elapsed_ms,
+        ..SourceProgress::default()
+    };
+    assert_eq!(progress(5000, 2000).rate(), Some(2500));
+    assert_eq!(progress(5000, 0).rate(), None);
+    assert_eq!(progress(0, 100).rate(), None);
+}
+
+#[test]
+fn octopai_pages_by_number_until_total_or_empty_page() {
+    let mut pager = Pager::new(Source::Octopai, window(), None);
+    let NextPage::Octopai(first) = pager.next() else {
+        panic!()
+    };
+    assert_eq!(
+        (first.page_number, first.page_size),
+        (Some(1), Some(PAGE_SIZE))
+    );
+    pager.record(1000, Some(1500));
+    let NextPage::Octopai(second) = pager.next() else {
+        panic!()
+    };
+    assert_eq!(second.page_number, Some(2));
+    pager.record(500, Some(1500));
+    assert_eq!(
+        pager.next(),
+        NextPage::Done,
+        "total reached: no extra request"
+    );
+
+    let mut untotalled = Pager::new(Source::Octopai, window(), None);
+    untotalled.record(10, None);
+    assert_ne!(untotalled.next(), NextPage::Done);
+    untotalled.record(0, None);
+    assert_eq!(untotalled.next(), NextPage::Done);
+}
+
+#[test]
+fn the_cap_is_never_silent() {
+    // Everything arrived under the cap, or exactly at it: nothing to say.
+    assert_eq!(beyond_cap(10, 100, true, None), None);
+    assert_eq!(beyond_cap(100, 100, true, Some(100)), None);
+    // Stopped at the cap with more to come: at least one more than held,
+    // or the source's own total when it gives one.
+    assert_eq!(beyond_cap(100, 100, false, None), Some(101));
+    assert_eq!(beyond_cap(1_000, 500, false, Some(25_000)), Some(25_000));
+    // A page that crossed the cap: those held beyond it were dropped.
+    assert_eq!(beyond_cap(1_050, 1_000, true, None), Some(1_050));
+}
+
+fn positions(pager: &Pager) -> Vec<u32> {
+    pager
+        .next_batch()
+        .into_iter()
+        .map(|(position, _)| position)
+        .collect()
+}
+
+#[test]
+fn cloudera_pages_run_ahead_only_once_full_pages_are_honoured() {
+    let mut pager = Pager::new(Source::ClouderaManager, window(), None);
+    assert_eq!(
+        positions(&pager),
+        [0],
+        "one page until the page size is known"
+    );
+    pager.record(1000, None);
+    assert_eq!(positions(&pager), [1000, 2000, 3000]);
+    let NextPage::Cloudera(params) = &pager.next_batch()[2].1 else {
+        panic!("a Cloudera Manager page")
+    };
+    assert_eq!(params.result_offset, Some(3000));
+    assert!(pager.expects(1000) && !pager.expects(2000));
+    // A short page (a server capping the page size, or the last page):
+    // guessing ahead stops, and the next offset follows what came.
+    pager.record(400, None);
+    assert!(
+        !pager.expects(2000),
+        "the page asked for at 2000 is dropped"
+    );
+    assert_eq!(positions(&pager), [1400]);
+    pager.record(0, None);
+    assert!(pager.next_batch().is_empty());
+}
+
+#[test]
+fn octopai_pages_run_ahead_up_to_its_total() {
+    let mut pager = Pager::new(Source::Octopai, window(), None);
+    assert_eq!(positions(&pager), [1]);
+    pager.record(1000, Some(4500));
+    assert_eq!(
+        positions(&pager),
+        [2, 3, 4],
+        "three in flight of the four left"
+    );
+    for _ in 0..3 {
+        pager.record(1000, Some(4500));
+    }
+    assert_eq!(positions(&pager), [5]);
+    pager.record(500, Some(4500));
+    assert!(pager.next_batch().is_empty(), "the total has arrived");
+}
