@@ -145,6 +145,18 @@ const poll = () => tile() !== before ? done(performance.now() - started) : reque
 requestAnimationFrame(poll);
 "#;
 
+/// Clicks `css` and times, in the page, until the events tile changes.
+async fn timed_change(browser: &Browser, css: &str) -> Duration {
+    let ms = browser
+        .client
+        .execute_async(RECOMPUTE_JS, vec![serde_json::json!(css)])
+        .await
+        .expect("the change is timed")
+        .as_f64()
+        .expect("milliseconds");
+    Duration::from_secs_f64(ms / 1e3)
+}
+
 /// A 7-day window of about 100,000 events (the demo at 350% volume): its
 /// load against plain fetch + `JSON.parse` of the same pages, and the time to
 /// recompute every chart, tile and detection when a source is hidden and
@@ -190,32 +202,16 @@ async fn large_window() {
         // Seven pairs per load, 21 of each in all. The first hide after a
         // load finds nothing kept from before: it is also reported alone.
         for pair in 0..7 {
-            for (css, times) in [("#show-octopai", &mut hide), ("#show-octopai", &mut show)] {
-                let ms = browser
-                    .client
-                    .execute_async(RECOMPUTE_JS, vec![serde_json::json!(css)])
-                    .await
-                    .expect("the recompute is timed")
-                    .as_f64()
-                    .expect("milliseconds");
-                times.push(Duration::from_secs_f64(ms / 1e3));
-            }
+            hide.push(timed_change(&browser, "#show-octopai").await);
+            show.push(timed_change(&browser, "#show-octopai").await);
             if pair == 0 {
                 first.push(*hide.last().expect("a hide was timed"));
             }
         }
         // A tile narrowing the view to failed logins, and back to all.
         for _ in 0..7 {
-            for (css, times) in [("#failed-logins", &mut tile), ("#tile-events", &mut untile)] {
-                let ms = browser
-                    .client
-                    .execute_async(RECOMPUTE_JS, vec![serde_json::json!(css)])
-                    .await
-                    .expect("the tile change is timed")
-                    .as_f64()
-                    .expect("milliseconds");
-                times.push(Duration::from_secs_f64(ms / 1e3));
-            }
+            tile.push(timed_change(&browser, "#failed-logins").await);
+            untile.push(timed_change(&browser, "#tile-events").await);
         }
     }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;

@@ -184,13 +184,7 @@ impl Privacy {
     /// The pseudonyms a masked view names that this session cannot resolve.
     pub fn unresolved(self, view: &DashboardView) -> Vec<String> {
         let mut found: Vec<String> = Vec::new();
-        let fields = [
-            Some(&view.query),
-            view.who.as_ref(),
-            view.alias.as_ref(),
-            view.flag.as_ref(),
-        ];
-        for text in fields.into_iter().flatten() {
+        for text in person_fields(view) {
             for pseudonym in self.unmask(text).1 {
                 if !found.contains(&pseudonym) {
                     found.push(pseudonym);
@@ -204,17 +198,10 @@ impl Privacy {
     /// page loads.
     fn keep(self, view: &DashboardView) {
         self.keep_key();
-        let text = [
-            Some(&view.query),
-            view.who.as_ref(),
-            view.alias.as_ref(),
-            view.flag.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
+        let text = person_fields(view)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
         let Some(kept) = crate::storage::load_privacy()
             .and_then(|text| serde_json::from_str::<Kept>(&text).ok())
         else {
@@ -231,6 +218,19 @@ impl Privacy {
             save(&self.key, &entries);
         }
     }
+}
+
+/// The view's fields that can name a person: the query, who is looked up,
+/// their alias and the flag shown.
+fn person_fields(view: &DashboardView) -> impl Iterator<Item = &String> {
+    [
+        Some(&view.query),
+        view.who.as_ref(),
+        view.alias.as_ref(),
+        view.flag.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 fn save(key: &[u8; 32], entries: &[Entry]) {

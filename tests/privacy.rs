@@ -95,6 +95,12 @@ async fn everything_shown(browser: &Browser) -> String {
 }
 
 /// The real values found in `text`, each with where (for the message).
+/// Asserts that no real value appears in the page's markup or address.
+async fn nothing_leaks(browser: &Browser, reals: &BTreeSet<String>) {
+    let shown = everything_shown(browser).await;
+    assert_eq!(leaked(&shown, reals), Vec::<String>::new());
+}
+
 fn leaked(text: &str, reals: &BTreeSet<String>) -> Vec<String> {
     reals
         .iter()
@@ -174,8 +180,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
 
     // No e-mail or IP address anywhere in the page or its URL, and no user
     // name in any user field: the same rows, one pseudonym per person.
-    let shown = everything_shown(&browser).await;
-    assert_eq!(leaked(&shown, &reals), Vec::<String>::new());
+    nothing_leaks(&browser, &reals).await;
     let masked_rows = people_in_rows(&browser).await;
     assert_eq!(masked_rows.len(), plain_rows.len());
     let mut user_of: HashMap<&str, &str> = HashMap::new();
@@ -260,8 +265,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
         )
         .await;
     assert!(browser.dashboard().detail_fields().await.len() > 3);
-    let shown = everything_shown(&browser).await;
-    assert_eq!(leaked(&shown, &reals), Vec::<String>::new());
+    nothing_leaks(&browser, &reals).await;
     browser.click("#detail-close").await;
     browser.click("#detections .flag-show").await;
     browser
@@ -275,8 +279,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
         browser.number(TABLE_ROWS).await > 0,
         "the flag is found by its masked key"
     );
-    let shown = everything_shown(&browser).await;
-    assert_eq!(leaked(&shown, &reals), Vec::<String>::new());
+    nothing_leaks(&browser, &reals).await;
     browser.click("#show-all").await;
     browser
         .wait_for(
@@ -309,8 +312,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
             Duration::from_secs(60),
         )
         .await;
-    let shown = everything_shown(&browser).await;
-    assert_eq!(leaked(&shown, &reals), Vec::<String>::new());
+    nothing_leaks(&browser, &reals).await;
     assert!(!here(&browser)
         .await
         .contains(email.split('@').next().unwrap()));
@@ -363,8 +365,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
             Duration::from_secs(20),
         )
         .await;
-    let shown = everything_shown(&browser).await;
-    assert_eq!(leaked(&shown, &reals), Vec::<String>::new());
+    nothing_leaks(&browser, &reals).await;
     browser.click("#lookup-close").await;
 
     // The same session, reloaded: the same pseudonyms, the filter resolved.

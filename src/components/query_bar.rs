@@ -143,7 +143,7 @@ pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> K
         .collect();
     for event in events {
         for (selector, counts) in COMPLETED_SELECTORS.iter().zip(counts.iter_mut()) {
-            if let Some(value) = audit_core::query::event_field_str(event, *selector) {
+            if let Some(value) = audit_core::query::event_field(event, *selector) {
                 *counts.entry(value).or_default() += 1;
             }
         }

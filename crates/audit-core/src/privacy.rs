@@ -40,7 +40,7 @@ impl PersonKind {
 
     /// The kind a value has: an IP address, or a user.
     pub fn of(value: &str) -> PersonKind {
-        if value.trim().parse::<std::net::IpAddr>().is_ok() {
+        if crate::lookup::looks_like_address(value) {
             PersonKind::Address
         } else {
             PersonKind::User
@@ -96,15 +96,6 @@ impl Pseudonyms {
             by_real: HashMap::new(),
             by_pseudonym: HashMap::new(),
         }
-    }
-
-    /// How many values have a pseudonym so far.
-    pub fn len(&self) -> usize {
-        self.by_real.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_real.is_empty()
     }
 
     /// The pseudonym of `real`, made on first use. A value that already

@@ -163,7 +163,7 @@ impl Query {
     /// Whether a unified event satisfies every constraint, over its mapped
     /// fields (see [`event_field`]); how Octopai events are filtered locally.
     pub fn matches_event(&self, event: &AuditEvent) -> bool {
-        self.matches_fields(|selector| event_field_str(event, selector))
+        self.matches_fields(|selector| event_field(event, selector))
     }
 
     fn matches_fields<S: AsRef<str>>(&self, field_of: impl Fn(Selector) -> Option<S>) -> bool {
@@ -391,12 +391,7 @@ pub fn audit_field(audit: &ApiAudit, selector: Selector) -> Option<String> {
 /// page), `operation_text` the detail (a failure reason), `allowed` whether
 /// it succeeded or was allowed, and `service` the source (`octopai`) or the
 /// Cloudera Manager service. Other selectors have no value.
-pub fn event_field(event: &AuditEvent, selector: Selector) -> Option<String> {
-    event_field_str(event, selector).map(str::to_owned)
-}
-
-/// [`event_field`], borrowed: for counting values without copying them.
-pub fn event_field_str(event: &AuditEvent, selector: Selector) -> Option<&str> {
+pub fn event_field(event: &AuditEvent, selector: Selector) -> Option<&str> {
     match selector {
         Selector::Username => Some(&event.actor),
         Selector::IpAddress => event.ip.as_deref(),
