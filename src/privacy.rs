@@ -9,7 +9,7 @@
 //! session cannot, and the page says so. Nothing is stored until privacy
 //! mode is first used, and logging out clears it with the session.
 
-use audit_core::detect::{Detection, Thresholds};
+use audit_core::detect::{DetectIndex, Detection, Thresholds};
 use audit_core::lookup::cloudera_name_for;
 use audit_core::privacy::{looks_like_pseudonym, Entry, PersonKind, Pseudonyms};
 use audit_core::AuditEvent;
@@ -101,10 +101,9 @@ impl Privacy {
 
     /// The detections over masked events: the same flags as unmasked,
     /// since whether an address is internal is asked of the real one.
-    pub fn detect(self, events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> {
-        self.table.with_value(|table| {
-            audit_core::detect::detect_with(events, thresholds, &|ip| table.is_internal(ip))
-        })
+    pub fn detect(self, index: &DetectIndex, thresholds: &Thresholds) -> Vec<Detection> {
+        self.table
+            .with_value(|table| index.detect_with(thresholds, &|ip| table.is_internal(ip)))
     }
 
     /// `text` with this session's pseudonyms resolved, and those it could

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::event::{AuditEvent, FnvMap};
+use crate::event::{AuditEvent, Rows};
 use crate::time::format_iso;
 
 /// "At least `count` within `minutes` minutes".
@@ -154,6 +154,8 @@ impl Detection {
 }
 
 /// Runs every detection. Flags come most severe first, then newest first.
+/// The events are copied into an index first; the app builds a
+/// [`DetectIndex`] once per load and asks it instead.
 pub fn detect(events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> {
     detect_with(events, thresholds, &is_internal_address)
 }
@@ -166,88 +168,65 @@ pub fn detect_with(
     thresholds: &Thresholds,
     is_internal: &dyn Fn(&str) -> bool,
 ) -> Vec<Detection> {
-    let ordered = chronological(events);
-    let mut found = Vec::new();
-    found.extend(brute_force(&ordered, thresholds.brute_force));
-    found.extend(password_spray(&ordered, thresholds.spray));
-    found.extend(failures_then_success(
-        &ordered,
-        thresholds.failures_then_success,
-    ));
-    found.extend(denied_bursts(&ordered, thresholds.denied_burst));
-    found.extend(first_seen_ips(
-        &ordered,
-        thresholds.new_ip_history,
-        thresholds.new_ip_internal,
-        is_internal,
-    ));
-    found.sort_by(|a, b| {
-        b.kind
-            .severity()
-            .cmp(&a.kind.severity())
-            .then_with(|| b.first_at.cmp(&a.first_at))
-            .then_with(|| a.kind.cmp(&b.kind))
-            .then_with(|| a.subject.cmp(&b.subject))
-    });
-    found
+    DetectIndex::new(&Rows::new(events.to_vec())).detect_with(thresholds, is_internal)
 }
 
-/// The events oldest first (ties by id), each id once (an id names one
-/// event, so its copies carry the same time).
-fn chronological(events: &[AuditEvent]) -> Vec<&AuditEvent> {
-    let mut ordered: Vec<&AuditEvent> = events.iter().collect();
-    let newest_first = events.windows(2).all(|pair| {
-        pair[0].at > pair[1].at || (pair[0].at == pair[1].at && pair[0].id <= pair[1].id)
-    });
-    if newest_first {
-        // As the page holds them (newest first, ties by id): reversed,
-        // with each run of one instant put back in id order. Linear.
-        ordered.reverse();
-        for run in ordered.chunk_by_mut(|a, b| a.at == b.at) {
-            run.reverse();
-        }
-    } else {
-        ordered.sort_unstable_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+impl DetectIndex {
+    /// Every detection over the indexed events, as [`detect`].
+    pub fn detect(&self, thresholds: &Thresholds) -> Vec<Detection> {
+        self.detect_with(thresholds, &is_internal_address)
     }
-    // Copies of one event share its time, so after the sort they are
-    // neighbours.
-    ordered.dedup_by(|a, b| a.id == b.id);
-    ordered
-}
 
-/// Groups events (already oldest first) by a key, keeping the order.
-fn group_by<'a>(
-    events: &[&'a AuditEvent],
-    key: impl Fn(&'a AuditEvent) -> Option<&'a str>,
-) -> Vec<(&'a str, Vec<&'a AuditEvent>)> {
-    let mut groups: FnvMap<&str, Vec<&AuditEvent>> = FnvMap::default();
-    for event in events {
-        if let Some(key) = key(event) {
-            groups.entry(key).or_default().push(event);
-        }
+    /// Every detection over the indexed events, as [`detect_with`].
+    pub fn detect_with(
+        &self,
+        thresholds: &Thresholds,
+        is_internal: &dyn Fn(&str) -> bool,
+    ) -> Vec<Detection> {
+        let mut found = Vec::new();
+        found.extend(brute_force(self, thresholds.brute_force));
+        found.extend(password_spray(self, thresholds.spray));
+        found.extend(failures_then_success(
+            self,
+            thresholds.failures_then_success,
+        ));
+        found.extend(denied_bursts(self, thresholds.denied_burst));
+        found.extend(first_seen_ips(
+            self,
+            thresholds.new_ip_history,
+            thresholds.new_ip_internal,
+            is_internal,
+        ));
+        found.sort_by(|a, b| {
+            b.kind
+                .severity()
+                .cmp(&a.kind.severity())
+                .then_with(|| b.first_at.cmp(&a.first_at))
+                .then_with(|| a.kind.cmp(&b.kind))
+                .then_with(|| a.subject.cmp(&b.subject))
+        });
+        found
     }
-    let mut groups: Vec<_> = groups.into_iter().collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    groups
 }
 
-/// The maximal runs of `events` (oldest first) where some window of `span`
-/// satisfies `enough` (fed by `add` and `remove` as events enter
-/// and leave the window): each run as the index range of its events.
-/// Overlapping qualifying windows merge into one run. Linear in the events.
-fn bursts<'a>(
-    events: &[&'a AuditEvent],
+/// The maximal runs of `group` (positions in `index`, oldest first) where
+/// some window of `span` satisfies `enough` (fed by `add` and `remove` as
+/// events enter and leave the window): each run as the range of `group`
+/// it covers. Overlapping qualifying windows merge into one run. Linear.
+fn bursts(
+    index: &DetectIndex,
+    group: &[usize],
     span: Duration,
-    mut add: impl FnMut(&'a AuditEvent),
-    mut remove: impl FnMut(&'a AuditEvent),
+    mut add: impl FnMut(usize),
+    mut remove: impl FnMut(usize),
     mut enough: impl FnMut() -> bool,
 ) -> Vec<std::ops::RangeInclusive<usize>> {
     let mut runs: Vec<std::ops::RangeInclusive<usize>> = Vec::new();
     let mut left = 0;
-    for right in 0..events.len() {
-        add(events[right]);
-        while events[right].at - events[left].at > span {
-            remove(events[left]);
+    for right in 0..group.len() {
+        add(group[right]);
+        while index.at(group[right]) - index.at(group[left]) > span {
+            remove(group[left]);
             left += 1;
         }
         if !enough() {
@@ -263,13 +242,15 @@ fn bursts<'a>(
 
 /// Runs where at least `need` events fall within `span`.
 fn counted_bursts(
-    events: &[&AuditEvent],
+    index: &DetectIndex,
+    group: &[usize],
     span: Duration,
     need: usize,
 ) -> Vec<std::ops::RangeInclusive<usize>> {
     let held = std::cell::Cell::new(0usize);
     bursts(
-        events,
+        index,
+        group,
         span,
         |_| held.set(held.get() + 1),
         |_| held.set(held.get() - 1),
@@ -328,31 +309,31 @@ fn flag(kind: DetectionKind, subject: &str, events: &[&AuditEvent], reason: Stri
     }
 }
 
-/// Flags, per actor, each run of at least `rule.count` of the events `keep`
-/// accepts within `rule.minutes`; `flag_of` words each one.
+/// Flags, per actor, each run of at least `rule.count` of the events with
+/// `traits` within `rule.minutes`; `flag_of` words each one.
 fn actor_bursts(
-    events: &[&AuditEvent],
+    index: &DetectIndex,
     rule: Rule,
-    keep: impl Fn(&AuditEvent) -> bool,
+    traits: u8,
     flag_of: impl Fn(&str, &[&AuditEvent]) -> Detection,
 ) -> Vec<Detection> {
-    let kept: Vec<&AuditEvent> = events.iter().copied().filter(|e| keep(e)).collect();
     let mut found = Vec::new();
-    for (actor, own) in group_by(&kept, |e| Some(e.actor.as_str())) {
-        for run in counted_bursts(&own, rule.span(), rule.count()) {
-            found.push(flag_of(actor, &own[run]));
+    let groups = index.groups(
+        index.actor_count(),
+        |at| index.has(at, traits),
+        |at| Some(index.actor(at)),
+    );
+    for (actor, own) in groups {
+        for run in counted_bursts(index, &own, rule.span(), rule.count()) {
+            found.push(flag_of(index.actor_name(actor), &index.events(&own[run])));
         }
     }
     found
 }
 
-fn brute_force(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
-    actor_bursts(
-        events,
-        rule,
-        AuditEvent::is_failed_login,
-        |account, burst| {
-            flag(
+fn brute_force(index: &DetectIndex, rule: Rule) -> Vec<Detection> {
+    actor_bursts(index, rule, FAILED_LOGIN, |account, burst| {
+        flag(
             DetectionKind::BruteForce,
             account,
             burst,
@@ -366,8 +347,7 @@ fn brute_force(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
                 rule.minutes
             ),
         )
-        },
-    )
+    })
 }
 
 fn distinct_accounts(window: &[&AuditEvent]) -> usize {
@@ -378,47 +358,64 @@ fn distinct_accounts(window: &[&AuditEvent]) -> usize {
         .len()
 }
 
-fn password_spray(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
-    let failures: Vec<&AuditEvent> = events
-        .iter()
-        .copied()
-        .filter(|e| e.is_failed_login())
-        .collect();
+fn password_spray(index: &DetectIndex, rule: Rule) -> Vec<Detection> {
     let mut found = Vec::new();
-    for (ip, attempts) in group_by(&failures, |e| e.ip.as_deref()) {
+    // How many of the window's attempts each account made, by account id.
+    let held: std::cell::RefCell<Vec<usize>> =
+        std::cell::RefCell::new(vec![0; index.actor_count()]);
+    let distinct = std::cell::Cell::new(0usize);
+    let groups = index.groups(
+        index.ip_count(),
+        |at| index.has(at, FAILED_LOGIN),
+        |at| index.ip(at),
+    );
+    for (ip, attempts) in groups {
         // Cheap pre-check: an address with fewer distinct accounts in all
         // than the threshold cannot qualify in any window.
-        if distinct_accounts(&attempts) < rule.count() {
+        let mut accounts: Vec<u32> = attempts.iter().map(|at| index.actor(*at)).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        if accounts.len() < rule.count() {
             continue;
         }
-        let held: std::cell::RefCell<FnvMap<&str, usize>> = Default::default();
         let runs = bursts(
+            index,
             &attempts,
             rule.span(),
-            |event| *held.borrow_mut().entry(event.actor.as_str()).or_default() += 1,
-            |event| {
-                let mut held = held.borrow_mut();
-                if let Some(count) = held.get_mut(event.actor.as_str()) {
-                    *count -= 1;
-                    if *count == 0 {
-                        held.remove(event.actor.as_str());
-                    }
+            |at| {
+                let count = &mut held.borrow_mut()[index.actor(at) as usize];
+                if *count == 0 {
+                    distinct.set(distinct.get() + 1);
+                }
+                *count += 1;
+            },
+            |at| {
+                let count = &mut held.borrow_mut()[index.actor(at) as usize];
+                *count -= 1;
+                if *count == 0 {
+                    distinct.set(distinct.get() - 1);
                 }
             },
-            || held.borrow().len() >= rule.count(),
+            || distinct.get() >= rule.count(),
         );
+        // Ready for the next address.
+        for account in accounts {
+            held.borrow_mut()[account as usize] = 0;
+        }
+        distinct.set(0);
+        let ip = index.ip_text(ip);
         for run in runs {
-            let burst = &attempts[run];
+            let burst = index.events(&attempts[run]);
             found.push(flag(
                 DetectionKind::PasswordSpray,
                 ip,
-                burst,
+                &burst,
                 format!(
                     "{} distinct accounts failed to log in from {ip} in {} ({} attempts, {}); the threshold is {} accounts within {} minutes.",
-                    distinct_accounts(burst),
-                    minutes_between(burst),
+                    distinct_accounts(&burst),
+                    minutes_between(&burst),
                     burst.len(),
-                    sources(burst),
+                    sources(&burst),
                     rule.count,
                     rule.minutes
                 ),
@@ -428,33 +425,35 @@ fn password_spray(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
     found
 }
 
-fn failures_then_success(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
-    let logins: Vec<&AuditEvent> = events
-        .iter()
-        .copied()
-        .filter(|e| e.is_failed_login() || e.is_successful_login())
-        .collect();
+fn failures_then_success(index: &DetectIndex, rule: Rule) -> Vec<Detection> {
     let mut found = Vec::new();
-    for (account, history) in group_by(&logins, |e| Some(e.actor.as_str())) {
+    let groups = index.groups(
+        index.actor_count(),
+        |at| index.has(at, FAILED_LOGIN | GOOD_LOGIN),
+        |at| Some(index.actor(at)),
+    );
+    for (account, history) in groups {
+        let account = index.actor_name(account);
         // Failures since the last success.
-        let mut pending: Vec<&AuditEvent> = Vec::new();
+        let mut pending: Vec<usize> = Vec::new();
         for login in history {
-            if login.is_failed_login() {
+            if index.has(login, FAILED_LOGIN) {
                 pending.push(login);
                 continue;
             }
-            let recent: Vec<&AuditEvent> = pending
+            let recent: Vec<usize> = pending
                 .iter()
                 .copied()
-                .filter(|failure| login.at - failure.at <= rule.span())
+                .filter(|failure| index.at(login) - index.at(*failure) <= rule.span())
                 .collect();
             if recent.len() >= rule.count() {
                 let mut story = recent.clone();
                 story.push(login);
+                let login = index.event(login);
                 found.push(flag(
                     DetectionKind::FailuresThenSuccess,
                     account,
-                    &story,
+                    &index.events(&story),
                     format!(
                         "{} failed logins for {account}, then a successful one at {} from {}; the threshold is {} failures within {} minutes before a success.",
                         recent.len(),
@@ -471,16 +470,12 @@ fn failures_then_success(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
     found
 }
 
-fn denied_bursts(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
-    actor_bursts(
-        events,
-        rule,
-        AuditEvent::is_denied_operation,
-        |user, burst| {
-            let mut targets: Vec<&str> = burst.iter().filter_map(|e| e.target.as_deref()).collect();
-            targets.sort_unstable();
-            targets.dedup();
-            flag(
+fn denied_bursts(index: &DetectIndex, rule: Rule) -> Vec<Detection> {
+    actor_bursts(index, rule, DENIED, |user, burst| {
+        let mut targets: Vec<&str> = burst.iter().filter_map(|e| e.target.as_deref()).collect();
+        targets.sort_unstable();
+        targets.dedup();
+        flag(
             DetectionKind::DeniedBurst,
             user,
             burst,
@@ -497,8 +492,7 @@ fn denied_bursts(events: &[&AuditEvent], rule: Rule) -> Vec<Detection> {
                 rule.minutes
             ),
         )
-        },
-    )
+    })
 }
 
 /// Private, loopback, link-local or unique-local: an address inside the
@@ -515,56 +509,70 @@ pub fn is_internal_address(ip: &str) -> bool {
 }
 
 fn first_seen_ips(
-    events: &[&AuditEvent],
+    index: &DetectIndex,
     history: u32,
     internal_too: bool,
     is_internal: &dyn Fn(&str) -> bool,
 ) -> Vec<Detection> {
     let history = usize::try_from(history).unwrap_or(usize::MAX);
     let mut found = Vec::new();
+    // Whether each address may be flagged, asked once per address.
+    let mut may_flag: Vec<Option<bool>> = vec![None; index.ip_count()];
+    // The last group each address was seen in (plus one): a set per group
+    // without clearing one.
+    let mut seen_in: Vec<usize> = vec![0; index.ip_count()];
     // Only what the account did counts: failures from an address are
     // someone trying the account (brute force and spray cover those).
-    let used: Vec<&AuditEvent> = events
-        .iter()
-        .copied()
-        .filter(|e| !e.outcome.is_failure())
-        .collect();
-    for (user, seen) in group_by(&used, |e| e.ip.as_ref().map(|_| e.actor.as_str())) {
-        let mut known: Vec<&str> = Vec::new();
-        let mut before = 0usize;
-        let mut flagged: Vec<&str> = Vec::new();
-        for event in &seen {
-            let Some(ip) = event.ip.as_deref() else {
+    let groups = index.groups(
+        index.actor_count(),
+        |at| !index.has(at, FAILURE),
+        |at| index.ip(at).map(|_| index.actor(at)),
+    );
+    for (number, (user, seen)) in groups.into_iter().enumerate() {
+        let user = index.actor_name(user);
+        let mut flagged: Vec<u32> = Vec::new();
+        for (before, at) in seen.iter().enumerate() {
+            let Some(ip) = index.ip(*at) else { continue };
+            if seen_in[ip as usize] == number + 1 {
                 continue;
-            };
-            if !known.contains(&ip) {
-                if before >= history.max(1) && (internal_too || !is_internal(ip)) {
-                    flagged.push(ip);
-                }
-                known.push(ip);
             }
-            before += 1;
+            seen_in[ip as usize] = number + 1;
+            if before >= history.max(1)
+                && *may_flag[ip as usize]
+                    .get_or_insert_with(|| internal_too || !is_internal(index.ip_text(ip)))
+            {
+                flagged.push(ip);
+            }
         }
         for ip in flagged {
-            let from_ip: Vec<&AuditEvent> = seen
+            let from_ip: Vec<usize> = seen
                 .iter()
                 .copied()
-                .filter(|e| e.ip.as_deref() == Some(ip))
+                .filter(|at| index.ip(*at) == Some(ip))
                 .collect();
-            let earlier = seen.iter().take_while(|e| e.ip.as_deref() != Some(ip));
-            let mut earlier_ips: Vec<&str> =
-                earlier.clone().filter_map(|e| e.ip.as_deref()).collect();
+            let earlier = seen.iter().take_while(|at| index.ip(**at) != Some(ip));
+            let mut earlier_ips: Vec<u32> =
+                earlier.clone().filter_map(|at| index.ip(*at)).collect();
             earlier_ips.sort_unstable();
             earlier_ips.dedup();
             let earlier_count = earlier.count();
+            let from_ip = index.events(&from_ip);
+            let earlier_words = if earlier_ips.len() <= 3 {
+                let mut texts: Vec<&str> =
+                    earlier_ips.iter().map(|ip| index.ip_text(*ip)).collect();
+                texts.sort_unstable();
+                texts.join(", ")
+            } else {
+                format!("{} other addresses", earlier_ips.len())
+            };
+            let ip = index.ip_text(ip);
             found.push(flag(
                 DetectionKind::FirstSeenIp,
                 &format!("{user} from {ip}"),
                 &from_ip,
                 format!(
-                    "{user} was first seen from {ip} at {}, after {earlier_count} events from {} earlier in the window; {} events came from {ip}.",
+                    "{user} was first seen from {ip} at {}, after {earlier_count} events from {earlier_words} earlier in the window; {} events came from {ip}.",
                     from_ip.first().map(|e| format_iso(e.at)).unwrap_or_default(),
-                    if earlier_ips.len() <= 3 { earlier_ips.join(", ") } else { format!("{} other addresses", earlier_ips.len()) },
                     from_ip.len()
                 ),
             ));
@@ -572,6 +580,11 @@ fn first_seen_ips(
     }
     found
 }
+
+mod index;
+
+pub use index::DetectIndex;
+use index::{DENIED, FAILED_LOGIN, FAILURE, GOOD_LOGIN};
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use audit_core::analytics::{self, Totals};
-use audit_core::detect::{self, Detection};
+use audit_core::detect::{DetectIndex, Detection};
 use audit_core::{AuditEvent, Rows, Source};
 use leptos::prelude::*;
 
@@ -80,13 +80,42 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             Rows::new(merged)
         },
     );
+    // What the detections read, built once per source's load; hiding a
+    // source merges the indexes of those shown without reading an event.
+    let index_of =
+        move |source| memo_recent(1, move || loads.events(source).get(), DetectIndex::new);
+    let octopai_index = index_of(Source::Octopai);
+    let cloudera_index = index_of(Source::ClouderaManager);
+    let index = memo_recent(
+        2,
+        move || {
+            if private.get() {
+                // Masked events are their own list.
+                return (Some(loaded.get()), Vec::new());
+            }
+            let shown = view.with(|v| v.sources);
+            let parts = [
+                (Source::Octopai, octopai_index),
+                (Source::ClouderaManager, cloudera_index),
+            ]
+            .into_iter()
+            .filter(|(source, _)| shown.shows(*source))
+            .map(|(_, index)| index.get())
+            .collect();
+            (None, parts)
+        },
+        |(masked, parts)| match masked {
+            Some(rows) => DetectIndex::new(rows),
+            None => DetectIndex::merge(&parts.iter().collect::<Vec<_>>()),
+        },
+    );
     let thresholds = Memo::new(move |_| view.with(|v| v.thresholds));
     let detections = memo_recent(
         2,
-        move || (loaded.get(), thresholds.get(), private.get()),
-        move |(events, thresholds, private)| match private {
-            true => privacy.detect(events, thresholds),
-            false => detect::detect(events, thresholds),
+        move || (index.get(), thresholds.get(), private.get()),
+        move |(index, thresholds, private)| match private {
+            true => privacy.detect(index, thresholds),
+            false => index.detect(thresholds),
         },
     );
     let flag = Memo::new(move |_| view.with(|v| v.flag.clone()));

@@ -1,0 +1,293 @@
+//! What the detections read of the events, as columns built once per list.
+//!
+//! A filter change (hiding a source, a new threshold) used to run every
+//! detection over the events themselves: each one hashed every account or
+//! address string again, and reading those strings out of 100,000 scattered
+//! events cost more than the detections' own work. An index holds the
+//! events oldest first (ties by id, each id once) as plain columns: the
+//! time, the account and the address as small dictionary ids, and what the
+//! event is (a failed or successful login, a denied operation, a failure).
+//! It is built once per loaded list; the indexes of the two sources merge
+//! without touching an event (only their dictionaries are compared), and
+//! the detections then group by id into vectors, not by string into maps.
+//! The events are read again only to word a flag.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::event::{AuditEvent, FnvMap, Rows};
+
+/// No recorded address.
+const NONE: u32 = u32::MAX;
+
+pub(super) const FAILED_LOGIN: u8 = 1;
+pub(super) const GOOD_LOGIN: u8 = 2;
+pub(super) const DENIED: u8 = 4;
+pub(super) const FAILURE: u8 = 8;
+
+fn traits_of(event: &AuditEvent) -> u8 {
+    let mut traits = 0;
+    if event.is_failed_login() {
+        traits |= FAILED_LOGIN;
+    }
+    if event.is_successful_login() {
+        traits |= GOOD_LOGIN;
+    }
+    if event.is_denied_operation() {
+        traits |= DENIED;
+    }
+    if event.outcome.is_failure() {
+        traits |= FAILURE;
+    }
+    traits
+}
+
+/// Strings to small ids, in order of first appearance.
+#[derive(Debug, Default, Clone)]
+struct Dictionary {
+    values: Vec<String>,
+    ids: FnvMap<String, u32>,
+}
+
+impl Dictionary {
+    fn id(&mut self, value: &str) -> u32 {
+        if let Some(id) = self.ids.get(value) {
+            return *id;
+        }
+        let id = u32::try_from(self.values.len()).unwrap_or(NONE - 1);
+        self.values.push(value.to_owned());
+        self.ids.insert(value.to_owned(), id);
+        id
+    }
+
+    /// For each of `other`'s ids, the id of the same value here (added if new).
+    fn absorb(&mut self, other: &Dictionary) -> Vec<u32> {
+        other.values.iter().map(|value| self.id(value)).collect()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Columns {
+    /// The lists indexed; an event is `lists[list[i]][row[i]]`.
+    lists: Vec<Rows>,
+    list: Vec<u8>,
+    row: Vec<u32>,
+    at: Vec<DateTime<Utc>>,
+    actor: Vec<u32>,
+    ip: Vec<u32>,
+    traits: Vec<u8>,
+    actors: Dictionary,
+    ips: Dictionary,
+}
+
+/// The detections' view of one or more lists of events. Cheap to clone;
+/// two indexes are equal when they are the same index.
+#[derive(Debug, Clone, Default)]
+pub struct DetectIndex(Arc<Columns>);
+
+impl PartialEq for DetectIndex {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Oldest first, ties by id: the order the detections read events in.
+fn older(a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
+    a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id))
+}
+
+/// The rows of `events` oldest first (ties by id), each id once (an id
+/// names one event, so its copies carry the same time).
+pub(super) fn chronological(events: &[AuditEvent]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..events.len())
+        .map(|row| u32::try_from(row).unwrap_or(u32::MAX))
+        .collect();
+    let newest_first = events
+        .windows(2)
+        .all(|pair| older(&pair[1], &pair[0]).is_le());
+    if newest_first {
+        // As the page holds them (newest first, ties by id): reversed,
+        // with each run of one instant put back in id order. Linear.
+        order.reverse();
+        for run in order.chunk_by_mut(|a, b| events[*a as usize].at == events[*b as usize].at) {
+            run.reverse();
+        }
+    } else {
+        order.sort_unstable_by(|a, b| older(&events[*a as usize], &events[*b as usize]));
+    }
+    // Copies of one event share its time, so after the sort they are
+    // neighbours.
+    order.dedup_by(|a, b| {
+        let (a, b) = (&events[*a as usize], &events[*b as usize]);
+        a.at == b.at && a.id == b.id
+    });
+    order
+}
+
+impl DetectIndex {
+    /// The index of one list, in any order, duplicates allowed.
+    pub fn new(rows: &Rows) -> Self {
+        let order = chronological(rows);
+        let mut columns = Columns {
+            lists: vec![rows.clone()],
+            list: vec![0; order.len()],
+            at: Vec::with_capacity(order.len()),
+            actor: Vec::with_capacity(order.len()),
+            ip: Vec::with_capacity(order.len()),
+            traits: Vec::with_capacity(order.len()),
+            ..Columns::default()
+        };
+        for &row in &order {
+            let event = &rows[row as usize];
+            columns.at.push(event.at);
+            let actor = columns.actors.id(&event.actor);
+            columns.actor.push(actor);
+            let ip = event.ip.as_deref().map_or(NONE, |ip| columns.ips.id(ip));
+            columns.ip.push(ip);
+            columns.traits.push(traits_of(event));
+        }
+        columns.row = order;
+        Self(Arc::new(columns))
+    }
+
+    /// The indexes of several lists as one (a copy of an event in two lists
+    /// counts once). One index is passed on as it is.
+    pub fn merge(parts: &[&DetectIndex]) -> Self {
+        match parts {
+            [] => return Self::default(),
+            [only] => return (*only).clone(),
+            _ => {}
+        }
+        let mut merged = Columns::default();
+        let mut sources = Vec::new();
+        for part in parts {
+            let part = &part.0;
+            let base = u8::try_from(merged.lists.len()).unwrap_or(u8::MAX);
+            merged.lists.extend(part.lists.iter().cloned());
+            let actors = merged.actors.absorb(&part.actors);
+            let ips = merged.ips.absorb(&part.ips);
+            sources.push((part.as_ref(), base, actors, ips));
+        }
+        let total: usize = sources.iter().map(|(part, ..)| part.at.len()).sum();
+        let mut next = vec![0usize; sources.len()];
+        merged.list.reserve(total);
+        merged.row.reserve(total);
+        merged.at.reserve(total);
+        merged.actor.reserve(total);
+        merged.ip.reserve(total);
+        merged.traits.reserve(total);
+        loop {
+            // The part whose next event is oldest (ties by id).
+            let mut pick: Option<usize> = None;
+            for (index, (part, ..)) in sources.iter().enumerate() {
+                if next[index] >= part.at.len() {
+                    continue;
+                }
+                let candidate = part.event(next[index]);
+                pick = match pick {
+                    Some(best) if older(sources[best].0.event(next[best]), candidate).is_le() => {
+                        Some(best)
+                    }
+                    _ => Some(index),
+                };
+            }
+            let Some(index) = pick else { break };
+            let (part, base, actors, ips) = &sources[index];
+            let at = next[index];
+            next[index] += 1;
+            let event = part.event(at);
+            if let Some(last) = merged.row.len().checked_sub(1) {
+                if merged.at[last] == event.at && merged.event(last).id == event.id {
+                    continue;
+                }
+            }
+            merged.list.push(base + part.list[at]);
+            merged.row.push(part.row[at]);
+            merged.at.push(part.at[at]);
+            merged.actor.push(actors[part.actor[at] as usize]);
+            merged.ip.push(match part.ip[at] {
+                NONE => NONE,
+                ip => ips[ip as usize],
+            });
+            merged.traits.push(part.traits[at]);
+        }
+        Self(Arc::new(merged))
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.0.at.len()
+    }
+
+    pub(super) fn event(&self, at: usize) -> &AuditEvent {
+        self.0.event(at)
+    }
+
+    pub(super) fn at(&self, at: usize) -> DateTime<Utc> {
+        self.0.at[at]
+    }
+
+    pub(super) fn has(&self, at: usize, traits: u8) -> bool {
+        self.0.traits[at] & traits != 0
+    }
+
+    pub(super) fn actor(&self, at: usize) -> u32 {
+        self.0.actor[at]
+    }
+
+    pub(super) fn ip(&self, at: usize) -> Option<u32> {
+        Some(self.0.ip[at]).filter(|ip| *ip != NONE)
+    }
+
+    pub(super) fn actor_name(&self, id: u32) -> &str {
+        &self.0.actors.values[id as usize]
+    }
+
+    pub(super) fn ip_text(&self, id: u32) -> &str {
+        &self.0.ips.values[id as usize]
+    }
+
+    pub(super) fn actor_count(&self) -> usize {
+        self.0.actors.values.len()
+    }
+
+    pub(super) fn ip_count(&self) -> usize {
+        self.0.ips.values.len()
+    }
+
+    /// The positions `keep` accepts, grouped by `key` (a dictionary id
+    /// below `keys`), each group oldest first; empty groups left out.
+    pub(super) fn groups(
+        &self,
+        keys: usize,
+        keep: impl Fn(usize) -> bool,
+        key: impl Fn(usize) -> Option<u32>,
+    ) -> Vec<(u32, Vec<usize>)> {
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new(); keys];
+        for at in 0..self.len() {
+            if !keep(at) {
+                continue;
+            }
+            if let Some(key) = key(at) {
+                groups[key as usize].push(at);
+            }
+        }
+        groups
+            .into_iter()
+            .enumerate()
+            .filter(|(_, group)| !group.is_empty())
+            .map(|(key, group)| (u32::try_from(key).unwrap_or(NONE), group))
+            .collect()
+    }
+
+    /// The events at `positions`, for a flag's words.
+    pub(super) fn events(&self, positions: &[usize]) -> Vec<&AuditEvent> {
+        positions.iter().map(|at| self.event(*at)).collect()
+    }
+}
+
+impl Columns {
+    fn event(&self, at: usize) -> &AuditEvent {
+        &self.lists[self.list[at] as usize][self.row[at] as usize]
+    }
+}

@@ -1,0 +1,157 @@
+//! Property tests of the detections' index: the indexes of two sources,
+//! merged, give exactly the flags of the whole list; order and copies of
+//! events change nothing; and brute force agrees with a plain quadratic
+//! reference on random attempts.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)] // Tests: a failure must stop the test loudly.
+
+use audit_core::detect::{detect, DetectIndex, DetectionKind, Rule, Thresholds};
+use audit_core::fixture::event;
+use audit_core::time::{format_iso, parse_iso};
+use audit_core::{AuditEvent, EventKind, Outcome, Rows, Source};
+use chrono::Duration;
+use proptest::prelude::*;
+
+/// One random event: few accounts, addresses and minutes, so that bursts,
+/// sprays and first-seen addresses actually happen.
+fn an_event() -> impl Strategy<Value = (bool, u8, u8, u8, u16, u8)> {
+    (any::<bool>(), 0u8..4, 0u8..5, 0u8..6, 0u16..240, 0u8..4)
+}
+
+fn build(number: usize, spec: (bool, u8, u8, u8, u16, u8)) -> AuditEvent {
+    let (octopai, actor, ip, what, minute, second) = spec;
+    let (kind, outcome) = match what {
+        0 | 1 => (EventKind::Login, Outcome::Failed),
+        2 => (EventKind::Login, Outcome::Succeeded),
+        3 => (EventKind::Operation, Outcome::Denied),
+        4 => (EventKind::Operation, Outcome::Succeeded),
+        _ => (EventKind::PageLoad, Outcome::Succeeded),
+    };
+    let at = parse_iso("2026-11-21T10:00:00Z").unwrap()
+        + Duration::minutes(i64::from(minute))
+        + Duration::seconds(i64::from(second) * 15);
+    let source = if octopai {
+        Source::Octopai
+    } else {
+        Source::ClouderaManager
+    };
+    let mut built = event(
+        &format!("e{number}"),
+        source,
+        &format_iso(at),
+        kind,
+        outcome,
+    )
+    .by(&format!("user{actor}"));
+    // Some events carry no address.
+    if ip < 4 {
+        built = built.from_ip(&format!("203.0.113.{ip}"));
+    }
+    built
+}
+
+fn thresholds() -> impl Strategy<Value = Thresholds> {
+    (1u32..5, 1u32..40, 1u32..4, 1u32..40, 0u32..6, any::<bool>()).prop_map(
+        |(count, minutes, spray, spray_minutes, history, internal)| Thresholds {
+            brute_force: Rule::new(count, minutes),
+            spray: Rule::new(spray, spray_minutes),
+            failures_then_success: Rule::new(count, minutes),
+            new_ip_history: history,
+            new_ip_internal: internal,
+            denied_burst: Rule::new(count, minutes),
+        },
+    )
+}
+
+/// Brute force as the rule says it, quadratically: per account, every
+/// window of failed logins within the span holding enough of them; windows
+/// sharing an event are one flag.
+fn reference_brute_force(events: &[AuditEvent], rule: Rule) -> Vec<Vec<String>> {
+    let mut failures: Vec<&AuditEvent> = events.iter().filter(|e| e.is_failed_login()).collect();
+    failures.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    failures.dedup_by(|a, b| a.id == b.id);
+    let mut accounts: Vec<&str> = failures.iter().map(|e| e.actor.as_str()).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let span = Duration::minutes(i64::from(rule.minutes));
+    let need = rule.count.max(1) as usize;
+    let mut flags = Vec::new();
+    for account in accounts {
+        let own: Vec<&AuditEvent> = failures
+            .iter()
+            .copied()
+            .filter(|e| e.actor == account)
+            .collect();
+        let mut covered: Vec<(usize, usize)> = Vec::new();
+        for left in 0..own.len() {
+            for right in left..own.len() {
+                if own[right].at - own[left].at <= span && right - left + 1 >= need {
+                    covered.push((left, right));
+                }
+            }
+        }
+        covered.sort_unstable();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (left, right) in covered {
+            match runs.last_mut() {
+                Some(run) if left <= run.1 => run.1 = run.1.max(right),
+                _ => runs.push((left, right)),
+            }
+        }
+        for (left, right) in runs {
+            flags.push(own[left..=right].iter().map(|e| e.id.clone()).collect());
+        }
+    }
+    flags.sort();
+    flags
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn merged_indexes_flag_exactly_what_the_whole_list_flags(
+        specs in proptest::collection::vec(an_event(), 0..120),
+        copies in proptest::collection::vec((any::<proptest::sample::Index>(), any::<bool>()), 0..20),
+        thresholds in thresholds(),
+    ) {
+        let mut events: Vec<AuditEvent> =
+            specs.into_iter().enumerate().map(|(n, spec)| build(n, spec)).collect();
+        // Which of two lists each event is in: by source, as the app
+        // loads them.
+        let mut in_first: Vec<bool> = events.iter().map(|e| e.source == Source::Octopai).collect();
+        // Copies of some events, as overlapping pages give; some in the
+        // other list, which must count once too.
+        if !events.is_empty() {
+            for (copy, other_list) in copies {
+                let at = copy.index(events.len());
+                events.push(events[at].clone());
+                in_first.push(in_first[at] != other_list);
+            }
+        }
+        let whole = detect(&events, &thresholds);
+        let part = |first: bool| -> Rows {
+            events
+                .iter()
+                .zip(&in_first)
+                .filter(|(_, list)| **list == first)
+                .map(|(e, _)| e.clone())
+                .collect::<Vec<_>>()
+                .into()
+        };
+        let octopai = DetectIndex::new(&part(true));
+        let cloudera = DetectIndex::new(&part(false));
+        prop_assert_eq!(&DetectIndex::merge(&[&octopai, &cloudera]).detect(&thresholds), &whole);
+        prop_assert_eq!(&DetectIndex::merge(&[&cloudera, &octopai]).detect(&thresholds), &whole);
+        let mut reversed = events.clone();
+        reversed.reverse();
+        prop_assert_eq!(&detect(&reversed, &thresholds), &whole);
+        let mut brute: Vec<Vec<String>> = whole
+            .iter()
+            .filter(|flag| flag.kind == DetectionKind::BruteForce)
+            .map(|flag| flag.event_ids.clone())
+            .collect();
+        brute.sort();
+        prop_assert_eq!(brute, reference_brute_force(&events, thresholds.brute_force));
+    }
+}
