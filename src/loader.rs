@@ -183,6 +183,9 @@ pub struct SourceProgress {
     pub retries: u32,
     /// Set while waiting to try a page again.
     pub retrying: Option<RetryNote>,
+    /// Shown from a load already held (a zoom into a window loaded whole):
+    /// nothing was fetched.
+    pub held: bool,
 }
 
 /// A page that failed transiently and is about to be tried again.
@@ -280,6 +283,7 @@ pub async fn load_source(
                     at_least: None,
                     retries: retries.get(),
                     retrying: None,
+                    held: false,
                 })
             },
         )
@@ -305,6 +309,7 @@ pub async fn load_source(
         at_least,
         retries: retries.get(),
         retrying: None,
+        held: false,
     });
     (events, None)
 }

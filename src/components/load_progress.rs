@@ -23,6 +23,9 @@ pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> imp
             n => format!(", {n} pages tried again"),
         };
         match (progress.finished, progress.total) {
+            (true, _) if progress.held => {
+                format!("{name}: {events} events, from what was already loaded (nothing fetched)")
+            }
             (true, _) => {
                 format!("{name}: {events} events loaded ({pages} {page_word}{rate}{retried})")
             }

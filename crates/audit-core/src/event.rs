@@ -131,29 +131,67 @@ impl AuditEvent {
 }
 
 /// Events shared, not copied: cloning is a reference count, and two are
-/// equal only when they are the same list. A view that narrows nothing
-/// passes on the list it was given, and a change is never found by
-/// comparing every event.
+/// equal only when they are the same stretch of the same list. A view that
+/// narrows nothing passes on the list it was given, a zoom into a stretch
+/// of time is that stretch of it ([`Rows::within`]), and a change is never
+/// found by comparing every event.
 #[derive(Debug, Clone, Default)]
-pub struct Rows(std::sync::Arc<Vec<AuditEvent>>);
+pub struct Rows {
+    all: std::sync::Arc<Vec<AuditEvent>>,
+    /// The stretch of `all` these rows are.
+    range: std::ops::Range<usize>,
+}
 
 impl Rows {
     pub fn new(events: Vec<AuditEvent>) -> Self {
-        Self(std::sync::Arc::new(events))
+        Self {
+            range: 0..events.len(),
+            all: std::sync::Arc::new(events),
+        }
+    }
+
+    /// The whole list these rows are a stretch of.
+    pub fn whole(&self) -> Rows {
+        Self {
+            all: self.all.clone(),
+            range: 0..self.all.len(),
+        }
+    }
+
+    /// The events inside `window`: a stretch of these rows, shared, when
+    /// they are newest first (as loads hold them); otherwise a copy.
+    pub fn within(&self, window: crate::TimeWindow) -> Rows {
+        let newest_first = self.windows(2).all(|pair| pair[0].at >= pair[1].at);
+        if !newest_first {
+            return self
+                .iter()
+                .filter(|event| window.contains(event.at))
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+        }
+        // Newest first: those at or after the end, then the window, then
+        // those before its start.
+        let from = self.partition_point(|event| event.at >= window.end());
+        let to = self.partition_point(|event| event.at >= window.start());
+        Self {
+            all: self.all.clone(),
+            range: self.range.start + from..self.range.start + to.max(from),
+        }
     }
 }
 
 impl PartialEq for Rows {
     fn eq(&self, other: &Self) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0)
+        std::sync::Arc::ptr_eq(&self.all, &other.all) && self.range == other.range
     }
 }
 
 impl std::ops::Deref for Rows {
-    type Target = Vec<AuditEvent>;
+    type Target = [AuditEvent];
 
-    fn deref(&self) -> &Vec<AuditEvent> {
-        &self.0
+    fn deref(&self) -> &[AuditEvent] {
+        &self.all[self.range.clone()]
     }
 }
 

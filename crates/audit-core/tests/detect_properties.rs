@@ -8,7 +8,7 @@
 use audit_core::detect::{detect, DetectIndex, DetectionKind, Rule, Thresholds};
 use audit_core::fixture::event;
 use audit_core::time::{format_iso, parse_iso};
-use audit_core::{AuditEvent, EventKind, Outcome, Rows, Source};
+use audit_core::{AuditEvent, EventKind, Outcome, Rows, Source, TimeWindow};
 use chrono::Duration;
 use proptest::prelude::*;
 
@@ -114,6 +114,7 @@ proptest! {
         specs in proptest::collection::vec(an_event(), 0..120),
         copies in proptest::collection::vec((any::<proptest::sample::Index>(), any::<bool>()), 0..20),
         thresholds in thresholds(),
+        zoom in (0u16..245, 0u16..245),
     ) {
         let mut events: Vec<AuditEvent> =
             specs.into_iter().enumerate().map(|(n, spec)| build(n, spec)).collect();
@@ -143,6 +144,33 @@ proptest! {
         let cloudera = DetectIndex::new(&part(false));
         prop_assert_eq!(&DetectIndex::merge(&[&octopai, &cloudera]).detect(&thresholds), &whole);
         prop_assert_eq!(&DetectIndex::merge(&[&cloudera, &octopai]).detect(&thresholds), &whole);
+        // A stretch of time of a list held newest first, as a zoom makes
+        // one: its index is a stretch of the whole list's, and flags what
+        // the events inside it flag.
+        let mut newest_first = events.clone();
+        newest_first.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
+        let rows = Rows::new(newest_first);
+        let (from, to) = (zoom.0.min(zoom.1), zoom.0.max(zoom.1) + 1);
+        let start = parse_iso("2026-11-21T10:00:00Z").unwrap();
+        let window = TimeWindow::new(
+            start + Duration::minutes(i64::from(from)),
+            start + Duration::minutes(i64::from(to)),
+        )
+        .unwrap();
+        let stretch = rows.within(window);
+        let inside: Vec<AuditEvent> =
+            events.iter().filter(|e| window.contains(e.at)).cloned().collect();
+        let ids = |events: &[AuditEvent]| {
+            let mut ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+            ids.sort();
+            ids
+        };
+        prop_assert_eq!(ids(&stretch), ids(&inside), "the stretch is the window's events");
+        prop_assert!(stretch.whole() == rows, "and shares the list");
+        prop_assert_eq!(
+            DetectIndex::new(&rows).of_stretch(&stretch).detect(&thresholds),
+            detect(&inside, &thresholds)
+        );
         let mut reversed = events.clone();
         reversed.reverse();
         prop_assert_eq!(&detect(&reversed, &thresholds), &whole);

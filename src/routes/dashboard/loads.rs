@@ -4,6 +4,7 @@
 //! load starts.
 
 use audit_core::alternatives;
+use audit_core::contract::SessionResponse;
 use audit_core::plan::QueryPlan;
 use audit_core::query::{Diagnostic, Query};
 use audit_core::{Rows, Source, TimeWindow};
@@ -80,6 +81,54 @@ fn ready(
 struct Slot {
     state: RwSignal<SourceState>,
     events: RwSignal<Rows>,
+    /// The last load that ended with every matching event of its window.
+    complete: StoredValue<Option<Complete>>,
+}
+
+/// A load that held every event of its window matching its query: any
+/// window inside it, for the same query, is a selection of it.
+#[derive(Clone)]
+struct Complete {
+    /// Whose load it was (the account on that source).
+    account: String,
+    window: TimeWindow,
+    branches: Vec<Query>,
+    rows: Rows,
+}
+
+/// The account connected to `source` in `session`.
+fn account(session: &SessionResponse, source: Source) -> Option<String> {
+    match source {
+        Source::Octopai => session.octopai.as_ref().map(|o| o.user_name.clone()),
+        Source::ClouderaManager => session.cloudera.as_ref().map(|c| c.username.clone()),
+    }
+}
+
+/// What a new load would ask: whose, which window, which query, how many.
+struct Ask<'a> {
+    account: &'a str,
+    window: TimeWindow,
+    branches: &'a [Query],
+    cap: usize,
+}
+
+impl Complete {
+    /// What this load holds of what `ask` asks, if it holds all of it.
+    fn within(&self, ask: &Ask) -> Option<Rows> {
+        let window = ask.window;
+        let inside = self.window.start() <= window.start() && window.end() <= self.window.end();
+        if !inside || self.branches != ask.branches || self.account != ask.account {
+            return None;
+        }
+        // A stretch of the list held, shared: the very list when the window
+        // is the whole of it, so every result kept for it is found again.
+        let kept = if window == self.window {
+            self.rows.clone()
+        } else {
+            self.rows.within(window)
+        };
+        (kept.len() <= ask.cap).then_some(kept)
+    }
 }
 
 /// Both sources' loads. Copy it freely: every part is a handle.
@@ -145,7 +194,12 @@ impl SourceLoads {
         let Some(token) = self.session.token() else {
             return;
         };
-        let Slot { state, events } = self.slot(source);
+        let account = self
+            .session
+            .0
+            .with_untracked(|session| session.as_ref().and_then(|s| account(s, source)))
+            .unwrap_or_default();
+        let Slot { state, events, .. } = self.slot(source);
         state.set(SourceState::Loading(SourceProgress::default()));
         let load_generation = self.generation.get_value();
         // A cancelled load leaves its controller aborted: retries need a new one.
@@ -182,10 +236,19 @@ impl SourceLoads {
             };
             match error {
                 None => {
-                    events.set(loaded.into());
-                    state.set(SourceState::Loaded(
-                        state.with_untracked(SourceState::progress),
-                    ));
+                    let rows = Rows::from(loaded);
+                    let progress = state.with_untracked(SourceState::progress);
+                    // Stopped at the cap, the load holds only the newest.
+                    self.slot(source)
+                        .complete
+                        .set_value(progress.at_least.is_none().then(|| Complete {
+                            account: account.clone(),
+                            window,
+                            branches: branches.clone(),
+                            rows: rows.clone(),
+                        }));
+                    events.set(rows);
+                    state.set(SourceState::Loaded(progress));
                 }
                 Some(error) if error.is_aborted() => {
                     events.set(loaded.into());
@@ -201,6 +264,47 @@ impl SourceLoads {
                 }
             }
         });
+    }
+
+    /// Shows `window` from the sources' last complete loads, without a
+    /// request, when each connected source holds all of it for `branches`
+    /// (a zoom into what was loaded, and back to it). Whether it could.
+    fn show_held(self, session: &SessionResponse, window: TimeWindow, branches: &[Query]) -> bool {
+        let cap = self.cap.get_untracked();
+        let held: Vec<(Source, Option<Rows>)> = Source::ALL
+            .into_iter()
+            .filter_map(|source| {
+                let account = account(session, source)?;
+                let ask = Ask {
+                    account: &account,
+                    window,
+                    branches,
+                    cap,
+                };
+                let rows = self
+                    .slot(source)
+                    .complete
+                    .with_value(|complete| complete.as_ref().and_then(|c| c.within(&ask)));
+                Some((source, rows))
+            })
+            .collect();
+        if held.is_empty() || held.iter().any(|(_, rows)| rows.is_none()) {
+            return false;
+        }
+        self.window.set(Some(window));
+        for (source, rows) in held {
+            let Some(rows) = rows else { continue };
+            let Slot { state, events, .. } = self.slot(source);
+            state.set(SourceState::Loaded(SourceProgress {
+                received: rows.len() as u64,
+                total: Some(rows.len() as u64),
+                finished: true,
+                held: true,
+                ..SourceProgress::default()
+            }));
+            events.set(rows);
+        }
+        true
     }
 
     /// Forgets what is held and starts over, aborting what is in flight.
@@ -233,6 +337,7 @@ pub fn use_source_loads(
     let slot = || Slot {
         state: RwSignal::new(SourceState::NotConnected),
         events: RwSignal::new(Rows::default()),
+        complete: StoredValue::new(None),
     };
     let loads = SourceLoads {
         window: RwSignal::new(None),
@@ -294,7 +399,7 @@ pub fn use_source_loads(
             offline.0.with_untracked(|file| {
                 let Some(file) = file else { return };
                 for source in Source::ALL {
-                    let Slot { state, events } = loads.slot(source);
+                    let Slot { state, events, .. } = loads.slot(source);
                     match offline_events(&file.imported.events, source, pinned, &plan) {
                         Some(kept) => {
                             state.set(SourceState::Loaded(SourceProgress {
@@ -313,6 +418,9 @@ pub fn use_source_loads(
         let Some(current) = current else {
             return Some(inputs);
         };
+        if loads.show_held(&current, pinned, &parsed) {
+            return Some(inputs);
+        }
         if current.octopai.is_some() {
             loads.start(Source::Octopai, pinned, parsed.clone());
         }

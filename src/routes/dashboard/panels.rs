@@ -197,6 +197,13 @@ fn SourcePanel(loads: SourceLoads, source: Source) -> impl IntoView {
             </div>
         }
         .into_any(),
+        SourceState::Loaded(SourceProgress { held: true, .. }) => view! {
+            <div class="held">
+                <LoadProgress name=name progress=progress/>
+                <button type="button" class="load-again" on:click=move |_| loads.reload(source)>"Load again"</button>
+            </div>
+        }
+        .into_any(),
         SourceState::Loading(_) | SourceState::Loaded(_) => {
             view! { <LoadProgress name=name progress=progress/> }.into_any()
         }

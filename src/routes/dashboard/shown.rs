@@ -43,15 +43,16 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
     let view = view.view;
     let private = Memo::new(move |_| view.with(|v| v.private));
     // The last two lists shown are kept, so hiding a source and showing it
-    // again finds both ready.
-    let loaded = memo_recent(
+    // again finds both ready. They are merged from the whole of what each
+    // source loaded; a zoom into that is a stretch of the merged list.
+    let whole = memo_recent(
         2,
         move || {
             (
                 view.with(|v| v.sources),
                 private.get(),
-                loads.events(Source::Octopai).get(),
-                loads.events(Source::ClouderaManager).get(),
+                loads.events(Source::Octopai).with(Rows::whole),
+                loads.events(Source::ClouderaManager).with(Rows::whole),
             )
         },
         move |(shown, private, octopai, cloudera)| {
@@ -80,6 +81,17 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             Rows::new(merged)
         },
     );
+    let loaded = Memo::new(move |_| {
+        let zoomed = Source::ALL
+            .iter()
+            .any(|source| loads.events(*source).with(|rows| *rows != rows.whole()));
+        match (zoomed, loads.window.get()) {
+            // Zoomed into what was loaded (see `SourceLoads::show_held`):
+            // both sources hold that stretch of time of their whole loads.
+            (true, Some(window)) => whole.with(|whole| whole.within(window)),
+            _ => whole.get(),
+        }
+    });
     // What the detections read, built once per source's load; hiding a
     // source merges the indexes of those shown without reading an event.
     let index_of =

@@ -81,14 +81,19 @@ struct Columns {
     ips: Dictionary,
 }
 
-/// The detections' view of one or more lists of events. Cheap to clone;
-/// two indexes are equal when they are the same index.
+/// The detections' view of one or more lists of events, or of a stretch
+/// of time of them. Cheap to clone; two indexes are equal when they are the
+/// same stretch of the same index.
 #[derive(Debug, Clone, Default)]
-pub struct DetectIndex(Arc<Columns>);
+pub struct DetectIndex {
+    columns: Arc<Columns>,
+    /// The positions of `columns` this index is.
+    range: std::ops::Range<usize>,
+}
 
 impl PartialEq for DetectIndex {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.columns, &other.columns) && self.range == other.range
     }
 }
 
@@ -148,7 +153,41 @@ impl DetectIndex {
             columns.traits.push(traits_of(event));
         }
         columns.row = order;
-        Self(Arc::new(columns))
+        Self::whole(columns)
+    }
+
+    fn whole(columns: Columns) -> Self {
+        Self {
+            range: 0..columns.at.len(),
+            columns: Arc::new(columns),
+        }
+    }
+
+    /// The index of `rows`: when they are a stretch of time of the whole
+    /// list this index was built from (as [`Rows::within`] makes one, every
+    /// event of an instant on one side), that stretch of this index, without
+    /// building it again; otherwise built for them.
+    pub fn of_stretch(&self, rows: &Rows) -> Self {
+        let built_from = matches!(self.columns.lists.as_slice(), [only] if *only == rows.whole())
+            && self.range == (0..self.columns.at.len());
+        if !built_from {
+            return Self::new(rows);
+        }
+        if *rows == rows.whole() {
+            return self.clone();
+        }
+        let times = &self.columns.at[self.range.clone()];
+        let (from, to) = match (rows.last(), rows.first()) {
+            (Some(oldest), Some(newest)) => (
+                times.partition_point(|at| *at < oldest.at.min(newest.at)),
+                times.partition_point(|at| *at <= newest.at.max(oldest.at)),
+            ),
+            _ => (0, 0),
+        };
+        Self {
+            columns: self.columns.clone(),
+            range: self.range.start + from..self.range.start + to.max(from),
+        }
     }
 
     /// The indexes of several lists as one (a copy of an event in two lists
@@ -162,26 +201,25 @@ impl DetectIndex {
         let mut merged = Columns::default();
         let mut sources = Vec::new();
         for part in parts {
-            let part = &part.0;
             let base = u8::try_from(merged.lists.len()).unwrap_or(u8::MAX);
-            merged.lists.extend(part.lists.iter().cloned());
-            let actors = merged.actors.absorb(&part.actors);
-            let ips = merged.ips.absorb(&part.ips);
-            sources.push((part.as_ref(), base, actors, ips));
+            merged.lists.extend(part.columns.lists.iter().cloned());
+            let actors = merged.actors.absorb(&part.columns.actors);
+            let ips = merged.ips.absorb(&part.columns.ips);
+            sources.push((*part, base, actors, ips));
         }
-        let total: usize = sources.iter().map(|(part, ..)| part.at.len()).sum();
-        let mut next = vec![0usize; sources.len()];
+        let total: usize = sources.iter().map(|(part, ..)| part.len()).sum();
         merged.list.reserve(total);
         merged.row.reserve(total);
         merged.at.reserve(total);
         merged.actor.reserve(total);
         merged.ip.reserve(total);
         merged.traits.reserve(total);
+        let mut next = vec![0usize; sources.len()];
         loop {
             // The part whose next event is oldest (ties by id).
             let mut pick: Option<usize> = None;
             for (index, (part, ..)) in sources.iter().enumerate() {
-                if next[index] >= part.at.len() {
+                if next[index] >= part.len() {
                     continue;
                 }
                 let candidate = part.event(next[index]);
@@ -194,65 +232,68 @@ impl DetectIndex {
             }
             let Some(index) = pick else { break };
             let (part, base, actors, ips) = &sources[index];
-            let at = next[index];
+            let at = part.range.start + next[index];
             next[index] += 1;
-            let event = part.event(at);
+            let columns = &part.columns;
+            let event = columns.event(at);
             if let Some(last) = merged.row.len().checked_sub(1) {
                 if merged.at[last] == event.at && merged.event(last).id == event.id {
                     continue;
                 }
             }
-            merged.list.push(base + part.list[at]);
-            merged.row.push(part.row[at]);
-            merged.at.push(part.at[at]);
-            merged.actor.push(actors[part.actor[at] as usize]);
-            merged.ip.push(match part.ip[at] {
+            merged.list.push(base + columns.list[at]);
+            merged.row.push(columns.row[at]);
+            merged.at.push(columns.at[at]);
+            merged.actor.push(actors[columns.actor[at] as usize]);
+            merged.ip.push(match columns.ip[at] {
                 NONE => NONE,
                 ip => ips[ip as usize],
             });
-            merged.traits.push(part.traits[at]);
+            merged.traits.push(columns.traits[at]);
         }
-        Self(Arc::new(merged))
+        Self::whole(merged)
     }
 
+    /// How many events the index holds. Positions below run from 0 to
+    /// this, oldest first.
     pub(super) fn len(&self) -> usize {
-        self.0.at.len()
+        self.range.len()
     }
 
     pub(super) fn event(&self, at: usize) -> &AuditEvent {
-        self.0.event(at)
+        self.columns.event(self.range.start + at)
     }
 
     pub(super) fn at(&self, at: usize) -> DateTime<Utc> {
-        self.0.at[at]
+        self.columns.at[self.range.start + at]
     }
 
     pub(super) fn has(&self, at: usize, traits: u8) -> bool {
-        self.0.traits[at] & traits != 0
+        self.columns.traits[self.range.start + at] & traits != 0
     }
 
     pub(super) fn actor(&self, at: usize) -> u32 {
-        self.0.actor[at]
+        self.columns.actor[self.range.start + at]
     }
 
     pub(super) fn ip(&self, at: usize) -> Option<u32> {
-        Some(self.0.ip[at]).filter(|ip| *ip != NONE)
+        Some(self.columns.ip[self.range.start + at]).filter(|ip| *ip != NONE)
     }
 
     pub(super) fn actor_name(&self, id: u32) -> &str {
-        &self.0.actors.values[id as usize]
+        &self.columns.actors.values[id as usize]
     }
 
     pub(super) fn ip_text(&self, id: u32) -> &str {
-        &self.0.ips.values[id as usize]
+        &self.columns.ips.values[id as usize]
     }
 
     pub(super) fn actor_count(&self) -> usize {
-        self.0.actors.values.len()
+        self.columns.actors.values.len()
     }
 
     pub(super) fn ip_count(&self) -> usize {
-        self.0.ips.values.len()
+        self.columns.ips.values.len()
     }
 
     /// The positions `keep` accepts, grouped by `key` (a dictionary id
