@@ -145,8 +145,8 @@ proptest! {
         prop_assert_eq!(&DetectIndex::merge(&[&octopai, &cloudera]).detect(&thresholds), &whole);
         prop_assert_eq!(&DetectIndex::merge(&[&cloudera, &octopai]).detect(&thresholds), &whole);
         // A stretch of time of a list held newest first, as a zoom makes
-        // one: its index is a stretch of the whole list's, and flags what
-        // the events inside it flag.
+        // one; and the same stretch of an index (of one list, or merged)
+        // flags what the events inside it flag.
         let mut newest_first = events.clone();
         newest_first.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
         let rows = Rows::new(newest_first);
@@ -167,9 +167,12 @@ proptest! {
         };
         prop_assert_eq!(ids(&stretch), ids(&inside), "the stretch is the window's events");
         prop_assert!(stretch.whole() == rows, "and shares the list");
+        let flags_inside = detect(&inside, &thresholds);
+        prop_assert_eq!(&DetectIndex::new(&rows).within(window).detect(&thresholds), &flags_inside);
         prop_assert_eq!(
-            DetectIndex::new(&rows).of_stretch(&stretch).detect(&thresholds),
-            detect(&inside, &thresholds)
+            &DetectIndex::merge(&[&octopai, &cloudera]).within(window).detect(&thresholds),
+            &flags_inside,
+            "a stretch of the merged index"
         );
         let mut reversed = events.clone();
         reversed.reverse();

@@ -81,29 +81,36 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             Rows::new(merged)
         },
     );
-    let loaded = Memo::new(move |_| {
+    // Zoomed into what was loaded (see `SourceLoads::show_held`): each
+    // source holds a stretch of time of its whole load, the window shown.
+    let zoom = Memo::new(move |_| {
         let zoomed = Source::ALL
             .iter()
             .any(|source| loads.events(*source).with(|rows| *rows != rows.whole()));
-        match (zoomed, loads.window.get()) {
-            // Zoomed into what was loaded (see `SourceLoads::show_held`):
-            // both sources hold that stretch of time of their whole loads.
-            (true, Some(window)) => whole.with(|whole| whole.within(window)),
-            _ => whole.get(),
-        }
+        loads.window.get().filter(|_| zoomed)
+    });
+    let loaded = Memo::new(move |_| match zoom.get() {
+        Some(window) => whole.with(|whole| whole.within(window)),
+        None => whole.get(),
     });
     // What the detections read, built once per source's load; hiding a
-    // source merges the indexes of those shown without reading an event.
-    let index_of =
-        move |source| memo_recent(1, move || loads.events(source).get(), DetectIndex::new);
+    // source merges the indexes of those shown without reading an event,
+    // and a zoom takes a stretch of time of the merged index.
+    let index_of = move |source| {
+        memo_recent(
+            1,
+            move || loads.events(source).with(Rows::whole),
+            DetectIndex::new,
+        )
+    };
     let octopai_index = index_of(Source::Octopai);
     let cloudera_index = index_of(Source::ClouderaManager);
-    let index = memo_recent(
+    let whole_index = memo_recent(
         2,
         move || {
             if private.get() {
                 // Masked events are their own list.
-                return (Some(loaded.get()), Vec::new());
+                return (Some(whole.get()), Vec::new());
             }
             let shown = view.with(|v| v.sources);
             let parts = [
@@ -121,6 +128,10 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             None => DetectIndex::merge(&parts.iter().collect::<Vec<_>>()),
         },
     );
+    let index = Memo::new(move |_| match zoom.get() {
+        Some(window) => whole_index.with(|index| index.within(window)),
+        None => whole_index.get(),
+    });
     let thresholds = Memo::new(move |_| view.with(|v| v.thresholds));
     let detections = memo_recent(
         2,

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::event::{AuditEvent, FnvMap, Rows};
+use crate::TimeWindow;
 
 /// No recorded address.
 const NONE: u32 = u32::MAX;
@@ -163,27 +164,11 @@ impl DetectIndex {
         }
     }
 
-    /// The index of `rows`: when they are a stretch of time of the whole
-    /// list this index was built from (as [`Rows::within`] makes one, every
-    /// event of an instant on one side), that stretch of this index, without
-    /// building it again; otherwise built for them.
-    pub fn of_stretch(&self, rows: &Rows) -> Self {
-        let built_from = matches!(self.columns.lists.as_slice(), [only] if *only == rows.whole())
-            && self.range == (0..self.columns.at.len());
-        if !built_from {
-            return Self::new(rows);
-        }
-        if *rows == rows.whole() {
-            return self.clone();
-        }
+    /// The events of this index inside `window`: a stretch of it, shared.
+    pub fn within(&self, window: TimeWindow) -> Self {
         let times = &self.columns.at[self.range.clone()];
-        let (from, to) = match (rows.last(), rows.first()) {
-            (Some(oldest), Some(newest)) => (
-                times.partition_point(|at| *at < oldest.at.min(newest.at)),
-                times.partition_point(|at| *at <= newest.at.max(oldest.at)),
-            ),
-            _ => (0, 0),
-        };
+        let from = times.partition_point(|at| *at < window.start());
+        let to = times.partition_point(|at| *at < window.end());
         Self {
             columns: self.columns.clone(),
             range: self.range.start + from..self.range.start + to.max(from),
