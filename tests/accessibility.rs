@@ -134,6 +134,7 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
     browser
         .script("document.querySelectorAll('details').forEach(d => d.open = true); return true;")
         .await;
+    support::open_data_tables(&browser).await;
     for theme in ["light", "dark"] {
         set_theme(&browser, theme).await;
         check(

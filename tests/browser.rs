@@ -118,7 +118,19 @@ async fn chart_figure_shows_the_svg_with_its_accessible_name_or_says_why_not() {
         Some("12")
     );
     assert!(host.query_selector("figure svg rect").unwrap().is_some());
-    // The data-table alternative holds the numbers, as text.
+    // The data-table alternative is built when opened (not before), and
+    // holds the numbers, as text.
+    let details = host
+        .query_selector("details.data-table")
+        .unwrap()
+        .expect("a data table");
+    assert!(host
+        .query_selector("details.data-table table")
+        .unwrap()
+        .is_none());
+    details.set_attribute("open", "").unwrap();
+    next_tick().await;
+    next_tick().await;
     let cells: Vec<String> = ["tr td:first-child", "tr td:last-child"]
         .iter()
         .map(|cell| {

@@ -1059,6 +1059,7 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
     );
 
     // Page loads and active users over time, drawn and tabulated per bucket.
+    support::open_data_tables(&browser).await;
     let charts = browser
         .script(
             "return ['page-loads', 'active-users'].map(name => { \

@@ -15,6 +15,7 @@ use support::{Browser, BOTH_LOADED, TABLE_ROWS};
 /// What a person sees: the tiles, the flags, the table's size and the
 /// activity timeline's data table.
 async fn summary(browser: &Browser) -> Value {
+    support::open_data_tables(browser).await;
     browser
         .script(&format!(
             "const text = s => document.querySelector(s).textContent.trim(); \

@@ -83,9 +83,10 @@ fn addresses(text: &str) -> BTreeSet<String> {
     found
 }
 
-/// The page's whole markup (attributes, completion lists and charts
-/// included) and its address.
+/// The page's whole markup (attributes, completion lists, charts and their
+/// data tables included) and its address.
 async fn everything_shown(browser: &Browser) -> String {
+    support::open_data_tables(browser).await;
     browser
         .script("return location.href + '\\n' + document.documentElement.outerHTML;")
         .await

@@ -54,6 +54,14 @@ fn pointer_fraction(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
     Some((x, y, rect.width()))
 }
 
+/// Whether the `<details>` a toggle event came from is now open.
+fn is_open(ev: &web_sys::Event) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|details| details.has_attribute("open"))
+}
+
 fn slot(fraction: f64, count: usize) -> usize {
     ((fraction * count as f64).floor() as usize).min(count.saturating_sub(1))
 }
@@ -85,6 +93,7 @@ pub fn ChartFigure(
     let pressed = RwSignal::new(None::<f64>);
     let dragged_to = RwSignal::new(None::<f64>);
     let download_problem = RwSignal::new(None::<String>);
+    let table_open = RwSignal::new(false);
 
     let (count, describe) = match pointing {
         Pointing::None => (None, None),
@@ -228,9 +237,11 @@ pub fn ChartFigure(
                     .collect_view()}
             </ul>
             <div class="chart-actions">
-                <details class="data-table">
+                // Built only while open: a closed table costs no DOM on
+                // every filter change.
+                <details class="data-table" on:toggle=move |ev| table_open.set(is_open(&ev))>
                     <summary>"Data table"</summary>
-                    {move || table.with(|table| view! {
+                    {move || table_open.get().then(|| table.with(|table| view! {
                         <table>
                             <caption>{title} " as a table"</caption>
                             <thead><tr>{table.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
@@ -240,7 +251,7 @@ pub fn ChartFigure(
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    })}
+                    }))}
                 </details>
                 <button type="button" class="download-svg" on:click=move |_| save(false)>"Download SVG"</button>
                 <button type="button" class="download-png" on:click=move |_| save_png(true)>"Download PNG"</button>

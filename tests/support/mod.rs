@@ -370,6 +370,22 @@ pub async fn logged_in_at(base: &str, path: &str) -> Browser {
     browser
 }
 
+/// Opens every chart's data table (built only while open) and waits until
+/// each is built.
+#[allow(dead_code)] // Not every test binary reads data tables.
+pub async fn open_data_tables(browser: &Browser) {
+    browser
+        .script("document.querySelectorAll('details.data-table').forEach(d => d.open = true); return true;")
+        .await;
+    browser
+        .wait_for(
+            "every data table built",
+            "[...document.querySelectorAll('details.data-table')].every(d => d.querySelector('table'))",
+            Duration::from_secs(10),
+        )
+        .await;
+}
+
 /// How many events the table holds (not only the rows drawn).
 #[allow(dead_code)]
 pub const TABLE_ROWS: &str =
