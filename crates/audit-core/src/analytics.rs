@@ -6,12 +6,10 @@
 //! Everything takes the events, buckets and zone as parameters; nothing
 //! reads a clock.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 pub use crate::calendar::{step_for, Buckets, Step, Zone};
-use crate::event::{AuditEvent, EventKind, Outcome, Source};
+use crate::event::{AuditEvent, EventKind, FnvMap, FnvSet, Outcome, Source};
 
 /// Outcomes of one bucket: successful logins or allowed operations as `ok`,
 /// failed logins or denied operations as `failed`.
@@ -78,7 +76,7 @@ pub fn top_n<'a>(
     n: usize,
     key: impl Fn(&'a AuditEvent) -> Option<&'a str>,
 ) -> Vec<(String, u32)> {
-    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut counts: FnvMap<&str, u32> = FnvMap::default();
     for event in events {
         if let Some(key) = key(event) {
             *counts.entry(key).or_default() += 1;
@@ -193,8 +191,8 @@ pub struct Totals {
 
 pub fn totals(events: &[AuditEvent]) -> Totals {
     let mut totals = Totals::default();
-    let mut accounts: HashSet<&str> = HashSet::new();
-    let mut ips: HashSet<&str> = HashSet::new();
+    let mut accounts: FnvSet<&str> = FnvSet::default();
+    let mut ips: FnvSet<&str> = FnvSet::default();
     for event in events {
         totals.events += 1;
         match event.source {
@@ -221,7 +219,7 @@ pub fn totals(events: &[AuditEvent]) -> Totals {
 #[derive(Debug, Clone, Default)]
 pub struct EventCollection {
     events: Vec<AuditEvent>,
-    seen: HashSet<String>,
+    seen: FnvSet<String>,
 }
 
 impl EventCollection {

@@ -314,6 +314,9 @@ impl std::hash::Hasher for Fnv {
 /// A `HashMap` hashing with [`Fnv`].
 pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// A `HashSet` hashing with [`Fnv`].
+pub type FnvSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

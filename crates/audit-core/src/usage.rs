@@ -2,12 +2,12 @@
 //! page loads, logouts and an idle timeout; active users per day, week and
 //! month; time spent per page; the most common page sequences.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::calendar::{Buckets, Zone};
-use crate::event::{AuditEvent, EventKind, Source};
+use crate::event::{AuditEvent, EventKind, FnvMap, FnvSet, Source};
 
 /// One visit: from a login (or the first event after a pause longer than
 /// the idle timeout) to a logout or the last event before such a pause.
@@ -29,7 +29,7 @@ impl Session {
 /// Sessions of Octopai users, oldest first. A successful login starts a
 /// session, a logout ends one, and a pause longer than `idle` splits one.
 pub fn sessions(events: &[AuditEvent], idle: Duration) -> Vec<Session> {
-    let mut per_user: HashMap<&str, Vec<&AuditEvent>> = HashMap::new();
+    let mut per_user: FnvMap<&str, Vec<&AuditEvent>> = FnvMap::default();
     for event in events.iter().filter(|e| e.source == Source::Octopai) {
         if event.is_failed_login() {
             continue;
@@ -78,7 +78,7 @@ pub fn sessions(events: &[AuditEvent], idle: Duration) -> Vec<Session> {
 
 /// Distinct Octopai users per local day of `zone`, oldest day first.
 pub fn daily_active_users(events: &[AuditEvent], zone: &impl Zone) -> Vec<(NaiveDate, u32)> {
-    let mut days: BTreeMap<NaiveDate, HashSet<&str>> = BTreeMap::new();
+    let mut days: BTreeMap<NaiveDate, FnvSet<&str>> = BTreeMap::new();
     for event in events
         .iter()
         .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
@@ -106,7 +106,7 @@ pub struct UsageBucket {
 pub fn usage_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<UsageBucket> {
     let count = buckets.count();
     let mut loads = vec![0u32; count];
-    let mut users: Vec<HashSet<&str>> = vec![HashSet::new(); count];
+    let mut users: Vec<FnvSet<&str>> = vec![FnvSet::default(); count];
     for event in events
         .iter()
         .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
@@ -136,7 +136,7 @@ pub fn active_users(events: &[AuditEvent], end: DateTime<Utc>, days: i64) -> usi
         .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
         .filter(|e| start <= e.at && e.at < end)
         .map(|e| e.actor.as_str())
-        .collect::<HashSet<_>>()
+        .collect::<FnvSet<_>>()
         .len()
 }
 
@@ -144,7 +144,7 @@ pub fn active_users(events: &[AuditEvent], end: DateTime<Utc>, days: i64) -> usi
 /// page load or the session's end. Per page: (page, views, total time),
 /// most viewed first.
 pub fn time_per_page(sessions: &[Session]) -> Vec<(String, u32, Duration)> {
-    let mut pages: HashMap<&str, (u32, Duration)> = HashMap::new();
+    let mut pages: FnvMap<&str, (u32, Duration)> = FnvMap::default();
     for session in sessions {
         for (index, (at, page)) in session.pages.iter().enumerate() {
             let until = session
@@ -167,7 +167,7 @@ pub fn time_per_page(sessions: &[Session]) -> Vec<(String, u32, Duration)> {
 /// The `n` most common runs of `length` consecutive pages within sessions.
 pub fn page_sequences(sessions: &[Session], length: usize, n: usize) -> Vec<(Vec<String>, u32)> {
     let length = length.max(1);
-    let mut counts: HashMap<Vec<&str>, u32> = HashMap::new();
+    let mut counts: FnvMap<Vec<&str>, u32> = FnvMap::default();
     for session in sessions {
         let pages: Vec<&str> = session.pages.iter().map(|(_, p)| p.as_str()).collect();
         for run in pages.windows(length) {
