@@ -10,7 +10,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{demo_gateway, demo_gateway_with, log_in, Browser, BOTH_LOADED};
+use support::{demo_gateway, demo_gateway_with, log_in, Browser, BOTH_LOADED, DRAG_TWO_THIRDS};
 
 const RUNS: usize = 5;
 
@@ -243,19 +243,6 @@ fn set_internal(internal: bool) -> String {
     )
 }
 
-/// Drags across the activity chart from `from` to `to` (fractions of its
-/// width), as a mouse would: a zoom to that span.
-fn drag_js(from: f64, to: f64) -> String {
-    format!(
-        "const overlay = document.querySelector(\"section[data-chart='octopai-logins'] .chart-overlay\"); \
-         const box = overlay.getBoundingClientRect(); const y = box.top + box.height / 2; \
-         const at = (f) => ({{ clientX: box.left + f * box.width, clientY: y, bubbles: true }}); \
-         overlay.dispatchEvent(new MouseEvent('mousedown', at({from}))); \
-         overlay.dispatchEvent(new MouseEvent('mousemove', at({to}))); \
-         overlay.dispatchEvent(new MouseEvent('mouseup', at({to})))"
-    )
-}
-
 /// Timed changes by kind, in the order first timed: every one, and the
 /// first of each load apart.
 #[derive(Default)]
@@ -356,7 +343,7 @@ async fn large_window() {
             .await;
         for pair in 0..7 {
             let first = pair == 0;
-            let zoom = timed(&browser, &drag_js(1.0 / 6.0, 5.0 / 6.0), EVENTS_TILE).await;
+            let zoom = timed(&browser, DRAG_TWO_THIRDS, EVENTS_TILE).await;
             changes.add("zoom to two thirds of the window (a drag)", first, zoom);
             let back = timed(&browser, &click("#zoom-reset"), EVENTS_TILE).await;
             changes.add("back to the whole window", first, back);

@@ -12,20 +12,11 @@ mod support;
 
 use std::time::Duration;
 
-use support::{demo_gateway, logged_in, logged_in_at, Browser, BOTH_LOADED};
+use support::{demo_gateway, logged_in, logged_in_at, Browser, BOTH_LOADED, DRAG_TWO_THIRDS};
 
 /// Data requests sent to the gateway so far (the browser's own record).
 const DATA_REQUESTS: &str = "performance.getEntriesByType('resource')\
     .filter(e => e.name.includes('/gateway/octopai/') || e.name.includes('/gateway/cloudera/')).length";
-
-/// Drags across the Octopai logins chart from one sixth to five sixths of
-/// its width, as a mouse would.
-const DRAG: &str = "const overlay = document.querySelector(\"section[data-chart='octopai-logins'] .chart-overlay\"); \
-    const box = overlay.getBoundingClientRect(); const y = box.top + box.height / 2; \
-    const at = (f) => ({ clientX: box.left + f * box.width, clientY: y, bubbles: true }); \
-    overlay.dispatchEvent(new MouseEvent('mousedown', at(1 / 6))); \
-    overlay.dispatchEvent(new MouseEvent('mousemove', at(5 / 6))); \
-    overlay.dispatchEvent(new MouseEvent('mouseup', at(5 / 6))); return true;";
 
 /// Every tile's figure and every flag's key and events, as shown.
 const SHOWN: &str = "return JSON.stringify({ \
@@ -33,7 +24,9 @@ const SHOWN: &str = "return JSON.stringify({ \
     flags: [...document.querySelectorAll('#detections li.flag')].map(f => f.dataset.key + ' ' + f.querySelector('.flag-show').textContent) });";
 
 async fn zoom(browser: &Browser) {
-    browser.script(DRAG).await;
+    browser
+        .script(&format!("{DRAG_TWO_THIRDS}; return true;"))
+        .await;
     browser
         .wait_for(
             "the zoomed range",

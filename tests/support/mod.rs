@@ -370,6 +370,17 @@ pub async fn logged_in_at(base: &str, path: &str) -> Browser {
     browser
 }
 
+/// Drags across the Octopai logins chart from one sixth to five sixths of
+/// its width, as a mouse would (a zoom to two thirds of the window). A
+/// statement, for `execute` or for a timed change.
+#[allow(dead_code)] // Not every test binary zooms.
+pub const DRAG_TWO_THIRDS: &str = "const overlay = document.querySelector(\"section[data-chart='octopai-logins'] .chart-overlay\"); \
+    const box = overlay.getBoundingClientRect(); const y = box.top + box.height / 2; \
+    const at = (f) => ({ clientX: box.left + f * box.width, clientY: y, bubbles: true }); \
+    overlay.dispatchEvent(new MouseEvent('mousedown', at(1 / 6))); \
+    overlay.dispatchEvent(new MouseEvent('mousemove', at(5 / 6))); \
+    overlay.dispatchEvent(new MouseEvent('mouseup', at(5 / 6)))";
+
 /// Opens every chart's data table (built only while open) and waits until
 /// each is built.
 #[allow(dead_code)] // Not every test binary reads data tables.
