@@ -3,7 +3,7 @@
 //! failure. Data calls take an `AbortSignal` so a view that goes away can
 //! cancel what it asked for.
 
-use audit_core::cloudera::{ApiAuditList, AuditsParams};
+use audit_core::cloudera::{self, AuditsParams};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -11,8 +11,9 @@ use audit_core::contract::{
     ErrorBody, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH, OCTOPAI_USER_EVENTS_PATH,
     RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER, SESSION_PATH,
 };
-use audit_core::octopai::{UserEventsPage, UserEventsRequest};
+use audit_core::octopai::{self, UserEventsRequest};
 use audit_core::retry::Failure;
+use audit_core::AuditEvent;
 use gloo_net::http::{Request, Response};
 use web_sys::AbortSignal;
 
@@ -215,11 +216,12 @@ impl Client {
         self.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
 
-    /// One page of Octopai user events.
+    /// One page of Octopai user events, as events, with the total if the
+    /// upstream said.
     pub async fn octopai_page(
         &self,
         request: &UserEventsRequest,
-    ) -> Result<UserEventsPage, ApiError> {
+    ) -> Result<(Vec<AuditEvent>, Option<u64>), ApiError> {
         let signal = self.signal.as_ref();
         let response = Request::post(OCTOPAI_USER_EVENTS_PATH)
             .header("Authorization", &self.authorization())
@@ -231,12 +233,12 @@ impl Client {
             .map_err(|error| transport(error, signal))?;
         self.take_renewal(&response);
         let text = body_of(response, signal).await?;
-        UserEventsPage::decode(&text)
+        octopai::decode_events(&text)
             .map_err(|error| ApiError::local(Failure::Malformed, error.message))
     }
 
-    /// One page of Cloudera Manager audits.
-    pub async fn cloudera_page(&self, params: &AuditsParams) -> Result<ApiAuditList, ApiError> {
+    /// One page of Cloudera Manager audits, as events.
+    pub async fn cloudera_page(&self, params: &AuditsParams) -> Result<Vec<AuditEvent>, ApiError> {
         let signal = self.signal.as_ref();
         let url = format!("{CLOUDERA_AUDITS_PATH}?{}", params.to_query_string());
         let response = Request::get(&url)
@@ -247,7 +249,7 @@ impl Client {
             .map_err(|error| transport(error, signal))?;
         self.take_renewal(&response);
         let text = body_of(response, signal).await?;
-        ApiAuditList::decode(&text)
+        cloudera::decode_events(&text)
             .map_err(|error| ApiError::local(Failure::Malformed, error.message))
     }
 

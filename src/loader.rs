@@ -337,29 +337,18 @@ async fn fetch(
 ) -> Result<Fetched, ApiError> {
     match request {
         NextPage::Done => Ok((Vec::new(), 0, None)),
-        NextPage::Octopai(request) => client.octopai_page(&request).await.map(|page| {
-            let count = page.events.len();
-            let events = page
-                .events
+        NextPage::Octopai(request) => {
+            let (events, total) = client.octopai_page(&request).await?;
+            let count = events.len();
+            let events = events
                 .into_iter()
-                .map(AuditEvent::from)
                 .filter(|event| plan.keeps(event))
                 .collect();
-            (events, count, page.total)
-        }),
+            Ok((events, count, total))
+        }
         NextPage::Cloudera(params) => {
-            let list = client.cloudera_page(&params).await?;
-            let count = list.items.len();
-            let events = list
-                .items
-                .into_iter()
-                .map(AuditEvent::try_from)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|error| {
-                    ApiError::malformed(format!(
-                        "Cloudera Manager sent an audit that cannot be read: {error}"
-                    ))
-                })?;
+            let events = client.cloudera_page(&params).await?;
+            let count = events.len();
             let events = events
                 .into_iter()
                 .filter(|event| plan.keeps(event))

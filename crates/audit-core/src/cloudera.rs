@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::event::{audit_event, AuditEvent, AuditParts};
 use crate::time::{format_iso, parse_iso};
-use crate::wire::{parse_json, WireError};
+use crate::wire::{compact, parse_json, Text, WireError};
 
 /// The smallest API version with the full query language.
 pub const MIN_API_VERSION: u32 = 8;
@@ -84,6 +86,80 @@ impl ApiAuditList {
             ))
         })
     }
+}
+
+/// readAudits' answer decoded straight into events, for loads: each audit
+/// is read from the answer's text into the fields the events keep (no
+/// `Value` tree, no second serialisation), and its record is its text as
+/// received, without whitespace between tokens (which, for an upstream
+/// writing compact JSON in the documented field order, as the simulated one
+/// does, is the text [`ApiAudit`] serialises to, so identities are those
+/// of [`AuditEvent::try_from`]). An answer this cannot read goes through
+/// [`ApiAuditList::decode`], so a bad one gets the same error as ever.
+pub fn decode_events(body: &str) -> Result<Vec<AuditEvent>, WireError> {
+    if let Some(events) = decode_events_directly(body) {
+        return Ok(events);
+    }
+    ApiAuditList::decode(body)?
+        .items
+        .into_iter()
+        .map(|audit| {
+            AuditEvent::try_from(audit).map_err(|error| {
+                WireError::new(format!(
+                    "Cloudera Manager sent an audit that cannot be read: {error}"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The list, each audit left as its text.
+#[derive(Deserialize)]
+struct RawAuditList<'a> {
+    #[serde(borrow)]
+    items: Vec<&'a RawValue>,
+}
+
+/// What an audit's mapping reads, typed as [`ApiAudit`] types it (so the
+/// same answers are refused); fields only checked are not kept.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuditFields<'a> {
+    #[serde(borrow)]
+    timestamp: Text<'a>,
+    service: Option<String>,
+    username: Option<String>,
+    #[serde(borrow)]
+    impersonator: Option<Text<'a>>,
+    ip_address: Option<String>,
+    command: Option<String>,
+    resource: Option<String>,
+    operation_text: Option<String>,
+    allowed: Option<bool>,
+    #[serde(borrow)]
+    service_values: Option<BTreeMap<Text<'a>, Text<'a>>>,
+}
+
+fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
+    let list: RawAuditList = serde_json::from_str(body).ok()?;
+    list.items
+        .iter()
+        .map(|raw| {
+            let fields: AuditFields = serde_json::from_str(raw.get()).ok()?;
+            let _checked = (fields.impersonator, fields.service_values);
+            let parts = AuditParts {
+                timestamp: &fields.timestamp.0,
+                service: fields.service,
+                username: fields.username,
+                ip_address: fields.ip_address,
+                command: fields.command,
+                resource: fields.resource,
+                operation_text: fields.operation_text,
+                allowed: fields.allowed,
+            };
+            audit_event(parts, compact(raw.get())).ok()
+        })
+        .collect()
 }
 
 /// Cloudera Manager's error body: `{ "message": ..., "causes": [...] }`.

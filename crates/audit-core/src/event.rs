@@ -203,31 +203,63 @@ impl From<Vec<AuditEvent>> for Rows {
 
 impl From<OctopaiEvent> for AuditEvent {
     fn from(event: OctopaiEvent) -> Self {
-        let (kind, outcome) = match &event.event_type {
-            OctopaiEventType::LoginSucceeded => (EventKind::Login, Outcome::Succeeded),
-            OctopaiEventType::LoginFailed => (EventKind::Login, Outcome::Failed),
-            OctopaiEventType::PageLoad => (EventKind::PageLoad, Outcome::Succeeded),
-            OctopaiEventType::Logout => (EventKind::Logout, Outcome::Succeeded),
-            OctopaiEventType::Other(_) => (EventKind::Operation, Outcome::Unknown),
-        };
         let raw_json = Value::Object(event.raw).to_string();
-        let id = match event.id {
-            Some(id) => format!("oct:{id}"),
-            None => format!("oct:{:016x}", fnv1a(raw_json.as_bytes())),
-        };
-        AuditEvent {
-            id,
-            source: Source::Octopai,
-            at: event.timestamp,
-            actor: event.user,
-            ip: event.ip_address,
-            kind,
-            action: event.event_type.as_wire().to_owned(),
-            target: event.page,
-            outcome,
-            detail: event.reason,
+        octopai_event(
+            OctopaiParts {
+                id: event.id,
+                user: event.user,
+                event_type: event.event_type,
+                reason: event.reason,
+                page: event.page,
+                timestamp: event.timestamp,
+                ip_address: event.ip_address,
+            },
             raw_json,
-        }
+        )
+    }
+}
+
+/// What the mapping reads of an Octopai event, however it was decoded.
+pub(crate) struct OctopaiParts {
+    pub id: Option<String>,
+    pub user: String,
+    pub event_type: OctopaiEventType,
+    pub reason: Option<String>,
+    pub page: Option<String>,
+    pub timestamp: DateTime<Utc>,
+    pub ip_address: Option<String>,
+}
+
+/// The unified event of one Octopai event whose record, as JSON text, is
+/// `raw_json`: its identity is its own id, or that text's hash.
+pub(crate) fn octopai_event(parts: OctopaiParts, raw_json: String) -> AuditEvent {
+    let (kind, outcome) = match &parts.event_type {
+        OctopaiEventType::LoginSucceeded => (EventKind::Login, Outcome::Succeeded),
+        OctopaiEventType::LoginFailed => (EventKind::Login, Outcome::Failed),
+        OctopaiEventType::PageLoad => (EventKind::PageLoad, Outcome::Succeeded),
+        OctopaiEventType::Logout => (EventKind::Logout, Outcome::Succeeded),
+        OctopaiEventType::Other(_) => (EventKind::Operation, Outcome::Unknown),
+    };
+    let id = match parts.id {
+        Some(id) => format!("oct:{id}"),
+        None => format!("oct:{:016x}", fnv1a(raw_json.as_bytes())),
+    };
+    let action = match parts.event_type {
+        OctopaiEventType::Other(text) => text,
+        known => known.as_wire().to_owned(),
+    };
+    AuditEvent {
+        id,
+        source: Source::Octopai,
+        at: parts.timestamp,
+        actor: parts.user,
+        ip: parts.ip_address,
+        kind,
+        action,
+        target: parts.page,
+        outcome,
+        detail: parts.reason,
+        raw_json,
     }
 }
 
@@ -235,43 +267,80 @@ impl TryFrom<ApiAudit> for AuditEvent {
     type Error = WireError;
 
     fn try_from(audit: ApiAudit) -> Result<Self, WireError> {
-        let at = audit.parsed_timestamp()?;
-        let command = audit.command.clone().unwrap_or_default();
-        let folded = command.to_ascii_uppercase();
-        let kind = if folded.contains("LOGOUT") {
-            EventKind::Logout
-        } else if folded.contains("LOGIN") {
-            EventKind::Login
-        } else {
-            EventKind::Operation
-        };
-        let outcome = match (kind, audit.allowed) {
-            (EventKind::Login | EventKind::Logout, Some(true)) => Outcome::Succeeded,
-            (EventKind::Login | EventKind::Logout, Some(false)) => Outcome::Failed,
-            (_, Some(true)) => Outcome::Allowed,
-            (_, Some(false)) => Outcome::Denied,
-            (_, None) => Outcome::Unknown,
-        };
-        let target = audit
-            .resource
-            .clone()
-            .filter(|resource| !resource.is_empty())
-            .or_else(|| audit.service.clone());
         let raw_json = serde_json::to_string(&audit).unwrap_or_default();
-        Ok(AuditEvent {
-            id: format!("cm:{:016x}", fnv1a(raw_json.as_bytes())),
-            source: Source::ClouderaManager,
-            at,
-            actor: audit.username.unwrap_or_default(),
-            ip: audit.ip_address,
-            kind,
-            action: command,
-            target,
-            outcome,
-            detail: audit.operation_text,
+        audit_event(
+            AuditParts {
+                timestamp: &audit.timestamp,
+                service: audit.service.clone(),
+                username: audit.username.clone(),
+                ip_address: audit.ip_address.clone(),
+                command: audit.command.clone(),
+                resource: audit.resource.clone(),
+                operation_text: audit.operation_text.clone(),
+                allowed: audit.allowed,
+            },
             raw_json,
-        })
+        )
     }
+}
+
+/// What the mapping reads of a Cloudera Manager audit, however it was
+/// decoded.
+pub(crate) struct AuditParts<'a> {
+    pub timestamp: &'a str,
+    pub service: Option<String>,
+    pub username: Option<String>,
+    pub ip_address: Option<String>,
+    pub command: Option<String>,
+    pub resource: Option<String>,
+    pub operation_text: Option<String>,
+    pub allowed: Option<bool>,
+}
+
+/// The unified event of one Cloudera Manager audit whose record, as JSON
+/// text, is `raw_json` (its identity is that text's hash).
+pub(crate) fn audit_event(parts: AuditParts, raw_json: String) -> Result<AuditEvent, WireError> {
+    let at = crate::time::parse_iso(parts.timestamp)
+        .map_err(|error| WireError::new(format!("an audit has a bad timestamp: {error}")))?;
+    let command = parts.command.unwrap_or_default();
+    let kind = if contains_ignoring_case(&command, "LOGOUT") {
+        EventKind::Logout
+    } else if contains_ignoring_case(&command, "LOGIN") {
+        EventKind::Login
+    } else {
+        EventKind::Operation
+    };
+    let outcome = match (kind, parts.allowed) {
+        (EventKind::Login | EventKind::Logout, Some(true)) => Outcome::Succeeded,
+        (EventKind::Login | EventKind::Logout, Some(false)) => Outcome::Failed,
+        (_, Some(true)) => Outcome::Allowed,
+        (_, Some(false)) => Outcome::Denied,
+        (_, None) => Outcome::Unknown,
+    };
+    let target = parts
+        .resource
+        .filter(|resource| !resource.is_empty())
+        .or(parts.service);
+    Ok(AuditEvent {
+        id: format!("cm:{:016x}", fnv1a(raw_json.as_bytes())),
+        source: Source::ClouderaManager,
+        at,
+        actor: parts.username.unwrap_or_default(),
+        ip: parts.ip_address,
+        kind,
+        action: command,
+        target,
+        outcome,
+        detail: parts.operation_text,
+        raw_json,
+    })
+}
+
+/// Whether `text` holds `needle` (ASCII, upper case), in any case.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// FNV-1a, 64 bit: a small, stable, dependency-free hash for event identity

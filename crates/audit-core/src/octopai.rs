@@ -10,10 +10,14 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::event::{octopai_event, AuditEvent, OctopaiParts};
 use crate::time::parse_timestamp;
-use crate::wire::{field, kind_of, parse_json, text_field, WireError};
+use crate::wire::{compact, field, kind_of, parse_json, text_field, Text, WireError};
 
 /// Path of the login endpoint.
 pub const LOGIN_PATH: &str = "/api/UserAccount/Login";
@@ -154,6 +158,103 @@ impl OctopaiEventType {
     }
 }
 
+// The names each field is looked for under, in order, ignoring case.
+const USER_FIELDS: &[&str] = &["userName", "user", "email", "userEmail", "username"];
+const TYPE_FIELDS: &[&str] = &["eventType", "type", "event", "eventName"];
+const TIME_FIELDS: &[&str] = &["timestamp", "time", "eventTime", "date", "createdAt"];
+const ID_FIELDS: &[&str] = &["id", "eventId"];
+const REASON_FIELDS: &[&str] = &["reason", "failureReason", "error"];
+const PAGE_FIELDS: &[&str] = &["page", "pageName", "resource", "url"];
+const ADDRESS_FIELDS: &[&str] = &["ipAddress", "ip", "sourceIp", "clientIp"];
+const TOTAL_FIELDS: &[&str] = &["total", "totalCount", "count"];
+
+/// One UserEvents answer decoded straight into events, for loads, with the
+/// total if the upstream said. Every record is read from the answer's text
+/// as [`UserEventsPage::decode`] reads it (the same shapes, names and
+/// timestamps), without a `Value` tree or a second serialisation; its
+/// record is its text as received, without whitespace between tokens. An
+/// answer this cannot read goes through [`UserEventsPage::decode`], so a
+/// bad one gets the same error as ever.
+pub fn decode_events(body: &str) -> Result<(Vec<AuditEvent>, Option<u64>), WireError> {
+    if let Some(decoded) = decode_events_directly(body) {
+        return Ok(decoded);
+    }
+    let page = UserEventsPage::decode(body)?;
+    Ok((
+        page.events.into_iter().map(AuditEvent::from).collect(),
+        page.total,
+    ))
+}
+
+/// An object, each value left as its text. Keys are in order, and a key
+/// given twice keeps its last value, as in [`Map`].
+type RawObject<'a> = BTreeMap<Text<'a>, &'a RawValue>;
+
+fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> {
+    let (items, total): (Vec<&RawValue>, Option<u64>) =
+        match body.trim_start().as_bytes().first()? {
+            b'[' => (serde_json::from_str(body).ok()?, None),
+            b'{' => {
+                let object: RawObject = serde_json::from_str(body).ok()?;
+                let total = raw_field(&object, TOTAL_FIELDS)
+                    .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+                    .and_then(|total| total.as_u64());
+                let (_, list) = object.iter().find(|(key, _)| {
+                    key.0.eq_ignore_ascii_case("items") || key.0.eq_ignore_ascii_case("events")
+                })?;
+                (serde_json::from_str(list.get()).ok()?, total)
+            }
+            _ => return None,
+        };
+    let events = items
+        .iter()
+        .map(|item| {
+            let object: RawObject = serde_json::from_str(item.get()).ok()?;
+            let text = |names| raw_field(&object, names).and_then(raw_text);
+            let user = text(USER_FIELDS)?;
+            let event_type = OctopaiEventType::from_wire(&text(TYPE_FIELDS)?);
+            let timestamp = raw_field(&object, TIME_FIELDS)?;
+            let timestamp = parse_timestamp(&serde_json::from_str(timestamp.get()).ok()?).ok()?;
+            let parts = OctopaiParts {
+                id: text(ID_FIELDS),
+                user,
+                event_type,
+                reason: text(REASON_FIELDS),
+                page: text(PAGE_FIELDS),
+                timestamp,
+                ip_address: text(ADDRESS_FIELDS),
+            };
+            Some(octopai_event(parts, compact(item.get())))
+        })
+        .collect::<Option<_>>()?;
+    Some((events, total))
+}
+
+/// [`field`] over an object whose values are left as text.
+fn raw_field<'a>(object: &RawObject<'a>, names: &[&str]) -> Option<&'a RawValue> {
+    names.iter().find_map(|wanted| {
+        object
+            .iter()
+            .find(|(key, _)| key.0.eq_ignore_ascii_case(wanted))
+            .map(|(_, value)| *value)
+            .filter(|value| value.get() != "null")
+    })
+}
+
+/// [`text_field`]'s text of a value left as text: strings as they are,
+/// numbers and booleans printed as `Value` prints them, others none.
+fn raw_text(raw: &RawValue) -> Option<String> {
+    let json = raw.get();
+    match json.as_bytes().first()? {
+        b'"' if !json.contains('\\') => Some(json[1..json.len() - 1].to_owned()),
+        b'"' => serde_json::from_str(json).ok(),
+        b't' | b'f' | b'-' | b'0'..=b'9' => serde_json::from_str::<Value>(json)
+            .ok()
+            .map(|value| value.to_string()),
+        _ => None,
+    }
+}
+
 /// One Octopai user event, decoded tolerantly. `raw` is the original object,
 /// unknown fields included.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,32 +280,26 @@ impl OctopaiEvent {
                 kind_of(&value)
             )));
         };
-        let user = text_field(
-            &raw,
-            &["userName", "user", "email", "userEmail", "username"],
-        )
-        .ok_or_else(|| WireError::new("an Octopai event has no user (userName)"))?;
-        let event_type = text_field(&raw, &["eventType", "type", "event", "eventName"])
+        let user = text_field(&raw, USER_FIELDS)
+            .ok_or_else(|| WireError::new("an Octopai event has no user (userName)"))?;
+        let event_type = text_field(&raw, TYPE_FIELDS)
             .map(|text| OctopaiEventType::from_wire(&text))
             .ok_or_else(|| WireError::new("an Octopai event has no event type (eventType)"))?;
-        let timestamp = field(
-            &raw,
-            &["timestamp", "time", "eventTime", "date", "createdAt"],
-        )
-        .ok_or_else(|| WireError::new("an Octopai event has no timestamp"))
-        .and_then(|value| {
-            parse_timestamp(value).map_err(|error| {
-                WireError::new(format!("an Octopai event has a bad timestamp: {error}"))
-            })
-        })?;
+        let timestamp = field(&raw, TIME_FIELDS)
+            .ok_or_else(|| WireError::new("an Octopai event has no timestamp"))
+            .and_then(|value| {
+                parse_timestamp(value).map_err(|error| {
+                    WireError::new(format!("an Octopai event has a bad timestamp: {error}"))
+                })
+            })?;
         Ok(Self {
-            id: text_field(&raw, &["id", "eventId"]),
+            id: text_field(&raw, ID_FIELDS),
             user,
             event_type,
-            reason: text_field(&raw, &["reason", "failureReason", "error"]),
-            page: text_field(&raw, &["page", "pageName", "resource", "url"]),
+            reason: text_field(&raw, REASON_FIELDS),
+            page: text_field(&raw, PAGE_FIELDS),
             timestamp,
-            ip_address: text_field(&raw, &["ipAddress", "ip", "sourceIp", "clientIp"]),
+            ip_address: text_field(&raw, ADDRESS_FIELDS),
             user_agent: text_field(&raw, &["userAgent"]),
             raw,
         })
@@ -228,8 +323,7 @@ impl UserEventsPage {
         let (items, total) = match value {
             Value::Array(items) => (items, None),
             Value::Object(mut object) => {
-                let total =
-                    field(&object, &["total", "totalCount", "count"]).and_then(Value::as_u64);
+                let total = field(&object, TOTAL_FIELDS).and_then(Value::as_u64);
                 let key = object
                     .keys()
                     .find(|key| {

@@ -73,3 +73,87 @@ pub(crate) fn parse_json(what: &str, body: &str) -> Result<Value, WireError> {
         WireError::new(format!("{what} is not valid JSON{hint}: {error}"))
     })
 }
+
+/// A JSON string borrowed from the answer where it holds no escapes, for
+/// keys and for values that are only checked to be text. Anything but a
+/// string is refused, as `String` would be.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Text<'a>(pub std::borrow::Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(text.to_owned())))
+            }
+
+            fn visit_string<E>(self, text: String) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// A record's JSON text as received, without the whitespace between its
+/// tokens: what events keep as their raw record (and hash for identity),
+/// with no second serialisation. A compact answer is copied as it is.
+pub(crate) fn compact(json: &str) -> String {
+    let bytes = json.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else if matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+            continue;
+        } else if byte == b'"' {
+            in_string = true;
+        }
+        out.push(byte);
+    }
+    // Only ASCII whitespace outside strings was dropped, so the bytes are
+    // still the UTF-8 they were.
+    String::from_utf8(out).unwrap_or_else(|_| json.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_drops_whitespace_between_tokens_only() {
+        assert_eq!(
+            compact("{ \"a b\" : [ 1 ,\n\t2 ] , \"c\":\"x \\\" y\" }"),
+            "{\"a b\":[1,2],\"c\":\"x \\\" y\"}"
+        );
+        assert_eq!(compact("{\"é\":\"ü  \\\\\"}"), "{\"é\":\"ü  \\\\\"}");
+    }
+
+    #[test]
+    fn text_borrows_plain_strings_and_refuses_other_kinds() {
+        let plain: Text = serde_json::from_str("\"abc\"").unwrap();
+        assert!(matches!(plain.0, std::borrow::Cow::Borrowed("abc")));
+        let escaped: Text = serde_json::from_str("\"a\\nb\"").unwrap();
+        assert_eq!(escaped.0, "a\nb");
+        assert!(serde_json::from_str::<Text>("17").is_err());
+    }
+}

@@ -114,6 +114,9 @@ fn main() {
     println!("|---|---|---|---|---|");
 
     let cloudera_text = page_text(&audits, 100_000, "items");
+    let direct = median(|| {
+        black_box(audit_core::cloudera::decode_events(black_box(&cloudera_text)).expect("decodes"));
+    });
     let ours = median(|| {
         let list = ApiAuditList::decode(black_box(&cloudera_text)).expect("decodes");
         let events: Vec<AuditEvent> = list
@@ -127,13 +130,28 @@ fn main() {
         black_box(serde_json::from_str::<Value>(black_box(&cloudera_text)).expect("parses"));
     });
     row(
-        "decode + map 100,000 CM audits",
+        "decode + map 100,000 CM audits, through `Value` (before)",
         ours,
         "serde_json to Value",
         baseline,
     );
+    row(
+        "decode + map 100,000 CM audits, straight from the text (loads)",
+        direct,
+        "serde_json to Value",
+        baseline,
+    );
+    row(
+        "decode + map 100,000 CM audits, straight from the text (loads)",
+        direct,
+        "the same through `Value` (before)",
+        ours,
+    );
 
     let octopai_text = page_text(&octopai, 100_000, "items");
+    let direct = median(|| {
+        black_box(audit_core::octopai::decode_events(black_box(&octopai_text)).expect("decodes"));
+    });
     let ours = median(|| {
         let page = UserEventsPage::decode(black_box(&octopai_text)).expect("decodes");
         black_box(
@@ -147,10 +165,22 @@ fn main() {
         black_box(serde_json::from_str::<Value>(black_box(&octopai_text)).expect("parses"));
     });
     row(
-        "decode + map 100,000 Octopai events",
+        "decode + map 100,000 Octopai events, through `Value` (before)",
         ours,
         "serde_json to Value",
         baseline,
+    );
+    row(
+        "decode + map 100,000 Octopai events, straight from the text (loads)",
+        direct,
+        "serde_json to Value",
+        baseline,
+    );
+    row(
+        "decode + map 100,000 Octopai events, straight from the text (loads)",
+        direct,
+        "the same through `Value` (before)",
+        ours,
     );
 
     let mut all: Vec<AuditEvent> = UserEventsPage::decode(&octopai_text)
