@@ -242,7 +242,7 @@ pub(crate) fn octopai_event(parts: OctopaiParts, raw_json: String) -> AuditEvent
     };
     let id = match parts.id {
         Some(id) => format!("oct:{id}"),
-        None => format!("oct:{:016x}", fnv1a(raw_json.as_bytes())),
+        None => hash_id("oct:", fnv1a(raw_json.as_bytes())),
     };
     let action = match parts.event_type {
         OctopaiEventType::Other(text) => text,
@@ -322,7 +322,7 @@ pub(crate) fn audit_event(parts: AuditParts, raw_json: String) -> Result<AuditEv
         .filter(|resource| !resource.is_empty())
         .or(parts.service);
     Ok(AuditEvent {
-        id: format!("cm:{:016x}", fnv1a(raw_json.as_bytes())),
+        id: hash_id("cm:", fnv1a(raw_json.as_bytes())),
         source: Source::ClouderaManager,
         at,
         actor: parts.username.unwrap_or_default(),
@@ -334,6 +334,18 @@ pub(crate) fn audit_event(parts: AuditParts, raw_json: String) -> Result<AuditEv
         detail: parts.operation_text,
         raw_json,
     })
+}
+
+/// `prefix` and `hash` as 16 lower-case hex digits: `format!("{prefix}{hash:016x}")`
+/// without the formatting machinery, once per event of a load.
+fn hash_id(prefix: &str, hash: u64) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(prefix.len() + 16);
+    id.push_str(prefix);
+    for shift in (0..16).rev() {
+        id.push(char::from(DIGITS[((hash >> (shift * 4)) & 0xf) as usize]));
+    }
+    id
 }
 
 /// Whether `text` holds `needle` (ASCII, upper case), in any case.
@@ -448,6 +460,13 @@ mod tests {
         assert_eq!(events[2].target.as_deref(), Some("impala1"));
         assert_eq!(events[2].detail.as_deref(), Some("SELECT 1"));
         assert_ne!(events[1].id, events[2].id);
+    }
+
+    #[test]
+    fn hash_ids_are_sixteen_hex_digits() {
+        for hash in [0, 1, 0xdead_beef, u64::MAX] {
+            assert_eq!(hash_id("cm:", hash), format!("cm:{hash:016x}"));
+        }
     }
 
     #[test]

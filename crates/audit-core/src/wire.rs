@@ -111,10 +111,10 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
 /// with no second serialisation. A compact answer is copied as it is.
 pub(crate) fn compact(json: &str) -> String {
     let bytes = json.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
     let mut in_string = false;
     let mut escaped = false;
-    for &byte in bytes {
+    let mut out: Option<Vec<u8>> = None;
+    for (at, &byte) in bytes.iter().enumerate() {
         if in_string {
             if escaped {
                 escaped = false;
@@ -124,15 +124,28 @@ pub(crate) fn compact(json: &str) -> String {
                 in_string = false;
             }
         } else if matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+            // The first whitespace between tokens: copy what came before,
+            // and from here on copy byte by byte.
+            out.get_or_insert_with(|| {
+                let mut out = Vec::with_capacity(bytes.len());
+                out.extend_from_slice(&bytes[..at]);
+                out
+            });
             continue;
         } else if byte == b'"' {
             in_string = true;
         }
-        out.push(byte);
+        if let Some(out) = out.as_mut() {
+            out.push(byte);
+        }
     }
-    // Only ASCII whitespace outside strings was dropped, so the bytes are
-    // still the UTF-8 they were.
-    String::from_utf8(out).unwrap_or_else(|_| json.to_owned())
+    match out {
+        // Already compact (as the simulated upstream writes): one copy.
+        None => json.to_owned(),
+        // Only ASCII whitespace outside strings was dropped, so the bytes
+        // are still the UTF-8 they were.
+        Some(out) => String::from_utf8(out).unwrap_or_else(|_| json.to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +159,7 @@ mod tests {
             "{\"a b\":[1,2],\"c\":\"x \\\" y\"}"
         );
         assert_eq!(compact("{\"é\":\"ü  \\\\\"}"), "{\"é\":\"ü  \\\\\"}");
+        assert_eq!(compact("{\"a\":1} "), "{\"a\":1}");
     }
 
     #[test]
