@@ -404,30 +404,38 @@ async fn load_pages(
     collection: &mut EventCollection,
     mut on_page: impl FnMut(&Pager, &EventCollection),
 ) -> Result<(), ApiError> {
+    // Up to `IN_FLIGHT` pages are asked for at once, and each answer is
+    // recorded as soon as those before it are: another page goes out as
+    // soon as one is recorded, not once a whole group has come back.
+    use futures::StreamExt;
+    let mut in_flight = futures::stream::FuturesOrdered::new();
+    let mut positions = std::collections::VecDeque::new();
     loop {
-        let batch = pager.next_batch();
-        if batch.is_empty() {
+        if pager.is_done() {
+            // Pages still in flight were guesses past the end.
             return Ok(());
         }
-        let answers = futures::future::join_all(
-            batch
-                .iter()
-                .map(|(_, request)| fetch_with_retries(client, request.clone(), plan, on_retry)),
-        )
-        .await;
-        for ((position, _), answer) in batch.into_iter().zip(answers) {
-            // A page asked for on a guess that no longer holds (the pages
-            // ended, or one came back short) is dropped and asked again.
-            if !pager.expects(position) {
-                break;
+        for (position, request) in pager.next_batch() {
+            if !positions.contains(&position) {
+                positions.push_back(position);
+                in_flight.push_back(fetch_with_retries(client, request, plan, on_retry));
             }
-            let (events, count, total) = answer?;
-            collection.extend(events);
-            pager.record(count, total);
-            on_page(pager, collection);
-            if collection.len() >= cap {
-                return Ok(());
-            }
+        }
+        let (Some(answer), Some(position)) = (in_flight.next().await, positions.pop_front()) else {
+            return Ok(());
+        };
+        // A page asked for on a guess that no longer holds (the pages
+        // ended, or one came back short) is dropped, and asked again
+        // where the paging now says.
+        if !pager.expects(position) {
+            continue;
+        }
+        let (events, count, total) = answer?;
+        collection.extend(events);
+        pager.record(count, total);
+        on_page(pager, collection);
+        if collection.len() >= cap {
+            return Ok(());
         }
     }
 }

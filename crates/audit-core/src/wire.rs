@@ -110,42 +110,50 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
 /// tokens: what events keep as their raw record (and hash for identity),
 /// with no second serialisation. A compact answer is copied as it is.
 pub(crate) fn compact(json: &str) -> String {
-    let bytes = json.as_bytes();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut out: Option<Vec<u8>> = None;
-    for (at, &byte) in bytes.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-        } else if matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
-            // The first whitespace between tokens: copy what came before,
-            // and from here on copy byte by byte.
-            out.get_or_insert_with(|| {
-                let mut out = Vec::with_capacity(bytes.len());
-                out.extend_from_slice(&bytes[..at]);
-                out
-            });
-            continue;
-        } else if byte == b'"' {
-            in_string = true;
-        }
-        if let Some(out) = out.as_mut() {
-            out.push(byte);
-        }
-    }
-    match out {
+    let Some(first) = whitespace_between_tokens(json, 0) else {
         // Already compact (as the simulated upstream writes): one copy.
-        None => json.to_owned(),
-        // Only ASCII whitespace outside strings was dropped, so the bytes
-        // are still the UTF-8 they were.
-        Some(out) => String::from_utf8(out).unwrap_or_else(|_| json.to_owned()),
+        return json.to_owned();
+    };
+    let mut out = String::with_capacity(json.len());
+    out.push_str(&json[..first]);
+    let mut from = first;
+    while let Some(at) = whitespace_between_tokens(json, from) {
+        out.push_str(&json[from..at]);
+        from = at + 1;
     }
+    out.push_str(&json[from..]);
+    out
+}
+
+/// The first whitespace byte at or after `from` that is outside every
+/// string, `from` being outside one. Strings are skipped in a tight loop
+/// that only looks for their closing quote.
+fn whitespace_between_tokens(json: &str, from: usize) -> Option<usize> {
+    let bytes = json.as_bytes();
+    let mut at = from;
+    while at < bytes.len() {
+        match bytes[at] {
+            b' ' | b'\n' | b'\r' | b'\t' => return Some(at),
+            b'"' => at = string_end(json, at + 1)?,
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// Just past the quote closing the string whose text starts at `from`.
+fn string_end(json: &str, from: usize) -> Option<usize> {
+    let bytes = json.as_bytes();
+    let mut at = from;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => return Some(at + 1),
+            // An escape: the next byte is never the end.
+            b'\\' => at += 2,
+            _ => at += 1,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -160,6 +168,11 @@ mod tests {
         );
         assert_eq!(compact("{\"é\":\"ü  \\\\\"}"), "{\"é\":\"ü  \\\\\"}");
         assert_eq!(compact("{\"a\":1} "), "{\"a\":1}");
+        assert_eq!(
+            compact("[\"\\\\\", \"\\\\\\\" \"]"),
+            "[\"\\\\\",\"\\\\\\\" \"]"
+        );
+        assert_eq!(compact("\"unterminated "), "\"unterminated ");
     }
 
     #[test]
