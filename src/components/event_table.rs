@@ -163,7 +163,7 @@ pub fn EventTable(
             });
             match id {
                 Some(id) => {
-                    selected.set(Some(id));
+                    selected.set(Some(id.to_string()));
                     true
                 }
                 None => false,
@@ -268,13 +268,13 @@ pub fn EventTable(
                                         class:cursor=move || cursor.get() == Some(position)
                                         class:selected={
                                             let id = event.id.clone();
-                                            move || selected.with(|s| s.as_deref() == Some(id.as_str()))
+                                            move || selected.with(|s| s.as_deref() == Some(id.as_ref()))
                                         }>
                                         <td class="time">
                                             <button type="button" class="open-detail" title="Show every field of this event"
                                                 on:click={
                                                     let id = event.id.clone();
-                                                    move |_| selected.set(Some(id.clone()))
+                                                    move |_| selected.set(Some(id.to_string()))
                                                 }>
                                                 {format_time(event.at, &zone)}
                                             </button>
@@ -344,7 +344,7 @@ mod tests {
     }
 
     fn ids(events: &[AuditEvent], order: &[usize]) -> Vec<String> {
-        order.iter().map(|&i| events[i].id.clone()).collect()
+        order.iter().map(|&i| events[i].id.to_string()).collect()
     }
 
     #[test]

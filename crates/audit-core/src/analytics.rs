@@ -6,6 +6,8 @@
 //! Everything takes the events, buckets and zone as parameters; nothing
 //! reads a clock.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 pub use crate::calendar::{step_for, Buckets, Step, Zone};
@@ -94,7 +96,7 @@ pub fn top_n<'a>(
 /// The accounts with the most failed logins (both sources).
 pub fn top_failing_accounts(events: &[AuditEvent], n: usize) -> Vec<(String, u32)> {
     top_n(events, n, |event| {
-        event.is_failed_login().then_some(event.actor.as_str())
+        event.is_failed_login().then_some(event.actor.as_ref())
     })
 }
 
@@ -219,7 +221,7 @@ pub fn totals(events: &[AuditEvent]) -> Totals {
 #[derive(Debug, Clone, Default)]
 pub struct EventCollection {
     events: Vec<AuditEvent>,
-    seen: FnvSet<String>,
+    seen: FnvSet<Arc<str>>,
 }
 
 impl EventCollection {
@@ -418,12 +420,16 @@ mod tests {
         let (newest, held) = collection.clone().into_newest(2);
         assert_eq!(held, 3);
         assert_eq!(
-            newest.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            newest.iter().map(|e| e.id.as_ref()).collect::<Vec<_>>(),
             ["b", "c"],
             "the oldest is dropped"
         );
         assert_eq!(collection.clone().into_newest(10).0.len(), 3);
-        let ids: Vec<String> = collection.into_sorted().into_iter().map(|e| e.id).collect();
+        let ids: Vec<String> = collection
+            .into_sorted()
+            .into_iter()
+            .map(|e| e.id.to_string())
+            .collect();
         assert_eq!(ids, ["b", "c", "a"]);
     }
 }

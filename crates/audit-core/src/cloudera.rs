@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::event::{audit_event, AuditEvent, AuditParts};
+use crate::event::{audit_event, AuditEvent, AuditParts, Interner};
 use crate::time::{format_iso, parse_iso};
 use crate::wire::{compact, parse_json, Text, WireError};
 
@@ -127,14 +127,20 @@ struct RawAuditList<'a> {
 struct AuditFields<'a> {
     #[serde(borrow)]
     timestamp: Text<'a>,
-    service: Option<String>,
-    username: Option<String>,
+    #[serde(borrow)]
+    service: Option<Text<'a>>,
+    #[serde(borrow)]
+    username: Option<Text<'a>>,
     #[serde(borrow)]
     impersonator: Option<Text<'a>>,
-    ip_address: Option<String>,
-    command: Option<String>,
-    resource: Option<String>,
-    operation_text: Option<String>,
+    #[serde(borrow)]
+    ip_address: Option<Text<'a>>,
+    #[serde(borrow)]
+    command: Option<Text<'a>>,
+    #[serde(borrow)]
+    resource: Option<Text<'a>>,
+    #[serde(borrow)]
+    operation_text: Option<Text<'a>>,
     allowed: Option<bool>,
     #[serde(borrow)]
     service_values: Option<BTreeMap<Text<'a>, Text<'a>>>,
@@ -142,22 +148,26 @@ struct AuditFields<'a> {
 
 fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
     let list: RawAuditList = serde_json::from_str(body).ok()?;
+    let mut interner = Interner::default();
     list.items
         .iter()
         .map(|raw| {
             let fields: AuditFields = serde_json::from_str(raw.get()).ok()?;
             let _checked = (fields.impersonator, fields.service_values);
+            fn text(field: Option<Text<'_>>) -> Option<std::borrow::Cow<'_, str>> {
+                field.map(|text| text.0)
+            }
             let parts = AuditParts {
                 timestamp: &fields.timestamp.0,
-                service: fields.service,
-                username: fields.username,
-                ip_address: fields.ip_address,
-                command: fields.command,
-                resource: fields.resource,
-                operation_text: fields.operation_text,
+                service: text(fields.service),
+                username: text(fields.username),
+                ip_address: text(fields.ip_address),
+                command: text(fields.command),
+                resource: text(fields.resource),
+                operation_text: text(fields.operation_text),
                 allowed: fields.allowed,
             };
-            audit_event(parts, compact(raw.get())).ok()
+            audit_event(parts, compact(raw.get()), &mut interner).ok()
         })
         .collect()
 }

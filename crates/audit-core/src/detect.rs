@@ -259,7 +259,7 @@ fn counted_bursts(
 }
 
 fn ids(events: &[&AuditEvent]) -> Vec<String> {
-    events.iter().map(|event| event.id.clone()).collect()
+    events.iter().map(|event| event.id.to_string()).collect()
 }
 
 fn minutes_between(events: &[&AuditEvent]) -> String {
@@ -353,7 +353,7 @@ fn brute_force(index: &DetectIndex, rule: Rule) -> Vec<Detection> {
 fn distinct_accounts(window: &[&AuditEvent]) -> usize {
     window
         .iter()
-        .map(|e| e.actor.as_str())
+        .map(|e| e.actor.as_ref())
         .collect::<HashSet<_>>()
         .len()
 }

@@ -3,6 +3,9 @@
 //! The table, the charts and the detections only ever see [`AuditEvent`];
 //! what each upstream called things stays in `raw_json` for the detail view.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -73,26 +76,29 @@ impl Outcome {
     }
 }
 
-/// One audit event from either source.
+/// One audit event from either source. Its texts are shared, not owned:
+/// a copy of an event (into a merged or narrowed list) costs reference
+/// counts, not allocations, and equal texts decoded from one page (a
+/// service, a command, an account) are held once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
     /// Stable identity used to drop duplicates across pages.
-    pub id: String,
+    pub id: Arc<str>,
     pub source: Source,
     pub at: DateTime<Utc>,
     /// The acting user (Octopai e-mail or Cloudera Manager user name).
-    pub actor: String,
-    pub ip: Option<String>,
+    pub actor: Arc<str>,
+    pub ip: Option<Arc<str>>,
     pub kind: EventKind,
     /// The upstream's name for what happened (`LoginFailed`, `QUERY`, ...).
-    pub action: String,
+    pub action: Arc<str>,
     /// The page, service or resource acted on.
-    pub target: Option<String>,
+    pub target: Option<Arc<str>>,
     pub outcome: Outcome,
     /// A failure reason or the operation's text, where there is one.
-    pub detail: Option<String>,
+    pub detail: Option<Arc<str>>,
     /// The upstream's own record, every field included, as JSON text.
-    pub raw_json: String,
+    pub raw_json: Arc<str>,
 }
 
 impl AuditEvent {
@@ -125,7 +131,7 @@ impl AuditEvent {
                     (name, text)
                 })
                 .collect(),
-            _ => vec![("raw".to_owned(), self.raw_json.clone())],
+            _ => vec![("raw".to_owned(), self.raw_json.to_string())],
         }
     }
 }
@@ -206,33 +212,65 @@ impl From<OctopaiEvent> for AuditEvent {
         let raw_json = Value::Object(event.raw).to_string();
         octopai_event(
             OctopaiParts {
-                id: event.id,
-                user: event.user,
+                id: event.id.map(Cow::Owned),
+                user: Cow::Owned(event.user),
                 event_type: event.event_type,
-                reason: event.reason,
-                page: event.page,
+                reason: event.reason.map(Cow::Owned),
+                page: event.page.map(Cow::Owned),
                 timestamp: event.timestamp,
-                ip_address: event.ip_address,
+                ip_address: event.ip_address.map(Cow::Owned),
             },
-            raw_json,
+            Arc::from(raw_json),
+            &mut Interner::default(),
         )
     }
 }
 
+/// Equal texts decoded from one answer, held once: an answer's services,
+/// commands, accounts and addresses repeat on every other record.
+#[derive(Default)]
+pub(crate) struct Interner<'a> {
+    held: FnvMap<&'a str, Arc<str>>,
+}
+
+impl<'a> Interner<'a> {
+    pub fn text(&mut self, text: Cow<'a, str>) -> Arc<str> {
+        match text {
+            Cow::Borrowed(text) => self
+                .held
+                .entry(text)
+                .or_insert_with(|| Arc::from(text))
+                .clone(),
+            Cow::Owned(text) => match self.held.get(text.as_str()) {
+                Some(held) => held.clone(),
+                None => Arc::from(text),
+            },
+        }
+    }
+
+    fn optional(&mut self, text: Option<Cow<'a, str>>) -> Option<Arc<str>> {
+        text.map(|text| self.text(text))
+    }
+}
+
 /// What the mapping reads of an Octopai event, however it was decoded.
-pub(crate) struct OctopaiParts {
-    pub id: Option<String>,
-    pub user: String,
+pub(crate) struct OctopaiParts<'a> {
+    pub id: Option<Cow<'a, str>>,
+    pub user: Cow<'a, str>,
     pub event_type: OctopaiEventType,
-    pub reason: Option<String>,
-    pub page: Option<String>,
+    pub reason: Option<Cow<'a, str>>,
+    pub page: Option<Cow<'a, str>>,
     pub timestamp: DateTime<Utc>,
-    pub ip_address: Option<String>,
+    pub ip_address: Option<Cow<'a, str>>,
 }
 
 /// The unified event of one Octopai event whose record, as JSON text, is
 /// `raw_json`: its identity is its own id, or that text's hash.
-pub(crate) fn octopai_event(parts: OctopaiParts, raw_json: String) -> AuditEvent {
+pub(crate) fn octopai_event<'a>(
+    parts: OctopaiParts<'a>,
+    raw_json: Arc<str>,
+    interner: &mut Interner<'a>,
+) -> AuditEvent {
     let (kind, outcome) = match &parts.event_type {
         OctopaiEventType::LoginSucceeded => (EventKind::Login, Outcome::Succeeded),
         OctopaiEventType::LoginFailed => (EventKind::Login, Outcome::Failed),
@@ -241,24 +279,24 @@ pub(crate) fn octopai_event(parts: OctopaiParts, raw_json: String) -> AuditEvent
         OctopaiEventType::Other(_) => (EventKind::Operation, Outcome::Unknown),
     };
     let id = match parts.id {
-        Some(id) => format!("oct:{id}"),
+        Some(id) => Arc::from(format!("oct:{id}")),
         None => hash_id("oct:", fnv1a(raw_json.as_bytes())),
     };
     let action = match parts.event_type {
-        OctopaiEventType::Other(text) => text,
-        known => known.as_wire().to_owned(),
+        OctopaiEventType::Other(text) => Cow::Owned(text),
+        known => Cow::Borrowed(known.known_wire().unwrap_or_default()),
     };
     AuditEvent {
         id,
         source: Source::Octopai,
         at: parts.timestamp,
-        actor: parts.user,
-        ip: parts.ip_address,
+        actor: interner.text(parts.user),
+        ip: interner.optional(parts.ip_address),
         kind,
-        action,
-        target: parts.page,
+        action: interner.text(action),
+        target: interner.optional(parts.page),
         outcome,
-        detail: parts.reason,
+        detail: interner.optional(parts.reason),
         raw_json,
     }
 }
@@ -271,35 +309,40 @@ impl TryFrom<ApiAudit> for AuditEvent {
         audit_event(
             AuditParts {
                 timestamp: &audit.timestamp,
-                service: audit.service.clone(),
-                username: audit.username.clone(),
-                ip_address: audit.ip_address.clone(),
-                command: audit.command.clone(),
-                resource: audit.resource.clone(),
-                operation_text: audit.operation_text.clone(),
+                service: audit.service.as_deref().map(Cow::Borrowed),
+                username: audit.username.as_deref().map(Cow::Borrowed),
+                ip_address: audit.ip_address.as_deref().map(Cow::Borrowed),
+                command: audit.command.as_deref().map(Cow::Borrowed),
+                resource: audit.resource.as_deref().map(Cow::Borrowed),
+                operation_text: audit.operation_text.as_deref().map(Cow::Borrowed),
                 allowed: audit.allowed,
             },
-            raw_json,
+            Arc::from(raw_json),
+            &mut Interner::default(),
         )
     }
 }
 
 /// What the mapping reads of a Cloudera Manager audit, however it was
 /// decoded.
-pub(crate) struct AuditParts<'a> {
-    pub timestamp: &'a str,
-    pub service: Option<String>,
-    pub username: Option<String>,
-    pub ip_address: Option<String>,
-    pub command: Option<String>,
-    pub resource: Option<String>,
-    pub operation_text: Option<String>,
+pub(crate) struct AuditParts<'t, 'a> {
+    pub timestamp: &'t str,
+    pub service: Option<Cow<'a, str>>,
+    pub username: Option<Cow<'a, str>>,
+    pub ip_address: Option<Cow<'a, str>>,
+    pub command: Option<Cow<'a, str>>,
+    pub resource: Option<Cow<'a, str>>,
+    pub operation_text: Option<Cow<'a, str>>,
     pub allowed: Option<bool>,
 }
 
 /// The unified event of one Cloudera Manager audit whose record, as JSON
 /// text, is `raw_json` (its identity is that text's hash).
-pub(crate) fn audit_event(parts: AuditParts, raw_json: String) -> Result<AuditEvent, WireError> {
+pub(crate) fn audit_event<'a>(
+    parts: AuditParts<'_, 'a>,
+    raw_json: Arc<str>,
+    interner: &mut Interner<'a>,
+) -> Result<AuditEvent, WireError> {
     let at = crate::time::parse_iso(parts.timestamp)
         .map_err(|error| WireError::new(format!("an audit has a bad timestamp: {error}")))?;
     let command = parts.command.unwrap_or_default();
@@ -325,27 +368,35 @@ pub(crate) fn audit_event(parts: AuditParts, raw_json: String) -> Result<AuditEv
         id: hash_id("cm:", fnv1a(raw_json.as_bytes())),
         source: Source::ClouderaManager,
         at,
-        actor: parts.username.unwrap_or_default(),
-        ip: parts.ip_address,
+        actor: interner.text(parts.username.unwrap_or_default()),
+        ip: interner.optional(parts.ip_address),
         kind,
-        action: command,
-        target,
+        action: interner.text(command),
+        target: interner.optional(target),
         outcome,
-        detail: parts.operation_text,
+        detail: interner.optional(parts.operation_text),
         raw_json,
     })
 }
 
 /// `prefix` and `hash` as 16 lower-case hex digits: `format!("{prefix}{hash:016x}")`
 /// without the formatting machinery, once per event of a load.
-fn hash_id(prefix: &str, hash: u64) -> String {
+fn hash_id(prefix: &str, hash: u64) -> Arc<str> {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(prefix.len() + 16);
-    id.push_str(prefix);
-    for shift in (0..16).rev() {
-        id.push(char::from(DIGITS[((hash >> (shift * 4)) & 0xf) as usize]));
+    // Written on the stack, then allocated once.
+    let mut id = [0u8; 32];
+    if prefix.len() > 16 {
+        return Arc::from(format!("{prefix}{hash:016x}"));
     }
-    id
+    let (head, hex) = id.split_at_mut(prefix.len());
+    head.copy_from_slice(prefix.as_bytes());
+    for (at, digit) in hex.iter_mut().take(16).enumerate() {
+        *digit = DIGITS[((hash >> ((15 - at) * 4)) & 0xf) as usize];
+    }
+    match std::str::from_utf8(&id[..prefix.len() + 16]) {
+        Ok(id) => Arc::from(id),
+        Err(_) => Arc::from(format!("{prefix}{hash:016x}")),
+    }
 }
 
 /// Whether `text` holds `needle` (ASCII, upper case), in any case.
@@ -414,7 +465,7 @@ mod tests {
         )
         .unwrap();
         let events: Vec<AuditEvent> = page.events.into_iter().map(AuditEvent::from).collect();
-        assert_eq!(events[0].id, "oct:17");
+        assert_eq!(&*events[0].id, "oct:17");
         assert_eq!(
             (events[0].kind, events[0].outcome),
             (EventKind::Login, Outcome::Failed)
@@ -465,7 +516,7 @@ mod tests {
     #[test]
     fn hash_ids_are_sixteen_hex_digits() {
         for hash in [0, 1, 0xdead_beef, u64::MAX] {
-            assert_eq!(hash_id("cm:", hash), format!("cm:{hash:016x}"));
+            assert_eq!(*hash_id("cm:", hash), format!("cm:{hash:016x}"));
         }
     }
 

@@ -60,14 +60,14 @@ pub fn to_csv(events: &[AuditEvent]) -> String {
         let cells = [
             format_iso(event.at),
             event.source.label().to_owned(),
-            event.actor.clone(),
-            event.ip.clone().unwrap_or_default(),
+            event.actor.to_string(),
+            event.ip.as_deref().unwrap_or_default().to_owned(),
             kind_word(event.kind).to_owned(),
-            event.action.clone(),
-            event.target.clone().unwrap_or_default(),
+            event.action.to_string(),
+            event.target.as_deref().unwrap_or_default().to_owned(),
             event.outcome.label().to_owned(),
-            event.detail.clone().unwrap_or_default(),
-            event.id.clone(),
+            event.detail.as_deref().unwrap_or_default().to_owned(),
+            event.id.to_string(),
         ];
         out.push_str(
             &cells

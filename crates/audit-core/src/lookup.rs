@@ -64,22 +64,22 @@ pub fn profile(events: &[AuditEvent], identities: &[&str]) -> Profile {
     let mut targets: HashMap<String, u32> = HashMap::new();
     for event in events
         .iter()
-        .filter(|e| identities.contains(&e.actor.as_str()))
+        .filter(|e| identities.contains(&e.actor.as_ref()))
     {
-        profile.event_ids.push(event.id.clone());
+        profile.event_ids.push(event.id.to_string());
         match event.source {
             Source::Octopai => profile.octopai_events += 1,
             Source::ClouderaManager => profile.cloudera_events += 1,
         }
         if event.is_failed_login() {
-            profile.failed_logins.push(event.id.clone());
+            profile.failed_logins.push(event.id.to_string());
         }
         if event.is_denied_operation() {
             profile.denied_operations += 1;
         }
         if let Some(ip) = &event.ip {
-            let seen = addresses.entry(ip.clone()).or_insert(AddressSeen {
-                ip: ip.clone(),
+            let seen = addresses.entry(ip.to_string()).or_insert(AddressSeen {
+                ip: ip.to_string(),
                 first: event.at,
                 last: event.at,
                 events: 0,
@@ -92,10 +92,10 @@ pub fn profile(events: &[AuditEvent], identities: &[&str]) -> Profile {
         }
         match (event.source, event.kind, &event.target) {
             (Source::Octopai, EventKind::PageLoad, Some(page)) => {
-                *pages.entry(page.clone()).or_default() += 1
+                *pages.entry(page.to_string()).or_default() += 1
             }
             (Source::ClouderaManager, EventKind::Operation, Some(target)) => {
-                *targets.entry(target.clone()).or_default() += 1
+                *targets.entry(target.to_string()).or_default() += 1
             }
             _ => {}
         }
@@ -127,11 +127,11 @@ pub fn address_profile(events: &[AuditEvent], ip: &str) -> (Vec<AccountSeen>, Ve
     let mut accounts: HashMap<(&str, Source), AccountSeen> = HashMap::new();
     let mut ids = Vec::new();
     for event in events.iter().filter(|e| e.ip.as_deref() == Some(ip)) {
-        ids.push(event.id.clone());
+        ids.push(event.id.to_string());
         let seen = accounts
-            .entry((event.actor.as_str(), event.source))
+            .entry((event.actor.as_ref(), event.source))
             .or_insert_with(|| AccountSeen {
-                account: event.actor.clone(),
+                account: event.actor.to_string(),
                 source: Some(event.source),
                 ..AccountSeen::default()
             });

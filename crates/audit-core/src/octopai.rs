@@ -10,12 +10,13 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::event::{octopai_event, AuditEvent, OctopaiParts};
+use crate::event::{octopai_event, AuditEvent, Interner, OctopaiParts};
 use crate::time::parse_timestamp;
 use crate::wire::{compact, field, kind_of, parse_json, text_field, Text, WireError};
 
@@ -149,11 +150,19 @@ impl OctopaiEventType {
     /// The canonical wire spelling, used by the simulated upstream.
     pub fn as_wire(&self) -> &str {
         match self {
-            Self::LoginSucceeded => "LoginSucceeded",
-            Self::LoginFailed => "LoginFailed",
-            Self::PageLoad => "PageLoad",
-            Self::Logout => "Logout",
             Self::Other(text) => text,
+            known => known.known_wire().unwrap_or_default(),
+        }
+    }
+
+    /// The canonical spelling of a known type; none for another.
+    pub fn known_wire(&self) -> Option<&'static str> {
+        match self {
+            Self::LoginSucceeded => Some("LoginSucceeded"),
+            Self::LoginFailed => Some("LoginFailed"),
+            Self::PageLoad => Some("PageLoad"),
+            Self::Logout => Some("Logout"),
+            Self::Other(_) => None,
         }
     }
 }
@@ -206,6 +215,7 @@ fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> 
             }
             _ => return None,
         };
+    let mut interner = Interner::default();
     let events = items
         .iter()
         .map(|item| {
@@ -224,7 +234,7 @@ fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> 
                 timestamp,
                 ip_address: text(ADDRESS_FIELDS),
             };
-            Some(octopai_event(parts, compact(item.get())))
+            Some(octopai_event(parts, compact(item.get()), &mut interner))
         })
         .collect::<Option<_>>()?;
     Some((events, total))
@@ -243,14 +253,14 @@ fn raw_field<'a>(object: &RawObject<'a>, names: &[&str]) -> Option<&'a RawValue>
 
 /// [`text_field`]'s text of a value left as text: strings as they are,
 /// numbers and booleans printed as `Value` prints them, others none.
-fn raw_text(raw: &RawValue) -> Option<String> {
+fn raw_text(raw: &RawValue) -> Option<Cow<'_, str>> {
     let json = raw.get();
     match json.as_bytes().first()? {
-        b'"' if !json.contains('\\') => Some(json[1..json.len() - 1].to_owned()),
-        b'"' => serde_json::from_str(json).ok(),
+        b'"' if !json.contains('\\') => Some(Cow::Borrowed(&json[1..json.len() - 1])),
+        b'"' => serde_json::from_str::<String>(json).ok().map(Cow::Owned),
         b't' | b'f' | b'-' | b'0'..=b'9' => serde_json::from_str::<Value>(json)
             .ok()
-            .map(|value| value.to_string()),
+            .map(|value| Cow::Owned(value.to_string())),
         _ => None,
     }
 }

@@ -308,17 +308,23 @@ impl Pseudonyms {
             id: event.id.clone(),
             source: event.source,
             at: event.at,
-            actor: self.mask_user(&event.actor),
+            actor: self.mask_user(&event.actor).into(),
             ip: event
                 .ip
                 .as_deref()
-                .map(|ip| self.pseudonym(PersonKind::Address, ip)),
+                .map(|ip| self.pseudonym(PersonKind::Address, ip).into()),
             kind: event.kind,
             action: event.action.clone(),
-            target: event.target.as_deref().map(|target| self.mask_text(target)),
+            target: event
+                .target
+                .as_deref()
+                .map(|target| self.mask_text(target).into()),
             outcome: event.outcome,
-            detail: event.detail.as_deref().map(|detail| self.mask_text(detail)),
-            raw_json: self.mask_raw(&event.raw_json),
+            detail: event
+                .detail
+                .as_deref()
+                .map(|detail| self.mask_text(detail).into()),
+            raw_json: self.mask_raw(&event.raw_json).into(),
         }
     }
 

@@ -571,7 +571,7 @@ mod tests {
             events
                 .iter()
                 .filter(|e| query.matches_event(e))
-                .map(|e| e.id.clone())
+                .map(|e| e.id.to_string())
                 .collect()
         };
         assert_eq!(ids("operation==LoginFailed"), ["oct:1"]);

@@ -35,7 +35,7 @@ pub fn sessions(events: &[AuditEvent], idle: Duration) -> Vec<Session> {
             continue;
         }
         per_user
-            .entry(event.actor.as_str())
+            .entry(event.actor.as_ref())
             .or_default()
             .push(event);
     }
@@ -62,7 +62,7 @@ pub fn sessions(events: &[AuditEvent], idle: Duration) -> Vec<Session> {
                 session.end = event.at;
                 if event.kind == EventKind::PageLoad {
                     if let Some(page) = &event.target {
-                        session.pages.push((event.at, page.clone()));
+                        session.pages.push((event.at, page.to_string()));
                     }
                 }
             }
@@ -85,7 +85,7 @@ pub fn daily_active_users(events: &[AuditEvent], zone: &impl Zone) -> Vec<(Naive
     {
         days.entry(zone.local(event.at).date())
             .or_default()
-            .insert(event.actor.as_str());
+            .insert(event.actor.as_ref());
     }
     days.into_iter()
         .map(|(day, users)| (day, u32::try_from(users.len()).unwrap_or(u32::MAX)))
@@ -117,7 +117,7 @@ pub fn usage_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<UsageBuck
         if event.kind == EventKind::PageLoad {
             loads[index] += 1;
         }
-        users[index].insert(event.actor.as_str());
+        users[index].insert(event.actor.as_ref());
     }
     (0..count)
         .map(|index| UsageBucket {
@@ -135,7 +135,7 @@ pub fn active_users(events: &[AuditEvent], end: DateTime<Utc>, days: i64) -> usi
         .iter()
         .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
         .filter(|e| start <= e.at && e.at < end)
-        .map(|e| e.actor.as_str())
+        .map(|e| e.actor.as_ref())
         .collect::<FnvSet<_>>()
         .len()
 }

@@ -109,10 +109,10 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
 /// A record's JSON text as received, without the whitespace between its
 /// tokens: what events keep as their raw record (and hash for identity),
 /// with no second serialisation. A compact answer is copied as it is.
-pub(crate) fn compact(json: &str) -> String {
+pub(crate) fn compact(json: &str) -> std::sync::Arc<str> {
     let Some(first) = whitespace_between_tokens(json, 0) else {
         // Already compact (as the simulated upstream writes): one copy.
-        return json.to_owned();
+        return std::sync::Arc::from(json);
     };
     let mut out = String::with_capacity(json.len());
     out.push_str(&json[..first]);
@@ -122,7 +122,7 @@ pub(crate) fn compact(json: &str) -> String {
         from = at + 1;
     }
     out.push_str(&json[from..]);
-    out
+    std::sync::Arc::from(out)
 }
 
 /// The first whitespace byte at or after `from` that is outside every
@@ -162,6 +162,7 @@ mod tests {
 
     #[test]
     fn compact_drops_whitespace_between_tokens_only() {
+        let compact = |json| compact(json).to_string();
         assert_eq!(
             compact("{ \"a b\" : [ 1 ,\n\t2 ] , \"c\":\"x \\\" y\" }"),
             "{\"a b\":[1,2],\"c\":\"x \\\" y\"}"

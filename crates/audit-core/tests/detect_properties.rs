@@ -70,7 +70,7 @@ fn reference_brute_force(events: &[AuditEvent], rule: Rule) -> Vec<Vec<String>> 
     let mut failures: Vec<&AuditEvent> = events.iter().filter(|e| e.is_failed_login()).collect();
     failures.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
     failures.dedup_by(|a, b| a.id == b.id);
-    let mut accounts: Vec<&str> = failures.iter().map(|e| e.actor.as_str()).collect();
+    let mut accounts: Vec<&str> = failures.iter().map(|e| e.actor.as_ref()).collect();
     accounts.sort_unstable();
     accounts.dedup();
     let span = Duration::minutes(i64::from(rule.minutes));
@@ -80,7 +80,7 @@ fn reference_brute_force(events: &[AuditEvent], rule: Rule) -> Vec<Vec<String>> 
         let own: Vec<&AuditEvent> = failures
             .iter()
             .copied()
-            .filter(|e| e.actor == account)
+            .filter(|e| &*e.actor == account)
             .collect();
         let mut covered: Vec<(usize, usize)> = Vec::new();
         for left in 0..own.len() {
@@ -99,7 +99,7 @@ fn reference_brute_force(events: &[AuditEvent], rule: Rule) -> Vec<Vec<String>> 
             }
         }
         for (left, right) in runs {
-            flags.push(own[left..=right].iter().map(|e| e.id.clone()).collect());
+            flags.push(own[left..=right].iter().map(|e| e.id.to_string()).collect());
         }
     }
     flags.sort();
@@ -161,7 +161,7 @@ proptest! {
         let inside: Vec<AuditEvent> =
             events.iter().filter(|e| window.contains(e.at)).cloned().collect();
         let ids = |events: &[AuditEvent]| {
-            let mut ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+            let mut ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
             ids.sort();
             ids
         };

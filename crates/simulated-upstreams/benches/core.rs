@@ -64,8 +64,8 @@ fn distinct_events(all: &[AuditEvent], count: usize) -> Vec<AuditEvent> {
             let copy = index / all.len();
             let mut event = event.clone();
             if copy > 0 {
-                event.id = format!("{}#{copy}", event.id);
-                event.actor = format!("{}#{copy}", event.actor);
+                event.id = format!("{}#{copy}", event.id).into();
+                event.actor = format!("{}#{copy}", event.actor).into();
             }
             event
         })

@@ -61,7 +61,7 @@ fn a_window_of_over_100_000_events_exports_exactly_its_rows_and_matches_its_mani
         .map(|line| line.rsplit(',').next().expect("an id"))
         .collect();
     assert_eq!(ids.len(), expected, "every row a different event");
-    let want: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let want: HashSet<&str> = events.iter().map(|e| e.id.as_ref()).collect();
     assert_eq!(ids, want);
 
     let json = to_json(&events);

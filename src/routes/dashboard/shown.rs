@@ -174,8 +174,8 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
         loaded.with(|events| {
             events
                 .iter()
-                .filter(|e| only.as_ref().is_none_or(|ids| ids.contains(&e.id)))
-                .filter(|e| looked_up.as_ref().is_none_or(|ids| ids.contains(&e.id)))
+                .filter(|e| only.as_ref().is_none_or(|ids| ids.contains(&*e.id)))
+                .filter(|e| looked_up.as_ref().is_none_or(|ids| ids.contains(&*e.id)))
                 .filter(|e| focus.is_none_or(|focus| focus.keeps(e)))
                 .cloned()
                 .collect::<Vec<_>>()

@@ -31,12 +31,12 @@ fn events_newest_first_are_put_oldest_first_as_a_sort_would() {
         let mut all: Vec<&AuditEvent> = events.iter().collect();
         all.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
         all.dedup_by(|a, b| a.id == b.id);
-        all.iter().map(|e| e.id.clone()).collect::<Vec<_>>()
+        all.iter().map(|e| e.id.to_string()).collect::<Vec<_>>()
     };
     let ids = |events: &[AuditEvent]| {
         index::chronological(events)
             .iter()
-            .map(|row| events[*row as usize].id.clone())
+            .map(|row| events[*row as usize].id.to_string())
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&events), ["b", "a", "c", "d"]);
@@ -281,7 +281,7 @@ fn failures_then_success_needs_the_failures_close_before_the_success() {
         flags[0].reason
     );
     // Two failures: one below.
-    let two: Vec<AuditEvent> = events.iter().filter(|e| e.id != "f0").cloned().collect();
+    let two: Vec<AuditEvent> = events.iter().filter(|e| &*e.id != "f0").cloned().collect();
     assert!(only(DetectionKind::FailuresThenSuccess, &two, &rule).is_empty());
     // The success too late after the failures.
     let mut late = attempts(3, 1.0, "lucas");
@@ -344,7 +344,7 @@ fn first_seen_ip_needs_history_from_other_addresses() {
         flags[0].reason
     );
     // With only two earlier events the new address is not flagged.
-    let short: Vec<AuditEvent> = events.iter().filter(|e| e.id != "h0").cloned().collect();
+    let short: Vec<AuditEvent> = events.iter().filter(|e| &*e.id != "h0").cloned().collect();
     assert!(only(DetectionKind::FirstSeenIp, &short, &rule).is_empty());
     // A new internal address is only flagged when asked for.
     let mut internal = events[..3].to_vec();
