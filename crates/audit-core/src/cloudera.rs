@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::event::{audit_event, AuditEvent, AuditParts, Interner};
 use crate::time::{format_iso, parse_iso};
-use crate::wire::{compact, parse_json, Text, WireError};
+use crate::wire::{compact, parse_json, Scan, Text, WireError};
 
 /// The smallest API version with the full query language.
 pub const MIN_API_VERSION: u32 = 8;
@@ -113,13 +112,6 @@ pub fn decode_events(body: &str) -> Result<Vec<AuditEvent>, WireError> {
         .collect()
 }
 
-/// The list, each audit left as its text.
-#[derive(Deserialize)]
-struct RawAuditList<'a> {
-    #[serde(borrow)]
-    items: Vec<&'a RawValue>,
-}
-
 /// What an audit's mapping reads, typed as [`ApiAudit`] types it (so the
 /// same answers are refused); fields only checked are not kept.
 #[derive(Deserialize)]
@@ -146,30 +138,76 @@ struct AuditFields<'a> {
     service_values: Option<BTreeMap<Text<'a>, Text<'a>>>,
 }
 
+/// `{"items": [audit, ...]}` read in one pass: each audit decoded once,
+/// its text beside it. Anything unexpected (a second `items`, trailing
+/// text, a bad audit) is left to the `Value` path.
 fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
-    let list: RawAuditList = serde_json::from_str(body).ok()?;
+    let mut scan = Scan::new(body);
     let mut interner = Interner::default();
-    list.items
-        .iter()
-        .map(|raw| {
-            let fields: AuditFields = serde_json::from_str(raw.get()).ok()?;
-            let _checked = (fields.impersonator, fields.service_values);
-            fn text(field: Option<Text<'_>>) -> Option<std::borrow::Cow<'_, str>> {
-                field.map(|text| text.0)
+    let mut events = None;
+    if !scan.eat(b'{') {
+        return None;
+    }
+    if !scan.eat(b'}') {
+        loop {
+            let (key, _) = scan.value::<Text>()?;
+            if !scan.eat(b':') {
+                return None;
             }
-            let parts = AuditParts {
-                timestamp: &fields.timestamp.0,
-                service: text(fields.service),
-                username: text(fields.username),
-                ip_address: text(fields.ip_address),
-                command: text(fields.command),
-                resource: text(fields.resource),
-                operation_text: text(fields.operation_text),
-                allowed: fields.allowed,
-            };
-            audit_event(parts, compact(raw.get()), &mut interner).ok()
-        })
-        .collect()
+            if key.0 == "items" && events.is_none() {
+                events = Some(audits(&mut scan, &mut interner)?);
+            } else if key.0 == "items" {
+                return None;
+            } else {
+                scan.value::<serde::de::IgnoredAny>()?;
+            }
+            if scan.eat(b'}') {
+                break;
+            }
+            if !scan.eat(b',') {
+                return None;
+            }
+        }
+    }
+    if !scan.at_end() {
+        return None;
+    }
+    events
+}
+
+/// The array of audits the scan is at.
+fn audits<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<AuditEvent>> {
+    let mut events = Vec::new();
+    if !scan.eat(b'[') {
+        return None;
+    }
+    if scan.eat(b']') {
+        return Some(events);
+    }
+    loop {
+        let (fields, raw) = scan.value::<AuditFields>()?;
+        let _checked = (fields.impersonator, fields.service_values);
+        fn text(field: Option<Text<'_>>) -> Option<std::borrow::Cow<'_, str>> {
+            field.map(|text| text.0)
+        }
+        let parts = AuditParts {
+            timestamp: &fields.timestamp.0,
+            service: text(fields.service),
+            username: text(fields.username),
+            ip_address: text(fields.ip_address),
+            command: text(fields.command),
+            resource: text(fields.resource),
+            operation_text: text(fields.operation_text),
+            allowed: fields.allowed,
+        };
+        events.push(audit_event(parts, compact(raw), interner).ok()?);
+        if scan.eat(b']') {
+            return Some(events);
+        }
+        if !scan.eat(b',') {
+            return None;
+        }
+    }
 }
 
 /// Cloudera Manager's error body: `{ "message": ..., "causes": [...] }`.

@@ -106,6 +106,53 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
     }
 }
 
+/// A JSON text read one value at a time, for the loads' decoders: each
+/// record is decoded once, straight into what is kept, with its own text
+/// beside it (no first pass to cut the records out).
+pub(crate) struct Scan<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Scan<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self { text, at: 0 }
+    }
+
+    fn skip_whitespace(&mut self) {
+        let rest = &self.text.as_bytes()[self.at.min(self.text.len())..];
+        self.at += rest
+            .iter()
+            .take_while(|byte| matches!(byte, b' ' | b'\n' | b'\r' | b'\t'))
+            .count();
+    }
+
+    /// Whether `byte` comes next (after whitespace); if so, past it.
+    pub fn eat(&mut self, byte: u8) -> bool {
+        self.skip_whitespace();
+        let found = self.text.as_bytes().get(self.at) == Some(&byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    /// The value here decoded as `T`, with its text; none if it is not one.
+    pub fn value<T: serde::Deserialize<'a>>(&mut self) -> Option<(T, &'a str)> {
+        self.skip_whitespace();
+        let rest = self.text.get(self.at..)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        let value = values.next()?.ok()?;
+        let length = values.byte_offset();
+        self.at += length;
+        Some((value, rest.get(..length)?))
+    }
+
+    /// Whether only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.skip_whitespace();
+        self.at >= self.text.len()
+    }
+}
+
 /// A record's JSON text as received, without the whitespace between its
 /// tokens: what events keep as their raw record (and hash for identity),
 /// with no second serialisation. A compact answer is copied as it is.
@@ -174,6 +221,19 @@ mod tests {
             "[\"\\\\\",\"\\\\\\\" \"]"
         );
         assert_eq!(compact("\"unterminated "), "\"unterminated ");
+    }
+
+    #[test]
+    fn a_scan_gives_each_value_with_its_text() {
+        let mut scan = Scan::new(" [ {\"a\": [1, 2]} , \"x\" ] ");
+        assert!(scan.eat(b'['));
+        let (first, text) = scan.value::<serde_json::Value>().unwrap();
+        assert_eq!((first["a"][1].as_u64(), text), (Some(2), "{\"a\": [1, 2]}"));
+        assert!(scan.eat(b','));
+        assert_eq!(scan.value::<Text>().unwrap().1, "\"x\"");
+        assert!(!scan.eat(b','));
+        assert!(scan.eat(b']') && scan.at_end());
+        assert!(Scan::new("{").value::<serde_json::Value>().is_none());
     }
 
     #[test]

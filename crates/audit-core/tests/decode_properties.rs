@@ -293,6 +293,8 @@ fn bad_answers_get_the_errors_they_always_got() {
         "{\"items\":[{\"timestamp\":\"t\",\"allowed\":\"maybe\"}]}",
         "{\"items\":[{\"timestamp\":\"21/11/2026\"}]}",
         "{\"items\":[{\"timestamp\":\"2026-11-21T10:00:00Z\",\"serviceValues\":{\"a\":1}}]}",
+        "{\"items\":[]} trailing",
+        "{\"items\":[{\"timestamp\":\"2026-11-21T10:00:00Z\"},]}",
     ] {
         let slow = ApiAuditList::decode(body).and_then(|list| {
             list.items
@@ -324,6 +326,13 @@ fn bad_answers_get_the_errors_they_always_got() {
         let fast = octopai::decode_events(body).unwrap_err();
         assert_eq!(fast, slow, "{body}");
     }
+}
+
+#[test]
+fn an_answer_naming_its_list_twice_reads_as_it_always_did() {
+    // The `Value` tree keeps the last; the direct path leaves it to that.
+    let body = r#"{"items":[{"timestamp":"2026-11-21T10:00:00Z"}],"items":[]}"#;
+    assert_eq!(cloudera::decode_events(body).unwrap(), Vec::new());
 }
 
 #[test]
