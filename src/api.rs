@@ -238,8 +238,7 @@ impl Client {
             .map_err(|error| transport(error, signal))?;
         self.take_renewal(&response);
         let text = body_of(response, signal).await?;
-        octopai::decode_events(&text)
-            .map_err(|error| ApiError::local(Failure::Malformed, error.message))
+        octopai::decode_events(&text).map_err(|error| ApiError::malformed(error.message))
     }
 
     /// One page of Cloudera Manager audits, as events.
@@ -254,8 +253,7 @@ impl Client {
             .map_err(|error| transport(error, signal))?;
         self.take_renewal(&response);
         let text = body_of(response, signal).await?;
-        cloudera::decode_events(&text)
-            .map_err(|error| ApiError::local(Failure::Malformed, error.message))
+        cloudera::decode_events(&text).map_err(|error| ApiError::malformed(error.message))
     }
 
     /// Waits `wait`, or less if the load is cancelled first.

@@ -65,9 +65,14 @@ pub struct ApiAudit {
 
 impl ApiAudit {
     pub fn parsed_timestamp(&self) -> Result<DateTime<Utc>, WireError> {
-        parse_iso(&self.timestamp)
-            .map_err(|error| WireError::new(format!("an audit has a bad timestamp: {error}")))
+        audit_timestamp(&self.timestamp)
     }
+}
+
+/// An audit's `timestamp`, however the audit was decoded.
+pub(crate) fn audit_timestamp(text: &str) -> Result<DateTime<Utc>, WireError> {
+    parse_iso(text)
+        .map_err(|error| WireError::new(format!("an audit has a bad timestamp: {error}")))
 }
 
 /// `ApiAuditList`: `{ "items": [ApiAudit, ...] }`, newest first.
@@ -145,30 +150,20 @@ fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
     let mut scan = Scan::new(body);
     let mut interner = Interner::default();
     let mut events = None;
-    if !scan.eat(b'{') {
-        return None;
-    }
-    if !scan.eat(b'}') {
-        loop {
-            let (key, _) = scan.value::<Text>()?;
-            if !scan.eat(b':') {
-                return None;
-            }
-            if key.0 == "items" && events.is_none() {
-                events = Some(audits(&mut scan, &mut interner)?);
-            } else if key.0 == "items" {
-                return None;
-            } else {
+    scan.members(b'{', b'}', |scan| {
+        let (key, _) = scan.value::<Text>()?;
+        if !scan.eat(b':') {
+            return None;
+        }
+        match key.0.as_ref() {
+            "items" if events.is_none() => events = Some(audits(scan, &mut interner)?),
+            "items" => return None,
+            _ => {
                 scan.value::<serde::de::IgnoredAny>()?;
             }
-            if scan.eat(b'}') {
-                break;
-            }
-            if !scan.eat(b',') {
-                return None;
-            }
         }
-    }
+        Some(())
+    })?;
     if !scan.at_end() {
         return None;
     }
@@ -178,36 +173,23 @@ fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
 /// The array of audits the scan is at.
 fn audits<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<AuditEvent>> {
     let mut events = Vec::new();
-    if !scan.eat(b'[') {
-        return None;
-    }
-    if scan.eat(b']') {
-        return Some(events);
-    }
-    loop {
+    scan.members(b'[', b']', |scan| {
         let (fields, raw) = scan.value::<AuditFields>()?;
         let _checked = (fields.impersonator, fields.service_values);
-        fn text(field: Option<Text<'_>>) -> Option<std::borrow::Cow<'_, str>> {
-            field.map(|text| text.0)
-        }
         let parts = AuditParts {
             timestamp: &fields.timestamp.0,
-            service: text(fields.service),
-            username: text(fields.username),
-            ip_address: text(fields.ip_address),
-            command: text(fields.command),
-            resource: text(fields.resource),
-            operation_text: text(fields.operation_text),
+            service: fields.service.map(Text::into_cow),
+            username: fields.username.map(Text::into_cow),
+            ip_address: fields.ip_address.map(Text::into_cow),
+            command: fields.command.map(Text::into_cow),
+            resource: fields.resource.map(Text::into_cow),
+            operation_text: fields.operation_text.map(Text::into_cow),
             allowed: fields.allowed,
         };
         events.push(audit_event(parts, compact(raw), interner).ok()?);
-        if scan.eat(b']') {
-            return Some(events);
-        }
-        if !scan.eat(b',') {
-            return None;
-        }
-    }
+        Some(())
+    })?;
+    Some(events)
 }
 
 /// Cloudera Manager's error body: `{ "message": ..., "causes": [...] }`.

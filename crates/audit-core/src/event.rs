@@ -306,15 +306,16 @@ impl TryFrom<ApiAudit> for AuditEvent {
 
     fn try_from(audit: ApiAudit) -> Result<Self, WireError> {
         let raw_json = serde_json::to_string(&audit).unwrap_or_default();
+        // Its own texts, moved (not interned: one audit repeats nothing).
         audit_event(
             AuditParts {
                 timestamp: &audit.timestamp,
-                service: audit.service.as_deref().map(Cow::Borrowed),
-                username: audit.username.as_deref().map(Cow::Borrowed),
-                ip_address: audit.ip_address.as_deref().map(Cow::Borrowed),
-                command: audit.command.as_deref().map(Cow::Borrowed),
-                resource: audit.resource.as_deref().map(Cow::Borrowed),
-                operation_text: audit.operation_text.as_deref().map(Cow::Borrowed),
+                service: audit.service.map(Cow::Owned),
+                username: audit.username.map(Cow::Owned),
+                ip_address: audit.ip_address.map(Cow::Owned),
+                command: audit.command.map(Cow::Owned),
+                resource: audit.resource.map(Cow::Owned),
+                operation_text: audit.operation_text.map(Cow::Owned),
                 allowed: audit.allowed,
             },
             Arc::from(raw_json),
@@ -343,8 +344,7 @@ pub(crate) fn audit_event<'a>(
     raw_json: Arc<str>,
     interner: &mut Interner<'a>,
 ) -> Result<AuditEvent, WireError> {
-    let at = crate::time::parse_iso(parts.timestamp)
-        .map_err(|error| WireError::new(format!("an audit has a bad timestamp: {error}")))?;
+    let at = crate::cloudera::audit_timestamp(parts.timestamp)?;
     let command = parts.command.unwrap_or_default();
     let kind = if contains_ignoring_case(&command, "LOGOUT") {
         EventKind::Logout

@@ -1,5 +1,7 @@
-//! Helpers shared by the tolerant decoders of both APIs: case-insensitive
-//! field lookup and the one error type a malformed answer turns into.
+//! Helpers shared by the decoders of both APIs: case-insensitive field
+//! lookup, the one error type a malformed answer turns into, and what the
+//! loads' direct decoders read answers with (borrowed [`Text`], a [`Scan`]
+//! one value at a time, records [`compact`]ed).
 
 use serde_json::{Map, Value};
 use std::fmt;
@@ -80,6 +82,12 @@ pub(crate) fn parse_json(what: &str, body: &str) -> Result<Value, WireError> {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Text<'a>(pub std::borrow::Cow<'a, str>);
 
+impl<'a> Text<'a> {
+    pub fn into_cow(self) -> std::borrow::Cow<'a, str> {
+        self.0
+    }
+}
+
 impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -146,6 +154,32 @@ impl<'a> Scan<'a> {
         Some((value, rest.get(..length)?))
     }
 
+    /// Reads the members of the array or object the scan is at (`open` and
+    /// `close` its brackets) with `member`, checking the commas between
+    /// them; none if the list is not well formed or a member is refused.
+    pub fn members(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut member: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        if !self.eat(open) {
+            return None;
+        }
+        if self.eat(close) {
+            return Some(());
+        }
+        loop {
+            member(self)?;
+            if self.eat(close) {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
     /// Whether only whitespace is left.
     pub fn at_end(&mut self) -> bool {
         self.skip_whitespace();
@@ -163,7 +197,7 @@ pub(crate) fn compact(json: &str) -> std::sync::Arc<str> {
     };
     let mut out = String::with_capacity(json.len());
     out.push_str(&json[..first]);
-    let mut from = first;
+    let mut from = first + 1;
     while let Some(at) = whitespace_between_tokens(json, from) {
         out.push_str(&json[from..at]);
         from = at + 1;
