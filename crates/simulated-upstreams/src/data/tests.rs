@@ -1,0 +1,214 @@
+use super::*;
+use audit_core::time::parse_iso;
+
+fn dataset() -> Dataset {
+    generate(&DataConfig::new(parse_iso("2026-11-22T12:00:00Z").unwrap()))
+}
+
+/// A weekday afternoon (the default), a weekday evening and a weekend night.
+const REFERENCES: [&str; 3] = [
+    "2026-11-18T15:00:00Z",
+    "2026-11-18T21:30:00Z",
+    "2026-11-22T02:00:00Z",
+];
+
+fn at_reference(reference: &str, end: &str) -> Dataset {
+    generate(&DataConfig {
+        reference: parse_iso(reference).unwrap(),
+        ..DataConfig::new(parse_iso(end).unwrap())
+    })
+}
+
+/// Each record's distance from the end, with everything but its time.
+fn relative(data: &Dataset, end: DateTime<Utc>) -> (Vec<String>, Vec<String>) {
+    let octopai = data
+        .octopai
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let age = (end - r.at).num_milliseconds();
+            r.at = DateTime::UNIX_EPOCH;
+            format!("{age} {r:?}")
+        })
+        .collect();
+    let cloudera = data
+        .cloudera
+        .iter()
+        .map(|r| {
+            let mut audit = r.audit.clone();
+            let age = (end - r.at).num_milliseconds();
+            assert_eq!(parse_iso(&audit.timestamp).unwrap(), r.at);
+            audit.timestamp.clear();
+            format!("{age} {audit:?}")
+        })
+        .collect();
+    (octopai, cloudera)
+}
+
+#[test]
+fn the_data_does_not_depend_on_the_hour_it_is_made() {
+    // Just after midnight on a Wednesday, a Saturday noon and a Monday
+    // evening: the same events, each as old relative to the end.
+    let ends = [
+        "2026-12-02T00:05:00Z",
+        "2026-12-05T12:00:00.123Z",
+        "2026-12-07T19:45:00Z",
+    ];
+    let first_end = parse_iso(ends[0]).unwrap();
+    let first = relative(&at_reference(REFERENCES[0], ends[0]), first_end);
+    for end in &ends[1..] {
+        let at = parse_iso(end).unwrap();
+        assert_eq!(
+            relative(&at_reference(REFERENCES[0], end), at),
+            first,
+            "{end}"
+        );
+    }
+    // And they are the events generated at the reference itself.
+    let reference = parse_iso(REFERENCES[0]).unwrap();
+    assert_eq!(
+        relative(&at_reference(REFERENCES[0], REFERENCES[0]), reference),
+        first
+    );
+}
+
+#[test]
+fn the_reference_chooses_what_the_last_day_holds() {
+    // A weekday afternoon's last 24 hours are a working day; a weekend
+    // night's are a quiet Saturday. The daily rhythm is kept: the busiest
+    // hour of a weekday is in the working day, not the night.
+    let end = parse_iso("2026-12-02T00:05:00Z").unwrap();
+    let day = |reference: &str| {
+        at_reference(reference, "2026-12-02T00:05:00Z")
+            .octopai_in(end - Duration::days(1), end)
+            .len()
+    };
+    let busy = day(REFERENCES[0]);
+    let quiet = day(REFERENCES[2]);
+    assert!(busy > 3 * quiet, "weekday {busy}, weekend {quiet}");
+    let data = at_reference(REFERENCES[0], REFERENCES[0]);
+    let mut by_hour = [0usize; 24];
+    for record in &data.octopai {
+        by_hour[usize::try_from(chrono::Timelike::hour(&record.at)).unwrap()] += 1;
+    }
+    let busiest = (0..24).max_by_key(|hour| by_hour[*hour]).unwrap();
+    assert!((8..=18).contains(&busiest), "{by_hour:?}");
+    assert!(by_hour[3] * 10 < by_hour[busiest], "{by_hour:?}");
+}
+
+#[test]
+fn same_seed_same_data_and_realistic_volume() {
+    let first = dataset();
+    let second = dataset();
+    assert_eq!(first.octopai, second.octopai);
+    assert_eq!(first.cloudera, second.cloudera);
+    let total = first.octopai.len() + first.cloudera.len();
+    assert!((20_000..100_000).contains(&total), "{total} events");
+    let users: std::collections::HashSet<&str> =
+        first.octopai.iter().map(|r| r.user.as_str()).collect();
+    assert!(users.len() >= 50, "{} users", users.len());
+    let pages: std::collections::HashSet<&str> = first
+        .octopai
+        .iter()
+        .filter_map(|r| r.page.as_deref())
+        .collect();
+    assert_eq!(pages.len(), 20);
+}
+
+#[test]
+fn lists_are_newest_first_and_inside_the_window() {
+    let data = dataset();
+    let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+    assert!(data.octopai.windows(2).all(|pair| pair[0].at >= pair[1].at));
+    assert!(data
+        .cloudera
+        .windows(2)
+        .all(|pair| pair[0].at >= pair[1].at));
+    assert!(data
+        .octopai
+        .iter()
+        .all(|r| r.at < end && r.at >= end - Duration::days(7)));
+    let day = data.octopai_in(end - Duration::days(1), end);
+    assert!(!day.is_empty());
+    assert!(day.iter().all(|r| r.at >= end - Duration::days(1)));
+}
+
+#[test]
+fn seeded_attacks_are_present_in_the_last_day() {
+    for reference in REFERENCES {
+        seeded_attacks_at(reference);
+    }
+}
+
+fn seeded_attacks_at(reference: &str) {
+    let data = at_reference(reference, "2026-11-22T12:00:00Z");
+    let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+    let day = data.octopai_in(end - Duration::days(1), end);
+    let burst = day
+        .iter()
+        .filter(|r| {
+            r.user == BRUTE_FORCE_TARGET
+                && r.ip == BRUTE_FORCE_IP
+                && r.event_type == OctopaiEventType::LoginFailed
+        })
+        .count();
+    assert_eq!(burst, BRUTE_FORCE_ATTEMPTS);
+    let sprayed: std::collections::HashSet<&str> = day
+        .iter()
+        .filter(|r| r.ip == SPRAY_IP)
+        .map(|r| r.user.as_str())
+        .collect();
+    assert_eq!(sprayed.len(), SPRAYED_ACCOUNTS);
+    assert!(day.iter().any(|r| r.user == STREAK_ACCOUNT
+        && r.ip == STREAK_IP
+        && r.event_type == OctopaiEventType::LoginSucceeded));
+    let denied = data
+        .cloudera_in(end - Duration::days(1), end)
+        .iter()
+        .filter(|r| {
+            r.audit.username.as_deref() == Some(DENIED_BURST_USER) && r.audit.allowed == Some(false)
+        })
+        .count();
+    assert!(denied >= 20);
+}
+
+#[test]
+fn default_detections_flag_every_seeded_attack_and_little_else() {
+    for reference in REFERENCES {
+        default_detections_at(reference);
+    }
+}
+
+fn default_detections_at(reference: &str) {
+    use audit_core::detect::{detect, DetectionKind, Thresholds};
+    let data = at_reference(reference, "2026-11-22T12:00:00Z");
+    let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+    // The whole week, so the streak account has a history to differ from.
+    let events = data.audit_events(end - Duration::days(7), end);
+    let flags = detect(&events, &Thresholds::default());
+    let has = |kind: DetectionKind, subject: &str| {
+        flags.iter().any(|f| f.kind == kind && f.subject == subject)
+    };
+    assert!(
+        has(DetectionKind::BruteForce, BRUTE_FORCE_TARGET),
+        "{flags:#?}"
+    );
+    assert!(
+        has(DetectionKind::BruteForce, "admin"),
+        "the CM admin burst"
+    );
+    assert!(has(DetectionKind::PasswordSpray, SPRAY_IP));
+    assert!(has(DetectionKind::FailuresThenSuccess, STREAK_ACCOUNT));
+    assert!(has(DetectionKind::DeniedBurst, DENIED_BURST_USER));
+    let streak_ip = format!("{STREAK_ACCOUNT} from {STREAK_IP}");
+    assert!(has(DetectionKind::FirstSeenIp, &streak_ip), "{flags:#?}");
+    // The brute force flag holds exactly the 40 attempts.
+    let brute = flags
+        .iter()
+        .find(|f| f.kind == DetectionKind::BruteForce && f.subject == BRUTE_FORCE_TARGET)
+        .unwrap();
+    assert_eq!(brute.event_ids.len(), BRUTE_FORCE_ATTEMPTS);
+    // Ordinary typos and office/VPN switching raise nothing more: these
+    // six flags are the whole list.
+    assert_eq!(flags.len(), 6, "{flags:#?}");
+}
