@@ -17,6 +17,7 @@ pub mod recent;
 pub mod routes;
 pub mod shortcuts;
 pub mod storage;
+pub mod task;
 pub mod theme;
 pub mod view_state;
 

@@ -10,7 +10,6 @@ use audit_core::query::{Diagnostic, Query};
 use audit_core::{Rows, Source, TimeWindow};
 use chrono::Utc;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::offline::{offline_events, offline_window};
 use super::view::{SessionExit, ViewHandle};
@@ -213,7 +212,9 @@ impl SourceLoads {
             .with_value(|c| c.as_ref().map(|c| c.signal()));
         let generation = self.generation;
         let cap = self.cap.get_untracked();
-        spawn_local(async move {
+        // The first requests go out now, even while the page is still
+        // being built.
+        crate::task::start_now(async move {
             let current = move || generation.get_value() == load_generation;
             let session = self.session;
             let client = api::Client::new(token, signal)
@@ -353,7 +354,9 @@ pub fn use_source_loads(
     on_cleanup(move || loads.cancel());
     let range = Memo::new(move |_| view.view.with(|v| v.range));
 
-    Effect::new(move |previous: Option<Option<LoadInputs>>| {
+    // Run at once, not after the page is built, so the first requests go
+    // out before the rest of the page is built (kept for the page's life).
+    let effect = RenderEffect::new(move |previous: Option<Option<LoadInputs>>| {
         let inputs = (
             range.get(),
             branches.get(),
@@ -429,6 +432,7 @@ pub fn use_source_loads(
         }
         Some(inputs)
     });
+    StoredValue::new_local(effect);
     loads
 }
 
