@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use support::{demo_gateway, demo_gateway_with, log_in, Browser, BOTH_LOADED, DRAG_TWO_THIRDS};
 
-const RUNS: usize = 5;
+const RUNS: usize = 11;
 
 /// Fetches every page of both sources for the same window, the way the app
 /// pages (1,000 a page, both sources at once, as many pages in flight per

@@ -167,6 +167,60 @@ impl Pager {
     }
 }
 
+/// How often, at most, a load's progress is redrawn while pages keep
+/// coming: each redraw lays out and paints the page, which a load of a
+/// hundred pages would otherwise do at every frame, on the thread that
+/// decodes the pages.
+pub const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// When to show a load's progress: at once when it was last shown at least
+/// [`PROGRESS_EVERY_MS`] ago (or when it cannot wait: the first page, a
+/// page about to be tried again), otherwise held and shown when that time
+/// is up, the latest progress then. A load's last report (its end) is
+/// one that cannot wait: what ends it reads the progress shown.
+#[derive(Debug, Default)]
+pub struct Pacer {
+    last: Option<f64>,
+    waiting: bool,
+}
+
+/// What a [`Pacer`] says of one progress report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pace {
+    /// Show it now (anything held is older: drop it).
+    Now,
+    /// Hold it and show what is held after these milliseconds.
+    After(f64),
+    /// Hold it in place of what is held: a showing is already due.
+    Held,
+}
+
+impl Pacer {
+    /// A report at `now` (milliseconds); `urgent` ones are never held.
+    pub fn offer(&mut self, now: f64, urgent: bool) -> Pace {
+        match self.last {
+            Some(last) if !urgent && now - last < PROGRESS_EVERY_MS => {
+                if self.waiting {
+                    Pace::Held
+                } else {
+                    self.waiting = true;
+                    Pace::After(last + PROGRESS_EVERY_MS - now)
+                }
+            }
+            _ => {
+                self.shown(now);
+                Pace::Now
+            }
+        }
+    }
+
+    /// What was held has been shown at `now`.
+    pub fn shown(&mut self, now: f64) {
+        self.last = Some(now);
+        self.waiting = false;
+    }
+}
+
 /// Progress of one source, for the progress view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SourceProgress {

@@ -46,13 +46,18 @@ pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> imp
             _ => None,
         }
     };
+    let known = Memo::new(move |_| value().is_some());
     view! {
         <div class="load-progress" data-finished=move || progress.get().finished.to_string()>
             <label>
                 <span class="progress-text">{text}</span>
-                {move || match value() {
-                    Some(value) => view! { <progress max="1" value=value.to_string()></progress> }.into_any(),
-                    None => view! { <progress></progress> }.into_any(),
+                // Built again only when the total becomes known; the bar's
+                // value changes in place.
+                {move || match known.get() {
+                    true => view! {
+                        <progress max="1" value=move || value().unwrap_or(0.0).to_string()></progress>
+                    }.into_any(),
+                    false => view! { <progress></progress> }.into_any(),
                 }}
             </label>
             {move || progress.get().retrying.map(|note| view! {

@@ -162,3 +162,20 @@ fn octopai_pages_run_ahead_up_to_its_total() {
     pager.record(500, Some(4500));
     assert!(pager.next_batch().is_empty(), "the total has arrived");
 }
+
+#[test]
+fn progress_is_shown_at_most_every_tenth_of_a_second_the_latest_then() {
+    let mut pacer = Pacer::default();
+    assert_eq!(pacer.offer(0.0, false), Pace::Now, "the first report");
+    assert_eq!(pacer.offer(30.0, false), Pace::After(70.0));
+    assert_eq!(pacer.offer(60.0, false), Pace::Held, "a showing is due");
+    pacer.shown(100.0);
+    assert_eq!(pacer.offer(150.0, false), Pace::After(50.0));
+    assert_eq!(
+        pacer.offer(160.0, true),
+        Pace::Now,
+        "a retry note is never held"
+    );
+    assert_eq!(pacer.offer(260.0, false), Pace::Now, "time is up");
+    assert_eq!(pacer.offer(270.0, false), Pace::After(90.0));
+}

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use super::offline::{offline_events, offline_window};
 use super::view::{SessionExit, ViewHandle};
 use crate::api::{self, ApiError};
-use crate::loader::{self, SourceProgress};
+use crate::loader::{self, Pace, Pacer, SourceProgress};
 use crate::view_state::TimeRange;
 use crate::{use_offline, use_session, SessionContext};
 
@@ -221,12 +221,8 @@ impl SourceLoads {
                 .on_renew(move |token, expires| session.renew(token, expires));
             let plan = QueryPlan::for_source(source, &branches);
             let (loaded, error) =
-                loader::load_source(&client, source, window, &plan, cap, |progress| {
-                    if current() {
-                        state.set(SourceState::Loading(progress));
-                    }
-                })
-                .await;
+                loader::load_source(&client, source, window, &plan, cap, paced(state, current))
+                    .await;
             if !current() {
                 return;
             }
@@ -320,6 +316,49 @@ impl SourceLoads {
         for slot in [self.octopai, self.cloudera] {
             slot.events.set(Rows::default());
             slot.state.set(SourceState::NotConnected);
+        }
+    }
+}
+
+/// Shows a load's progress in `state` as [`Pacer`] says, while the load is
+/// `current` and still loading: the first page, retries and the end at
+/// once, the rest at most every [`loader::PROGRESS_EVERY_MS`], the latest then.
+fn paced(
+    state: RwSignal<SourceState>,
+    current: impl Fn() -> bool + Copy + 'static,
+) -> impl FnMut(SourceProgress) {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    let pacer = Rc::new(RefCell::new(Pacer::default()));
+    let held = Rc::new(Cell::new(None::<SourceProgress>));
+    move |progress: SourceProgress| {
+        if !current() {
+            return;
+        }
+        let urgent = progress.finished || progress.pages <= 1 || progress.retrying.is_some();
+        match pacer.borrow_mut().offer(js_sys::Date::now(), urgent) {
+            Pace::Now => {
+                held.set(None);
+                state.set(SourceState::Loading(progress));
+            }
+            Pace::Held => held.set(Some(progress)),
+            Pace::After(wait) => {
+                held.set(Some(progress));
+                let (pacer, held) = (pacer.clone(), held.clone());
+                set_timeout(
+                    move || {
+                        let Some(progress) = held.take() else { return };
+                        pacer.borrow_mut().shown(js_sys::Date::now());
+                        let loading = state
+                            .try_with_untracked(|s| matches!(s, SourceState::Loading(_)))
+                            .unwrap_or(false);
+                        if current() && loading {
+                            state.set(SourceState::Loading(progress));
+                        }
+                    },
+                    std::time::Duration::from_millis(wait.ceil() as u64),
+                );
+            }
         }
     }
 }
