@@ -215,7 +215,8 @@ impl SourceLoads {
         // The first requests go out now, even while the page is still
         // being built.
         crate::task::start_now(async move {
-            let current = move || generation.get_value() == load_generation;
+            // A page left (its values disposed) holds no current load.
+            let current = move || generation.try_get_value() == Some(load_generation);
             let session = self.session;
             let client = api::Client::new(token, signal)
                 .on_renew(move |token, expires| session.renew(token, expires));
@@ -352,7 +353,7 @@ fn paced(
                         let loading = state
                             .try_with_untracked(|s| matches!(s, SourceState::Loading(_)))
                             .unwrap_or(false);
-                        if current() && loading {
+                        if loading && current() {
                             state.set(SourceState::Loading(progress));
                         }
                     },
