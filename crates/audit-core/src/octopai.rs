@@ -11,14 +11,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::event::{octopai_event, AuditEvent, Interner, OctopaiParts};
 use crate::time::parse_timestamp;
-use crate::wire::{compact, field, kind_of, parse_json, text_field, Text, WireError};
+use crate::wire::{compact, field, kind_of, parse_json, text_field, Scan, Text, WireError};
 
 /// Path of the login endpoint.
 pub const LOGIN_PATH: &str = "/api/UserAccount/Login";
@@ -195,60 +194,124 @@ pub fn decode_events(body: &str) -> Result<(Vec<AuditEvent>, Option<u64>), WireE
     ))
 }
 
-/// An object, each value left as its text. Keys are in order, and a key
-/// given twice keeps its last value, as in [`Map`].
-type RawObject<'a> = BTreeMap<Text<'a>, &'a RawValue>;
+/// An object's members in the order sent, each value left as its text.
+struct Members<'a>(Vec<(Text<'a>, &'a RawValue)>);
 
-fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> {
-    let (items, total): (Vec<&RawValue>, Option<u64>) =
-        match body.trim_start().as_bytes().first()? {
-            b'[' => (serde_json::from_str(body).ok()?, None),
-            b'{' => {
-                let object: RawObject = serde_json::from_str(body).ok()?;
-                let total = raw_field(&object, TOTAL_FIELDS)
-                    .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-                    .and_then(|total| total.as_u64());
-                let (_, list) = object.iter().find(|(key, _)| {
-                    key.0.eq_ignore_ascii_case("items") || key.0.eq_ignore_ascii_case("events")
-                })?;
-                (serde_json::from_str(list.get()).ok()?, total)
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members<'de>;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("an object")
             }
-            _ => return None,
-        };
-    let mut interner = Interner::default();
-    let events = items
-        .iter()
-        .map(|item| {
-            let object: RawObject = serde_json::from_str(item.get()).ok()?;
-            let text = |names| raw_field(&object, names).and_then(raw_text);
-            let user = text(USER_FIELDS)?;
-            let event_type = OctopaiEventType::from_wire(&text(TYPE_FIELDS)?);
-            let timestamp = raw_field(&object, TIME_FIELDS)?;
-            let timestamp = parse_timestamp(&serde_json::from_str(timestamp.get()).ok()?).ok()?;
-            let parts = OctopaiParts {
-                id: text(ID_FIELDS),
-                user,
-                event_type,
-                reason: text(REASON_FIELDS),
-                page: text(PAGE_FIELDS),
-                timestamp,
-                ip_address: text(ADDRESS_FIELDS),
-            };
-            Some(octopai_event(parts, compact(item.get()), &mut interner))
-        })
-        .collect::<Option<_>>()?;
-    Some((events, total))
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Members<'de>, M::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(member) = map.next_entry::<Text<'de>, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
-/// [`field`] over an object whose values are left as text.
-fn raw_field<'a>(object: &RawObject<'a>, names: &[&str]) -> Option<&'a RawValue> {
+/// The value of the first of `names` (ignoring case) that an object has,
+/// not `null`, read as [`field`] reads a `Map`: of several keys spelled
+/// alike in other cases the smallest one counts, and of a key given twice
+/// the last value.
+fn member<'a>(members: &[(Text<'a>, &'a RawValue)], names: &[&str]) -> Option<&'a RawValue> {
     names.iter().find_map(|wanted| {
-        object
+        let mut found: Option<&(Text<'a>, &'a RawValue)> = None;
+        for candidate in members
             .iter()
-            .find(|(key, _)| key.0.eq_ignore_ascii_case(wanted))
+            .filter(|(key, _)| key.0.eq_ignore_ascii_case(wanted))
+        {
+            if found.is_none_or(|(key, _)| candidate.0 <= *key) {
+                found = Some(candidate);
+            }
+        }
+        found
             .map(|(_, value)| *value)
             .filter(|value| value.get() != "null")
     })
+}
+
+/// Whether `key` names the list of events (`items` or `events`, any case).
+fn names_the_list(key: &str) -> bool {
+    key.eq_ignore_ascii_case("items") || key.eq_ignore_ascii_case("events")
+}
+
+/// An answer read in one pass: a list of events, or an object holding one
+/// (with the total beside it), each event decoded once with its text
+/// beside it. Anything unexpected (two lists, trailing text, a record that
+/// cannot be read) is left to the `Value` path.
+fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> {
+    let mut scan = Scan::new(body);
+    let mut interner = Interner::default();
+    let (events, total) = match body.trim_start().as_bytes().first()? {
+        b'[' => (records(&mut scan, &mut interner)?, None),
+        b'{' => {
+            let mut events = None;
+            let mut others = Vec::new();
+            scan.members(b'{', b'}', |scan| {
+                let (key, _) = scan.value::<Text>()?;
+                if !scan.eat(b':') {
+                    return None;
+                }
+                if names_the_list(&key.0) {
+                    if events.is_some() {
+                        return None;
+                    }
+                    events = Some(records(scan, &mut interner)?);
+                } else {
+                    let (value, _) = scan.value::<&RawValue>()?;
+                    others.push((key, value));
+                }
+                Some(())
+            })?;
+            let total = member(&others, TOTAL_FIELDS)
+                .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+                .and_then(|total| total.as_u64());
+            (events?, total)
+        }
+        _ => return None,
+    };
+    if !scan.at_end() {
+        return None;
+    }
+    Some((events, total))
+}
+
+/// The list of events the scan is at.
+fn records<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<AuditEvent>> {
+    let mut events = Vec::new();
+    scan.members(b'[', b']', |scan| {
+        let (Members(members), raw) = scan.value::<Members>()?;
+        let text = |names| member(&members, names).and_then(raw_text);
+        let user = text(USER_FIELDS)?;
+        let event_type = OctopaiEventType::from_wire(&text(TYPE_FIELDS)?);
+        let timestamp = member(&members, TIME_FIELDS)?;
+        let timestamp = parse_timestamp(&serde_json::from_str(timestamp.get()).ok()?).ok()?;
+        let parts = OctopaiParts {
+            id: text(ID_FIELDS),
+            user,
+            event_type,
+            reason: text(REASON_FIELDS),
+            page: text(PAGE_FIELDS),
+            timestamp,
+            ip_address: text(ADDRESS_FIELDS),
+        };
+        events.push(octopai_event(parts, compact(raw), interner));
+        Some(())
+    })?;
+    Some(events)
 }
 
 /// [`text_field`]'s text of a value left as text: strings as they are,

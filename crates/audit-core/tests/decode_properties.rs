@@ -344,3 +344,31 @@ fn a_documented_field_sent_as_null_is_shown_as_sent() {
         .raw_fields()
         .contains(&("service".to_owned(), "null".to_owned())));
 }
+
+#[test]
+fn keys_spelled_alike_and_keys_given_twice_read_as_through_values() {
+    // Of keys alike but for case the smallest counts; of a key given twice
+    // the last value: as a `Value` object reads them.
+    let body = r#"{"TOTAL":5,"Items":[{"user":"b","User":"a","eventType":"PageLoad","id":"1","id":"2","timestamp":"2026-11-21T10:00:00Z","page":null,"Page":"/home"}],"total":7}"#;
+    let slow_page = UserEventsPage::decode(body).unwrap();
+    let slow_total = slow_page.total;
+    let slow: Vec<AuditEvent> = slow_page.events.into_iter().map(AuditEvent::from).collect();
+    let (fast, total) = octopai::decode_events(body).unwrap();
+    assert_eq!(total, slow_total);
+    assert_eq!(total, Some(5));
+    assert_eq!(fast.len(), 1);
+    assert_eq!(
+        (&*fast[0].actor, &*fast[0].id, fast[0].target.as_deref()),
+        ("a", "oct:2", Some("/home"))
+    );
+    same_but_record(&fast[0], &slow[0], true);
+    assert!(
+        fast[0].raw_json.contains(r#""id":"1","id":"2""#),
+        "read straight from the text: the record as sent"
+    );
+    // Two lists: left to the `Value` path, which reads them as ever.
+    let twice = r#"{"items":[],"Events":[{"user":"a","eventType":"Logout","timestamp":"2026-11-21T10:00:00Z"}]}"#;
+    let slow = UserEventsPage::decode(twice).map(|page| page.events.len());
+    let fast = octopai::decode_events(twice).map(|(events, _)| events.len());
+    assert_eq!(fast, slow);
+}
