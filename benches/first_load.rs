@@ -26,19 +26,21 @@ const done = arguments[arguments.length - 1];
   const headers = { 'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json' };
   const [hours, inFlight] = [arguments[0], arguments[1]];
   const end = new Date(); const start = new Date(end.getTime() - hours * 3600 * 1000);
-  let count = 0;
+  let count = 0, bytes = 0;
   const started = performance.now();
   const workers = (work) => Promise.all(Array.from({ length: inFlight }, work));
   const octopaiPage = async (page) => {
     const body = JSON.stringify({ startTime: start.toISOString(), endTime: end.toISOString(), pageNumber: page, pageSize: 1000 });
-    const answer = JSON.parse(await (await fetch('/gateway/octopai/user-events', { method: 'POST', headers, body })).text());
-    count += answer.items.length;
+    const text = await (await fetch('/gateway/octopai/user-events', { method: 'POST', headers, body })).text();
+    const answer = JSON.parse(text);
+    count += answer.items.length; bytes += new TextEncoder().encode(text).length;
     return answer;
   };
   const clouderaPage = async (offset) => {
     const url = '/gateway/cloudera/audits?maxResults=1000&resultOffset=' + offset + '&startTime=' + start.toISOString() + '&endTime=' + end.toISOString();
-    const answer = JSON.parse(await (await fetch(url, { headers })).text());
-    count += answer.items.length;
+    const text = await (await fetch(url, { headers })).text();
+    const answer = JSON.parse(text);
+    count += answer.items.length; bytes += new TextEncoder().encode(text).length;
     return answer;
   };
   const octopai = async () => {
@@ -59,7 +61,8 @@ const done = arguments[arguments.length - 1];
     });
   };
   await Promise.all([octopai(), cloudera()]);
-  done({ count, ms: performance.now() - started });
+  const ms = performance.now() - started;
+  done({ count, bytes, ms });
 })().catch(error => done('error: ' + error));
 "#;
 
@@ -88,15 +91,117 @@ async fn drawn_since_navigation(browser: &Browser) -> (Duration, bool) {
     (Duration::from_secs_f64(ms / 1e3), answer["already"] == true)
 }
 
-/// Runs the floor in the page: the events counted and its own time.
+/// Runs the floor in the page: its own time.
 async fn floor(browser: &Browser, hours: u32) -> Duration {
+    floor_with_bytes(browser, hours).await.0
+}
+
+/// Runs the floor in the page: its own time, and the bytes of JSON it
+/// received (the text of every page, as UTF-8).
+async fn floor_with_bytes(browser: &Browser, hours: u32) -> (Duration, u64) {
     let answer = browser
         .client
         .execute_async(PLAIN_JS, plain_args(hours))
         .await
         .expect("the baseline runs");
     assert!(answer["count"].is_u64(), "the baseline failed: {answer}");
-    Duration::from_secs_f64(answer["ms"].as_f64().expect("milliseconds") / 1e3)
+    (
+        Duration::from_secs_f64(answer["ms"].as_f64().expect("milliseconds") / 1e3),
+        answer["bytes"].as_u64().expect("bytes"),
+    )
+}
+
+/// The renderer processes among the descendants of `root` (read from
+/// `/proc`: each process's parent and command line).
+fn renderers_of(root: u32) -> Vec<u32> {
+    let processes: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // The parent is the second field after the parenthesised name.
+            let parent = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            let command = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).ok()?;
+            Some((pid, parent, command))
+        })
+        .collect();
+    let mut family = vec![root];
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (pid, parent, _) in &processes {
+            if family.contains(parent) && !family.contains(pid) {
+                family.push(*pid);
+                grew = true;
+            }
+        }
+    }
+    processes
+        .into_iter()
+        .filter(|(pid, _, command)| family.contains(pid) && command.contains("--type=renderer"))
+        .map(|(pid, ..)| pid)
+        .collect()
+}
+
+/// A process's private memory (`RssAnon`), in bytes.
+fn private_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("RssAnon:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A DevTools protocol command, sent through chromedriver's passthrough.
+#[derive(Debug)]
+struct Devtools(&'static str);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Devtools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.0, "params": {} });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// The tab's memory after a full garbage collection: the private memory
+/// (`RssAnon`) of the renderer process showing it, the largest of the
+/// browser's renderers (the others are spares), which holds the JS heap,
+/// the wasm memory and the page; and the JS heap in use alone. In bytes.
+async fn tab_memory(browser: &Browser) -> (u64, u64) {
+    browser
+        .client
+        .issue_cmd(Devtools("HeapProfiler.collectGarbage"))
+        .await
+        .expect("a garbage collection");
+    let heap = browser
+        .client
+        .issue_cmd(Devtools("Runtime.getHeapUsage"))
+        .await
+        .expect("the heap's usage")["usedSize"]
+        .as_f64()
+        .expect("the heap in use") as u64;
+    let private = renderers_of(browser.driver_pid())
+        .into_iter()
+        .filter_map(private_bytes)
+        .max()
+        .expect("a renderer's memory in /proc");
+    (private, heap)
 }
 
 /// The floor's arguments for a window of `hours`.
@@ -308,6 +413,8 @@ async fn large_window() {
     let mut plain = Vec::new();
     let mut changes = Changes::default();
     let mut events = 0;
+    let mut memory = Vec::new();
+    let mut json_bytes = 0;
     for _ in 0..3 {
         browser
             .client
@@ -318,7 +425,12 @@ async fn large_window() {
         events = browser
             .number("Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, ''))")
             .await;
-        plain.push(floor(&browser, 168).await);
+        // The tab's memory with the window loaded, before the floor's
+        // pages add theirs.
+        memory.push(tab_memory(&browser).await);
+        let (time, bytes) = floor_with_bytes(&browser, 168).await;
+        plain.push(time);
+        json_bytes = bytes;
         // Seven pairs of each kind per load, 21 of each in all. The first
         // of a kind after a load finds nothing kept from before: it is also
         // reported alone.
@@ -392,6 +504,15 @@ async fn large_window() {
     println!(
         "| ratio app / floor | {:.2}x | <= 1.3x |",
         ms(app) / ms(plain)
+    );
+    memory.sort_unstable();
+    let (memory, heap) = memory[memory.len() / 2];
+    println!(
+        "| tab memory with the window loaded: the renderer's private memory after a collection (of it the JS heap {:.1} MB), median of 3, against the {:.1} MB of JSON received | {:.1} MB = {:.2}x the JSON | <= 0.5x (for 1,000,000 events) |",
+        heap as f64 / 1e6,
+        json_bytes as f64 / 1e6,
+        memory as f64 / 1e6,
+        memory as f64 / json_bytes as f64
     );
     for (what, times, firsts) in changes.kinds {
         let shown: Vec<Duration> = times.iter().map(|t| t.shown).collect();
