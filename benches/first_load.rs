@@ -1,7 +1,11 @@
 //! The dashboard's load of the 24-hour window in headless Chromium (the
 //! real built app, through the gateway in demo mode), against a baseline
 //! measured in the same browser and run: plain JavaScript fetching the same
-//! gateway pages and `JSON.parse`-ing them, with nothing else.
+//! gateway pages and `JSON.parse`-ing them, with nothing else. Then a
+//! 7-day window of about 100,000 events: its load against the same floor,
+//! the tab's memory beside the JSON received, and each kind of filter
+//! change's script work and time to the screen, all measured in the page
+//! or by the browser. `AUDIT_BENCH_ONLY=day` or `=large` runs one part.
 //!
 //! Needs what the end-to-end tests need (`cargo xtask bench` provides it).
 
