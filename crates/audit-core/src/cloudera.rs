@@ -150,11 +150,7 @@ fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
     let mut scan = Scan::new(body);
     let mut interner = Interner::default();
     let mut events = None;
-    scan.members(b'{', b'}', |scan| {
-        let (key, _) = scan.value::<Text>()?;
-        if !scan.eat(b':') {
-            return None;
-        }
+    scan.object(|scan, key| {
         match key.0.as_ref() {
             "items" if events.is_none() => events = Some(audits(scan, &mut interner)?),
             "items" => return None,

@@ -260,11 +260,7 @@ fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> 
         b'{' => {
             let mut events = None;
             let mut others = Vec::new();
-            scan.members(b'{', b'}', |scan| {
-                let (key, _) = scan.value::<Text>()?;
-                if !scan.eat(b':') {
-                    return None;
-                }
+            scan.object(|scan, key| {
                 if names_the_list(&key.0) {
                     if events.is_some() {
                         return None;

@@ -180,6 +180,21 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// Reads the members of the object the scan is at with `member`, given
+    /// each key with the scan past its colon, at the value.
+    pub fn object(
+        &mut self,
+        mut member: impl FnMut(&mut Self, Text<'a>) -> Option<()>,
+    ) -> Option<()> {
+        self.members(b'{', b'}', |scan| {
+            let (key, _) = scan.value::<Text>()?;
+            if !scan.eat(b':') {
+                return None;
+            }
+            member(scan, key)
+        })
+    }
+
     /// Whether only whitespace is left.
     pub fn at_end(&mut self) -> bool {
         self.skip_whitespace();
