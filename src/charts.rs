@@ -1,14 +1,23 @@
-//! Charts, drawn with plotters into SVG text: the app's one drawing path.
+//! Charts, drawn with plotters: the app's one drawing path.
 //!
 //! Each function takes plain series from [`audit_core::analytics`] and
-//! returns a [`Drawn`] chart: the SVG document and where its plotting area
-//! sits, so components can map a pointer to a bucket. plotters escapes the
-//! text it writes (user names and addresses in the top-N charts included).
+//! returns a [`Drawn`] chart, which keeps what it is drawn from
+//! ([`picture`]): the page paints it on a canvas ([`canvas`]), a download
+//! writes it as SVG, both by the same plotters code. Where its plotting
+//! area sits is known without drawing, so components can map a pointer to a
+//! bucket. The SVG backend escapes the text it writes (user names and
+//! addresses in the top-N charts included); a canvas holds no markup.
+
+use std::sync::Arc;
 
 use audit_core::analytics::{Buckets, HeatMap, OutcomeBucket, Zone};
-use chrono::Duration;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+
+pub mod canvas;
+mod picture;
+
+pub use picture::WEEKDAYS;
+use picture::{Picture, TimeAxes};
 
 pub const WIDTH: u32 = 640;
 pub const HEIGHT: u32 = 260;
@@ -80,314 +89,133 @@ pub fn css(color: RGBColor) -> String {
     format!("rgb({}, {}, {})", color.0, color.1, color.2)
 }
 
-/// A drawn chart: the SVG and its plotting area in SVG pixels.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A chart ready to show: what it is drawn from, in the theme's ink. It is
+/// drawn only when shown ([`Drawn::paint`], on a canvas) or downloaded
+/// ([`Drawn::svg`]); building one costs no drawing.
+#[derive(Clone)]
 pub struct Drawn {
-    pub svg: String,
-    pub plot_left: i32,
-    pub plot_right: i32,
-    pub plot_top: i32,
-    pub plot_bottom: i32,
+    picture: Arc<Picture>,
+    ink: Ink,
+}
+
+impl std::fmt::Debug for Drawn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Drawn").finish_non_exhaustive()
+    }
+}
+
+/// The same chart, not merely an equal one: a chart is built again only
+/// when its data changed.
+impl PartialEq for Drawn {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.picture, &other.picture) && self.ink == other.ink
+    }
 }
 
 impl Drawn {
+    fn new(picture: Picture, ink: Ink) -> Drawn {
+        Drawn {
+            picture: Arc::new(picture),
+            ink,
+        }
+    }
+
+    /// The chart as an SVG document (for downloads).
+    pub fn svg(&self) -> Result<String, String> {
+        self.svg_and_plot().map(|(svg, _)| svg)
+    }
+
+    fn svg_and_plot(&self) -> Result<(String, picture::Plot), String> {
+        let mut svg = String::new();
+        let plot = {
+            let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+            self.picture.draw(&root, self.ink)?
+        };
+        Ok((svg, plot))
+    }
+
+    /// Draws the chart on `canvas` at `ratio` device pixels per chart pixel
+    /// ([`canvas::pixel_ratio`]).
+    pub fn paint(&self, canvas: &web_sys::HtmlCanvasElement, ratio: f64) -> Result<(), String> {
+        canvas::paint(canvas, ratio, |root| {
+            self.picture.draw(root, self.ink).map(|_| ())
+        })
+    }
+
     /// The plotting area as CSS percentages of the chart (left, top, width,
     /// height), for placing an overlay over it.
     pub fn overlay_style(&self) -> String {
-        let x = |px: i32| f64::from(px) * 100.0 / f64::from(WIDTH);
-        let y = |px: i32| f64::from(px) * 100.0 / f64::from(HEIGHT);
+        let (x, y) = picture::plot_area(self.picture.label_width());
+        let across = |px: i32| f64::from(px) * 100.0 / f64::from(WIDTH);
+        let down = |px: i32| f64::from(px) * 100.0 / f64::from(HEIGHT);
         format!(
             "left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%",
-            x(self.plot_left),
-            y(self.plot_top),
-            x(self.plot_right - self.plot_left),
-            y(self.plot_bottom - self.plot_top)
+            across(x.start),
+            down(y.start),
+            across(x.end - x.start),
+            down(y.end - y.start)
         )
     }
 }
 
-/// A tick label for the bucket at `x`: time of day for short windows, the
-/// date too for longer ones, on the zone's wall clock.
-fn tick_label(buckets: &Buckets, zone: &impl Zone, x: f64) -> String {
-    let index = x.floor().max(0.0) as usize;
-    let at = zone.local(buckets.bucket_start(index));
-    if buckets.window.length() <= Duration::days(1) {
-        at.format("%H:%M").to_string()
-    } else if buckets.step.nominal() < Duration::days(1) {
-        at.format("%m-%d %H:%M").to_string()
-    } else {
-        at.format("%m-%d").to_string()
-    }
-}
-
-fn text(error: impl std::fmt::Display) -> String {
-    error.to_string()
-}
-
-fn y_max(max: u32) -> f64 {
-    (f64::from(max.max(1)) * 1.15).ceil()
-}
-
-type Root<'b> = DrawingArea<SVGBackend<'b>, plotters::coord::Shift>;
-type Plot = (std::ops::Range<i32>, std::ops::Range<i32>);
-
-/// Draws onto an SVG of the chart size with `draw`, which answers the pixel
-/// range of its plotting area; errors come back as text.
-fn render(ink: Ink, draw: impl FnOnce(&Root<'_>) -> Result<Plot, String>) -> Result<Drawn, String> {
-    let mut svg = String::new();
-    let plot;
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&ink.background).map_err(text)?;
-        plot = draw(&root)?;
-        root.present().map_err(text)?;
-    }
-    Ok(Drawn {
-        svg,
-        plot_left: plot.0.start,
-        plot_right: plot.0.end,
-        plot_top: plot.1.start,
-        plot_bottom: plot.1.end,
-    })
-}
-
-type TimeChart<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-
-/// The frame every time chart shares: one unit of x per bucket, counts on y
-/// from zero, time ticks on the zone's wall clock.
-fn time_axes<'a, 'b>(
-    root: &'a Root<'b>,
-    max: u32,
-    buckets: &Buckets,
-    zone: &impl Zone,
-    y_desc: &str,
-    ink: Ink,
-) -> Result<TimeChart<'a, 'b>, String> {
-    let mut chart = ChartBuilder::on(root)
-        .margin(10)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(0f64..buckets.count().max(1) as f64, 0f64..y_max(max))
-        .map_err(text)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(8)
-        .y_labels(5)
-        .label_style(("sans-serif", 16).into_font().color(&ink.text))
-        .axis_desc_style(("sans-serif", 16).into_font().color(&ink.text))
-        .axis_style(ink.axis)
-        .bold_line_style(ink.grid)
-        .light_line_style(ink.grid.mix(0.4))
-        .x_label_formatter(&|x| tick_label(buckets, zone, *x))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .y_desc(y_desc)
-        .draw()
-        .map_err(text)?;
-    Ok(chart)
-}
-
 /// Failures stacked under successes (or denials under allowed operations),
 /// one bar per bucket.
-pub fn stacked_outcomes_svg(
+pub fn stacked_outcomes(
     series: &[OutcomeBucket],
     buckets: &Buckets,
-    zone: &impl Zone,
+    zone: &(impl Zone + Clone + Send + Sync + 'static),
     colors: (RGBColor, RGBColor),
     y_desc: &str,
     ink: Ink,
-) -> Result<Drawn, String> {
-    let (failed_color, ok_color) = colors;
-    let max = series.iter().map(|b| b.failed + b.ok).max().unwrap_or(0);
-    render(ink, |root| {
-        let mut chart = time_axes(root, max, buckets, zone, y_desc, ink)?;
-        let bar = |i: usize, from: u32, to: u32, color: RGBColor| {
-            let x = i as f64;
-            Rectangle::new(
-                [(x + 0.1, f64::from(from)), (x + 0.9, f64::from(to))],
-                color.filled(),
-            )
-        };
-        chart
-            .draw_series(
-                series
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.failed > 0)
-                    .map(|(i, b)| bar(i, 0, b.failed, failed_color)),
-            )
-            .map_err(text)?;
-        chart
-            .draw_series(
-                series
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.ok > 0)
-                    .map(|(i, b)| bar(i, b.failed, b.failed + b.ok, ok_color)),
-            )
-            .map_err(text)?;
-        Ok(chart.plotting_area().get_pixel_range())
-    })
+) -> Drawn {
+    Drawn::new(
+        Picture::Stacked {
+            series: series.to_vec(),
+            axes: TimeAxes::new(buckets, zone, y_desc),
+            colors,
+        },
+        ink,
+    )
 }
 
 /// One line per series of per-bucket counts, each in its colour.
-pub fn lines_svg(
-    lines: &[(Vec<u32>, RGBColor)],
+pub fn lines(
+    lines: Vec<(Vec<u32>, RGBColor)>,
     buckets: &Buckets,
-    zone: &impl Zone,
+    zone: &(impl Zone + Clone + Send + Sync + 'static),
     y_desc: &str,
     ink: Ink,
-) -> Result<Drawn, String> {
-    let max = lines
-        .iter()
-        .flat_map(|(counts, _)| counts.iter().copied())
-        .max()
-        .unwrap_or(0);
-    render(ink, |root| {
-        let mut chart = time_axes(root, max, buckets, zone, y_desc, ink)?;
-        for (counts, color) in lines {
-            let points: Vec<(f64, f64)> = counts
-                .iter()
-                .enumerate()
-                .map(|(i, count)| (i as f64 + 0.5, f64::from(*count)))
-                .collect();
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(2)))
-                .map_err(text)?;
-        }
-        Ok(chart.plotting_area().get_pixel_range())
-    })
-}
-
-/// At most this many characters of a name on a bar chart's axis.
-const LABEL_CHARS: usize = 26;
-
-fn short_label(name: &str) -> String {
-    if name.chars().count() <= LABEL_CHARS {
-        return name.to_owned();
-    }
-    let kept: String = name.chars().take(LABEL_CHARS - 1).collect();
-    format!("{kept}…")
+) -> Drawn {
+    Drawn::new(
+        Picture::Lines {
+            lines,
+            axes: TimeAxes::new(buckets, zone, y_desc),
+        },
+        ink,
+    )
 }
 
 /// Horizontal bars, largest first from the top: the top-N charts. Row `i`
 /// of the plotting area is item `i`.
-pub fn ranked_bars_svg(
-    items: &[(String, u32)],
-    color: RGBColor,
-    ink: Ink,
-) -> Result<Drawn, String> {
-    let max = items.iter().map(|(_, count)| *count).max().unwrap_or(0);
-    let rows = items.len().max(1) as f64;
-    render(ink, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(210)
-            .build_cartesian_2d(0f64..y_max(max), 0f64..rows)
-            .map_err(text)?;
-        // Row i (from the top) sits at y in [rows - i - 1, rows - i).
-        let label_of = |y: f64| {
-            let from_top = (rows - y.floor() - 1.0).max(0.0) as usize;
-            items
-                .get(from_top)
-                .map(|(name, _)| short_label(name))
-                .unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(items.len().max(1) * 2 + 1)
-            .x_labels(5)
-            .label_style(("sans-serif", 14).into_font().color(&ink.text))
-            .axis_style(ink.axis)
-            .bold_line_style(ink.grid)
-            .light_line_style(ink.grid.mix(0.4))
-            .y_label_formatter(&|y| {
-                // Label the middle of each row only.
-                if (y.fract() - 0.5).abs() < 1e-6 {
-                    label_of(*y)
-                } else {
-                    String::new()
-                }
-            })
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .draw()
-            .map_err(text)?;
-        chart
-            .draw_series(items.iter().enumerate().map(|(i, (_, count))| {
-                let top = rows - i as f64;
-                Rectangle::new(
-                    [(0.0, top - 0.85), (f64::from(*count), top - 0.15)],
-                    color.filled(),
-                )
-            }))
-            .map_err(text)?;
-        Ok(chart.plotting_area().get_pixel_range())
-    })
+pub fn ranked_bars(items: &[(String, u32)], color: RGBColor, ink: Ink) -> Drawn {
+    Drawn::new(
+        Picture::Ranked {
+            items: items.to_vec(),
+            color,
+        },
+        ink,
+    )
 }
-
-pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Events by hour of day (x) and weekday (y, Monday at the top), darker for
 /// more.
-pub fn heat_map_svg(cells: &HeatMap, color: RGBColor, ink: Ink) -> Result<Drawn, String> {
-    let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1);
-    render(ink, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(44)
-            .build_cartesian_2d(0f64..24.0, 0f64..7.0)
-            .map_err(text)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_labels(13)
-            .y_labels(15)
-            .label_style(("sans-serif", 14).into_font().color(&ink.text))
-            .axis_style(ink.axis)
-            .x_label_formatter(&|x| format!("{:02}", x.round() as u32))
-            .y_label_formatter(&|y| {
-                if (y.fract() - 0.5).abs() < 1e-6 {
-                    let row = 6 - (y.floor() as usize).min(6);
-                    WEEKDAYS[row].to_owned()
-                } else {
-                    String::new()
-                }
-            })
-            .draw()
-            .map_err(text)?;
-        chart
-            .draw_series(cells.iter().enumerate().flat_map(|(day, hours)| {
-                hours.iter().enumerate().map(move |(hour, count)| {
-                    let y = 6.0 - day as f64;
-                    let x = hour as f64;
-                    let shade = f64::from(*count) / f64::from(max);
-                    let color = if *count == 0 {
-                        mix(ink.text, 0.06, ink.background)
-                    } else {
-                        mix(color, 0.12 + 0.88 * shade, ink.background)
-                    };
-                    Rectangle::new([(x + 0.04, y + 0.06), (x + 0.96, y + 0.94)], color.filled())
-                })
-            }))
-            .map_err(text)?;
-        Ok(chart.plotting_area().get_pixel_range())
-    })
-}
-
-/// `color` at `strength` over `background`.
-fn mix(color: RGBColor, strength: f64, background: RGBColor) -> RGBColor {
-    let strength = strength.clamp(0.0, 1.0);
-    let channel = |c: u8, under: u8| {
-        (f64::from(under) + (f64::from(c) - f64::from(under)) * strength).round() as u8
-    };
-    RGBColor(
-        channel(color.0, background.0),
-        channel(color.1, background.1),
-        channel(color.2, background.2),
+pub fn heat_map(cells: &HeatMap, color: RGBColor, ink: Ink) -> Drawn {
+    Drawn::new(
+        Picture::Heat {
+            cells: Box::new(*cells),
+            color,
+        },
+        ink,
     )
 }
 
@@ -453,16 +281,15 @@ mod tests {
     #[test]
     fn stacked_chart_draws_one_bar_per_non_empty_outcome_bucket() {
         let series = login_outcomes(&logins(), &buckets(), None);
-        let drawn = stacked_outcomes_svg(
+        let drawn = stacked_outcomes(
             &series,
             &buckets(),
             &Utc,
             (FAILED_COLOR, SUCCEEDED_COLOR),
             "logins",
             Ink::LIGHT,
-        )
-        .unwrap();
-        let svg = &drawn.svg;
+        );
+        let svg = &drawn.svg().unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
         assert_eq!(bars(svg, FAILED_COLOR), 2, "two buckets with failures");
         assert_eq!(bars(svg, SUCCEEDED_COLOR), 1, "one bucket with a success");
@@ -470,14 +297,9 @@ mod tests {
             svg.contains("\n00:00\n") && svg.contains("\n05:00\n"),
             "UTC ticks: {svg}"
         );
-        assert!(
-            drawn.plot_left > 0
-                && drawn.plot_right <= WIDTH as i32
-                && drawn.plot_left < drawn.plot_right
-        );
         assert!(drawn.overlay_style().starts_with("left:"));
         let plus_one = FixedOffset::east_opt(3600).unwrap();
-        let shifted = stacked_outcomes_svg(
+        let shifted = stacked_outcomes(
             &series,
             &buckets(),
             &plus_one,
@@ -485,38 +307,37 @@ mod tests {
             "logins",
             Ink::LIGHT,
         )
+        .svg()
         .unwrap();
         assert!(
-            shifted.svg.contains("\n01:00\n") && !shifted.svg.contains("\n00:00\n"),
+            shifted.contains("\n01:00\n") && !shifted.contains("\n00:00\n"),
             "ticks in the zone"
         );
     }
 
     #[test]
     fn empty_series_still_draw_axes() {
-        let drawn = stacked_outcomes_svg(
+        let drawn = stacked_outcomes(
             &login_outcomes(&[], &buckets(), None),
             &buckets(),
             &Utc,
             (FAILED_COLOR, SUCCEEDED_COLOR),
             "logins",
             Ink::LIGHT,
-        )
-        .unwrap();
-        assert_eq!(bars(&drawn.svg, FAILED_COLOR), 0);
+        );
+        assert_eq!(bars(&drawn.svg().unwrap(), FAILED_COLOR), 0);
         let empty = activity_timeline(&[], &buckets());
-        let drawn = lines_svg(
-            &[(empty.iter().map(|b| b.octopai).collect(), OCTOPAI_COLOR)],
+        let drawn = lines(
+            vec![(empty.iter().map(|b| b.octopai).collect(), OCTOPAI_COLOR)],
             &buckets(),
             &Utc,
             "events",
             Ink::LIGHT,
-        )
-        .unwrap();
-        assert!(drawn.svg.contains("<polyline"));
-        assert!(ranked_bars_svg(&[], FAILED_COLOR, Ink::LIGHT)
+        );
+        assert!(drawn.svg().unwrap().contains("<polyline"));
+        assert!(ranked_bars(&[], FAILED_COLOR, Ink::LIGHT)
+            .svg()
             .unwrap()
-            .svg
             .starts_with("<svg"));
     }
 
@@ -529,24 +350,24 @@ mod tests {
                 2,
             ),
         ];
-        let drawn = ranked_bars_svg(&items, FAILED_COLOR, Ink::LIGHT).unwrap();
-        assert!(!drawn.svg.contains("<script"), "escaped");
-        assert!(drawn.svg.contains("&lt;script&gt;"));
-        assert!(drawn.svg.contains("a-very-long-account-name@…"));
-        assert_eq!(bars(&drawn.svg, FAILED_COLOR), 2);
+        let svg = ranked_bars(&items, FAILED_COLOR, Ink::LIGHT).svg().unwrap();
+        assert!(!svg.contains("<script"), "escaped");
+        assert!(svg.contains("&lt;script&gt;"));
+        assert!(svg.contains("a-very-long-account-name@…"));
+        assert_eq!(bars(&svg, FAILED_COLOR), 2);
     }
 
     #[test]
     fn heat_map_draws_every_cell_and_labels_weekdays() {
         let cells = hour_by_weekday(&logins(), &Utc);
-        let drawn = heat_map_svg(&cells, HEAT_COLOR, Ink::LIGHT).unwrap();
+        let svg = heat_map(&cells, HEAT_COLOR, Ink::LIGHT).svg().unwrap();
         assert_eq!(
-            drawn.svg.matches("<rect").count(),
+            svg.matches("<rect").count(),
             7 * 24 + 1,
             "cells plus the background"
         );
         for day in WEEKDAYS {
-            assert!(drawn.svg.contains(&format!("\n{day}\n")), "{day}");
+            assert!(svg.contains(&format!("\n{day}\n")), "{day}");
         }
     }
 
@@ -579,14 +400,58 @@ mod tests {
     fn charts_are_drawn_in_the_theme_shown() {
         let cells = hour_by_weekday(&logins(), &Utc);
         for ink in [Ink::LIGHT, Ink::DARK] {
-            let drawn = heat_map_svg(&cells, HEAT_COLOR, ink).unwrap();
+            let svg = heat_map(&cells, HEAT_COLOR, ink).svg().unwrap();
             let background = format!(
                 "#{:02X}{:02X}{:02X}",
                 ink.background.0, ink.background.1, ink.background.2
             );
             let text = format!("#{:02X}{:02X}{:02X}", ink.text.0, ink.text.1, ink.text.2);
-            assert!(drawn.svg.contains(&background), "background {background}");
-            assert!(drawn.svg.contains(&text), "text {text}");
+            assert!(svg.contains(&background), "background {background}");
+            assert!(svg.contains(&text), "text {text}");
         }
+    }
+
+    /// Where the overlay goes is known without drawing: it is where plotters
+    /// puts the plotting area of every kind of chart.
+    #[test]
+    fn the_plotting_area_is_known_without_drawing() {
+        let cells = hour_by_weekday(&logins(), &Utc);
+        let series = login_outcomes(&logins(), &buckets(), None);
+        let charts = [
+            stacked_outcomes(
+                &series,
+                &buckets(),
+                &Utc,
+                (FAILED_COLOR, SUCCEEDED_COLOR),
+                "logins",
+                Ink::LIGHT,
+            ),
+            lines(
+                vec![(vec![1, 2, 3], OCTOPAI_COLOR)],
+                &buckets(),
+                &Utc,
+                "",
+                Ink::DARK,
+            ),
+            ranked_bars(&[("someone".to_owned(), 3)], FAILED_COLOR, Ink::LIGHT),
+            heat_map(&cells, HEAT_COLOR, Ink::LIGHT),
+        ];
+        for chart in charts {
+            let (_, drawn) = chart.svg_and_plot().unwrap();
+            assert_eq!(picture::plot_area(chart.picture.label_width()), drawn);
+        }
+        let ranked = ranked_bars(&[], FAILED_COLOR, Ink::LIGHT);
+        let (x, y) = picture::plot_area(ranked.picture.label_width());
+        assert!(x.start > 200 && x.end <= WIDTH as i32 && y.start > 0 && y.end < HEIGHT as i32);
+    }
+
+    #[test]
+    fn a_chart_equals_itself_and_not_a_chart_built_again() {
+        let chart = ranked_bars(&[("someone".to_owned(), 3)], FAILED_COLOR, Ink::LIGHT);
+        assert_eq!(chart, chart.clone());
+        assert_ne!(
+            chart,
+            ranked_bars(&[("someone".to_owned(), 3)], FAILED_COLOR, Ink::LIGHT)
+        );
     }
 }

@@ -213,7 +213,7 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
     offline
         .wait_for(
             "the offline view",
-            "document.querySelector('#offline-banner') !== null && document.querySelectorAll('.chart-svg').length > 0",
+            "document.querySelector('#offline-banner') !== null && document.querySelectorAll('canvas.chart-canvas').length > 0",
             Duration::from_secs(30),
         )
         .await;

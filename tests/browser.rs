@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // Tests: a failure must stop the test loudly.
 
 use audit_core::contract::{ClouderaIdentity, SessionResponse};
-use audit_dashboard::charts::Drawn;
+use audit_dashboard::charts::{self, Drawn, Ink};
 use audit_dashboard::components::chart_figure::{ChartFigure, DataTable};
 use audit_dashboard::storage;
 use leptos::prelude::*;
@@ -78,18 +78,15 @@ async fn next_tick() {
 }
 
 #[wasm_bindgen_test]
-async fn chart_figure_shows_the_svg_with_its_accessible_name_or_says_why_not() {
+async fn chart_figure_paints_the_chart_with_its_accessible_name_or_says_why_not() {
     let document = web_sys::window().unwrap().document().unwrap();
     let host = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&host).unwrap();
-    let svg = RwSignal::new(Ok::<Drawn, String>(Drawn {
-        svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"5\" height=\"5\"/></svg>"
-            .into(),
-        plot_left: 50,
-        plot_right: 600,
-        plot_top: 10,
-        plot_bottom: 220,
-    }));
+    let svg = RwSignal::new(Ok::<Drawn, String>(charts::ranked_bars(
+        &[("someone".to_owned(), 3)],
+        charts::FAILED_COLOR,
+        Ink::LIGHT,
+    )));
     let table = Signal::derive(|| DataTable {
         columns: vec!["From".into(), "failed".into()],
         rows: vec![vec!["09:00".into(), "<b>3</b>".into()]],
@@ -117,7 +114,25 @@ async fn chart_figure_shows_the_svg_with_its_accessible_name_or_says_why_not() {
         figure.get_attribute("data-drawn-from").as_deref(),
         Some("12")
     );
-    assert!(host.query_selector("figure svg rect").unwrap().is_some());
+    // Painted on its canvas (which differs from a blank one of its size),
+    // as the SVG download would draw it.
+    next_tick().await;
+    let canvas: web_sys::HtmlCanvasElement = wasm_bindgen::JsCast::unchecked_into(
+        host.query_selector("figure canvas.chart-canvas")
+            .unwrap()
+            .expect("a canvas"),
+    );
+    let blank: web_sys::HtmlCanvasElement =
+        wasm_bindgen::JsCast::unchecked_into(document.create_element("canvas").unwrap());
+    blank.set_width(canvas.width());
+    blank.set_height(canvas.height());
+    assert!(canvas.width() >= charts::WIDTH);
+    assert_ne!(canvas.to_data_url().unwrap(), blank.to_data_url().unwrap());
+    let painted = canvas.to_data_url().unwrap();
+    assert!(host
+        .query_selector(".chart-frame[hidden]")
+        .unwrap()
+        .is_none());
     // The data-table alternative is built when opened (not before), and
     // holds the numbers, as text.
     let details = host
@@ -164,5 +179,22 @@ async fn chart_figure_shows_the_svg_with_its_accessible_name_or_says_why_not() {
         text.contains("This chart could not be drawn: no data"),
         "{text}"
     );
-    assert!(host.query_selector("figure svg").unwrap().is_none());
+    assert!(
+        host.query_selector(".chart-frame[hidden]")
+            .unwrap()
+            .is_some(),
+        "no chart is shown"
+    );
+    // A chart again: painted again, in place.
+    svg.set(Ok(charts::ranked_bars(
+        &[("someone".to_owned(), 3)],
+        charts::FAILED_COLOR,
+        Ink::LIGHT,
+    )));
+    next_tick().await;
+    assert!(host
+        .query_selector(".chart-frame[hidden]")
+        .unwrap()
+        .is_none());
+    assert_eq!(canvas.to_data_url().unwrap(), painted);
 }

@@ -8,6 +8,7 @@ mod support;
 
 use std::time::Duration;
 
+use audit_dashboard::charts::Ink;
 use serde_json::json;
 use support::{demo_gateway, log_in, logged_in, Browser, BOTH_LOADED};
 
@@ -29,9 +30,7 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
         .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
         .await;
     let page = "getComputedStyle(document.documentElement).backgroundColor";
-    let charts_on = |hex: &str| {
-        format!("Array.from(document.querySelectorAll('.chart-svg')).length > 0 && Array.from(document.querySelectorAll('.chart-svg')).every(c => c.innerHTML.includes('fill=\"{hex}\"'))")
-    };
+    let charts_on = |ink: Ink| support::page::charts_painted_on(ink.background);
     assert_eq!(
         browser.script(&format!("return {page};")).await,
         "rgb(20, 24, 29)"
@@ -39,7 +38,7 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
     browser
         .wait_for(
             "dark charts",
-            &charts_on("#1D232A"),
+            &charts_on(Ink::DARK),
             Duration::from_secs(10),
         )
         .await;
@@ -64,7 +63,7 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
     browser
         .wait_for(
             "light charts",
-            &charts_on("#FFFFFF"),
+            &charts_on(Ink::LIGHT),
             Duration::from_secs(10),
         )
         .await;
@@ -93,7 +92,7 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
     browser
         .wait_for(
             "light charts after reload",
-            &charts_on("#FFFFFF"),
+            &charts_on(Ink::LIGHT),
             Duration::from_secs(10),
         )
         .await;

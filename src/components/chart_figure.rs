@@ -1,11 +1,12 @@
 //! A chart with its accessible name, legend, data-table alternative, SVG and
 //! PNG downloads, and pointer interaction over its plotting area: hover shows
 //! a bucket's exact figures, a click picks it, a drag across a time chart
-//! picks the span.
+//! picks the span. The chart is painted on a canvas that stays in place
+//! while its data changes: a change repaints it, nothing is rebuilt.
 
 use leptos::prelude::*;
 
-use crate::charts::{Drawn, HEIGHT, WIDTH};
+use crate::charts::{canvas, Drawn, HEIGHT, WIDTH};
 use crate::download;
 
 /// The numbers behind a chart, as a table.
@@ -94,6 +95,38 @@ pub fn ChartFigure(
     let dragged_to = RwSignal::new(None::<f64>);
     let download_problem = RwSignal::new(None::<String>);
     let table_open = RwSignal::new(false);
+    let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    let paint_problem = RwSignal::new(None::<String>);
+    // Device pixels per chart pixel: more when the page is zoomed in, so the
+    // chart stays sharp; a zoom is a resize.
+    let ratio = RwSignal::new(canvas::pixel_ratio());
+    let _resized = window_event_listener(leptos::ev::resize, move |_| {
+        let now = canvas::pixel_ratio();
+        if ratio.get_untracked() != now {
+            ratio.set(now);
+        }
+    });
+    Effect::new(move |_| {
+        let (Some(canvas), ratio) = (canvas_ref.get(), ratio.get()) else {
+            return;
+        };
+        let problem = drawn.with(|drawn| match drawn {
+            Ok(chart) => chart.paint(&canvas, ratio).err(),
+            Err(_) => None,
+        });
+        if paint_problem.get_untracked() != problem {
+            paint_problem.set(problem);
+        }
+    });
+    // Why there is no chart: nothing to draw from yet, or the canvas refused.
+    let problem = Memo::new(move |_| {
+        drawn
+            .with(|drawn| drawn.as_ref().err().cloned())
+            .or_else(|| paint_problem.get())
+    });
+    let overlay_style = Memo::new(move |_| {
+        drawn.with(|drawn| drawn.as_ref().map(Drawn::overlay_style).unwrap_or_default())
+    });
 
     let (count, describe) = match pointing {
         Pointing::None => (None, None),
@@ -172,11 +205,13 @@ pub fn ChartFigure(
         let Ok(chart) = drawn.get_untracked() else {
             return;
         };
-        let result = if png {
-            download::save_svg_as_png(&format!("{download_slug}.png"), &chart.svg, WIDTH, HEIGHT)
-        } else {
-            download::save_text(&format!("{download_slug}.svg"), "image/svg+xml", &chart.svg)
-        };
+        let result = chart.svg().and_then(|svg| {
+            if png {
+                download::save_svg_as_png(&format!("{download_slug}.png"), &svg, WIDTH, HEIGHT)
+            } else {
+                download::save_text(&format!("{download_slug}.svg"), "image/svg+xml", &svg)
+            }
+        });
         download_problem.set(result.err());
     };
     let save_png = save.clone();
@@ -186,42 +221,36 @@ pub fn ChartFigure(
             <h2>{title}</h2>
             {hint.map(|hint| view! { <p class="chart-hint">{hint}</p> })}
             <figure role="img" aria-label=move || label.get() data-drawn-from=move || drawn_from.get().to_string()>
-                {move || match drawn.get() {
-                    Ok(chart) => {
-                        let overlay_style = chart.overlay_style();
-                        view! {
-                            <div class="chart-frame">
-                                <div class="chart-svg" inner_html=chart.svg></div>
-                                {(!matches!(pointing, Pointing::None)).then(|| view! {
-                                    <div class="chart-overlay" class:rows=!columns style=overlay_style
-                                        on:mousemove=on_move on:mousedown=on_down on:mouseup=on_up on:mouseleave=on_leave>
-                                        {move || match (pressed.get(), dragged_to.get()) {
-                                            (Some(from), Some(to)) => Some(view! {
-                                                <div class="chart-selection" style=format!(
-                                                    "left:{:.3}%;width:{:.3}%",
-                                                    from.min(to) * 100.0,
-                                                    (to - from).abs() * 100.0
-                                                )></div>
-                                            }),
-                                            _ => None,
-                                        }}
-                                        {move || hovered.get().and_then(|(index, at)| {
-                                            let text = describe?.run(index);
-                                            let position = if columns {
-                                                format!("left:{:.2}%;top:0", (at * 100.0).min(70.0))
-                                            } else {
-                                                format!("left:30%;top:{:.2}%", (at * 100.0).min(80.0))
-                                            };
-                                            Some(view! { <div class="chart-tip" role="status" style=position>{text}</div> })
-                                        })}
-                                    </div>
-                                })}
-                            </div>
-                        }
-                        .into_any()
-                    }
-                    Err(problem) => view! { <p class="chart-error">"This chart could not be drawn: " {problem}</p> }.into_any(),
-                }}
+                <div class="chart-frame" hidden=move || problem.with(Option::is_some)>
+                    <canvas class="chart-canvas" width=WIDTH height=HEIGHT node_ref=canvas_ref></canvas>
+                    {(!matches!(pointing, Pointing::None)).then(|| view! {
+                        <div class="chart-overlay" class:rows=!columns style=move || overlay_style.get()
+                            on:mousemove=on_move on:mousedown=on_down on:mouseup=on_up on:mouseleave=on_leave>
+                            {move || match (pressed.get(), dragged_to.get()) {
+                                (Some(from), Some(to)) => Some(view! {
+                                    <div class="chart-selection" style=format!(
+                                        "left:{:.3}%;width:{:.3}%",
+                                        from.min(to) * 100.0,
+                                        (to - from).abs() * 100.0
+                                    )></div>
+                                }),
+                                _ => None,
+                            }}
+                            {move || hovered.get().and_then(|(index, at)| {
+                                let text = describe?.run(index);
+                                let position = if columns {
+                                    format!("left:{:.2}%;top:0", (at * 100.0).min(70.0))
+                                } else {
+                                    format!("left:30%;top:{:.2}%", (at * 100.0).min(80.0))
+                                };
+                                Some(view! { <div class="chart-tip" role="status" style=position>{text}</div> })
+                            })}
+                        </div>
+                    })}
+                </div>
+                {move || problem.get().map(|problem| view! {
+                    <p class="chart-error">"This chart could not be drawn: " {problem}</p>
+                })}
             </figure>
             <ul class="legend">
                 {legend

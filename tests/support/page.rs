@@ -206,29 +206,110 @@ impl Chart<'_> {
             .await
     }
 
-    /// Bars (rectangles) drawn in `color`.
-    pub async fn bars(&self, color: RGBColor) -> u64 {
-        self.browser
-            .number(&format!(
-                "{}.querySelectorAll('rect[fill=\"{}\"]').length",
-                self.figure(),
-                svg_color(color)
-            ))
+    /// The chart as its "Download SVG" button saves it: the same drawing
+    /// as the canvas shown, written as SVG.
+    pub async fn svg(&self) -> String {
+        let saved = self
+            .browser
+            .client
+            .execute_async(
+                &format!(
+                    "const done = arguments[arguments.length - 1]; \
+                     const button = {}.closest('section.chart').querySelector('button.download-svg'); \
+                     const original = URL.createObjectURL; let saved = null; \
+                     URL.createObjectURL = (blob) => {{ saved = blob; return original.call(URL, blob); }}; \
+                     try {{ button.click(); }} finally {{ URL.createObjectURL = original; }} \
+                     if (saved) saved.text().then(done); else done(null);",
+                    self.figure()
+                ),
+                vec![],
+            )
             .await
+            .expect("the chart's SVG is saved");
+        let svg = saved.as_str().unwrap_or_default().to_owned();
+        assert!(
+            svg.starts_with("<svg"),
+            "{} saves an SVG: {saved}",
+            self.title
+        );
+        svg
     }
 
-    /// Lines drawn in any of `colors`.
-    pub async fn lines(&self, colors: &[RGBColor]) -> u64 {
-        let selector = colors
-            .iter()
-            .map(|color| format!("polyline[stroke=\"{}\"]", svg_color(*color)))
-            .collect::<Vec<_>>()
-            .join(", ");
+    /// Whether the canvas shown has a pixel of `color` (each channel within
+    /// `slack`: lines are smoothed at their edges).
+    pub async fn shows(&self, color: RGBColor, slack: u8) -> bool {
+        let script = format!(
+            "const canvas = {}.querySelector('canvas.chart-canvas'); \
+             const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data; \
+             const near = (a, b) => Math.abs(a - b) <= {slack}; \
+             for (let i = 0; i < data.length; i += 4) {{ \
+               if (near(data[i], {}) && near(data[i + 1], {}) && near(data[i + 2], {})) return true; }} \
+             return false;",
+            self.figure(),
+            color.0,
+            color.1,
+            color.2
+        );
         self.browser
-            .number(&format!(
-                "{}.querySelectorAll('{selector}').length",
-                self.figure()
-            ))
+            .script(&script)
             .await
+            .as_bool()
+            .expect("a yes or no")
     }
+
+    /// Bars (rectangles) drawn in `color`, counted in the chart's SVG; when
+    /// there are some, the canvas shown has them too.
+    pub async fn bars(&self, color: RGBColor) -> u64 {
+        let fill = format!("fill=\"{}\"", svg_color(color));
+        let count = self
+            .svg()
+            .await
+            .lines()
+            .filter(|line| line.starts_with("<rect") && line.contains(&fill))
+            .count() as u64;
+        assert_eq!(
+            self.shows(color, 0).await,
+            count > 0,
+            "{}: the canvas shows {} bars in {fill}",
+            self.title,
+            count
+        );
+        count
+    }
+
+    /// Lines drawn in any of `colors`, counted in the chart's SVG; each
+    /// colour drawn is on the canvas shown too.
+    pub async fn lines(&self, colors: &[RGBColor]) -> u64 {
+        let svg = self.svg().await;
+        let mut count = 0;
+        for color in colors {
+            let stroke = format!("stroke=\"{}\"", svg_color(*color));
+            let drawn = svg
+                .lines()
+                .filter(|line| line.starts_with("<polyline") && line.contains(&stroke))
+                .count() as u64;
+            if drawn > 0 {
+                assert!(
+                    self.shows(*color, 24).await,
+                    "{}: the canvas shows the line in {stroke}",
+                    self.title
+                );
+            }
+            count += drawn;
+        }
+        count
+    }
+}
+
+/// An expression true when every chart shown is painted on a background of
+/// `color` (and there is at least one).
+pub fn charts_painted_on(color: RGBColor) -> String {
+    format!(
+        "(() => {{ const shown = [...document.querySelectorAll('canvas.chart-canvas')] \
+           .filter(c => !c.closest('[hidden]')); \
+         return shown.length > 0 && shown.every(c => {{ \
+           const [r, g, b] = c.getContext('2d').getImageData(1, 1, 1, 1).data; \
+           return r === {} && g === {} && b === {}; }}); }})()",
+        color.0, color.1, color.2
+    )
 }

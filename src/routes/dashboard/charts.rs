@@ -96,19 +96,23 @@ impl ChartInputs {
         )
     }
 
-    /// A drawing over the buckets, or why there is none yet.
+    /// A chart over the buckets, or why there is none yet: built again only
+    /// when its data, the buckets, the zone or the theme change.
     fn draw_over<T: Clone + PartialEq + Send + Sync + 'static>(
         self,
         data: Memo<Option<T>>,
-        draw: impl Fn(&T, &Buckets, &DisplayZone, draw::Ink) -> Result<Drawn, String>
-            + Send
-            + Sync
-            + 'static,
+        draw: impl Fn(&T, &Buckets, &DisplayZone, draw::Ink) -> Drawn + Send + Sync + 'static,
     ) -> Signal<Result<Drawn, String>> {
-        Signal::derive(move || match (data.get(), self.buckets.get()) {
-            (Some(data), Some(buckets)) => draw(&data, &buckets, &self.zone.get(), self.ink.get()),
-            _ => Err("no time range yet".into()),
+        Memo::new(move |_| {
+            let (zone, ink) = (self.zone.get(), self.ink.get());
+            data.with(|data| {
+                self.buckets.with(|buckets| match (data, buckets) {
+                    (Some(data), Some(buckets)) => Ok(draw(data, buckets, &zone, ink)),
+                    _ => Err("no time range yet".into()),
+                })
+            })
         })
+        .into()
     }
 
     /// A time chart's data table and hover text, for two counts per bucket.
@@ -190,7 +194,7 @@ pub fn outcome_chart(
         spec,
         label: inputs.label(spec),
         drawn: inputs.draw_over(data, move |data, buckets, zone, ink| {
-            draw::stacked_outcomes_svg(data, buckets, zone, spec.colors(), y_desc, ink)
+            draw::stacked_outcomes(data, buckets, zone, spec.colors(), y_desc, ink)
         }),
         drawn_from: Signal::derive(move || {
             data.with(|data| {
@@ -251,8 +255,8 @@ pub fn activity(inputs: ChartInputs) -> Chart {
         label: inputs.label(spec),
         drawn: inputs.draw_over(data, move |pairs, buckets, zone, ink| {
             let (octopai, cloudera) = spec.colors();
-            draw::lines_svg(
-                &[
+            draw::lines(
+                vec![
                     (pairs.iter().map(|p| p.0).collect(), octopai),
                     (pairs.iter().map(|p| p.1).collect(), cloudera),
                 ],
@@ -292,8 +296,8 @@ pub fn usage_charts(inputs: ChartInputs) -> (Chart, Chart) {
         spec,
         label: inputs.label(spec),
         drawn: inputs.draw_over(data, move |pairs, buckets, zone, ink| {
-            draw::lines_svg(
-                &[(pairs.iter().map(count).collect(), spec.series[0].color)],
+            draw::lines(
+                vec![(pairs.iter().map(count).collect(), spec.series[0].color)],
                 buckets,
                 zone,
                 "",

@@ -55,9 +55,11 @@ pub fn ranked_chart(
         label: Signal::derive(move || {
             format!("{}: {}, {}", spec.title, spec.about, inputs.window_words())
         }),
-        drawn: Signal::derive(move || {
-            items.with(|items| draw::ranked_bars_svg(items, spec.series[0].color, inputs.ink.get()))
-        }),
+        drawn: Memo::new(move |_| {
+            let ink = inputs.ink.get();
+            Ok(items.with(|items| draw::ranked_bars(items, spec.series[0].color, ink)))
+        })
+        .into(),
         drawn_from: Signal::derive(move || {
             items.with(|items| items.iter().map(|(_, c)| u64::from(*c)).sum())
         }),
@@ -122,9 +124,11 @@ pub fn hour_by_weekday(inputs: ChartInputs) -> Chart {
                 inputs.window_words()
             )
         }),
-        drawn: Signal::derive(move || {
-            heat.with(|cells| draw::heat_map_svg(cells, spec.series[0].color, inputs.ink.get()))
-        }),
+        drawn: Memo::new(move |_| {
+            let ink = inputs.ink.get();
+            Ok(heat.with(|cells| draw::heat_map(cells, spec.series[0].color, ink)))
+        })
+        .into(),
         drawn_from: Signal::derive(move || inputs.events.with(|events| events.len()) as u64),
         table: Signal::derive(move || DataTable {
             columns: std::iter::once("Day".to_owned())
