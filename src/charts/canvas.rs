@@ -34,9 +34,14 @@ fn failed(error: wasm_bindgen::JsValue) -> Failed {
     ))
 }
 
-/// A 2D context, drawn on in chart pixels.
+/// A 2D context, drawn on in chart pixels. The font, fill and stroke last set are
+/// remembered: the context parses each font it is given, and a chart's
+/// labels nearly all share one.
 pub struct Canvas {
     context: CanvasRenderingContext2d,
+    font: String,
+    fill: String,
+    stroke: (String, u32),
 }
 
 fn rgba(color: BackendColor) -> String {
@@ -49,9 +54,28 @@ fn rgba(color: BackendColor) -> String {
 }
 
 impl Canvas {
-    fn stroke_with(&self, style: &impl BackendStyle) {
-        self.context.set_stroke_style_str(&rgba(style.color()));
-        self.context.set_line_width(f64::from(style.stroke_width()));
+    fn fill_with(&mut self, color: BackendColor) {
+        let fill = rgba(color);
+        if fill != self.fill {
+            self.context.set_fill_style_str(&fill);
+            self.fill = fill;
+        }
+    }
+
+    fn font(&mut self, font: String) {
+        if font != self.font {
+            self.context.set_font(&font);
+            self.font = font;
+        }
+    }
+
+    fn stroke_with(&mut self, style: &impl BackendStyle) {
+        let stroke = (rgba(style.color()), style.stroke_width());
+        if stroke != self.stroke {
+            self.context.set_stroke_style_str(&stroke.0);
+            self.context.set_line_width(f64::from(stroke.1));
+            self.stroke = stroke;
+        }
     }
 
     fn trace(&self, path: impl IntoIterator<Item = BackendCoord>) {
@@ -83,7 +107,7 @@ impl DrawingBackend for Canvas {
 
     fn draw_pixel(&mut self, (x, y): BackendCoord, color: BackendColor) -> Result<(), Failed> {
         if color.alpha > 0.0 {
-            self.context.set_fill_style_str(&rgba(color));
+            self.fill_with(color);
             self.context.fill_rect(f64::from(x), f64::from(y), 1.0, 1.0);
         }
         Ok(())
@@ -116,7 +140,7 @@ impl DrawingBackend for Canvas {
         let (x, y) = (f64::from(left), f64::from(top));
         let (w, h) = (f64::from(right - left), f64::from(bottom - top));
         if fill {
-            self.context.set_fill_style_str(&rgba(style.color()));
+            self.fill_with(style.color());
             self.context.fill_rect(x, y, w, h);
         } else {
             self.stroke_with(style);
@@ -145,7 +169,7 @@ impl DrawingBackend for Canvas {
         style: &S,
     ) -> Result<(), Failed> {
         if style.color().alpha > 0.0 {
-            self.context.set_fill_style_str(&rgba(style.color()));
+            self.fill_with(style.color());
             self.trace(path);
             self.context.close_path();
             self.context.fill();
@@ -174,7 +198,7 @@ impl DrawingBackend for Canvas {
             )
             .map_err(failed)?;
         if fill {
-            self.context.set_fill_style_str(&rgba(style.color()));
+            self.fill_with(style.color());
             self.context.fill();
         } else {
             self.stroke_with(style);
@@ -197,13 +221,13 @@ impl DrawingBackend for Canvas {
             return Ok(());
         }
         let size = style.size() / 1.24;
-        let context = &self.context;
-        context.set_fill_style_str(&rgba(color));
-        context.set_font(&format!(
+        self.fill_with(color);
+        self.font(format!(
             "{} {size}px {}",
             style.style().as_str(),
             style.family().as_str()
         ));
+        let context = &self.context;
         context.set_text_baseline("alphabetic");
         context.set_text_align(match style.anchor().h_pos {
             HPos::Left => "left",
@@ -260,5 +284,13 @@ pub fn paint(
     context
         .set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)
         .map_err(|error| format!("{error:?}"))?;
-    draw(&Canvas { context }.into_drawing_area())
+    // What the context was last given is not known here: the first font
+    // and fill are set whatever they are.
+    let canvas = Canvas {
+        context,
+        font: String::new(),
+        fill: String::new(),
+        stroke: (String::new(), 0),
+    };
+    draw(&canvas.into_drawing_area())
 }
