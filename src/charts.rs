@@ -245,6 +245,21 @@ mod tests {
         .count()
     }
 
+    /// The login chart as the dashboard draws it, in the light theme.
+    fn login_chart(
+        series: &[OutcomeBucket],
+        zone: &(impl Zone + Clone + Send + Sync + 'static),
+    ) -> Drawn {
+        stacked_outcomes(
+            series,
+            &buckets(),
+            zone,
+            (FAILED_COLOR, SUCCEEDED_COLOR),
+            "logins",
+            Ink::LIGHT,
+        )
+    }
+
     fn logins() -> Vec<audit_core::AuditEvent> {
         vec![
             event(
@@ -281,14 +296,7 @@ mod tests {
     #[test]
     fn stacked_chart_draws_one_bar_per_non_empty_outcome_bucket() {
         let series = login_outcomes(&logins(), &buckets(), None);
-        let drawn = stacked_outcomes(
-            &series,
-            &buckets(),
-            &Utc,
-            (FAILED_COLOR, SUCCEEDED_COLOR),
-            "logins",
-            Ink::LIGHT,
-        );
+        let drawn = login_chart(&series, &Utc);
         let svg = &drawn.svg().unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
         assert_eq!(bars(svg, FAILED_COLOR), 2, "two buckets with failures");
@@ -299,16 +307,7 @@ mod tests {
         );
         assert!(drawn.overlay_style().starts_with("left:"));
         let plus_one = FixedOffset::east_opt(3600).unwrap();
-        let shifted = stacked_outcomes(
-            &series,
-            &buckets(),
-            &plus_one,
-            (FAILED_COLOR, SUCCEEDED_COLOR),
-            "logins",
-            Ink::LIGHT,
-        )
-        .svg()
-        .unwrap();
+        let shifted = login_chart(&series, &plus_one).svg().unwrap();
         assert!(
             shifted.contains("\n01:00\n") && !shifted.contains("\n00:00\n"),
             "ticks in the zone"
@@ -317,14 +316,7 @@ mod tests {
 
     #[test]
     fn empty_series_still_draw_axes() {
-        let drawn = stacked_outcomes(
-            &login_outcomes(&[], &buckets(), None),
-            &buckets(),
-            &Utc,
-            (FAILED_COLOR, SUCCEEDED_COLOR),
-            "logins",
-            Ink::LIGHT,
-        );
+        let drawn = login_chart(&login_outcomes(&[], &buckets(), None), &Utc);
         assert_eq!(bars(&drawn.svg().unwrap(), FAILED_COLOR), 0);
         let empty = activity_timeline(&[], &buckets());
         let drawn = lines(
@@ -418,14 +410,7 @@ mod tests {
         let cells = hour_by_weekday(&logins(), &Utc);
         let series = login_outcomes(&logins(), &buckets(), None);
         let charts = [
-            stacked_outcomes(
-                &series,
-                &buckets(),
-                &Utc,
-                (FAILED_COLOR, SUCCEEDED_COLOR),
-                "logins",
-                Ink::LIGHT,
-            ),
+            login_chart(&series, &Utc),
             lines(
                 vec![(vec![1, 2, 3], OCTOPAI_COLOR)],
                 &buckets(),
