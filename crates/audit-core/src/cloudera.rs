@@ -182,7 +182,7 @@ fn audits<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<Au
             operation_text: fields.operation_text.map(Text::into_cow),
             allowed: fields.allowed,
         };
-        events.push(audit_event(parts, compact(raw), interner).ok()?);
+        events.push(audit_event(parts, &compact(raw), interner).ok()?);
         Some(())
     })?;
     Some(events)

@@ -1,7 +1,8 @@
 //! The unified audit event both sources map into, and the two mappings.
 //!
 //! The table, the charts and the detections only ever see [`AuditEvent`];
-//! what each upstream called things stays in `raw_json` for the detail view.
+//! what each upstream called things stays in the event's [`Record`] for the
+//! detail view and the JSON export.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use serde_json::Value;
 
 use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
+pub use crate::record::Record;
+use crate::record::Templates;
 use crate::wire::WireError;
 
 /// Which upstream an event came from.
@@ -80,7 +83,7 @@ impl Outcome {
 /// a copy of an event (into a merged or narrowed list) costs reference
 /// counts, not allocations, and equal texts decoded from one page (a
 /// service, a command, an account) are held once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {
     /// Stable identity used to drop duplicates across pages.
     pub id: Arc<str>,
@@ -97,8 +100,82 @@ pub struct AuditEvent {
     pub outcome: Outcome,
     /// A failure reason or the operation's text, where there is one.
     pub detail: Option<Arc<str>>,
-    /// The upstream's own record, every field included, as JSON text.
-    pub raw_json: Arc<str>,
+    /// The upstream's own record, every field included: its JSON text is
+    /// [`AuditEvent::raw_json`]. Held as a template over this event's own
+    /// values, so a change to them shows in the text.
+    pub record: Record,
+}
+
+/// An event as it is exported and imported: its fields and its record's
+/// text under `raw_json`.
+#[derive(Serialize)]
+struct EventOut<'a> {
+    id: &'a str,
+    source: Source,
+    at: DateTime<Utc>,
+    actor: &'a str,
+    ip: Option<&'a str>,
+    kind: EventKind,
+    action: &'a str,
+    target: Option<&'a str>,
+    outcome: Outcome,
+    detail: Option<&'a str>,
+    raw_json: Cow<'a, str>,
+}
+
+/// What [`EventOut`] writes, read back.
+#[derive(Deserialize)]
+struct EventIn {
+    id: Arc<str>,
+    source: Source,
+    at: DateTime<Utc>,
+    actor: Arc<str>,
+    ip: Option<Arc<str>>,
+    kind: EventKind,
+    action: Arc<str>,
+    target: Option<Arc<str>>,
+    outcome: Outcome,
+    detail: Option<Arc<str>>,
+    raw_json: String,
+}
+
+impl Serialize for AuditEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EventOut {
+            id: &self.id,
+            source: self.source,
+            at: self.at,
+            actor: &self.actor,
+            ip: self.ip.as_deref(),
+            kind: self.kind,
+            action: &self.action,
+            target: self.target.as_deref(),
+            outcome: self.outcome,
+            detail: self.detail.as_deref(),
+            raw_json: self.raw_json(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AuditEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let read = EventIn::deserialize(deserializer)?;
+        let event = AuditEvent {
+            id: read.id,
+            source: read.source,
+            at: read.at,
+            actor: read.actor,
+            ip: read.ip,
+            kind: read.kind,
+            action: read.action,
+            target: read.target,
+            outcome: read.outcome,
+            detail: read.detail,
+            record: Record::default(),
+        };
+        Ok(event.with_raw_json(&read.raw_json))
+    }
 }
 
 impl AuditEvent {
@@ -118,9 +195,21 @@ impl AuditEvent {
         self.kind == EventKind::Operation && self.outcome == Outcome::Denied
     }
 
+    /// The upstream's own record, every field included, as JSON text.
+    pub fn raw_json(&self) -> Cow<'_, str> {
+        self.record.text(self)
+    }
+
+    /// The same event with `json` as its upstream's record.
+    pub fn with_raw_json(mut self, json: &str) -> Self {
+        self.record = Record::of(json, &self);
+        self
+    }
+
     /// Every raw field as `(name, text)`, for the detail view.
     pub fn raw_fields(&self) -> Vec<(String, String)> {
-        match serde_json::from_str::<Value>(&self.raw_json) {
+        let raw_json = self.raw_json();
+        match serde_json::from_str::<Value>(&raw_json) {
             Ok(Value::Object(object)) => object
                 .into_iter()
                 .map(|(name, value)| {
@@ -131,7 +220,7 @@ impl AuditEvent {
                     (name, text)
                 })
                 .collect(),
-            _ => vec![("raw".to_owned(), self.raw_json.to_string())],
+            _ => vec![("raw".to_owned(), raw_json.into_owned())],
         }
     }
 }
@@ -220,7 +309,7 @@ impl From<OctopaiEvent> for AuditEvent {
                 timestamp: event.timestamp,
                 ip_address: event.ip_address.map(Cow::Owned),
             },
-            Arc::from(raw_json),
+            &raw_json,
             &mut Interner::default(),
         )
     }
@@ -231,6 +320,7 @@ impl From<OctopaiEvent> for AuditEvent {
 #[derive(Default)]
 pub(crate) struct Interner<'a> {
     held: FnvMap<&'a str, Arc<str>>,
+    templates: Templates,
 }
 
 impl<'a> Interner<'a> {
@@ -251,6 +341,13 @@ impl<'a> Interner<'a> {
     fn optional(&mut self, text: Option<Cow<'a, str>>) -> Option<Arc<str>> {
         text.map(|text| self.text(text))
     }
+
+    /// `event` with `json` as its record, the template shared with the
+    /// answer's alike records.
+    fn record(&mut self, json: &str, mut event: AuditEvent) -> AuditEvent {
+        event.record = Record::shared(json, &event, &mut self.templates);
+        event
+    }
 }
 
 /// What the mapping reads of an Octopai event, however it was decoded.
@@ -268,7 +365,7 @@ pub(crate) struct OctopaiParts<'a> {
 /// `raw_json`: its identity is its own id, or that text's hash.
 pub(crate) fn octopai_event<'a>(
     parts: OctopaiParts<'a>,
-    raw_json: Arc<str>,
+    raw_json: &str,
     interner: &mut Interner<'a>,
 ) -> AuditEvent {
     let (kind, outcome) = match &parts.event_type {
@@ -286,7 +383,7 @@ pub(crate) fn octopai_event<'a>(
         OctopaiEventType::Other(text) => Cow::Owned(text),
         known => Cow::Borrowed(known.known_wire().unwrap_or_default()),
     };
-    AuditEvent {
+    let event = AuditEvent {
         id,
         source: Source::Octopai,
         at: parts.timestamp,
@@ -297,8 +394,9 @@ pub(crate) fn octopai_event<'a>(
         target: interner.optional(parts.page),
         outcome,
         detail: interner.optional(parts.reason),
-        raw_json,
-    }
+        record: Record::default(),
+    };
+    interner.record(raw_json, event)
 }
 
 impl TryFrom<ApiAudit> for AuditEvent {
@@ -318,7 +416,7 @@ impl TryFrom<ApiAudit> for AuditEvent {
                 operation_text: audit.operation_text.map(Cow::Owned),
                 allowed: audit.allowed,
             },
-            Arc::from(raw_json),
+            &raw_json,
             &mut Interner::default(),
         )
     }
@@ -341,7 +439,7 @@ pub(crate) struct AuditParts<'t, 'a> {
 /// text, is `raw_json` (its identity is that text's hash).
 pub(crate) fn audit_event<'a>(
     parts: AuditParts<'_, 'a>,
-    raw_json: Arc<str>,
+    raw_json: &str,
     interner: &mut Interner<'a>,
 ) -> Result<AuditEvent, WireError> {
     let at = crate::cloudera::audit_timestamp(parts.timestamp)?;
@@ -364,7 +462,7 @@ pub(crate) fn audit_event<'a>(
         .resource
         .filter(|resource| !resource.is_empty())
         .or(parts.service);
-    Ok(AuditEvent {
+    let event = AuditEvent {
         id: hash_id("cm:", fnv1a(raw_json.as_bytes())),
         source: Source::ClouderaManager,
         at,
@@ -375,8 +473,9 @@ pub(crate) fn audit_event<'a>(
         target: interner.optional(target),
         outcome,
         detail: interner.optional(parts.operation_text),
-        raw_json,
-    })
+        record: Record::default(),
+    };
+    Ok(interner.record(raw_json, event))
 }
 
 /// `prefix` and `hash` as 16 lower-case hex digits: `format!("{prefix}{hash:016x}")`

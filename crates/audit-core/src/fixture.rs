@@ -26,7 +26,7 @@ pub fn event(
         target: None,
         outcome,
         detail: None,
-        raw_json: "{}".into(),
+        record: crate::record::Record::whole("{}"),
     }
 }
 

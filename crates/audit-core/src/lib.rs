@@ -27,6 +27,7 @@ pub mod octopai;
 pub mod plan;
 pub mod privacy;
 pub mod query;
+pub mod record;
 pub mod retry;
 pub mod time;
 pub mod usage;

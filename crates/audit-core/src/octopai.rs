@@ -304,7 +304,7 @@ fn records<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<A
             timestamp,
             ip_address: text(ADDRESS_FIELDS),
         };
-        events.push(octopai_event(parts, compact(raw), interner));
+        events.push(octopai_event(parts, &compact(raw), interner));
         Some(())
     })?;
     Some(events)

@@ -324,8 +324,9 @@ impl Pseudonyms {
                 .detail
                 .as_deref()
                 .map(|detail| self.mask_text(detail).into()),
-            raw_json: self.mask_raw(&event.raw_json).into(),
+            record: Default::default(),
         }
+        .with_raw_json(&self.mask_raw(&event.raw_json()))
     }
 
     /// Every event masked. People and addresses get their pseudonyms in

@@ -205,10 +205,10 @@ impl<'a> Scan<'a> {
 /// A record's JSON text as received, without the whitespace between its
 /// tokens: what events keep as their raw record (and hash for identity),
 /// with no second serialisation. A compact answer is copied as it is.
-pub(crate) fn compact(json: &str) -> std::sync::Arc<str> {
+pub(crate) fn compact(json: &str) -> std::borrow::Cow<'_, str> {
     let Some(first) = whitespace_between_tokens(json, 0) else {
-        // Already compact (as the simulated upstream writes): one copy.
-        return std::sync::Arc::from(json);
+        // Already compact (as the simulated upstream writes): no copy.
+        return std::borrow::Cow::Borrowed(json);
     };
     let mut out = String::with_capacity(json.len());
     out.push_str(&json[..first]);
@@ -218,7 +218,7 @@ pub(crate) fn compact(json: &str) -> std::sync::Arc<str> {
         from = at + 1;
     }
     out.push_str(&json[from..]);
-    std::sync::Arc::from(out)
+    std::borrow::Cow::Owned(out)
 }
 
 /// The first whitespace byte at or after `from` that is outside every

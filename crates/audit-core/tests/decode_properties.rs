@@ -62,7 +62,7 @@ fn object(fields: &[(String, String)], spread: bool) -> String {
 /// The same event but for its record (and so an identity made from it).
 fn same_but_record(fast: &AuditEvent, slow: &AuditEvent, same_identity: bool) {
     let mut fast_cleared = fast.clone();
-    fast_cleared.raw_json = slow.raw_json.clone();
+    fast_cleared.record = slow.record.clone();
     if !same_identity {
         fast_cleared.id = slow.id.clone();
     }
@@ -229,7 +229,7 @@ proptest! {
             // Read from the text, not through the `Value` tree: the record
             // is the audit as sent, in its order, compacted.
             let expected = object(fields, false);
-            prop_assert_eq!(&*fast.raw_json, expected.as_str());
+            prop_assert_eq!(&*fast.raw_json(), expected.as_str());
         }
     }
 
@@ -271,7 +271,7 @@ proptest! {
         prop_assert_eq!(fast.len(), slow.len());
         for ((fast, slow), fields) in fast.iter().zip(&slow).zip(&events) {
             let expected = object(fields, false);
-            prop_assert_eq!(&*fast.raw_json, expected.as_str());
+            prop_assert_eq!(&*fast.raw_json(), expected.as_str());
             // An event with an id of its own keeps it; one without is
             // known by its record's hash, and the record is now as sent.
             let own_id = slow.raw_fields().iter().any(|(name, value)| {
@@ -363,7 +363,7 @@ fn keys_spelled_alike_and_keys_given_twice_read_as_through_values() {
     );
     same_but_record(&fast[0], &slow[0], true);
     assert!(
-        fast[0].raw_json.contains(r#""id":"1","id":"2""#),
+        fast[0].raw_json().contains(r#""id":"1","id":"2""#),
         "read straight from the text: the record as sent"
     );
     // Two lists: left to the `Value` path, which reads them as ever.

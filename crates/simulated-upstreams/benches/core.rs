@@ -9,7 +9,12 @@
 //!   counts logins: what a filter change recomputes (with the detections'
 //!   index built, and the detections alone over an index built before, as
 //!   the app builds it once per load);
-//! - de-duplicating and ordering 100,000 events, against a plain sort.
+//! - de-duplicating and ordering 100,000 events, against a plain sort;
+//! - the memory 100,000 decoded events hold, decoded in pages of 1,000 as
+//!   the app loads them: the events' own size and every text they share,
+//!   counted once each (the allocator's own overhead is not counted), with
+//!   their records held as shared templates, against the same events with
+//!   each record held as one whole text, and beside the JSON they came from.
 //!
 //! Median of 7 runs each; prints a Markdown table.
 
@@ -24,6 +29,63 @@ use audit_core::time::parse_iso;
 use audit_core::{AuditEvent, Rows, Source, TimeWindow};
 use serde_json::Value;
 use simulated_upstreams::{data, DataConfig};
+
+/// The bytes `events` hold: their own size, each text they point to
+/// counted once (a reference-counted text carries two counters), and their
+/// records: as the shared templates they are held as, and, for the
+/// baseline, as one whole text per event (how records were held before).
+fn held_bytes(events: &[AuditEvent]) -> (usize, usize) {
+    let counters = 2 * std::mem::size_of::<usize>();
+    let mut seen = std::collections::HashSet::new();
+    let mut texts = 0;
+    let mut templates = 0;
+    let mut whole = 0;
+    for event in events {
+        let shared = [
+            Some(&event.id),
+            Some(&event.actor),
+            event.ip.as_ref(),
+            Some(&event.action),
+            event.target.as_ref(),
+            event.detail.as_ref(),
+        ];
+        for text in shared.into_iter().flatten() {
+            if seen.insert(text.as_ptr() as usize) {
+                texts += text.len() + counters;
+            }
+        }
+        let template = event.record.template();
+        if seen.insert(template.as_ptr() as usize) {
+            templates += template.len() + counters;
+        }
+        whole += event.raw_json().len() + counters;
+    }
+    let own = std::mem::size_of_val(events) + texts;
+    (own + templates, own + whole)
+}
+
+/// The memory 100,000 of `items` hold once decoded from pages of 1,000 by
+/// `decode`, beside the same events holding each record as a whole text.
+fn memory_row(name: &str, items: &[Value], decode: impl Fn(&str) -> Vec<AuditEvent>) {
+    let items: Vec<&Value> = items.iter().cycle().take(100_000).collect();
+    let mut json = 0;
+    let mut events = Vec::new();
+    for chunk in items.chunks(1000) {
+        let page = serde_json::json!({ "items": chunk }).to_string();
+        json += page.len();
+        events.extend(decode(&page));
+    }
+    let (held, whole) = held_bytes(&events);
+    println!(
+        "| {name} ({:.1} MB of JSON) | {:.1} MB = {:.2}x the JSON | records held whole | {:.1} MB = {:.2}x the JSON | {:.2}x |",
+        json as f64 / 1e6,
+        held as f64 / 1e6,
+        held as f64 / json as f64,
+        whole as f64 / 1e6,
+        whole as f64 / json as f64,
+        held as f64 / whole as f64
+    );
+}
 
 fn median(mut run: impl FnMut()) -> Duration {
     let mut times: Vec<Duration> = (0..7)
@@ -112,6 +174,17 @@ fn main() {
     );
     println!("| measurement | ours | baseline | baseline time | ratio |");
     println!("|---|---|---|---|---|");
+
+    memory_row(
+        "memory held by 100,000 CM audits, decoded in pages of 1,000",
+        &audits,
+        |page| audit_core::cloudera::decode_events(page).expect("decodes"),
+    );
+    memory_row(
+        "memory held by 100,000 Octopai events, decoded in pages of 1,000",
+        &octopai,
+        |page| audit_core::octopai::decode_events(page).expect("decodes").0,
+    );
 
     let cloudera_text = page_text(&audits, 100_000, "items");
     let direct = median(|| {

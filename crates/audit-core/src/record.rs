@@ -1,0 +1,226 @@
+//! An upstream's own record, held small.
+//!
+//! The detail view and the JSON export show every field of the record an
+//! upstream sent, as it was sent. Most of that text repeats what the event
+//! already holds in its own fields (the account, the address, the
+//! operation, the time) or what other records of the answer say (field
+//! names, a service, a user agent). So a record is kept as a *template*: its
+//! compact JSON text with every string equal to one of the event's own
+//! values left out and marked, shared between the records of an answer
+//! that are alike but for those values. The text is rebuilt, byte for
+//! byte, from the template and the event whenever it is read.
+//!
+//! A mark is a byte JSON text never holds unescaped (0x01, a control
+//! character) followed by a letter naming the value. A text that does hold
+//! that byte (the privacy view's fallback for a record that was not JSON)
+//! keeps it as a mark of its own.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+use crate::event::{AuditEvent, FnvSet};
+
+const MARK: u8 = 0x01;
+const ACTOR: u8 = b'A';
+const ADDRESS: u8 = b'I';
+const ACTION: u8 = b'C';
+const TARGET: u8 = b'T';
+const DETAIL: u8 = b'D';
+/// The event's time, written as `format_iso` writes it.
+const TIME: u8 = b'S';
+/// The event's own id, without the source's prefix.
+const OWN_ID: u8 = b'N';
+/// The mark byte itself.
+const LITERAL: u8 = b'x';
+
+/// The prefix the unified id puts before an Octopai event's own id.
+const OWN_ID_PREFIX: &str = "oct:";
+
+/// An upstream's record as a template over its event (see the module's
+/// text). Two are equal when their templates are; cloning one is a
+/// reference count.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Record(Arc<str>);
+
+impl Record {
+    /// A record rebuilt as `text` whatever its event holds: no marks.
+    pub fn whole(text: &str) -> Self {
+        Self(Arc::from(escaped(text).as_ref()))
+    }
+
+    /// The record whose text is `json`, for `event`: `json` with every
+    /// string equal to one of the event's values marked.
+    pub fn of(json: &str, event: &AuditEvent) -> Self {
+        Self(Arc::from(template(json, event).as_ref()))
+    }
+
+    /// [`Record::of`], the template shared with every alike one
+    /// `templates` holds.
+    pub(crate) fn shared(json: &str, event: &AuditEvent, templates: &mut Templates) -> Self {
+        let template = template(json, event);
+        if let Some(held) = templates.0.get(template.as_ref()) {
+            return Self(held.clone());
+        }
+        let held: Arc<str> = Arc::from(template.as_ref());
+        templates.0.insert(held.clone());
+        Self(held)
+    }
+
+    /// The record's text, given the event it belongs to.
+    pub fn text<'a>(&'a self, event: &AuditEvent) -> Cow<'a, str> {
+        let template = &*self.0;
+        if !template.as_bytes().contains(&MARK) {
+            return Cow::Borrowed(template);
+        }
+        let mut out = String::with_capacity(template.len() + 96);
+        let mut time = [0u8; 24];
+        let mut parts = template.split(char::from(MARK));
+        out.push_str(parts.next().unwrap_or_default());
+        for part in parts {
+            let Some(&code) = part.as_bytes().first() else {
+                continue;
+            };
+            let value: &str = match code {
+                ACTOR => &event.actor,
+                ADDRESS => event.ip.as_deref().unwrap_or_default(),
+                ACTION => &event.action,
+                TARGET => event.target.as_deref().unwrap_or_default(),
+                DETAIL => event.detail.as_deref().unwrap_or_default(),
+                TIME => iso_millis(event.at, &mut time),
+                OWN_ID => event.id.strip_prefix(OWN_ID_PREFIX).unwrap_or_default(),
+                LITERAL => "\u{1}",
+                _ => "",
+            };
+            out.push_str(value);
+            out.push_str(&part[1..]);
+        }
+        Cow::Owned(out)
+    }
+
+    /// The template itself, marks included (for tests and the memory
+    /// benchmark, which counts each shared one once).
+    pub fn template(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether two records share one template.
+    pub fn shares_template(&self, other: &Record) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The templates of one answer, each held once.
+#[derive(Default)]
+pub(crate) struct Templates(FnvSet<Arc<str>>);
+
+/// `text` with the mark byte marked as itself.
+fn escaped(text: &str) -> Cow<'_, str> {
+    if text.as_bytes().contains(&MARK) {
+        Cow::Owned(text.replace('\u{1}', "\u{1}x"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// `json` with each string that equals one of `event`'s values (and holds
+/// no escape, so its text is the value's) replaced by that value's mark.
+fn template<'a>(json: &'a str, event: &AuditEvent) -> Cow<'a, str> {
+    let json = escaped(json);
+    let mut time = [0u8; 24];
+    let time = iso_millis(event.at, &mut time);
+    let own_id = event.id.strip_prefix(OWN_ID_PREFIX);
+    let values: [(u8, Option<&str>); 7] = [
+        (TIME, Some(time)),
+        (ACTOR, Some(&event.actor)),
+        (ADDRESS, event.ip.as_deref()),
+        (ACTION, Some(&event.action)),
+        (TARGET, event.target.as_deref()),
+        (DETAIL, event.detail.as_deref()),
+        (OWN_ID, own_id),
+    ];
+    let bytes = json.as_bytes();
+    let mut out: Option<String> = None;
+    // Copied to `out` up to here.
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'"' {
+            at += 1;
+            continue;
+        }
+        let start = at + 1;
+        let mut end = start;
+        let mut plain = true;
+        while end < bytes.len() && bytes[end] != b'"' {
+            match bytes[end] {
+                b'\\' => {
+                    plain = false;
+                    end += 1;
+                }
+                // A mark of the text's own: the content is not a value's.
+                MARK => plain = false,
+                _ => {}
+            }
+            end += 1;
+        }
+        if end >= bytes.len() {
+            break;
+        }
+        let content = &json[start..end];
+        // A mark takes two bytes: shorter strings stay.
+        if plain && content.len() > 2 {
+            let found = values
+                .iter()
+                .find(|(_, value)| *value == Some(content))
+                .map(|(code, _)| *code);
+            if let Some(code) = found {
+                let out = out.get_or_insert_with(|| String::with_capacity(json.len()));
+                out.push_str(&json[copied..start]);
+                out.push(char::from(MARK));
+                out.push(char::from(code));
+                copied = end;
+            }
+        }
+        at = end + 1;
+    }
+    match out {
+        Some(mut out) => {
+            out.push_str(&json[copied..]);
+            Cow::Owned(out)
+        }
+        None => json,
+    }
+}
+
+/// `at` as `format_iso` writes it (`2026-11-21T10:15:30.000Z`), written
+/// into `buffer` without the formatting machinery; years outside
+/// 0000-9999 the long way.
+fn iso_millis(at: DateTime<Utc>, buffer: &mut [u8; 24]) -> &str {
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        return "";
+    }
+    let millis = at.timestamp_subsec_millis().min(999);
+    let fields = [
+        (0, 4, year as u32),
+        (5, 2, at.month()),
+        (8, 2, at.day()),
+        (11, 2, at.hour()),
+        (14, 2, at.minute()),
+        (17, 2, at.second()),
+        (20, 3, millis),
+    ];
+    buffer.copy_from_slice(b"0000-00-00T00:00:00.000Z");
+    for (from, width, mut value) in fields {
+        for digit in buffer[from..from + width].iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    std::str::from_utf8(buffer).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;
