@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
 pub use crate::record::Record;
-use crate::record::Templates;
+use crate::record::{Found, Templates};
 use crate::wire::WireError;
 
 /// Which upstream an event came from.
@@ -83,7 +83,7 @@ impl Outcome {
 /// a copy of an event (into a merged or narrowed list) costs reference
 /// counts, not allocations, and equal texts decoded from one page (a
 /// service, a command, an account) are held once.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct AuditEvent {
     /// Stable identity used to drop duplicates across pages.
     pub id: Arc<str>,
@@ -175,6 +175,30 @@ impl<'de> Deserialize<'de> for AuditEvent {
             record: Record::default(),
         };
         Ok(event.with_raw_json(&read.raw_json))
+    }
+}
+
+/// Two events are equal when every field is and their records read the
+/// same: one text can be held as more than one template.
+impl PartialEq for AuditEvent {
+    fn eq(&self, other: &Self) -> bool {
+        (self.id == other.id)
+            && (self.source, self.at, self.kind, self.outcome)
+                == (other.source, other.at, other.kind, other.outcome)
+            && (
+                &self.actor,
+                &self.ip,
+                &self.action,
+                &self.target,
+                &self.detail,
+            ) == (
+                &other.actor,
+                &other.ip,
+                &other.action,
+                &other.target,
+                &other.detail,
+            )
+            && (self.record == other.record || self.raw_json() == other.raw_json())
     }
 }
 
@@ -307,6 +331,7 @@ impl From<OctopaiEvent> for AuditEvent {
                 reason: event.reason.map(Cow::Owned),
                 page: event.page.map(Cow::Owned),
                 timestamp: event.timestamp,
+                written_time: None,
                 ip_address: event.ip_address.map(Cow::Owned),
             },
             &raw_json,
@@ -343,9 +368,10 @@ impl<'a> Interner<'a> {
     }
 
     /// `event` with `json` as its record, the template shared with the
-    /// answer's alike records.
-    fn record(&mut self, json: &str, mut event: AuditEvent) -> AuditEvent {
-        event.record = Record::shared(json, &event, &mut self.templates);
+    /// answer's alike records; `found` says where in `json` the decoder
+    /// read the event's values.
+    fn record(&mut self, json: &str, found: &Found<'_>, mut event: AuditEvent) -> AuditEvent {
+        event.record = Record::shared_found(json, &event, found, &mut self.templates);
         event
     }
 }
@@ -358,6 +384,8 @@ pub(crate) struct OctopaiParts<'a> {
     pub reason: Option<Cow<'a, str>>,
     pub page: Option<Cow<'a, str>>,
     pub timestamp: DateTime<Utc>,
+    /// The timestamp as the record writes it, when it is a string.
+    pub written_time: Option<Cow<'a, str>>,
     pub ip_address: Option<Cow<'a, str>>,
 }
 
@@ -375,6 +403,13 @@ pub(crate) fn octopai_event<'a>(
         OctopaiEventType::Logout => (EventKind::Logout, Outcome::Succeeded),
         OctopaiEventType::Other(_) => (EventKind::Operation, Outcome::Unknown),
     };
+    let mut found = Found::default();
+    found.actor(Some(&parts.user));
+    found.address(parts.ip_address.as_ref());
+    found.target(parts.page.as_ref());
+    found.detail(parts.reason.as_ref());
+    found.time(parts.written_time.as_ref());
+    found.own_id(parts.id.as_ref());
     let id = match parts.id {
         Some(id) => Arc::from(format!("oct:{id}")),
         None => hash_id("oct:", fnv1a(raw_json.as_bytes())),
@@ -396,7 +431,7 @@ pub(crate) fn octopai_event<'a>(
         detail: interner.optional(parts.reason),
         record: Record::default(),
     };
-    interner.record(raw_json, event)
+    interner.record(raw_json, &found, event)
 }
 
 impl TryFrom<ApiAudit> for AuditEvent {
@@ -475,7 +510,9 @@ pub(crate) fn audit_event<'a>(
         detail: interner.optional(parts.operation_text),
         record: Record::default(),
     };
-    Ok(interner.record(raw_json, event))
+    // Audits repeat their values in other fields (HDFS's `src` is the
+    // resource), so the whole record is searched for them.
+    Ok(interner.record(raw_json, &Found::default(), event))
 }
 
 /// `prefix` and `hash` as 16 lower-case hex digits: `format!("{prefix}{hash:016x}")`

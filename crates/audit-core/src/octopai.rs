@@ -293,8 +293,8 @@ fn records<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<A
         let text = |names| member(&members, names).and_then(raw_text);
         let user = text(USER_FIELDS)?;
         let event_type = OctopaiEventType::from_wire(&text(TYPE_FIELDS)?);
-        let timestamp = member(&members, TIME_FIELDS)?;
-        let timestamp = parse_timestamp(&serde_json::from_str(timestamp.get()).ok()?).ok()?;
+        let written = member(&members, TIME_FIELDS)?;
+        let timestamp = parse_timestamp(&serde_json::from_str(written.get()).ok()?).ok()?;
         let parts = OctopaiParts {
             id: text(ID_FIELDS),
             user,
@@ -302,6 +302,7 @@ fn records<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<A
             reason: text(REASON_FIELDS),
             page: text(PAGE_FIELDS),
             timestamp,
+            written_time: raw_text(written),
             ip_address: text(ADDRESS_FIELDS),
         };
         events.push(octopai_event(parts, &compact(raw), interner));

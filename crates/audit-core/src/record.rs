@@ -20,7 +20,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use crate::event::{AuditEvent, FnvSet};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::event::AuditEvent;
 
 const MARK: u8 = 0x01;
 const ACTOR: u8 = b'A';
@@ -53,19 +56,81 @@ impl Record {
     /// The record whose text is `json`, for `event`: `json` with every
     /// string equal to one of the event's values marked.
     pub fn of(json: &str, event: &AuditEvent) -> Self {
-        Self(Arc::from(template(json, event).as_ref()))
+        let mut template = String::with_capacity(json.len());
+        template_into(json, event, &mut template);
+        Self(Arc::from(template))
     }
 
     /// [`Record::of`], the template shared with every alike one
     /// `templates` holds.
     pub(crate) fn shared(json: &str, event: &AuditEvent, templates: &mut Templates) -> Self {
-        let template = template(json, event);
-        if let Some(held) = templates.0.get(template.as_ref()) {
-            return Self(held.clone());
+        let Templates { held, buffer } = templates;
+        template_into(json, event, buffer);
+        Self::held(held, buffer)
+    }
+
+    /// The template `buffer` holds, as `held` holds it (added if new).
+    fn held(held: &mut HashSet<Arc<str>, BuildHasherDefault<WordHash>>, buffer: &str) -> Self {
+        if let Some(template) = held.get(buffer) {
+            return Self(template.clone());
         }
-        let held: Arc<str> = Arc::from(template.as_ref());
-        templates.0.insert(held.clone());
-        Self(held)
+        let template: Arc<str> = Arc::from(buffer);
+        held.insert(template.clone());
+        Self(template)
+    }
+
+    /// [`Record::shared`] for a record whose decoder says where in `json`
+    /// it read the event's values (`found`: slices of `json` itself, each
+    /// a whole string's text), so only those are marked and nothing is
+    /// searched. With nothing found it is [`Record::shared`].
+    pub(crate) fn shared_found(
+        json: &str,
+        event: &AuditEvent,
+        found: &Found<'_>,
+        templates: &mut Templates,
+    ) -> Self {
+        let bytes = json.as_bytes();
+        if found.count == 0 || bytes.contains(&MARK) {
+            return Self::shared(json, event, templates);
+        }
+        let base = json.as_ptr() as usize;
+        let mut time = [0u8; 24];
+        // (start, end, code) of each value to mark.
+        let mut spans = [(0usize, 0usize, 0u8); 7];
+        let mut marked = 0;
+        for &(code, text) in &found.values[..found.count] {
+            let Some(start) = (text.as_ptr() as usize).checked_sub(base) else {
+                continue;
+            };
+            let end = start + text.len();
+            let whole_string =
+                start > 0 && end < bytes.len() && bytes[start - 1] == b'"' && bytes[end] == b'"';
+            // A mark takes two bytes: shorter strings stay.
+            if whole_string && text.len() > 2 && value_of(code, event, &mut time) == text {
+                spans[marked] = (start, end, code);
+                marked += 1;
+            }
+        }
+        if marked == 0 {
+            // Nothing where the decoder said (its texts were copies).
+            return Self::shared(json, event, templates);
+        }
+        let spans = &mut spans[..marked];
+        spans.sort_unstable_by_key(|span| span.0);
+        let Templates { held, buffer } = templates;
+        buffer.clear();
+        let mut copied = 0;
+        for &(start, end, code) in spans.iter() {
+            if start < copied {
+                continue;
+            }
+            buffer.push_str(&json[copied..start]);
+            buffer.push(char::from(MARK));
+            buffer.push(char::from(code));
+            copied = end;
+        }
+        buffer.push_str(&json[copied..]);
+        Self::held(held, buffer)
     }
 
     /// The record's text, given the event it belongs to.
@@ -82,18 +147,7 @@ impl Record {
             let Some(&code) = part.as_bytes().first() else {
                 continue;
             };
-            let value: &str = match code {
-                ACTOR => &event.actor,
-                ADDRESS => event.ip.as_deref().unwrap_or_default(),
-                ACTION => &event.action,
-                TARGET => event.target.as_deref().unwrap_or_default(),
-                DETAIL => event.detail.as_deref().unwrap_or_default(),
-                TIME => iso_millis(event.at, &mut time),
-                OWN_ID => event.id.strip_prefix(OWN_ID_PREFIX).unwrap_or_default(),
-                LITERAL => "\u{1}",
-                _ => "",
-            };
-            out.push_str(value);
+            out.push_str(value_of(code, event, &mut time));
             out.push_str(&part[1..]);
         }
         Cow::Owned(out)
@@ -113,7 +167,100 @@ impl Record {
 
 /// The templates of one answer, each held once.
 #[derive(Default)]
-pub(crate) struct Templates(FnvSet<Arc<str>>);
+pub(crate) struct Templates {
+    held: HashSet<Arc<str>, BuildHasherDefault<WordHash>>,
+    /// Where each record's template is written before it is looked up.
+    buffer: String,
+}
+
+/// Where a decoder read an event's values in its record's text: up to
+/// seven `(value, text)`, each text a slice of the record itself.
+#[derive(Default)]
+pub(crate) struct Found<'r> {
+    values: [(u8, &'r str); 7],
+    count: usize,
+}
+
+impl<'r> Found<'r> {
+    /// The value `code` names was read from `text`, when it was read
+    /// without a copy (a borrowed text is a slice of the record).
+    fn add(&mut self, code: u8, text: Option<&Cow<'r, str>>) {
+        if let (Some(Cow::Borrowed(text)), true) = (text, self.count < self.values.len()) {
+            self.values[self.count] = (code, text);
+            self.count += 1;
+        }
+    }
+
+    pub(crate) fn actor(&mut self, text: Option<&Cow<'r, str>>) {
+        self.add(ACTOR, text);
+    }
+
+    pub(crate) fn address(&mut self, text: Option<&Cow<'r, str>>) {
+        self.add(ADDRESS, text);
+    }
+
+    pub(crate) fn target(&mut self, text: Option<&Cow<'r, str>>) {
+        self.add(TARGET, text);
+    }
+
+    pub(crate) fn detail(&mut self, text: Option<&Cow<'r, str>>) {
+        self.add(DETAIL, text);
+    }
+
+    /// The time as written in the record (marked only when it is written
+    /// as the event's time is).
+    pub(crate) fn time(&mut self, text: Option<&Cow<'r, str>>) {
+        self.add(TIME, text);
+    }
+
+    /// An Octopai event's own id.
+    pub(crate) fn own_id(&mut self, text: Option<&Cow<'r, str>>) {
+        self.add(OWN_ID, text);
+    }
+}
+
+/// `event`'s value that `code` marks (`time` holds a written time).
+fn value_of<'e>(code: u8, event: &'e AuditEvent, time: &'e mut [u8; 24]) -> &'e str {
+    match code {
+        ACTOR => &event.actor,
+        ADDRESS => event.ip.as_deref().unwrap_or_default(),
+        ACTION => &event.action,
+        TARGET => event.target.as_deref().unwrap_or_default(),
+        DETAIL => event.detail.as_deref().unwrap_or_default(),
+        TIME => iso_millis(event.at, time),
+        OWN_ID => event.id.strip_prefix(OWN_ID_PREFIX).unwrap_or_default(),
+        LITERAL => "\u{1}",
+        _ => "",
+    }
+}
+
+/// A hash that reads eight bytes at a step: a template is a few hundred
+/// bytes, and [`crate::event::Fnv`], one byte at a step, took as long as
+/// building it. Like `Fnv`, not resistant to flooding, which would only
+/// slow the person's own tab.
+#[derive(Default)]
+struct WordHash(u64);
+
+impl Hasher for WordHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut step = |word: u64| self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            step(u64::from_le_bytes(eight));
+        }
+        let rest = words.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        step(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+    }
+}
 
 /// `text` with the mark byte marked as itself.
 fn escaped(text: &str) -> Cow<'_, str> {
@@ -125,8 +272,10 @@ fn escaped(text: &str) -> Cow<'_, str> {
 }
 
 /// `json` with each string that equals one of `event`'s values (and holds
-/// no escape, so its text is the value's) replaced by that value's mark.
-fn template<'a>(json: &'a str, event: &AuditEvent) -> Cow<'a, str> {
+/// no escape, so its text is the value's) replaced by that value's mark,
+/// written into `out` (emptied first).
+fn template_into(json: &str, event: &AuditEvent, out: &mut String) {
+    out.clear();
     let json = escaped(json);
     let mut time = [0u8; 24];
     let time = iso_millis(event.at, &mut time);
@@ -141,7 +290,6 @@ fn template<'a>(json: &'a str, event: &AuditEvent) -> Cow<'a, str> {
         (OWN_ID, own_id),
     ];
     let bytes = json.as_bytes();
-    let mut out: Option<String> = None;
     // Copied to `out` up to here.
     let mut copied = 0;
     let mut at = 0;
@@ -176,7 +324,6 @@ fn template<'a>(json: &'a str, event: &AuditEvent) -> Cow<'a, str> {
                 .find(|(_, value)| *value == Some(content))
                 .map(|(code, _)| *code);
             if let Some(code) = found {
-                let out = out.get_or_insert_with(|| String::with_capacity(json.len()));
                 out.push_str(&json[copied..start]);
                 out.push(char::from(MARK));
                 out.push(char::from(code));
@@ -185,13 +332,7 @@ fn template<'a>(json: &'a str, event: &AuditEvent) -> Cow<'a, str> {
         }
         at = end + 1;
     }
-    match out {
-        Some(mut out) => {
-            out.push_str(&json[copied..]);
-            Cow::Owned(out)
-        }
-        None => json,
-    }
+    out.push_str(&json[copied..]);
 }
 
 /// `at` as `format_iso` writes it (`2026-11-21T10:15:30.000Z`), written

@@ -105,3 +105,35 @@ fn times_are_written_as_format_iso_writes_them() {
         assert_eq!(iso_millis(at, &mut buffer), crate::time::format_iso(at));
     }
 }
+
+#[test]
+fn a_decoder_s_found_values_are_marked_where_they_were_read() {
+    let event = sample();
+    let json = r#"{"id":"ev-0000017","userName":"mia@example.com","note":"mia@example.com","timestamp":"2026-11-21T10:15:30.000Z","reason":"Wrong password"}"#;
+    let slice = |text: &str| -> Cow<'_, str> {
+        let at = json.find(&format!("\"{text}\"")).unwrap() + 1;
+        Cow::Borrowed(&json[at..at + text.len()])
+    };
+    let mut found = Found::default();
+    found.actor(Some(&slice("mia@example.com")));
+    found.time(Some(&slice("2026-11-21T10:15:30.000Z")));
+    found.own_id(Some(&slice("ev-0000017")));
+    // A copy is not a slice of the record, and a text that is not the
+    // event's value is not its value: neither is marked.
+    let copy = String::from("Wrong password");
+    found.detail(Some(&Cow::Borrowed(copy.as_str())));
+    found.address(Some(&slice("Wrong password")));
+    let mut templates = Templates::default();
+    let record = Record::shared_found(json, &event, &found, &mut templates);
+    assert_eq!(record.text(&event), json);
+    assert_eq!(
+        record.template(),
+        "{\"id\":\"\u{1}N\",\"userName\":\"\u{1}A\",\"note\":\"mia@example.com\",\"timestamp\":\"\u{1}S\",\"reason\":\"Wrong password\"}"
+    );
+    // Nothing found where it was said: the record is searched instead.
+    let mut elsewhere = Found::default();
+    elsewhere.actor(Some(&Cow::Borrowed(copy.as_str())));
+    let searched = Record::shared_found(json, &event, &elsewhere, &mut templates);
+    assert_eq!(searched.text(&event), json);
+    assert_eq!(searched.template(), Record::of(json, &event).template());
+}
