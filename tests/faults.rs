@@ -19,6 +19,14 @@ fn progress_text(name: &str) -> String {
     )
 }
 
+/// The progress line of one source, as shown.
+async fn progress_of(browser: &Browser, name: &str) -> String {
+    let text = browser
+        .script(&format!("return {};", progress_text(name)))
+        .await;
+    text.as_str().unwrap().to_owned()
+}
+
 /// A browser logged in at `path` (a dashboard view) through the login
 /// page, so the view is the first thing loaded after logging in.
 async fn logged_in_straight_at(base: &str, path: &str) -> Browser {
@@ -68,6 +76,50 @@ async fn transient_faults_are_retried_and_the_view_completes() {
         "a recovered fault leaves no error behind"
     );
     assert!(browser.number(TABLE_ROWS).await > 0);
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn a_source_that_ends_first_is_shown_while_the_other_still_loads() {
+    // Cloudera Manager's first page is refused with `Retry-After: 2`, so
+    // it ends about two seconds after Octopai. A source that ends first is
+    // held back only briefly (to be drawn once with the other when both
+    // end close together), never until the other ends.
+    let base = support::demo_gateway_with(&["--demo-fault", "audits:503=2@2"]).await;
+    let browser = logged_in_straight_at(&base, "/dashboard?range=24h").await;
+    let one_finished =
+        "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 1";
+    browser
+        .wait_for("Octopai alone", one_finished, Duration::from_secs(60))
+        .await;
+    let octopai_text = progress_of(&browser, "Octopai").await;
+    assert!(octopai_text.contains("events loaded"), "{octopai_text}");
+    let cloudera_text = progress_of(&browser, "Cloudera Manager").await;
+    assert!(
+        cloudera_text.contains("loading"),
+        "Cloudera Manager still loads: {cloudera_text}"
+    );
+    let octopai: u64 = octopai_text
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(octopai > 0);
+    assert_eq!(browser.number(TABLE_ROWS).await, octopai);
+    browser
+        .wait_for("both sources", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let cloudera_text = progress_of(&browser, "Cloudera Manager").await;
+    let cloudera: u64 = cloudera_text
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert_eq!(browser.number(TABLE_ROWS).await, octopai + cloudera);
     browser.stop().await;
 }
 

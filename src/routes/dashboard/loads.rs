@@ -82,7 +82,14 @@ struct Slot {
     events: RwSignal<Rows>,
     /// The last load that ended with every matching event of its window.
     complete: StoredValue<Option<Complete>>,
+    /// A finished load not shown yet: its events and state, held while
+    /// the other source still loads ([`SourceLoads::finish`]).
+    pending: StoredValue<Option<(Rows, SourceState)>>,
 }
+
+/// How long, at most, a source that finished is held back while the other
+/// still loads, so that both are counted and drawn once, not twice.
+const SETTLE_MS: u64 = 100;
 
 /// A load that held every event of its window matching its query: any
 /// window inside it, for the same query, is a selection of it.
@@ -170,13 +177,20 @@ impl SourceLoads {
         })
     }
 
-    /// Stops every request in flight; what arrived stays.
+    /// Stops every request in flight; what arrived stays (a load held
+    /// back to be drawn with the other is shown now).
     pub fn cancel(self) {
+        self.abort();
+        self.show_pending();
+    }
+
+    /// Stops every request in flight.
+    fn abort(self) {
         self.controller.with_value(|controller| {
             if let Some(controller) = controller {
                 controller.abort();
             }
-        })
+        });
     }
 
     /// Loads one source again over the shown window and the applied query.
@@ -198,7 +212,8 @@ impl SourceLoads {
             .0
             .with_untracked(|session| session.as_ref().and_then(|s| account(s, source)))
             .unwrap_or_default();
-        let Slot { state, events, .. } = self.slot(source);
+        let Slot { state, pending, .. } = self.slot(source);
+        pending.set_value(None);
         state.set(SourceState::Loading(SourceProgress::default()));
         let load_generation = self.generation.get_value();
         // A cancelled load leaves its controller aborted: retries need a new one.
@@ -245,23 +260,81 @@ impl SourceLoads {
                             branches: branches.clone(),
                             rows: rows.clone(),
                         }));
-                    events.set(rows);
-                    state.set(SourceState::Loaded(progress));
+                    self.finish(source, rows, SourceState::Loaded(progress), current);
                 }
                 Some(error) if error.is_aborted() => {
-                    events.set(loaded.into());
-                    state.set(SourceState::Cancelled(progress));
+                    self.show(source, loaded.into(), SourceState::Cancelled(progress));
                 }
                 Some(error) if error.needs_login() => {
                     self.exit.expired(self.window.get_untracked())
                 }
                 Some(error) => {
                     // Keep what arrived before the failure.
-                    events.set(loaded.into());
-                    state.set(SourceState::Failed(progress, error));
+                    self.show(source, loaded.into(), SourceState::Failed(progress, error));
                 }
             }
         });
+    }
+
+    /// Shows a load that ended well. While the other source still loads,
+    /// it is held until that one ends or [`SETTLE_MS`] have passed,
+    /// whichever comes first: every chart, tile and detection is counted
+    /// and drawn once for both, not once for each (the one drawn first
+    /// would be drawn again at once, on the thread that decodes the other's
+    /// pages).
+    fn finish(
+        self,
+        source: Source,
+        rows: Rows,
+        state: SourceState,
+        current: impl Fn() -> bool + 'static,
+    ) {
+        let other_loading = Source::ALL.iter().any(|&other| {
+            other != source
+                && self
+                    .state(other)
+                    .with_untracked(|state| matches!(state, SourceState::Loading(_)))
+        });
+        if !other_loading {
+            self.show(source, rows, state);
+            return;
+        }
+        let slot = self.slot(source);
+        slot.pending.set_value(Some((rows, state)));
+        // Not shown yet: its progress does not say it ended.
+        slot.state.update(|state| {
+            if let SourceState::Loading(progress) = state {
+                progress.finished = false;
+            }
+        });
+        set_timeout(
+            move || {
+                if current() {
+                    self.show_pending();
+                }
+            },
+            std::time::Duration::from_millis(SETTLE_MS),
+        );
+    }
+
+    /// Shows how a source's load ended, with whatever the other had held
+    /// back, in one turn: they are drawn together.
+    fn show(self, source: Source, rows: Rows, state: SourceState) {
+        self.show_pending();
+        let slot = self.slot(source);
+        slot.events.set(rows);
+        slot.state.set(state);
+    }
+
+    /// Shows every load held back by [`SourceLoads::finish`].
+    fn show_pending(self) {
+        for source in Source::ALL {
+            let slot = self.slot(source);
+            if let Some((rows, state)) = slot.pending.try_update_value(Option::take).flatten() {
+                slot.events.set(rows);
+                slot.state.set(state);
+            }
+        }
     }
 
     /// Shows `window` from the sources' last complete loads, without a
@@ -315,6 +388,7 @@ impl SourceLoads {
             *slot = web_sys::AbortController::new().ok();
         });
         for slot in [self.octopai, self.cloudera] {
+            slot.pending.set_value(None);
             slot.events.set(Rows::default());
             slot.state.set(SourceState::NotConnected);
         }
@@ -379,6 +453,7 @@ pub fn use_source_loads(
         state: RwSignal::new(SourceState::NotConnected),
         events: RwSignal::new(Rows::default()),
         complete: StoredValue::new(None),
+        pending: StoredValue::new(None),
     };
     let loads = SourceLoads {
         window: RwSignal::new(None),
@@ -391,7 +466,7 @@ pub fn use_source_loads(
         session,
         exit,
     };
-    on_cleanup(move || loads.cancel());
+    on_cleanup(move || loads.abort());
     let range = Memo::new(move |_| view.view.with(|v| v.range));
 
     // Run at once, not after the page is built, so the first requests go
