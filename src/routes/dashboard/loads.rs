@@ -289,13 +289,17 @@ impl SourceLoads {
         state: SourceState,
         current: impl Fn() -> bool + 'static,
     ) {
-        let other_loading = Source::ALL.iter().any(|&other| {
-            other != source
-                && self
-                    .state(other)
-                    .with_untracked(|state| matches!(state, SourceState::Loading(_)))
-        });
-        if !other_loading {
+        let others = Source::ALL.into_iter().filter(|&other| other != source);
+        let others: Vec<(SourceState, bool)> = others
+            .map(|other| {
+                let slot = self.slot(other);
+                (
+                    slot.state.get_untracked(),
+                    slot.pending.with_value(Option::is_some),
+                )
+            })
+            .collect();
+        if !another_still_loads(&others) {
             self.show(source, rows, state);
             return;
         }
@@ -393,6 +397,15 @@ impl SourceLoads {
             slot.state.set(SourceState::NotConnected);
         }
     }
+}
+
+/// Whether one of the other sources (each its state and whether its
+/// ended load is held back) still loads: a load held back has ended, and
+/// is not one to wait for.
+fn another_still_loads(others: &[(SourceState, bool)]) -> bool {
+    others
+        .iter()
+        .any(|(state, held)| matches!(state, SourceState::Loading(_)) && !held)
 }
 
 /// Shows a load's progress in `state` as [`Pacer`] says, while the load is
@@ -554,6 +567,19 @@ pub fn use_source_loads(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finished_load_waits_only_for_a_source_still_loading() {
+        let loading = SourceState::Loading(SourceProgress::default());
+        let loaded = SourceState::Loaded(SourceProgress::default());
+        assert!(another_still_loads(&[(loading.clone(), false)]));
+        // The other ended first and is held back for this one: both are
+        // shown now, neither waits for the other.
+        assert!(!another_still_loads(&[(loading, true)]));
+        assert!(!another_still_loads(&[(loaded, false)]));
+        assert!(!another_still_loads(&[(SourceState::NotConnected, false)]));
+        assert!(!another_still_loads(&[]));
+    }
 
     #[test]
     fn blocked_sources_show_no_progress() {
