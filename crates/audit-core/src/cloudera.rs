@@ -171,9 +171,10 @@ fn audits<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<Au
     let mut events = Vec::new();
     scan.members(b'[', b']', |scan| {
         let (fields, raw) = scan.value::<AuditFields>()?;
-        let _checked = (fields.impersonator, fields.service_values);
+        let _checked = fields.impersonator;
         let parts = AuditParts {
             timestamp: &fields.timestamp.0,
+            service_values: fields.service_values.as_ref(),
             service: fields.service.map(Text::into_cow),
             username: fields.username.map(Text::into_cow),
             ip_address: fields.ip_address.map(Text::into_cow),

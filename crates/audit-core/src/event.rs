@@ -5,6 +5,7 @@
 //! detail view and the JSON export.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
 pub use crate::record::Record;
 use crate::record::{Found, Templates};
-use crate::wire::WireError;
+use crate::wire::{Text, WireError};
 
 /// Which upstream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -443,6 +444,7 @@ impl TryFrom<ApiAudit> for AuditEvent {
         audit_event(
             AuditParts {
                 timestamp: &audit.timestamp,
+                service_values: None,
                 service: audit.service.map(Cow::Owned),
                 username: audit.username.map(Cow::Owned),
                 ip_address: audit.ip_address.map(Cow::Owned),
@@ -461,6 +463,10 @@ impl TryFrom<ApiAudit> for AuditEvent {
 /// decoded.
 pub(crate) struct AuditParts<'t, 'a> {
     pub timestamp: &'t str,
+    /// The service's own values (`serviceValues`), where the audit was
+    /// read with them borrowed: they repeat the event's (HDFS's `src` is
+    /// the resource, Hive's `operation_text` the operation's text).
+    pub service_values: Option<&'t BTreeMap<Text<'a>, Text<'a>>>,
     pub service: Option<Cow<'a, str>>,
     pub username: Option<Cow<'a, str>>,
     pub ip_address: Option<Cow<'a, str>>,
@@ -497,6 +503,25 @@ pub(crate) fn audit_event<'a>(
         .resource
         .filter(|resource| !resource.is_empty())
         .or(parts.service);
+    let mut found = Found::default();
+    found.actor(parts.username.as_ref());
+    found.address(parts.ip_address.as_ref());
+    found.action(Some(&command));
+    found.target(target.as_ref());
+    found.detail(parts.operation_text.as_ref());
+    found.time(Some(&Cow::Borrowed(parts.timestamp)));
+    for value in parts.service_values.into_iter().flat_map(BTreeMap::values) {
+        let value = Some(&value.0);
+        if value == target.as_ref() {
+            found.target(value);
+        } else if value == parts.username.as_ref() {
+            found.actor(value);
+        } else if value == parts.ip_address.as_ref() {
+            found.address(value);
+        } else if value == parts.operation_text.as_ref() {
+            found.detail(value);
+        }
+    }
     let event = AuditEvent {
         id: hash_id("cm:", fnv1a(raw_json.as_bytes())),
         source: Source::ClouderaManager,
@@ -510,9 +535,7 @@ pub(crate) fn audit_event<'a>(
         detail: interner.optional(parts.operation_text),
         record: Record::default(),
     };
-    // Audits repeat their values in other fields (HDFS's `src` is the
-    // resource), so the whole record is searched for them.
-    Ok(interner.record(raw_json, &Found::default(), event))
+    Ok(interner.record(raw_json, &found, event))
 }
 
 /// `prefix` and `hash` as 16 lower-case hex digits: `format!("{prefix}{hash:016x}")`

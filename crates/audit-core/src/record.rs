@@ -96,7 +96,7 @@ impl Record {
         let base = json.as_ptr() as usize;
         let mut time = [0u8; 24];
         // (start, end, code) of each value to mark.
-        let mut spans = [(0usize, 0usize, 0u8); 7];
+        let mut spans = [(0usize, 0usize, 0u8); FOUND];
         let mut marked = 0;
         for &(code, text) in &found.values[..found.count] {
             let Some(start) = (text.as_ptr() as usize).checked_sub(base) else {
@@ -174,12 +174,17 @@ pub(crate) struct Templates {
 }
 
 /// Where a decoder read an event's values in its record's text: up to
-/// seven `(value, text)`, each text a slice of the record itself.
+/// [`FOUND`] `(value, text)`, each text a slice of the record itself (a
+/// value may stand in more than one field).
 #[derive(Default)]
 pub(crate) struct Found<'r> {
-    values: [(u8, &'r str); 7],
+    values: [(u8, &'r str); FOUND],
     count: usize,
 }
+
+/// How many places in a record [`Found`] holds; past that, the rest stay
+/// in the template as they are.
+const FOUND: usize = 12;
 
 impl<'r> Found<'r> {
     /// The value `code` names was read from `text`, when it was read
@@ -197,6 +202,10 @@ impl<'r> Found<'r> {
 
     pub(crate) fn address(&mut self, text: Option<&Cow<'r, str>>) {
         self.add(ADDRESS, text);
+    }
+
+    pub(crate) fn action(&mut self, text: Option<&Cow<'r, str>>) {
+        self.add(ACTION, text);
     }
 
     pub(crate) fn target(&mut self, text: Option<&Cow<'r, str>>) {
