@@ -27,6 +27,17 @@ async fn progress_of(browser: &Browser, name: &str) -> String {
     text.as_str().unwrap().to_owned()
 }
 
+/// The events a progress line of `name` counts (`Name: 1,234 events …`).
+fn events_in(progress: &str, name: &str) -> u64 {
+    progress
+        .strip_prefix(&format!("{name}:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no count in {progress:?}"))
+        .replace(',', "")
+        .parse()
+        .unwrap()
+}
+
 /// A browser logged in at `path` (a dashboard view) through the login
 /// page, so the view is the first thing loaded after logging in.
 async fn logged_in_straight_at(base: &str, path: &str) -> Browser {
@@ -99,26 +110,16 @@ async fn a_source_that_ends_first_is_shown_while_the_other_still_loads() {
         cloudera_text.contains("loading"),
         "Cloudera Manager still loads: {cloudera_text}"
     );
-    let octopai: u64 = octopai_text
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .replace(',', "")
-        .parse()
-        .unwrap();
+    let octopai = events_in(&octopai_text, "Octopai");
     assert!(octopai > 0);
     assert_eq!(browser.number(TABLE_ROWS).await, octopai);
     browser
         .wait_for("both sources", BOTH_LOADED, Duration::from_secs(60))
         .await;
-    let cloudera_text = progress_of(&browser, "Cloudera Manager").await;
-    let cloudera: u64 = cloudera_text
-        .split_whitespace()
-        .nth(2)
-        .unwrap()
-        .replace(',', "")
-        .parse()
-        .unwrap();
+    let cloudera = events_in(
+        &progress_of(&browser, "Cloudera Manager").await,
+        "Cloudera Manager",
+    );
     assert_eq!(browser.number(TABLE_ROWS).await, octopai + cloudera);
     browser.stop().await;
 }
@@ -162,18 +163,10 @@ async fn a_source_that_keeps_failing_says_so_keeps_its_pages_and_hides_nothing_e
         "Octopai's first page is kept: {octopai}"
     );
     // The table holds the kept page as well as Cloudera Manager's audits.
-    let cloudera = browser
-        .script(&format!("return {};", progress_text("Cloudera Manager")))
-        .await;
-    let cloudera: u64 = cloudera
-        .as_str()
-        .unwrap()
-        .split_whitespace()
-        .nth(2)
-        .unwrap()
-        .replace(',', "")
-        .parse()
-        .unwrap();
+    let cloudera = events_in(
+        &progress_of(&browser, "Cloudera Manager").await,
+        "Cloudera Manager",
+    );
     assert_eq!(browser.number(TABLE_ROWS).await, cloudera + 1000);
     browser.stop().await;
 }

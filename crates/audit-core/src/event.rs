@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
 pub use crate::record::Record;
-use crate::record::{Found, Templates};
+use crate::record::{Field, Found, Templates};
 use crate::wire::{Text, WireError};
 
 /// Which upstream an event came from.
@@ -405,12 +405,12 @@ pub(crate) fn octopai_event<'a>(
         OctopaiEventType::Other(_) => (EventKind::Operation, Outcome::Unknown),
     };
     let mut found = Found::default();
-    found.actor(Some(&parts.user));
-    found.address(parts.ip_address.as_ref());
-    found.target(parts.page.as_ref());
-    found.detail(parts.reason.as_ref());
-    found.time(parts.written_time.as_ref());
-    found.own_id(parts.id.as_ref());
+    found.add(Field::Actor, Some(&parts.user));
+    found.add(Field::Address, parts.ip_address.as_ref());
+    found.add(Field::Target, parts.page.as_ref());
+    found.add(Field::Detail, parts.reason.as_ref());
+    found.add(Field::Time, parts.written_time.as_ref());
+    found.add(Field::OwnId, parts.id.as_ref());
     let id = match parts.id {
         Some(id) => Arc::from(format!("oct:{id}")),
         None => hash_id("oct:", fnv1a(raw_json.as_bytes())),
@@ -504,22 +504,22 @@ pub(crate) fn audit_event<'a>(
         .filter(|resource| !resource.is_empty())
         .or(parts.service);
     let mut found = Found::default();
-    found.actor(parts.username.as_ref());
-    found.address(parts.ip_address.as_ref());
-    found.action(Some(&command));
-    found.target(target.as_ref());
-    found.detail(parts.operation_text.as_ref());
-    found.time(Some(&Cow::Borrowed(parts.timestamp)));
+    found.add(Field::Actor, parts.username.as_ref());
+    found.add(Field::Address, parts.ip_address.as_ref());
+    found.add(Field::Action, Some(&command));
+    found.add(Field::Target, target.as_ref());
+    found.add(Field::Detail, parts.operation_text.as_ref());
+    found.add(Field::Time, Some(&Cow::Borrowed(parts.timestamp)));
     for value in parts.service_values.into_iter().flat_map(BTreeMap::values) {
         let value = Some(&value.0);
         if value == target.as_ref() {
-            found.target(value);
+            found.add(Field::Target, value);
         } else if value == parts.username.as_ref() {
-            found.actor(value);
+            found.add(Field::Actor, value);
         } else if value == parts.ip_address.as_ref() {
-            found.address(value);
+            found.add(Field::Address, value);
         } else if value == parts.operation_text.as_ref() {
-            found.detail(value);
+            found.add(Field::Detail, value);
         }
     }
     let event = AuditEvent {

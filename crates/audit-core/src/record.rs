@@ -186,45 +186,43 @@ pub(crate) struct Found<'r> {
 /// in the template as they are.
 const FOUND: usize = 12;
 
-impl<'r> Found<'r> {
-    /// The value `code` names was read from `text`, when it was read
-    /// without a copy (a borrowed text is a slice of the record).
-    fn add(&mut self, code: u8, text: Option<&Cow<'r, str>>) {
-        if let (Some(Cow::Borrowed(text)), true) = (text, self.count < self.values.len()) {
-            self.values[self.count] = (code, text);
-            self.count += 1;
-        }
-    }
-
-    pub(crate) fn actor(&mut self, text: Option<&Cow<'r, str>>) {
-        self.add(ACTOR, text);
-    }
-
-    pub(crate) fn address(&mut self, text: Option<&Cow<'r, str>>) {
-        self.add(ADDRESS, text);
-    }
-
-    pub(crate) fn action(&mut self, text: Option<&Cow<'r, str>>) {
-        self.add(ACTION, text);
-    }
-
-    pub(crate) fn target(&mut self, text: Option<&Cow<'r, str>>) {
-        self.add(TARGET, text);
-    }
-
-    pub(crate) fn detail(&mut self, text: Option<&Cow<'r, str>>) {
-        self.add(DETAIL, text);
-    }
-
+/// Which of an event's values a place in its record holds.
+#[derive(Clone, Copy)]
+pub(crate) enum Field {
+    Actor,
+    Address,
+    Action,
+    Target,
+    Detail,
     /// The time as written in the record (marked only when it is written
     /// as the event's time is).
-    pub(crate) fn time(&mut self, text: Option<&Cow<'r, str>>) {
-        self.add(TIME, text);
-    }
-
+    Time,
     /// An Octopai event's own id.
-    pub(crate) fn own_id(&mut self, text: Option<&Cow<'r, str>>) {
-        self.add(OWN_ID, text);
+    OwnId,
+}
+
+impl Field {
+    fn code(self) -> u8 {
+        match self {
+            Field::Actor => ACTOR,
+            Field::Address => ADDRESS,
+            Field::Action => ACTION,
+            Field::Target => TARGET,
+            Field::Detail => DETAIL,
+            Field::Time => TIME,
+            Field::OwnId => OWN_ID,
+        }
+    }
+}
+
+impl<'r> Found<'r> {
+    /// The value `field` names was read from `text`, when it was read
+    /// without a copy (a borrowed text is a slice of the record).
+    pub(crate) fn add(&mut self, field: Field, text: Option<&Cow<'r, str>>) {
+        if let (Some(Cow::Borrowed(text)), true) = (text, self.count < self.values.len()) {
+            self.values[self.count] = (field.code(), text);
+            self.count += 1;
+        }
     }
 }
 

@@ -115,14 +115,14 @@ fn a_decoder_s_found_values_are_marked_where_they_were_read() {
         Cow::Borrowed(&json[at..at + text.len()])
     };
     let mut found = Found::default();
-    found.actor(Some(&slice("mia@example.com")));
-    found.time(Some(&slice("2026-11-21T10:15:30.000Z")));
-    found.own_id(Some(&slice("ev-0000017")));
+    found.add(Field::Actor, Some(&slice("mia@example.com")));
+    found.add(Field::Time, Some(&slice("2026-11-21T10:15:30.000Z")));
+    found.add(Field::OwnId, Some(&slice("ev-0000017")));
     // A copy is not a slice of the record, and a text that is not the
     // event's value is not its value: neither is marked.
     let copy = String::from("Wrong password");
-    found.detail(Some(&Cow::Borrowed(copy.as_str())));
-    found.address(Some(&slice("Wrong password")));
+    found.add(Field::Detail, Some(&Cow::Borrowed(copy.as_str())));
+    found.add(Field::Address, Some(&slice("Wrong password")));
     let mut templates = Templates::default();
     let record = Record::shared_found(json, &event, &found, &mut templates);
     assert_eq!(record.text(&event), json);
@@ -132,7 +132,7 @@ fn a_decoder_s_found_values_are_marked_where_they_were_read() {
     );
     // Nothing found where it was said: the record is searched instead.
     let mut elsewhere = Found::default();
-    elsewhere.actor(Some(&Cow::Borrowed(copy.as_str())));
+    elsewhere.add(Field::Actor, Some(&Cow::Borrowed(copy.as_str())));
     let searched = Record::shared_found(json, &event, &elsewhere, &mut templates);
     assert_eq!(searched.text(&event), json);
     assert_eq!(searched.template(), Record::of(json, &event).template());
