@@ -35,9 +35,10 @@ pub fn outcome_series(
             failed: 0,
         })
         .collect();
+    let mut last = 0;
     for event in events.iter().filter(|event| include(event)) {
         let Some(bucket) = buckets
-            .index_of(event.at)
+            .index_near(event.at, &mut last)
             .and_then(|index| series.get_mut(index))
         else {
             continue;
@@ -162,9 +163,10 @@ pub fn activity_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<Activi
             cloudera: 0,
         })
         .collect();
+    let mut last = 0;
     for event in events {
         let Some(bucket) = buckets
-            .index_of(event.at)
+            .index_near(event.at, &mut last)
             .and_then(|index| series.get_mut(index))
         else {
             continue;

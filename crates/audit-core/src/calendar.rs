@@ -173,6 +173,23 @@ impl Buckets {
         Some(self.edges.partition_point(|edge| *edge <= at) - 1)
     }
 
+    /// [`Buckets::index_of`] for times that mostly come in order (lists
+    /// are held newest first): the bucket found last, kept in `last`, is
+    /// tried before searching, so a list in order costs two comparisons an
+    /// event instead of a search.
+    pub fn index_near(&self, at: DateTime<Utc>, last: &mut usize) -> Option<usize> {
+        if !self.window.contains(at) {
+            return None;
+        }
+        let tried = *last;
+        if tried + 1 < self.edges.len() && self.edges[tried] <= at && at < self.edges[tried + 1] {
+            return Some(tried);
+        }
+        let found = self.edges.partition_point(|edge| *edge <= at) - 1;
+        *last = found;
+        Some(found)
+    }
+
     pub fn bucket_start(&self, index: usize) -> DateTime<Utc> {
         self.edges[index.min(self.count() - 1)]
     }
@@ -388,6 +405,28 @@ mod tests {
             let when = at("2026-11-01T04:00:00Z") + Duration::minutes(minutes);
             let index = buckets.index_of(when).unwrap();
             assert!(buckets.bucket_start(index) <= when && when < buckets.bucket_end(index));
+        }
+    }
+
+    #[test]
+    fn the_bucket_near_the_last_one_is_the_bucket_searched_for() {
+        let day = TimeWindow::new(at("2026-11-21T00:00:00Z"), at("2026-11-22T00:00:00Z")).unwrap();
+        let buckets = Buckets::utc(day, Step::Minutes(60));
+        // Newest first, then oldest first, then jumping about, and times
+        // outside the window, which leave the last bucket as it was.
+        let mut times: Vec<DateTime<Utc>> = (0..200)
+            .map(|i| at("2026-11-22T00:30:00Z") - Duration::minutes(i * 8))
+            .collect();
+        times.extend(times.clone().into_iter().rev());
+        times
+            .extend((0..50).map(|i| at("2026-11-20T23:00:00Z") + Duration::minutes(i * 97 % 1600)));
+        let mut last = 0;
+        for when in times {
+            assert_eq!(
+                buckets.index_near(when, &mut last),
+                buckets.index_of(when),
+                "{when}"
+            );
         }
     }
 

@@ -107,11 +107,15 @@ pub fn usage_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<UsageBuck
     let count = buckets.count();
     let mut loads = vec![0u32; count];
     let mut users: Vec<FnvSet<&str>> = vec![FnvSet::default(); count];
+    let mut last = 0;
     for event in events
         .iter()
         .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
     {
-        let Some(index) = buckets.index_of(event.at).filter(|index| *index < count) else {
+        let Some(index) = buckets
+            .index_near(event.at, &mut last)
+            .filter(|index| *index < count)
+        else {
             continue;
         };
         if event.kind == EventKind::PageLoad {
