@@ -1,0 +1,262 @@
+//! How each upstream's records become [`AuditEvent`]s: the mapping of an
+//! Octopai event and of a Cloudera Manager audit, however they were
+//! decoded (straight from an answer's text, or through `Value`), with the
+//! texts of one answer held once and each record kept as a template over
+//! its event (`crate::record`).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{fnv1a, AuditEvent, EventKind, FnvMap, Outcome, Record, Source};
+use crate::cloudera::ApiAudit;
+use crate::octopai::{OctopaiEvent, OctopaiEventType};
+use crate::record::{Field, Found, Templates};
+use crate::wire::{Text, WireError};
+
+impl From<OctopaiEvent> for AuditEvent {
+    fn from(event: OctopaiEvent) -> Self {
+        let raw_json = Value::Object(event.raw).to_string();
+        octopai_event(
+            OctopaiParts {
+                id: event.id.map(Cow::Owned),
+                user: Cow::Owned(event.user),
+                event_type: event.event_type,
+                reason: event.reason.map(Cow::Owned),
+                page: event.page.map(Cow::Owned),
+                timestamp: event.timestamp,
+                written_time: None,
+                ip_address: event.ip_address.map(Cow::Owned),
+            },
+            &raw_json,
+            &mut Interner::default(),
+        )
+    }
+}
+
+/// Equal texts decoded from one answer, held once: an answer's services,
+/// commands, accounts and addresses repeat on every other record.
+#[derive(Default)]
+pub(crate) struct Interner<'a> {
+    held: FnvMap<&'a str, Arc<str>>,
+    templates: Templates,
+}
+
+impl<'a> Interner<'a> {
+    pub fn text(&mut self, text: Cow<'a, str>) -> Arc<str> {
+        match text {
+            Cow::Borrowed(text) => self
+                .held
+                .entry(text)
+                .or_insert_with(|| Arc::from(text))
+                .clone(),
+            Cow::Owned(text) => match self.held.get(text.as_str()) {
+                Some(held) => held.clone(),
+                None => Arc::from(text),
+            },
+        }
+    }
+
+    fn optional(&mut self, text: Option<Cow<'a, str>>) -> Option<Arc<str>> {
+        text.map(|text| self.text(text))
+    }
+
+    /// `event` with `json` as its record, the template shared with the
+    /// answer's alike records; `found` says where in `json` the decoder
+    /// read the event's values.
+    fn record(&mut self, json: &str, found: &Found<'_>, mut event: AuditEvent) -> AuditEvent {
+        event.record = Record::shared_found(json, &event, found, &mut self.templates);
+        event
+    }
+}
+
+/// What the mapping reads of an Octopai event, however it was decoded.
+pub(crate) struct OctopaiParts<'a> {
+    pub id: Option<Cow<'a, str>>,
+    pub user: Cow<'a, str>,
+    pub event_type: OctopaiEventType,
+    pub reason: Option<Cow<'a, str>>,
+    pub page: Option<Cow<'a, str>>,
+    pub timestamp: DateTime<Utc>,
+    /// The timestamp as the record writes it, when it is a string.
+    pub written_time: Option<Cow<'a, str>>,
+    pub ip_address: Option<Cow<'a, str>>,
+}
+
+/// The unified event of one Octopai event whose record, as JSON text, is
+/// `raw_json`: its identity is its own id, or that text's hash.
+pub(crate) fn octopai_event<'a>(
+    parts: OctopaiParts<'a>,
+    raw_json: &str,
+    interner: &mut Interner<'a>,
+) -> AuditEvent {
+    let (kind, outcome) = match &parts.event_type {
+        OctopaiEventType::LoginSucceeded => (EventKind::Login, Outcome::Succeeded),
+        OctopaiEventType::LoginFailed => (EventKind::Login, Outcome::Failed),
+        OctopaiEventType::PageLoad => (EventKind::PageLoad, Outcome::Succeeded),
+        OctopaiEventType::Logout => (EventKind::Logout, Outcome::Succeeded),
+        OctopaiEventType::Other(_) => (EventKind::Operation, Outcome::Unknown),
+    };
+    let mut found = Found::default();
+    found.add(Field::Actor, Some(&parts.user));
+    found.add(Field::Address, parts.ip_address.as_ref());
+    found.add(Field::Target, parts.page.as_ref());
+    found.add(Field::Detail, parts.reason.as_ref());
+    found.add(Field::Time, parts.written_time.as_ref());
+    found.add(Field::OwnId, parts.id.as_ref());
+    let id = match parts.id {
+        Some(id) => Arc::from(format!("oct:{id}")),
+        None => hash_id("oct:", fnv1a(raw_json.as_bytes())),
+    };
+    let action = match parts.event_type {
+        OctopaiEventType::Other(text) => Cow::Owned(text),
+        known => Cow::Borrowed(known.known_wire().unwrap_or_default()),
+    };
+    let event = AuditEvent {
+        id,
+        source: Source::Octopai,
+        at: parts.timestamp,
+        actor: interner.text(parts.user),
+        ip: interner.optional(parts.ip_address),
+        kind,
+        action: interner.text(action),
+        target: interner.optional(parts.page),
+        outcome,
+        detail: interner.optional(parts.reason),
+        record: Record::default(),
+    };
+    interner.record(raw_json, &found, event)
+}
+
+impl TryFrom<ApiAudit> for AuditEvent {
+    type Error = WireError;
+
+    fn try_from(audit: ApiAudit) -> Result<Self, WireError> {
+        let raw_json = serde_json::to_string(&audit).unwrap_or_default();
+        // Its own texts, moved (not interned: one audit repeats nothing).
+        audit_event(
+            AuditParts {
+                timestamp: &audit.timestamp,
+                service_values: None,
+                service: audit.service.map(Cow::Owned),
+                username: audit.username.map(Cow::Owned),
+                ip_address: audit.ip_address.map(Cow::Owned),
+                command: audit.command.map(Cow::Owned),
+                resource: audit.resource.map(Cow::Owned),
+                operation_text: audit.operation_text.map(Cow::Owned),
+                allowed: audit.allowed,
+            },
+            &raw_json,
+            &mut Interner::default(),
+        )
+    }
+}
+
+/// What the mapping reads of a Cloudera Manager audit, however it was
+/// decoded.
+pub(crate) struct AuditParts<'t, 'a> {
+    pub timestamp: &'t str,
+    /// The service's own values (`serviceValues`), where the audit was
+    /// read with them borrowed: they repeat the event's (HDFS's `src` is
+    /// the resource, Hive's `operation_text` the operation's text).
+    pub service_values: Option<&'t BTreeMap<Text<'a>, Text<'a>>>,
+    pub service: Option<Cow<'a, str>>,
+    pub username: Option<Cow<'a, str>>,
+    pub ip_address: Option<Cow<'a, str>>,
+    pub command: Option<Cow<'a, str>>,
+    pub resource: Option<Cow<'a, str>>,
+    pub operation_text: Option<Cow<'a, str>>,
+    pub allowed: Option<bool>,
+}
+
+/// The unified event of one Cloudera Manager audit whose record, as JSON
+/// text, is `raw_json` (its identity is that text's hash).
+pub(crate) fn audit_event<'a>(
+    parts: AuditParts<'_, 'a>,
+    raw_json: &str,
+    interner: &mut Interner<'a>,
+) -> Result<AuditEvent, WireError> {
+    let at = crate::cloudera::audit_timestamp(parts.timestamp)?;
+    let command = parts.command.unwrap_or_default();
+    let kind = if contains_ignoring_case(&command, "LOGOUT") {
+        EventKind::Logout
+    } else if contains_ignoring_case(&command, "LOGIN") {
+        EventKind::Login
+    } else {
+        EventKind::Operation
+    };
+    let outcome = match (kind, parts.allowed) {
+        (EventKind::Login | EventKind::Logout, Some(true)) => Outcome::Succeeded,
+        (EventKind::Login | EventKind::Logout, Some(false)) => Outcome::Failed,
+        (_, Some(true)) => Outcome::Allowed,
+        (_, Some(false)) => Outcome::Denied,
+        (_, None) => Outcome::Unknown,
+    };
+    let target = parts
+        .resource
+        .filter(|resource| !resource.is_empty())
+        .or(parts.service);
+    let mut found = Found::default();
+    found.add(Field::Actor, parts.username.as_ref());
+    found.add(Field::Address, parts.ip_address.as_ref());
+    found.add(Field::Action, Some(&command));
+    found.add(Field::Target, target.as_ref());
+    found.add(Field::Detail, parts.operation_text.as_ref());
+    found.add(Field::Time, Some(&Cow::Borrowed(parts.timestamp)));
+    for value in parts.service_values.into_iter().flat_map(BTreeMap::values) {
+        let value = Some(&value.0);
+        if value == target.as_ref() {
+            found.add(Field::Target, value);
+        } else if value == parts.username.as_ref() {
+            found.add(Field::Actor, value);
+        } else if value == parts.ip_address.as_ref() {
+            found.add(Field::Address, value);
+        } else if value == parts.operation_text.as_ref() {
+            found.add(Field::Detail, value);
+        }
+    }
+    let event = AuditEvent {
+        id: hash_id("cm:", fnv1a(raw_json.as_bytes())),
+        source: Source::ClouderaManager,
+        at,
+        actor: interner.text(parts.username.unwrap_or_default()),
+        ip: interner.optional(parts.ip_address),
+        kind,
+        action: interner.text(command),
+        target: interner.optional(target),
+        outcome,
+        detail: interner.optional(parts.operation_text),
+        record: Record::default(),
+    };
+    Ok(interner.record(raw_json, &found, event))
+}
+
+/// `prefix` and `hash` as 16 lower-case hex digits: `format!("{prefix}{hash:016x}")`
+/// without the formatting machinery, once per event of a load.
+pub(super) fn hash_id(prefix: &str, hash: u64) -> Arc<str> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    // Written on the stack, then allocated once.
+    let mut id = [0u8; 32];
+    if prefix.len() > 16 {
+        return Arc::from(format!("{prefix}{hash:016x}"));
+    }
+    let (head, hex) = id.split_at_mut(prefix.len());
+    head.copy_from_slice(prefix.as_bytes());
+    for (at, digit) in hex.iter_mut().take(16).enumerate() {
+        *digit = DIGITS[((hash >> ((15 - at) * 4)) & 0xf) as usize];
+    }
+    match std::str::from_utf8(&id[..prefix.len() + 16]) {
+        Ok(id) => Arc::from(id),
+        Err(_) => Arc::from(format!("{prefix}{hash:016x}")),
+    }
+}
+
+/// Whether `text` holds `needle` (ASCII, upper case), in any case.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
