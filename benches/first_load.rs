@@ -509,43 +509,88 @@ fn print_changes(changes: Changes, work_budget: Option<u32>, screen_budget: u32)
     }
 }
 
-/// A 7-day window of about 100,000 events (the demo at 350% volume): its
-/// load against plain fetch + `JSON.parse` of the same pages, and the time to
-/// recompute every chart, tile and detection when a source is hidden and
-/// shown again.
-async fn large_window() {
-    let base = demo_gateway_with(&["--demo-volume", "350"]).await;
+/// Three loads of the 7-day window of the demo at `volume` percent (with
+/// `extra` added to the link), each timed in the page, the tab's memory
+/// measured after it, the floor timed after it when `with_floor`, then
+/// seven pairs of each kind of change: 21 of each, three of them the first
+/// after a load.
+struct WeekRuns {
+    browser: Browser,
+    loads: Vec<Duration>,
+    floors: Vec<Duration>,
+    /// The renderer's private memory and the JS heap, after each load.
+    memory: Vec<(u64, u64)>,
+    events: u64,
+    changes: Changes,
+}
+
+async fn week_runs(volume: &str, extra: &str, with_floor: bool) -> WeekRuns {
+    let base = demo_gateway_with(&["--demo-volume", volume]).await;
     let browser = Browser::start().await;
     browser.client.goto(&base).await.expect("the app loads");
     log_in(&browser, "demo-password").await;
     browser
         .wait_for("the first load", BOTH_LOADED, Duration::from_secs(120))
         .await;
-    let mut app = Vec::new();
-    let mut plain = Vec::new();
-    let mut changes = Changes::default();
-    let mut events = 0;
-    let mut memory = Vec::new();
+    let mut runs = WeekRuns {
+        browser,
+        loads: Vec::new(),
+        floors: Vec::new(),
+        memory: Vec::new(),
+        events: 0,
+        changes: Changes::default(),
+    };
     for _ in 0..3 {
+        let browser = &runs.browser;
         browser
             .client
-            .goto(&format!("{base}/dashboard?range=7d"))
+            .goto(&format!("{base}/dashboard?range=7d{extra}"))
             .await
             .expect("the 7-day view");
-        app.push(drawn_since_navigation(&browser).await.0);
-        events = browser
+        runs.loads.push(drawn_since_navigation(browser).await.0);
+        runs.events = browser
             .number("Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, ''))")
             .await;
         // The tab's memory with the window loaded, before the floor's
         // pages add theirs.
-        memory.push(tab_memory(&browser).await);
-        plain.push(floor(&browser, 168).await);
-        time_changes(&browser, &base, "", 7, &mut changes).await;
+        runs.memory.push(tab_memory(browser).await);
+        if with_floor {
+            runs.floors.push(floor(browser, 168).await);
+        }
+        time_changes(browser, &base, extra, 7, &mut runs.changes).await;
     }
+    runs
+}
+
+impl WeekRuns {
+    /// The median of the tab's memory, beside the JSON bytes the same
+    /// window's pages hold.
+    async fn print_memory(&mut self, budget: &str) {
+        let json_bytes = floor_bytes(&self.browser, 168).await;
+        self.memory.sort_unstable();
+        let (memory, heap) = self.memory[self.memory.len() / 2];
+        println!(
+            "| tab memory with the window loaded: the renderer's private memory after a collection (of it the JS heap {:.1} MB), median of 3, against the {:.1} MB of JSON received | {:.1} MB = {:.2}x the JSON | {budget} |",
+            heap as f64 / 1e6,
+            json_bytes as f64 / 1e6,
+            memory as f64 / 1e6,
+            memory as f64 / json_bytes as f64
+        );
+    }
+}
+
+/// A 7-day window of about 100,000 events (the demo at 350% volume): its
+/// load against plain fetch + `JSON.parse` of the same pages, the tab's
+/// memory, and each kind of change.
+async fn large_window() {
+    let mut runs = week_runs("350", "", true).await;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let (app, plain) = (median(app), median(plain));
+    let (app, plain) = (median(runs.loads.clone()), median(runs.floors.clone()));
     println!();
-    println!("7-day window at 350% volume: {events} events from both sources");
+    println!(
+        "7-day window at 350% volume: {} events from both sources",
+        runs.events
+    );
     println!("| measurement | time | budget |");
     println!("|---|---|---|");
     println!(
@@ -561,18 +606,9 @@ async fn large_window() {
         "| ratio app / floor | {:.2}x | <= 1.3x |",
         ms(app) / ms(plain)
     );
-    let json_bytes = floor_bytes(&browser, 168).await;
-    memory.sort_unstable();
-    let (memory, heap) = memory[memory.len() / 2];
-    println!(
-        "| tab memory with the window loaded: the renderer's private memory after a collection (of it the JS heap {:.1} MB), median of 3, against the {:.1} MB of JSON received | {:.1} MB = {:.2}x the JSON | <= 0.5x (for 1,000,000 events) |",
-        heap as f64 / 1e6,
-        json_bytes as f64 / 1e6,
-        memory as f64 / 1e6,
-        memory as f64 / json_bytes as f64
-    );
-    print_changes(changes, Some(16), 50);
-    browser.stop().await;
+    runs.print_memory("<= 0.5x (for 1,000,000 events)").await;
+    print_changes(runs.changes, Some(16), 50);
+    runs.browser.stop().await;
 }
 
 /// About a million events: the 7-day window of the demo at 4,000% volume,
@@ -581,52 +617,19 @@ async fn large_window() {
 /// the JSON received, and 21 changes of each kind, against the budgets of
 /// the million-event rows (to paint: p95 <= 100 ms; memory <= 0.5x).
 async fn million_events() {
-    let base = demo_gateway_with(&["--demo-volume", "4000"]).await;
-    let browser = Browser::start().await;
-    browser.client.goto(&base).await.expect("the app loads");
-    log_in(&browser, "demo-password").await;
-    browser
-        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(120))
-        .await;
-    const CAP: &str = "&cap=2000000";
-    let mut loads = Vec::new();
-    let mut memory = Vec::new();
-    let mut events = 0;
-    let mut changes = Changes::default();
-    // Three loads, seven pairs of each kind after each, as for the 100,000
-    // events: 21 changes of each kind, three of them the first after a load.
-    for _ in 0..3 {
-        browser
-            .client
-            .goto(&format!("{base}/dashboard?range=7d{CAP}"))
-            .await
-            .expect("the 7-day view");
-        loads.push(drawn_since_navigation(&browser).await.0);
-        events = browser
-            .number("Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, ''))")
-            .await;
-        memory.push(tab_memory(&browser).await);
-        time_changes(&browser, &base, CAP, 7, &mut changes).await;
-    }
-    let json_bytes = floor_bytes(&browser, 168).await;
-    let load = median(loads);
-    memory.sort_unstable();
-    let (memory, heap) = memory[memory.len() / 2];
+    let mut runs = week_runs("4000", "&cap=2000000", false).await;
     println!();
-    println!("7-day window at 4,000% volume: {events} events from both sources");
+    println!(
+        "7-day window at 4,000% volume: {} events from both sources",
+        runs.events
+    );
     println!("| measurement | time | budget |");
     println!("|---|---|---|");
     println!(
         "| load: navigation start to loaded and drawn, in the page, median of 3 | {:.0} ms | |",
-        load.as_secs_f64() * 1e3
+        median(runs.loads.clone()).as_secs_f64() * 1e3
     );
-    println!(
-        "| tab memory with the window loaded: the renderer's private memory after a collection (of it the JS heap {:.1} MB), median of 3, against the {:.1} MB of JSON received | {:.1} MB = {:.2}x the JSON | <= 0.5x |",
-        heap as f64 / 1e6,
-        json_bytes as f64 / 1e6,
-        memory as f64 / 1e6,
-        memory as f64 / json_bytes as f64
-    );
-    print_changes(changes, None, 100);
-    browser.stop().await;
+    runs.print_memory("<= 0.5x").await;
+    print_changes(runs.changes, None, 100);
+    runs.browser.stop().await;
 }
