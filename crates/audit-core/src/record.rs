@@ -5,10 +5,12 @@
 //! already holds in its own fields (the account, the address, the
 //! operation, the time) or what other records of the answer say (field
 //! names, a service, a user agent). So a record is kept as a *template*: its
-//! compact JSON text with every string equal to one of the event's own
-//! values left out and marked, shared between the records of an answer
-//! that are alike but for those values. The text is rebuilt, byte for
-//! byte, from the template and the event whenever it is read.
+//! compact JSON text with the strings that hold the event's own values left
+//! out and marked, shared between the records of an answer that are alike
+//! but for those values. Which strings: those the decoder read the values
+//! from (`Found`), or, for a record read any other way, every string
+//! equal to one of them. The text is rebuilt, byte for byte, from the
+//! template and the event whenever it is read.
 //!
 //! A mark is a byte JSON text never holds unescaped (0x01, a control
 //! character) followed by a letter naming the value. A text that does hold
@@ -16,12 +18,11 @@
 //! keeps it as a mark of its own.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::event::AuditEvent;
 
