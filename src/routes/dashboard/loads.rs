@@ -18,6 +18,7 @@ use crate::loader::{self, Pace, Pacer, SourceProgress};
 use crate::view_state::TimeRange;
 use crate::{use_offline, use_session, SessionContext};
 
+mod settle;
 /// Where one source's load stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceState {
@@ -86,10 +87,6 @@ struct Slot {
     /// the other source still loads ([`SourceLoads::finish`]).
     pending: StoredValue<Option<(Rows, SourceState)>>,
 }
-
-/// How long, at most, a source that finished is held back while the other
-/// still loads, so that both are counted and drawn once, not twice.
-const SETTLE_MS: u64 = 100;
 
 /// A load that held every event of its window matching its query: any
 /// window inside it, for the same query, is a selection of it.
@@ -276,71 +273,6 @@ impl SourceLoads {
         });
     }
 
-    /// Shows a load that ended well. While the other source still loads,
-    /// it is held until that one ends or [`SETTLE_MS`] have passed,
-    /// whichever comes first: every chart, tile and detection is counted
-    /// and drawn once for both, not once for each (the one drawn first
-    /// would be drawn again at once, on the thread that decodes the other's
-    /// pages).
-    fn finish(
-        self,
-        source: Source,
-        rows: Rows,
-        state: SourceState,
-        current: impl Fn() -> bool + 'static,
-    ) {
-        let others = Source::ALL.into_iter().filter(|&other| other != source);
-        let others: Vec<(SourceState, bool)> = others
-            .map(|other| {
-                let slot = self.slot(other);
-                (
-                    slot.state.get_untracked(),
-                    slot.pending.with_value(Option::is_some),
-                )
-            })
-            .collect();
-        if !another_still_loads(&others) {
-            self.show(source, rows, state);
-            return;
-        }
-        let slot = self.slot(source);
-        slot.pending.set_value(Some((rows, state)));
-        // Not shown yet: its progress does not say it ended.
-        slot.state.update(|state| {
-            if let SourceState::Loading(progress) = state {
-                progress.finished = false;
-            }
-        });
-        set_timeout(
-            move || {
-                if current() {
-                    self.show_pending();
-                }
-            },
-            std::time::Duration::from_millis(SETTLE_MS),
-        );
-    }
-
-    /// Shows how a source's load ended, with whatever the other had held
-    /// back, in one turn: they are drawn together.
-    fn show(self, source: Source, rows: Rows, state: SourceState) {
-        self.show_pending();
-        let slot = self.slot(source);
-        slot.events.set(rows);
-        slot.state.set(state);
-    }
-
-    /// Shows every load held back by [`SourceLoads::finish`].
-    fn show_pending(self) {
-        for source in Source::ALL {
-            let slot = self.slot(source);
-            if let Some((rows, state)) = slot.pending.try_update_value(Option::take).flatten() {
-                slot.events.set(rows);
-                slot.state.set(state);
-            }
-        }
-    }
-
     /// Shows `window` from the sources' last complete loads, without a
     /// request, when each connected source holds all of it for `branches`
     /// (a zoom into what was loaded, and back to it). Whether it could.
@@ -397,15 +329,6 @@ impl SourceLoads {
             slot.state.set(SourceState::NotConnected);
         }
     }
-}
-
-/// Whether one of the other sources (each its state and whether its
-/// ended load is held back) still loads: a load held back has ended, and
-/// is not one to wait for.
-fn another_still_loads(others: &[(SourceState, bool)]) -> bool {
-    others
-        .iter()
-        .any(|(state, held)| matches!(state, SourceState::Loading(_)) && !held)
 }
 
 /// Shows a load's progress in `state` as [`Pacer`] says, while the load is
@@ -567,19 +490,6 @@ pub fn use_source_loads(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_finished_load_waits_only_for_a_source_still_loading() {
-        let loading = SourceState::Loading(SourceProgress::default());
-        let loaded = SourceState::Loaded(SourceProgress::default());
-        assert!(another_still_loads(&[(loading.clone(), false)]));
-        // The other ended first and is held back for this one: both are
-        // shown now, neither waits for the other.
-        assert!(!another_still_loads(&[(loading, true)]));
-        assert!(!another_still_loads(&[(loaded, false)]));
-        assert!(!another_still_loads(&[(SourceState::NotConnected, false)]));
-        assert!(!another_still_loads(&[]));
-    }
 
     #[test]
     fn blocked_sources_show_no_progress() {
