@@ -256,16 +256,28 @@ impl AuditEvent {
 /// found by comparing every event.
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
-    all: std::sync::Arc<Vec<AuditEvent>>,
+    all: std::sync::Arc<List>,
     /// The stretch of `all` these rows are.
     range: std::ops::Range<usize>,
+}
+
+/// A list of events, and whether it is newest first: found out when the
+/// list is made (one pass over times, beside the work of making it), so a
+/// zoom or a source shown alone never scans it.
+#[derive(Debug, Default)]
+struct List {
+    events: Vec<AuditEvent>,
+    newest_first: bool,
 }
 
 impl Rows {
     pub fn new(events: Vec<AuditEvent>) -> Self {
         Self {
             range: 0..events.len(),
-            all: std::sync::Arc::new(events),
+            all: std::sync::Arc::new(List {
+                newest_first: events.windows(2).all(|pair| pair[0].at >= pair[1].at),
+                events,
+            }),
         }
     }
 
@@ -273,15 +285,20 @@ impl Rows {
     pub fn whole(&self) -> Rows {
         Self {
             all: self.all.clone(),
-            range: 0..self.all.len(),
+            range: 0..self.all.events.len(),
         }
     }
 
+    /// Whether these rows are in time order, newest first (as loads hold
+    /// them): known since their list was made.
+    pub fn is_newest_first(&self) -> bool {
+        self.all.newest_first
+    }
+
     /// The events inside `window`: a stretch of these rows, shared, when
-    /// they are newest first (as loads hold them); otherwise a copy.
+    /// they are newest first (a binary search); otherwise a copy.
     pub fn within(&self, window: crate::TimeWindow) -> Rows {
-        let newest_first = self.windows(2).all(|pair| pair[0].at >= pair[1].at);
-        if !newest_first {
+        if !self.is_newest_first() {
             return self
                 .iter()
                 .filter(|event| window.contains(event.at))
@@ -310,7 +327,7 @@ impl std::ops::Deref for Rows {
     type Target = [AuditEvent];
 
     fn deref(&self) -> &[AuditEvent] {
-        &self.all[self.range.clone()]
+        &self.all.events[self.range.clone()]
     }
 }
 

@@ -167,6 +167,14 @@ proptest! {
         };
         prop_assert_eq!(ids(&stretch), ids(&inside), "the stretch is the window's events");
         prop_assert!(stretch.whole() == rows, "and shares the list");
+        // A list in any other order is known to be one when made, and its
+        // stretch of time is a copy holding the same events.
+        let as_given = Rows::new(events.clone());
+        prop_assert_eq!(
+            as_given.is_newest_first(),
+            events.windows(2).all(|pair| pair[0].at >= pair[1].at)
+        );
+        prop_assert_eq!(ids(&as_given.within(window)), ids(&inside));
         let flags_inside = detect(&inside, &thresholds);
         prop_assert_eq!(&DetectIndex::new(&rows).within(window).detect(&thresholds), &flags_inside);
         prop_assert_eq!(
