@@ -1037,7 +1037,22 @@ async fn a_copied_link_opened_in_a_fresh_browser_shows_the_same_events_after_log
 async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() {
     let base = demo_gateway().await;
     let browser = logged_in_at(&base, "/dashboard?range=7d").await;
+    // Usage is counted once the panel is opened, not before.
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('.usage-counts, #usage section.chart').length")
+            .await,
+        0,
+        "nothing of the closed panel is built"
+    );
     browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "the usage figures",
+            "document.querySelector('.usage-counts') !== null",
+            Duration::from_secs(20),
+        )
+        .await;
     let usage = browser
         .script(
             "return { counts: document.querySelector('.usage-counts').textContent, \

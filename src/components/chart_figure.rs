@@ -56,7 +56,7 @@ fn pointer_fraction(ev: &web_sys::MouseEvent) -> Option<(f64, f64, f64)> {
 }
 
 /// Whether the `<details>` a toggle event came from is now open.
-fn is_open(ev: &web_sys::Event) -> bool {
+pub(crate) fn is_open(ev: &web_sys::Event) -> bool {
     use wasm_bindgen::JsCast;
     ev.target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())

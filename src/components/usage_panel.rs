@@ -8,6 +8,7 @@ use audit_core::{AuditEvent, TimeWindow};
 use chrono::Duration;
 use leptos::prelude::*;
 
+use crate::components::chart_figure::is_open;
 use crate::format::{format_count, format_duration};
 use crate::view_state::parse_idle_minutes;
 
@@ -51,8 +52,11 @@ pub fn UsagePanel(
     idle_minutes: Signal<u32>,
     /// Called with a new idle timeout the user asked for.
     on_idle: Callback<u32>,
+    /// Whether the panel is open: the figures and charts are built (and
+    /// counted) only while it is.
+    open: RwSignal<bool>,
     /// The usage charts.
-    children: Children,
+    children: ChildrenFn,
 ) -> impl IntoView {
     let typed = RwSignal::new(idle_minutes.get_untracked().to_string());
     let problem = RwSignal::new(None::<String>);
@@ -70,7 +74,7 @@ pub fn UsagePanel(
         }
     };
     view! {
-        <details class="usage" id="usage">
+        <details class="usage" id="usage" on:toggle=move |ev| open.set(is_open(&ev))>
             <summary>"Usage: active users, sessions and pages (Octopai page loads)"</summary>
             <form class="idle-form" novalidate on:submit=apply>
                 <label>
@@ -85,7 +89,7 @@ pub fn UsagePanel(
                 <button type="submit" id="idle-apply">"Apply"</button>
                 {move || problem.get().map(|why| view! { <p class="error-view" id="idle-error" role="alert">{why}</p> })}
             </form>
-            {children()}
+            <Show when=move || open.get()>{children()}</Show>
             {move || usage.get().map(|usage| {
                 let average = |views: u32, total: Duration| {
                     if views == 0 { String::new() } else { format_duration(total / i32::try_from(views).unwrap_or(i32::MAX)) }

@@ -130,11 +130,14 @@ pub fn DashboardPage() -> impl IntoView {
                 .collect::<Vec<String>>()
         })
     });
-    let usage_now = crate::recent::memo_recent(
+    // Usage is counted only while its panel is open.
+    let usage_open = RwSignal::new(false);
+    let usage_counted = crate::recent::memo_recent(
         2,
         move || (events.get(), window.get(), current.with(|v| v.idle_minutes)),
         |(events, window, idle)| window.map(|window| usage(events, &window, *idle)),
     );
+    let usage_now = Signal::derive(move || usage_open.get().then(|| usage_counted.get()).flatten());
     // What an export covers; none while loading.
     let export_scope = Signal::derive(move || {
         if loading.get() {
@@ -230,7 +233,7 @@ pub fn DashboardPage() -> impl IntoView {
                 complete=Signal::derive(move || !loading.get()) on_show=view.editor(|next, key| next.flag = key)/>
             <ThresholdForm thresholds=Signal::derive(move || current.with(|v| v.thresholds))
                 on_apply=view.editor(|next, thresholds| next.thresholds = thresholds)/>
-            <UsagePanel usage=Signal::from(usage_now) idle_minutes=Signal::derive(move || current.with(|v| v.idle_minutes))
+            <UsagePanel usage=usage_now open=usage_open idle_minutes=Signal::derive(move || current.with(|v| v.idle_minutes))
                 on_idle=view.editor(|next, minutes| next.idle_minutes = minutes)>
                 <div class="usage-charts">{page_loads.view()} {active_users.view()}</div>
             </UsagePanel>
