@@ -18,6 +18,11 @@ pub const OCTOPAI_USER_EVENTS_PATH: &str = "/gateway/octopai/user-events";
 pub const CLOUDERA_AUDITS_PATH: &str = "/gateway/cloudera/audits";
 /// `GET`: liveness.
 pub const HEALTH_PATH: &str = "/gateway/health";
+/// `POST`, for an administrator (`Authorization: Bearer` the gateway's
+/// administrator token): ends every session of one account, on every
+/// replica (body: [`EndAccountSessions`], answer: [`AccountSessionsEnded`]).
+/// Absent unless the gateway was given an administrator token.
+pub const ACCOUNT_SESSIONS_PATH: &str = "/gateway/admin/account-sessions";
 
 /// A user name and password for one source.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +76,28 @@ pub struct SessionResponse {
     pub octopai: Option<OctopaiIdentity>,
     #[serde(default)]
     pub cloudera: Option<ClouderaIdentity>,
+}
+
+/// `POST /gateway/admin/account-sessions` body: whose sessions to end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndAccountSessions {
+    /// The source the account logs in to ([`crate::Source::id`]:
+    /// `octopai` or `cloudera`).
+    pub source: String,
+    /// The account's name there (an Octopai e-mail, a Cloudera Manager user
+    /// name); letter case does not matter.
+    pub account: String,
+}
+
+/// `POST /gateway/admin/account-sessions` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSessionsEnded {
+    pub source: String,
+    pub account: String,
+    /// ISO 8601: every session of the account logged in before this has
+    /// ended; a login after it works.
+    pub ended_before: String,
 }
 
 /// Every gateway error has this body.

@@ -140,6 +140,7 @@ fn token(keys: &SessionKeys, n: usize) -> String {
         sid: format!("bench-session-{n}"),
         exp: now + 3600,
         idle: now + 3600,
+        issued_ms: now * 1000,
         octopai: None,
         cloudera: Some(ClouderaSession {
             username: "admin".into(),
@@ -345,6 +346,7 @@ fn main() {
                 sid: "bench-simulated".into(),
                 exp: now + 3600,
                 idle: now + 3600,
+                issued_ms: now * 1000,
                 octopai: None,
                 cloudera: Some(ClouderaSession {
                     username: simulated_upstreams::DEMO_CLOUDERA_USER.into(),

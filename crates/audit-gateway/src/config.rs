@@ -76,6 +76,8 @@ pub struct Config {
     pub header_timeout: Duration,
     /// Upstream requests one session may have in flight at once.
     pub session_concurrency: usize,
+    /// Opens the administrator's route (`--admin-token-file`).
+    pub admin_token: Option<crate::admin::AdminToken>,
 }
 
 /// Whether `url`'s host is a loopback name or address.
@@ -177,6 +179,11 @@ pub struct GatewayArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+    /// A file holding an administrator token (one line, 32 characters or more): opens
+    /// POST /gateway/admin/account-sessions, which ends every session of one account
+    /// [default: no administrator route]
+    #[arg(long, env = "GATEWAY_ADMIN_TOKEN_FILE", value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
     /// A file holding the Redis password (never on the command line)
     #[arg(long, env = "GATEWAY_REDIS_PASSWORD_FILE", value_name = "FILE")]
     pub redis_password_file: Option<PathBuf>,
@@ -351,7 +358,12 @@ impl Config {
         if !(1..=64).contains(&session_concurrency) {
             return Err("--session-concurrency takes a whole number from 1 to 64".into());
         }
+        let admin_token = match &args.admin_token_file {
+            Some(path) => Some(crate::admin::AdminToken::from_file(path)?),
+            None => None,
+        };
         Ok(Config {
+            admin_token,
             tls,
             upstream_ca: args.upstream_ca,
             header_timeout: Duration::from_secs(header_secs),
@@ -452,6 +464,10 @@ mod tests {
                 "must not carry a password",
             ),
             (vec!["--redis-password-file", "/tmp/x"], "needs --redis-url"),
+            (
+                vec!["--admin-token-file", "/nonexistent/admin"],
+                "cannot read the administrator token file",
+            ),
             (vec!["--trusted-proxy", "10.0.0.0/40"], "prefix must be"),
             (vec!["--frobnicate"], "unexpected argument '--frobnicate'"),
             (vec!["--session-concurrency", "0"], "from 1 to 64"),
@@ -570,6 +586,7 @@ mod tests {
             "OCTOPAI_URL",
             "GATEWAY_SESSION_KEY_FILE",
             "GATEWAY_REDIS_URL",
+            "GATEWAY_ADMIN_TOKEN_FILE",
         ] {
             assert!(help.contains(flag), "{flag} missing from:\n{help}");
         }

@@ -15,6 +15,8 @@ pub enum AppError {
     BadRequest(String),
     /// No token, or one that cannot be opened.
     Unauthorized,
+    /// An administrator's route without the administrator token.
+    NotAdministrator,
     /// The token was valid once and has expired.
     SessionExpired,
     /// The upstream refused the credentials given at login.
@@ -95,6 +97,12 @@ impl AppError {
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthorized,
                 "You are not logged in (or the session token is not valid). Log in again.".into(),
+                None,
+            ),
+            NotAdministrator => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "This needs the gateway's administrator token as `Authorization: Bearer`; it is missing or not the one the gateway was given.".into(),
                 None,
             ),
             SessionExpired => (

@@ -46,7 +46,7 @@ impl AuthedSession {
                 TokenError::Expired => AppError::SessionExpired,
                 TokenError::Invalid => AppError::Unauthorized,
             })?;
-        if state.hardening.is_revoked(&claims.sid).await {
+        if state.hardening.is_refused(&claims).await {
             return Err(AppError::Unauthorized);
         }
         Ok(Self { claims })

@@ -20,6 +20,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
+pub use crate::revoked::Revoked;
+use crate::session::SessionClaims;
 use crate::shared::{Lease, Shared};
 
 /// Where browsers send CSP violation reports.
@@ -85,6 +87,9 @@ pub struct Hardening {
     pub hsts: bool,
     /// Peers whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Arc<Vec<crate::proxies::Network>>,
+    /// The administrator token (`--admin-token-file`); without it the
+    /// administrator's route does not exist.
+    pub admin: Option<crate::admin::AdminToken>,
 }
 
 /// An upstream slot, held while the upstream request runs: this process's
@@ -145,37 +150,6 @@ impl SessionSlots {
     }
 }
 
-/// Sessions logged out before they end, each kept only until its own end.
-/// Held by this gateway process; with `--redis-url` the shared copy is the
-/// one consulted ([`Hardening::is_revoked`]).
-#[derive(Debug, Default)]
-pub struct Revoked {
-    tokens: Mutex<HashMap<[u8; 32], i64>>,
-}
-
-impl Revoked {
-    fn id(sid: &str) -> [u8; 32] {
-        Sha256::digest(sid.as_bytes()).into()
-    }
-
-    /// Refuses session `sid` from now until `expires` (Unix seconds).
-    pub fn revoke(&self, sid: &str, expires: i64, now: i64) {
-        let mut tokens = self
-            .tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        tokens.retain(|_, until| *until > now);
-        tokens.insert(Self::id(sid), expires);
-    }
-
-    pub fn is_revoked(&self, sid: &str) -> bool {
-        self.tokens
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains_key(&Self::id(sid))
-    }
-}
-
 impl Hardening {
     pub fn new(dist_dir: &Path, limits: LoginLimits) -> Self {
         Self {
@@ -188,7 +162,14 @@ impl Hardening {
             shared: None,
             hsts: false,
             trusted_proxies: Arc::new(Vec::new()),
+            admin: None,
         }
+    }
+
+    /// The same, with the administrator's route open to `token`.
+    pub fn with_admin(mut self, token: Option<crate::admin::AdminToken>) -> Self {
+        self.admin = token;
+        self
     }
 
     /// The same, taking the client's address from `X-Forwarded-For` when a
@@ -247,19 +228,51 @@ impl Hardening {
         Ok(())
     }
 
-    /// Whether session `sid` was logged out: here, or on any replica. An
-    /// unreachable shared store reads as "no" (open sessions keep reading;
-    /// docs/security.md), and is logged.
-    pub async fn is_revoked(&self, sid: &str) -> bool {
-        if self.revoked.is_revoked(sid) {
+    /// Ends every session of account `key` ([`crate::revoked::account_key`])
+    /// logged in up to `before_ms` (Unix milliseconds), here and on every
+    /// replica, for as long as such a session could last (`keep_secs`);
+    /// fails closed when the shared store cannot take it.
+    pub async fn end_account(
+        &self,
+        key: &str,
+        before_ms: i64,
+        keep_secs: u64,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let keep = i64::try_from(keep_secs).unwrap_or(i64::MAX);
+        self.revoked
+            .end_account(key, before_ms, now.saturating_add(keep), now);
+        if let Some(shared) = &self.shared {
+            shared
+                .end_account(key, before_ms, keep_secs)
+                .await
+                .map_err(|error| AppError::SharedStateUnavailable(error.0))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the session of `claims` was logged out, or its account's
+    /// sessions ended by an administrator after its login: here, or on any
+    /// replica (one round trip to Redis). An unreachable shared store reads
+    /// as "no" (open sessions keep reading; docs/security.md), and is
+    /// logged.
+    pub async fn is_refused(&self, claims: &SessionClaims) -> bool {
+        let accounts = crate::revoked::accounts_of(claims);
+        if self
+            .revoked
+            .is_refused(&claims.sid, &accounts, claims.issued_ms)
+        {
             return true;
         }
         match &self.shared {
             None => false,
-            Some(shared) => shared.is_revoked(sid).await.unwrap_or_else(|error| {
-                tracing::warn!(%error, "shared store unreachable; revocations on other replicas not seen");
-                false
-            }),
+            Some(shared) => shared
+                .is_refused(&claims.sid, &accounts, claims.issued_ms)
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "shared store unreachable; revocations on other replicas not seen");
+                    false
+                }),
         }
     }
 

@@ -11,12 +11,14 @@
 //! The library is `app(state) -> Router` plus [`start`]; `main.rs` only
 //! parses the configuration and waits.
 
+pub mod admin;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod hardening;
 pub mod json_check;
 pub mod proxies;
+pub mod revoked;
 pub mod serve;
 pub mod session;
 pub mod shared;
@@ -29,9 +31,9 @@ use std::time::Duration;
 
 use audit_core::cloudera::AuditsParams;
 use audit_core::contract::{
-    ClouderaIdentity, OctopaiIdentity, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH,
-    HEALTH_PATH, OCTOPAI_USER_EVENTS_PATH, RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER,
-    SESSION_PATH,
+    ClouderaIdentity, OctopaiIdentity, SessionRequest, SessionResponse, ACCOUNT_SESSIONS_PATH,
+    CLOUDERA_AUDITS_PATH, HEALTH_PATH, OCTOPAI_USER_EVENTS_PATH, RENEWED_EXPIRES_HEADER,
+    RENEWED_TOKEN_HEADER, SESSION_PATH,
 };
 use audit_core::octopai::UserEventsRequest;
 use audit_core::time::format_iso;
@@ -113,6 +115,7 @@ pub fn app(state: AppState) -> Router {
         );
     let api = Router::new()
         .route(SESSION_PATH, post(create_session).delete(end_session))
+        .route(ACCOUNT_SESSIONS_PATH, post(admin::end_account_sessions))
         .merge(data)
         .route(
             HEALTH_PATH,
@@ -274,6 +277,7 @@ async fn create_session(
         sid: session::new_session_id().map_err(AppError::Internal)?,
         exp,
         idle: (now + state.sessions.idle).timestamp().min(exp),
+        issued_ms: now.timestamp_millis(),
         octopai: octopai.as_ref().map(|login| OctopaiSession {
             access_token: login.access_token.clone(),
             user_name: login.user_name.clone(),
@@ -478,7 +482,8 @@ pub async fn start(config: Config) -> Result<Started, String> {
             config.upstream_timeout,
         ))
         .with_hsts(identity.is_some())
-        .with_trusted_proxies(config.trusted_proxies.clone());
+        .with_trusted_proxies(config.trusted_proxies.clone())
+        .with_admin(config.admin_token.clone());
     if let Some(redis) = &config.redis {
         hardening = hardening.with_shared(shared::Shared::connect(redis).await?);
     }

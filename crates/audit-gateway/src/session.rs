@@ -29,6 +29,11 @@ pub struct SessionClaims {
     /// The idle deadline, Unix seconds: a request after it is refused; each
     /// renewal moves it (never past [`SessionClaims::exp`]).
     pub idle: i64,
+    /// When the session's login was, Unix milliseconds (renewal keeps it):
+    /// an administrator ending an account's sessions ends those logged in
+    /// before then. A token from before this field reads 0: ended by any.
+    #[serde(default)]
+    pub issued_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub octopai: Option<OctopaiSession>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -295,6 +300,7 @@ mod tests {
             sid: "0123456789abcdef0123456789abcdef".into(),
             exp,
             idle: exp,
+            issued_ms: 0,
             octopai: None,
             cloudera: Some(ClouderaSession {
                 username: "admin".into(),

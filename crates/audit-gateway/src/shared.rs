@@ -1,5 +1,6 @@
 //! Protective state shared by every replica, in Redis (`--redis-url`):
-//! revoked sessions, login attempts and each session's upstream slots.
+//! revoked sessions, accounts whose sessions an administrator ended, login
+//! attempts and each session's upstream slots.
 //!
 //! Each entry expires on its own (a revocation when the session would have
 //! ended, attempts when they leave the window, a slot lease after the
@@ -80,12 +81,25 @@ end
 return 0
 ";
 
+/// Records the instant before which an account's logins are refused,
+/// unless a later one is recorded. KEYS[1]: the account's key; ARGV: the
+/// instant (ms), how long to keep it (s).
+const END_ACCOUNT_SCRIPT: &str = r"
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ttl = redis.call('TTL', KEYS[1])
+local keep = tonumber(ARGV[2])
+if ttl > keep then keep = ttl end
+redis.call('SET', KEYS[1], math.max(held, tonumber(ARGV[1])), 'EX', keep)
+return 0
+";
+
 /// The connection to Redis and the scripts run on it.
 #[derive(Clone)]
 pub struct Shared {
     connection: ConnectionManager,
     login: Script,
     slot: Script,
+    end_account: Script,
     /// Where it is, for messages (without credentials).
     url: String,
 }
@@ -144,6 +158,7 @@ impl Shared {
             connection,
             login: Script::new(LOGIN_SCRIPT),
             slot: Script::new(SLOT_SCRIPT),
+            end_account: Script::new(END_ACCOUNT_SCRIPT),
             url: config.url.clone(),
         })
     }
@@ -157,9 +172,46 @@ impl Shared {
         Ok(())
     }
 
-    pub async fn is_revoked(&self, sid: &str) -> Result<bool, SharedError> {
+    /// Refuses every session of account `key` logged in up to `before_ms`
+    /// (Unix milliseconds), everywhere, for the next `seconds`. A later
+    /// instant already recorded stays.
+    pub async fn end_account(
+        &self,
+        key: &str,
+        before_ms: i64,
+        seconds: u64,
+    ) -> Result<(), SharedError> {
         let mut connection = self.connection.clone();
-        Ok(connection.exists(hashed("revoked", sid)).await?)
+        let _: () = self
+            .end_account
+            .key(hashed("account-ended", key))
+            .arg(before_ms)
+            .arg(seconds.max(1))
+            .invoke_async(&mut connection)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether session `sid`, logged in as `accounts` at `issued_ms`, was
+    /// logged out or had its account's sessions ended, on any replica: one
+    /// round trip.
+    pub async fn is_refused(
+        &self,
+        sid: &str,
+        accounts: &[String],
+        issued_ms: i64,
+    ) -> Result<bool, SharedError> {
+        let keys: Vec<String> = std::iter::once(hashed("revoked", sid))
+            .chain(accounts.iter().map(|key| hashed("account-ended", key)))
+            .collect();
+        let mut connection = self.connection.clone();
+        let found: Vec<Option<i64>> = connection.mget(&keys).await?;
+        let revoked = found.first().is_some_and(Option::is_some);
+        let ended = found
+            .iter()
+            .skip(1)
+            .any(|before_ms| before_ms.is_some_and(|before_ms| issued_ms <= before_ms));
+        Ok(revoked || ended)
     }
 
     /// Counts a login attempt against each `(what, limit)` over `window`,

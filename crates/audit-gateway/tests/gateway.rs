@@ -235,6 +235,7 @@ async fn data_routes_need_a_valid_unexpired_token() {
             sid: format!("test-{}", "admin"),
             exp: Utc::now().timestamp() - 1,
             idle: Utc::now().timestamp() - 1,
+            issued_ms: Utc::now().timestamp_millis(),
             octopai: None,
             cloudera: Some(audit_gateway::session::ClouderaSession {
                 username: "admin".into(),
@@ -394,6 +395,7 @@ fn token_for_cloudera() -> String {
             sid: format!("test-{}", "admin"),
             exp: Utc::now().timestamp() + 600,
             idle: Utc::now().timestamp() + 600,
+            issued_ms: Utc::now().timestamp_millis(),
             octopai: None,
             cloudera: Some(audit_gateway::session::ClouderaSession {
                 username: "admin".into(),

@@ -1,6 +1,7 @@
 //! Two gateway replicas sharing their protective state through a real
 //! Redis (started here on loopback, with a password): a logout on one holds
-//! on the other, the login limit counts across both, a session's upstream
+//! on the other, so do an account's sessions ended by an administrator,
+//! the login limit counts across both, a session's upstream
 //! slots are shared, and a Redis that goes away fails logins and logouts
 //! closed while open sessions keep reading.
 #![allow(clippy::unwrap_used)]
@@ -79,6 +80,15 @@ async fn a_logout_on_one_replica_holds_on_the_other() {
         assert_eq!(error_code(&body), "unauthorized");
     }
     // The revocation expires with the session, so nothing grows for good.
+    let ttls = expiries(&redis, "audit-gateway:revoked:*").await;
+    assert!(
+        matches!(ttls[..], [ttl] if (1..=8 * 3600).contains(&ttl)),
+        "{ttls:?}"
+    );
+}
+
+/// The time to live, in seconds, of each key matching `pattern`.
+async fn expiries(redis: &servers::Redis, pattern: &str) -> Vec<i64> {
     let mut connection = redis::Client::open(format!(
         "redis://:{}@127.0.0.1:{}/0",
         redis.password, redis.port
@@ -88,17 +98,61 @@ async fn a_logout_on_one_replica_holds_on_the_other() {
     .await
     .unwrap();
     let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("audit-gateway:revoked:*")
+        .arg(pattern)
         .query_async(&mut connection)
         .await
         .unwrap();
-    assert_eq!(keys.len(), 1);
-    let ttl: i64 = redis::cmd("TTL")
-        .arg(&keys[0])
-        .query_async(&mut connection)
-        .await
-        .unwrap();
-    assert!((1..=8 * 3600).contains(&ttl), "{ttl}");
+    let mut ttls = Vec::new();
+    for key in keys {
+        ttls.push(
+            redis::cmd("TTL")
+                .arg(&key)
+                .query_async(&mut connection)
+                .await
+                .unwrap(),
+        );
+    }
+    ttls
+}
+
+#[tokio::test]
+async fn an_account_ended_on_one_replica_is_ended_on_the_other() {
+    let redis = servers::Redis::start();
+    let running = upstreams(simulator()).await;
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let admin = audit_gateway::admin::AdminToken::parse(ADMIN_TOKEN).unwrap();
+        let protection = replica(&redis, LoginLimits::default()).await;
+        replicas.push(gateway(
+            &running,
+            single(OLD_KEY),
+            SessionPolicy::default(),
+            protection.with_admin(Some(admin)),
+        ));
+    }
+    let [one, two] = &replicas[..] else {
+        unreachable!()
+    };
+    let ended = session(two, cloudera_login()).await.token;
+    let other = session(two, octopai_login()).await.token;
+    let (status, _) = end_account_sessions(one, Some(ADMIN_TOKEN), "cloudera", "ADMIN").await;
+    assert_eq!(status, StatusCode::OK);
+    for router in [one, two] {
+        let (status, _, body) = audits(router, &ended).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error_code(&body), "unauthorized");
+        // Another account's session is not touched (it reaches the route,
+        // which says it is not connected to Cloudera Manager).
+        assert_eq!(error_code(&audits(router, &other).await.2), "not_connected");
+    }
+    let later = session(two, cloudera_login()).await.token;
+    assert_eq!(audits(one, &later).await.0, StatusCode::OK);
+    // The record expires when the sessions it ends would have.
+    let ttls = expiries(&redis, "audit-gateway:account-ended:*").await;
+    assert!(
+        matches!(ttls[..], [ttl] if (8 * 3600 - 60..=8 * 3600).contains(&ttl)),
+        "{ttls:?}"
+    );
 }
 
 #[tokio::test]
@@ -196,6 +250,7 @@ async fn a_sessions_upstream_slots_are_shared_by_the_replicas() {
         sid: "shared-slots".into(),
         exp: chrono::Utc::now().timestamp() + 600,
         idle: chrono::Utc::now().timestamp() + 600,
+        issued_ms: chrono::Utc::now().timestamp_millis(),
         octopai: None,
         cloudera: Some(audit_gateway::session::ClouderaSession {
             username: "admin".into(),
@@ -232,7 +287,11 @@ async fn without_redis_logins_and_logouts_fail_closed_and_open_sessions_keep_rea
         &running,
         single(OLD_KEY),
         SessionPolicy::default(),
-        replica(&redis, LoginLimits::default()).await,
+        replica(&redis, LoginLimits::default())
+            .await
+            .with_admin(Some(
+                audit_gateway::admin::AdminToken::parse(ADMIN_TOKEN).unwrap(),
+            )),
     );
     let session = session(&router, cloudera_login()).await;
     redis.stop();
@@ -249,4 +308,9 @@ async fn without_redis_logins_and_logouts_fail_closed_and_open_sessions_keep_rea
         logout(&router, &session.token).await,
         StatusCode::SERVICE_UNAVAILABLE
     );
+    // Ending an account's sessions cannot be promised on every replica.
+    let (status, body) =
+        end_account_sessions(&router, Some(ADMIN_TOKEN), "cloudera", "admin").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_code(&body), "session_store_unavailable");
 }

@@ -302,6 +302,7 @@ fn cloudera_token(key: &audit_gateway::session::SessionKey, user: &str) -> Strin
         sid: format!("test-{}", user),
         exp: chrono::Utc::now().timestamp() + 600,
         idle: chrono::Utc::now().timestamp() + 600,
+        issued_ms: chrono::Utc::now().timestamp_millis(),
         octopai: None,
         cloudera: Some(audit_gateway::session::ClouderaSession {
             username: user.into(),

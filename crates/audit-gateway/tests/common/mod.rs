@@ -131,6 +131,35 @@ pub async fn logout(router: &Router, token: &str) -> StatusCode {
     send(router, request).await.0
 }
 
+/// The administrator token the tests give a gateway.
+pub const ADMIN_TOKEN: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928";
+
+/// A gateway's protection with the administrator's route open to
+/// [`ADMIN_TOKEN`].
+pub fn hardening_with_admin() -> Hardening {
+    hardening().with_admin(Some(
+        audit_gateway::admin::AdminToken::parse(ADMIN_TOKEN).unwrap(),
+    ))
+}
+
+/// Asks the gateway, as `bearer` (if any), to end every session of
+/// `account` at `source`.
+pub async fn end_account_sessions(
+    router: &Router,
+    bearer: Option<&str>,
+    source: &str,
+    account: &str,
+) -> (StatusCode, Vec<u8>) {
+    let mut request = Request::post(audit_core::contract::ACCOUNT_SESSIONS_PATH)
+        .header("content-type", "application/json");
+    if let Some(token) = bearer {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = json!({"source": source, "account": account}).to_string();
+    let (status, _, body) = send(router, request.body(Body::from(body)).unwrap()).await;
+    (status, body)
+}
+
 pub fn error_code(body: &[u8]) -> String {
     let body: ErrorBody = serde_json::from_slice(body)
         .unwrap_or_else(|_| panic!("not an ErrorBody: {}", String::from_utf8_lossy(body)));
