@@ -11,6 +11,7 @@ use audit_core::contract::{
     ErrorBody, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH, OCTOPAI_USER_EVENTS_PATH,
     RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER, SESSION_PATH,
 };
+use audit_core::event::Interner;
 use audit_core::octopai::{self, UserEventsRequest};
 use audit_core::retry::Failure;
 use audit_core::AuditEvent;
@@ -171,6 +172,9 @@ pub struct Client {
     token: Rc<RefCell<String>>,
     signal: Option<AbortSignal>,
     on_renew: Option<OnRenew>,
+    /// The texts of every answer read through this client, each held once
+    /// (a load's pages repeat the same accounts, services and records).
+    texts: Rc<RefCell<Interner>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -185,6 +189,7 @@ impl Client {
             token: Rc::new(RefCell::new(token)),
             signal,
             on_renew: None,
+            texts: Rc::default(),
         }
     }
 
@@ -238,7 +243,8 @@ impl Client {
             .map_err(|error| transport(error, signal))?;
         self.take_renewal(&response);
         let text = body_of(response, signal).await?;
-        octopai::decode_events(&text).map_err(|error| ApiError::malformed(error.message))
+        octopai::decode_events_with(&text, &mut self.texts.borrow_mut())
+            .map_err(|error| ApiError::malformed(error.message))
     }
 
     /// One page of Cloudera Manager audits, as events.
@@ -253,7 +259,8 @@ impl Client {
             .map_err(|error| transport(error, signal))?;
         self.take_renewal(&response);
         let text = body_of(response, signal).await?;
-        cloudera::decode_events(&text).map_err(|error| ApiError::malformed(error.message))
+        cloudera::decode_events_with(&text, &mut self.texts.borrow_mut())
+            .map_err(|error| ApiError::malformed(error.message))
     }
 
     /// Waits `wait`, or less if the load is cancelled first.

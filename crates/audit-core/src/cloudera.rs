@@ -101,7 +101,16 @@ impl ApiAuditList {
 /// of [`AuditEvent::try_from`]). An answer this cannot read goes through
 /// [`ApiAuditList::decode`], so a bad one gets the same error as ever.
 pub fn decode_events(body: &str) -> Result<Vec<AuditEvent>, WireError> {
-    if let Some(events) = decode_events_directly(body) {
+    decode_events_with(body, &mut Interner::default())
+}
+
+/// [`decode_events`], holding each text once with those `interner` holds:
+/// give every answer of one load the same.
+pub fn decode_events_with(
+    body: &str,
+    interner: &mut Interner,
+) -> Result<Vec<AuditEvent>, WireError> {
+    if let Some(events) = decode_events_directly(body, interner) {
         return Ok(events);
     }
     ApiAuditList::decode(body)?
@@ -146,13 +155,12 @@ struct AuditFields<'a> {
 /// `{"items": [audit, ...]}` read in one pass: each audit decoded once,
 /// its text beside it. Anything unexpected (a second `items`, trailing
 /// text, a bad audit) is left to the `Value` path.
-fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
+fn decode_events_directly(body: &str, interner: &mut Interner) -> Option<Vec<AuditEvent>> {
     let mut scan = Scan::new(body);
-    let mut interner = Interner::default();
     let mut events = None;
     scan.object(|scan, key| {
         match key.0.as_ref() {
-            "items" if events.is_none() => events = Some(audits(scan, &mut interner)?),
+            "items" if events.is_none() => events = Some(audits(scan, interner)?),
             "items" => return None,
             _ => {
                 scan.value::<serde::de::IgnoredAny>()?;
@@ -167,7 +175,7 @@ fn decode_events_directly(body: &str) -> Option<Vec<AuditEvent>> {
 }
 
 /// The array of audits the scan is at.
-fn audits<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<AuditEvent>> {
+fn audits(scan: &mut Scan<'_>, interner: &mut Interner) -> Option<Vec<AuditEvent>> {
     let mut events = Vec::new();
     scan.members(b'[', b']', |scan| {
         let (fields, raw) = scan.value::<AuditFields>()?;

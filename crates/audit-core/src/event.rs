@@ -15,7 +15,8 @@ use serde_json::Value;
 pub use crate::record::Record;
 
 mod mapping;
-pub(crate) use mapping::{audit_event, octopai_event, AuditParts, Interner, OctopaiParts};
+pub use mapping::Interner;
+pub(crate) use mapping::{audit_event, octopai_event, AuditParts, OctopaiParts};
 
 /// Which upstream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

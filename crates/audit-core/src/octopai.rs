@@ -184,7 +184,16 @@ const TOTAL_FIELDS: &[&str] = &["total", "totalCount", "count"];
 /// answer this cannot read goes through [`UserEventsPage::decode`], so a
 /// bad one gets the same error as ever.
 pub fn decode_events(body: &str) -> Result<(Vec<AuditEvent>, Option<u64>), WireError> {
-    if let Some(decoded) = decode_events_directly(body) {
+    decode_events_with(body, &mut Interner::default())
+}
+
+/// [`decode_events`], holding each text once with those `interner` holds:
+/// give every answer of one load the same.
+pub fn decode_events_with(
+    body: &str,
+    interner: &mut Interner,
+) -> Result<(Vec<AuditEvent>, Option<u64>), WireError> {
+    if let Some(decoded) = decode_events_directly(body, interner) {
         return Ok(decoded);
     }
     let page = UserEventsPage::decode(body)?;
@@ -252,11 +261,13 @@ fn names_the_list(key: &str) -> bool {
 /// (with the total beside it), each event decoded once with its text
 /// beside it. Anything unexpected (two lists, trailing text, a record that
 /// cannot be read) is left to the `Value` path.
-fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> {
+fn decode_events_directly(
+    body: &str,
+    interner: &mut Interner,
+) -> Option<(Vec<AuditEvent>, Option<u64>)> {
     let mut scan = Scan::new(body);
-    let mut interner = Interner::default();
     let (events, total) = match body.trim_start().as_bytes().first()? {
-        b'[' => (records(&mut scan, &mut interner)?, None),
+        b'[' => (records(&mut scan, interner)?, None),
         b'{' => {
             let mut events = None;
             let mut others = Vec::new();
@@ -265,7 +276,7 @@ fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> 
                     if events.is_some() {
                         return None;
                     }
-                    events = Some(records(scan, &mut interner)?);
+                    events = Some(records(scan, interner)?);
                 } else {
                     let (value, _) = scan.value::<&RawValue>()?;
                     others.push((key, value));
@@ -286,7 +297,7 @@ fn decode_events_directly(body: &str) -> Option<(Vec<AuditEvent>, Option<u64>)> 
 }
 
 /// The list of events the scan is at.
-fn records<'a>(scan: &mut Scan<'a>, interner: &mut Interner<'a>) -> Option<Vec<AuditEvent>> {
+fn records(scan: &mut Scan<'_>, interner: &mut Interner) -> Option<Vec<AuditEvent>> {
     let mut events = Vec::new();
     scan.members(b'[', b']', |scan| {
         let (Members(members), raw) = scan.value::<Members>()?;

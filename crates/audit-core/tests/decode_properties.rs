@@ -251,6 +251,40 @@ proptest! {
     }
 
     #[test]
+    fn a_loads_answers_read_with_one_interner_are_the_same_events_sharing_texts(
+        first in proptest::collection::vec(an_audit(), 0..5),
+        second in proptest::collection::vec(an_audit(), 0..5),
+        people in proptest::collection::vec(an_octopai_event(), 0..5),
+    ) {
+        let answer = |audits: &[Vec<(String, String)>]| {
+            let items: Vec<String> = audits.iter().map(|fields| object(fields, false)).collect();
+            format!("{{\"items\":[{}]}}", items.join(","))
+        };
+        let (one, two) = (answer(&first), answer(&second));
+        let people: Vec<String> = people.iter().map(|fields| object(fields, false)).collect();
+        let three = format!("[{}]", people.join(","));
+        let mut interner = audit_core::event::Interner::default();
+        let shared = [
+            cloudera::decode_events_with(&one, &mut interner).unwrap(),
+            cloudera::decode_events_with(&two, &mut interner).unwrap(),
+            octopai::decode_events_with(&three, &mut interner).unwrap().0,
+        ];
+        let alone = [
+            cloudera::decode_events(&one).unwrap(),
+            cloudera::decode_events(&two).unwrap(),
+            octopai::decode_events(&three).unwrap().0,
+        ];
+        prop_assert_eq!(&shared, &alone);
+        // An account named in several answers is held once.
+        let all: Vec<&AuditEvent> = shared.iter().flatten().collect();
+        for a in &all {
+            for b in all.iter().filter(|b| b.actor == a.actor) {
+                prop_assert!(std::sync::Arc::ptr_eq(&a.actor, &b.actor));
+            }
+        }
+    }
+
+    #[test]
     fn octopai_answers_decode_as_through_values(
         events in proptest::collection::vec(an_octopai_event(), 0..6),
         shape in 0u8..3,

@@ -87,6 +87,38 @@ fn memory_row(name: &str, items: &[Value], decode: impl Fn(&str) -> Vec<AuditEve
     );
 }
 
+/// The memory the generated `items` (each once: a load holds no copies)
+/// hold decoded in pages of 1,000 with one interner for the whole load, as
+/// loads decode them, beside one interner per answer.
+fn interning_row(
+    name: &str,
+    items: &[Value],
+    decode: impl Fn(&str, &mut audit_core::event::Interner) -> Vec<AuditEvent>,
+) {
+    let pages: Vec<String> = items
+        .chunks(1000)
+        .map(|chunk| serde_json::json!({ "items": chunk }).to_string())
+        .collect();
+    let mut load = audit_core::event::Interner::default();
+    let shared: Vec<AuditEvent> = pages
+        .iter()
+        .flat_map(|page| decode(page, &mut load))
+        .collect();
+    let alone: Vec<AuditEvent> = pages
+        .iter()
+        .flat_map(|page| decode(page, &mut audit_core::event::Interner::default()))
+        .collect();
+    let (held, _) = held_bytes(&shared);
+    let (baseline, _) = held_bytes(&alone);
+    println!(
+        "| {name}, {} events: texts held once per load | {:.1} MB | once per answer | {:.1} MB | {:.2}x |",
+        shared.len(),
+        held as f64 / 1e6,
+        baseline as f64 / 1e6,
+        held as f64 / baseline as f64
+    );
+}
+
 fn median(mut run: impl FnMut()) -> Duration {
     let mut times: Vec<Duration> = (0..7)
         .map(|_| {
@@ -184,6 +216,21 @@ fn main() {
         "memory held by 100,000 Octopai events, decoded in pages of 1,000",
         &octopai,
         |page| audit_core::octopai::decode_events(page).expect("decodes").0,
+    );
+
+    interning_row(
+        "memory held by the generated CM audits",
+        &audits,
+        |page, texts| audit_core::cloudera::decode_events_with(page, texts).expect("decodes"),
+    );
+    interning_row(
+        "memory held by the generated Octopai events",
+        &octopai,
+        |page, texts| {
+            audit_core::octopai::decode_events_with(page, texts)
+                .expect("decodes")
+                .0
+        },
     );
 
     let cloudera_text = page_text(&audits, 100_000, "items");

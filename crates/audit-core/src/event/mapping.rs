@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{fnv1a, AuditEvent, EventKind, FnvMap, Outcome, Record, Source};
+use super::{fnv1a, AuditEvent, EventKind, FnvSet, Outcome, Record, Source};
 use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
 use crate::record::{Field, Found, Templates};
@@ -37,30 +37,39 @@ impl From<OctopaiEvent> for AuditEvent {
     }
 }
 
-/// Equal texts decoded from one answer, held once: an answer's services,
-/// commands, accounts and addresses repeat on every other record.
+/// Equal texts held once: an answer's services, commands, accounts and
+/// addresses repeat on every other record, and on every other answer of a
+/// load, as do the templates of records alike. One is kept for a whole
+/// load (the decoders' `_with` forms take it); a fresh one holds what one
+/// answer repeats.
 #[derive(Default)]
-pub(crate) struct Interner<'a> {
-    held: FnvMap<&'a str, Arc<str>>,
+pub struct Interner {
+    held: FnvSet<Arc<str>>,
     templates: Templates,
 }
 
-impl<'a> Interner<'a> {
-    pub fn text(&mut self, text: Cow<'a, str>) -> Arc<str> {
-        match text {
-            Cow::Borrowed(text) => self
-                .held
-                .entry(text)
-                .or_insert_with(|| Arc::from(text))
-                .clone(),
-            Cow::Owned(text) => match self.held.get(text.as_str()) {
-                Some(held) => held.clone(),
-                None => Arc::from(text),
-            },
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interner")
+            .field("texts", &self.held.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Interner {
+    pub(crate) fn text(&mut self, text: Cow<'_, str>) -> Arc<str> {
+        if let Some(held) = self.held.get(text.as_ref()) {
+            return held.clone();
         }
+        let held: Arc<str> = match text {
+            Cow::Borrowed(text) => Arc::from(text),
+            Cow::Owned(text) => Arc::from(text),
+        };
+        self.held.insert(held.clone());
+        held
     }
 
-    fn optional(&mut self, text: Option<Cow<'a, str>>) -> Option<Arc<str>> {
+    fn optional(&mut self, text: Option<Cow<'_, str>>) -> Option<Arc<str>> {
         text.map(|text| self.text(text))
     }
 
@@ -91,7 +100,7 @@ pub(crate) struct OctopaiParts<'a> {
 pub(crate) fn octopai_event<'a>(
     parts: OctopaiParts<'a>,
     raw_json: &str,
-    interner: &mut Interner<'a>,
+    interner: &mut Interner,
 ) -> AuditEvent {
     let (kind, outcome) = match &parts.event_type {
         OctopaiEventType::LoginSucceeded => (EventKind::Login, Outcome::Succeeded),
@@ -177,7 +186,7 @@ pub(crate) struct AuditParts<'t, 'a> {
 pub(crate) fn audit_event<'a>(
     parts: AuditParts<'_, 'a>,
     raw_json: &str,
-    interner: &mut Interner<'a>,
+    interner: &mut Interner,
 ) -> Result<AuditEvent, WireError> {
     let at = crate::cloudera::audit_timestamp(parts.timestamp)?;
     let command = parts.command.unwrap_or_default();
