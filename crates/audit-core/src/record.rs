@@ -3,10 +3,10 @@
 //! The detail view and the JSON export show every field of the record an
 //! upstream sent, as it was sent. Most of that text repeats what the event
 //! already holds in its own fields (the account, the address, the
-//! operation, the time) or what other records of the answer say (field
+//! operation, the time) or what other records of the load say (field
 //! names, a service, a user agent). So a record is kept as a *template*: its
 //! compact JSON text with the strings that hold the event's own values left
-//! out and marked, shared between the records of an answer that are alike
+//! out and marked, shared between the records of a load that are alike
 //! but for those values. Which strings: those the decoder read the values
 //! from (`Found`), or, for a record read any other way, every string
 //! equal to one of them. The text is rebuilt, byte for byte, from the
@@ -166,7 +166,7 @@ impl Record {
     }
 }
 
-/// The templates of one answer, each held once.
+/// The templates of one load (or one answer), each held once.
 #[derive(Default)]
 pub(crate) struct Templates {
     held: HashSet<Arc<str>, BuildHasherDefault<WordHash>>,

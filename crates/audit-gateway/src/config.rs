@@ -58,6 +58,8 @@ pub struct Config {
     /// Exact origins allowed cross-origin (the app itself is same-origin).
     pub allowed_origins: Vec<String>,
     pub session_keys: SessionKeys,
+    /// Where they were read from, read again on `SIGHUP`.
+    pub session_key_file: Option<PathBuf>,
     /// A session with no request for this long ends.
     pub session_idle: Duration,
     /// Every session ends this long after login.
@@ -141,7 +143,8 @@ pub struct GatewayArgs {
     pub allowed_origins: Vec<String>,
     /// A file of session keys, one per line (64 hex digits or base64 of 32 bytes): the
     /// first seals new tokens, the others still open tokens sealed before a rotation.
-    /// Give every replica the same file [default: a random key, lost at restart]
+    /// Give every replica the same file; SIGHUP reads it again [default: a random key,
+    /// lost at restart]
     #[arg(long, env = "GATEWAY_SESSION_KEY_FILE", value_name = "FILE")]
     pub session_key_file: Option<PathBuf>,
     /// Refused: a key on the command line is readable by every local user
@@ -375,6 +378,7 @@ impl Config {
             cloudera_api_version: version,
             allowed_origins: origins,
             session_keys,
+            session_key_file: args.session_key_file,
             session_idle: Duration::from_secs(idle_secs),
             session_max: Duration::from_secs(max_secs),
             seal_cloudera_password: args.seal_cloudera_password,

@@ -487,6 +487,9 @@ pub async fn start(config: Config) -> Result<Started, String> {
     if let Some(redis) = &config.redis {
         hardening = hardening.with_shared(shared::Shared::connect(redis).await?);
     }
+    if let Some(path) = &config.session_key_file {
+        config.session_keys.reload_on_hangup(path.clone())?;
+    }
     let state = AppState {
         upstreams,
         session_keys: config.session_keys.clone(),

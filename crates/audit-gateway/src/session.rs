@@ -11,6 +11,7 @@
 //! session ([`ClouderaCredential::Password`]).
 
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -199,30 +200,45 @@ impl SessionKey {
 
 /// The keys a gateway holds: the current one seals every new token; the
 /// previous ones only open tokens sealed before the last rotation, until
-/// those expire.
+/// those expire. Clones share the keys, so a reload of the key file
+/// ([`SessionKeys::reload`]) reaches every handler at once.
 #[derive(Debug, Clone)]
 pub struct SessionKeys {
+    ring: Arc<RwLock<Ring>>,
+}
+
+#[derive(Debug, Clone)]
+struct Ring {
     current: SessionKey,
     previous: Vec<SessionKey>,
 }
 
 impl SessionKeys {
+    fn of(current: SessionKey, previous: Vec<SessionKey>) -> Self {
+        Self {
+            ring: Arc::new(RwLock::new(Ring { current, previous })),
+        }
+    }
+
+    fn ring(&self) -> std::sync::RwLockReadGuard<'_, Ring> {
+        self.ring
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Just one key.
     pub fn single(key: SessionKey) -> Self {
-        Self {
-            current: key,
-            previous: Vec::new(),
-        }
+        Self::of(key, Vec::new())
     }
 
     /// A current key and the previous ones, newest first.
     pub fn with_previous(current: SessionKey, previous: Vec<SessionKey>) -> Self {
-        Self { current, previous }
+        Self::of(current, previous)
     }
 
     /// How many previous keys still open tokens.
     pub fn previous_count(&self) -> usize {
-        self.previous.len()
+        self.ring().previous.len()
     }
 
     /// Reads a key file: one key per line (64 hex digits or base64 of 32
@@ -259,21 +275,59 @@ impl SessionKeys {
         let current = keys
             .next()
             .ok_or("the session key file holds no key; put one per line, the current key first (make one with `openssl rand -hex 32`)")?;
-        Ok(Self {
-            current,
-            previous: keys.collect(),
-        })
+        Ok(Self::of(current, keys.collect()))
+    }
+
+    /// Reads the key file at `path` again and, if it is good, holds its
+    /// keys from now on (every clone of these keys with them); if not,
+    /// keeps the keys held and says why. The number of previous keys on
+    /// success.
+    pub fn reload(&self, path: &Path) -> Result<usize, String> {
+        let read = Self::from_file(path)?;
+        let ring = read.ring().clone();
+        let previous = ring.previous.len();
+        *self
+            .ring
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = ring;
+        Ok(previous)
+    }
+
+    /// Reloads the keys from `path` ([`SessionKeys::reload`]) each time the
+    /// process gets `SIGHUP`, logging what happened: a rotation without a
+    /// restart.
+    pub fn reload_on_hangup(&self, path: std::path::PathBuf) -> Result<(), String> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hangups = signal(SignalKind::hangup())
+            .map_err(|error| format!("cannot listen for SIGHUP: {error}"))?;
+        let keys = self.clone();
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match keys.reload(&path) {
+                    Ok(previous) => tracing::info!(
+                        previous,
+                        "session keys reloaded on SIGHUP: the first line seals from now on"
+                    ),
+                    Err(error) => tracing::error!(
+                        %error,
+                        "session keys not reloaded on SIGHUP; the keys held before stay"
+                    ),
+                }
+            }
+        });
+        Ok(())
     }
 
     /// Seals with the current key.
     pub fn seal(&self, claims: &SessionClaims) -> Result<String, String> {
-        self.current.seal(claims)
+        self.ring().current.seal(claims)
     }
 
     /// Opens with whichever key sealed the token.
     pub fn open(&self, token: &str, now: i64) -> Result<SessionClaims, TokenError> {
-        std::iter::once(&self.current)
-            .chain(&self.previous)
+        let ring = self.ring();
+        std::iter::once(&ring.current)
+            .chain(&ring.previous)
             .map(|key| key.open(token, now))
             .find(|result| *result != Err(TokenError::Invalid))
             .unwrap_or(Err(TokenError::Invalid))
