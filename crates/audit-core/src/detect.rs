@@ -221,11 +221,12 @@ fn bursts(
     mut remove: impl FnMut(usize),
     mut enough: impl FnMut() -> bool,
 ) -> Vec<std::ops::RangeInclusive<usize>> {
+    let span = span_nanos(span);
     let mut runs: Vec<std::ops::RangeInclusive<usize>> = Vec::new();
     let mut left = 0;
     for right in 0..group.len() {
         add(group[right]);
-        while index.at(group[right]) - index.at(group[left]) > span {
+        while index.at(group[right]).saturating_sub(index.at(group[left])) > span {
             remove(group[left]);
             left += 1;
         }
@@ -444,7 +445,9 @@ fn failures_then_success(index: &DetectIndex, rule: Rule) -> Vec<Detection> {
             let recent: Vec<usize> = pending
                 .iter()
                 .copied()
-                .filter(|failure| index.at(login) - index.at(*failure) <= rule.span())
+                .filter(|failure| {
+                    index.at(login).saturating_sub(index.at(*failure)) <= span_nanos(rule.span())
+                })
                 .collect();
             if recent.len() >= rule.count() {
                 let mut story = recent.clone();
@@ -584,7 +587,7 @@ fn first_seen_ips(
 mod index;
 
 pub use index::DetectIndex;
-use index::{DENIED, FAILED_LOGIN, FAILURE, GOOD_LOGIN};
+use index::{span_nanos, DENIED, FAILED_LOGIN, FAILURE, GOOD_LOGIN};
 
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,21 @@ use chrono::{DateTime, Utc};
 use crate::event::{AuditEvent, FnvMap, Rows};
 use crate::TimeWindow;
 
+/// `at` in nanoseconds since 1970; times beyond what that holds (before
+/// 1677 or after 2262) as the nearest it holds.
+pub(super) fn nanos(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// `span` in nanoseconds (a longer one as the longest held).
+pub(super) fn span_nanos(span: chrono::Duration) -> i64 {
+    span.num_nanoseconds().unwrap_or(i64::MAX)
+}
+
 /// No recorded address.
 const NONE: u32 = u32::MAX;
 
@@ -74,7 +89,9 @@ struct Columns {
     lists: Vec<Rows>,
     list: Vec<u8>,
     row: Vec<u32>,
-    at: Vec<DateTime<Utc>>,
+    /// Each event's time in nanoseconds since 1970 (8 bytes, not chrono's
+    /// 12, and compared and subtracted as plain numbers).
+    at: Vec<i64>,
     actor: Vec<u32>,
     ip: Vec<u32>,
     traits: Vec<u8>,
@@ -146,7 +163,7 @@ impl DetectIndex {
         };
         for &row in &order {
             let event = &rows[row as usize];
-            columns.at.push(event.at);
+            columns.at.push(nanos(event.at));
             let actor = columns.actors.id(&event.actor);
             columns.actor.push(actor);
             let ip = event.ip.as_deref().map_or(NONE, |ip| columns.ips.id(ip));
@@ -167,8 +184,9 @@ impl DetectIndex {
     /// The events of this index inside `window`: a stretch of it, shared.
     pub fn within(&self, window: TimeWindow) -> Self {
         let times = &self.columns.at[self.range.clone()];
-        let from = times.partition_point(|at| *at < window.start());
-        let to = times.partition_point(|at| *at < window.end());
+        let (start, end) = (nanos(window.start()), nanos(window.end()));
+        let from = times.partition_point(|at| *at < start);
+        let to = times.partition_point(|at| *at < end);
         Self {
             columns: self.columns.clone(),
             range: self.range.start + from..self.range.start + to.max(from),
@@ -222,7 +240,7 @@ impl DetectIndex {
             let columns = &part.columns;
             let event = columns.event(at);
             if let Some(last) = merged.row.len().checked_sub(1) {
-                if merged.at[last] == event.at && merged.event(last).id == event.id {
+                if merged.at[last] == nanos(event.at) && merged.event(last).id == event.id {
                     continue;
                 }
             }
@@ -249,7 +267,8 @@ impl DetectIndex {
         self.columns.event(self.range.start + at)
     }
 
-    pub(super) fn at(&self, at: usize) -> DateTime<Utc> {
+    /// The time at `at`, in nanoseconds since 1970 ([`nanos`]).
+    pub(super) fn at(&self, at: usize) -> i64 {
         self.columns.at[self.range.start + at]
     }
 

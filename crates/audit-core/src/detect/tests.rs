@@ -152,6 +152,45 @@ fn brute_force_fires_exactly_at_the_threshold_and_not_one_below() {
 }
 
 #[test]
+fn the_window_is_exact_to_the_nanosecond_and_far_times_do_not_overflow() {
+    let rule = Thresholds {
+        brute_force: Rule::new(2, 10),
+        ..quiet()
+    };
+    let pair = |last: &str| {
+        let mut events = attempts(1, 1.0, "raj");
+        events.push(
+            event(
+                "f1",
+                Source::Octopai,
+                last,
+                EventKind::Login,
+                Outcome::Failed,
+            )
+            .by("raj"),
+        );
+        only(DetectionKind::BruteForce, &events, &rule).len()
+    };
+    assert_eq!(pair("2026-11-21T10:10:00Z"), 1, "exactly ten minutes apart");
+    assert_eq!(
+        pair("2026-11-21T10:10:00.000000001Z"),
+        0,
+        "a nanosecond more"
+    );
+    // Times the nanosecond count cannot hold are held as its ends, and a
+    // window between them is no overflow.
+    assert_eq!(pair("2999-01-01T00:00:00Z"), 0);
+    assert_eq!(
+        index::nanos(parse_iso("1500-01-01T00:00:00Z").unwrap()),
+        i64::MIN
+    );
+    assert_eq!(
+        index::nanos(parse_iso("2999-01-01T00:00:00Z").unwrap()),
+        i64::MAX
+    );
+}
+
+#[test]
 fn brute_force_merges_one_long_burst_and_splits_separate_ones() {
     let rule = Thresholds {
         brute_force: Rule::new(3, 5),
