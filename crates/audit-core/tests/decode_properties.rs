@@ -318,6 +318,32 @@ proptest! {
 }
 
 #[test]
+fn one_interner_holds_an_account_and_a_template_once_across_answers() {
+    let answer = |time: &str| {
+        format!(
+            r#"{{"items":[{{"timestamp":"{time}","service":"hdfs1","username":"etl","ipAddress":"10.0.0.7","command":"delete","resource":"/data/x","allowed":false}}]}}"#
+        )
+    };
+    // Times as the event writes them, so they are marked too.
+    let (one, two) = (
+        answer("2026-11-21T10:00:00.000Z"),
+        answer("2026-11-21T11:00:00.000Z"),
+    );
+    let mut load = audit_core::event::Interner::default();
+    let first = cloudera::decode_events_with(&one, &mut load).unwrap();
+    let second = cloudera::decode_events_with(&two, &mut load).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first[0].actor, &second[0].actor));
+    assert!(std::ptr::eq(
+        first[0].record.template().as_ptr(),
+        second[0].record.template().as_ptr()
+    ));
+    // Each answer alone holds its own.
+    let alone = cloudera::decode_events(&two).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first[0].actor, &alone[0].actor));
+    assert_eq!(alone, second);
+}
+
+#[test]
 fn bad_answers_get_the_errors_they_always_got() {
     for body in [
         "<!DOCTYPE html><html>",

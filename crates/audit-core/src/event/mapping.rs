@@ -48,14 +48,6 @@ pub struct Interner {
     templates: Templates,
 }
 
-impl std::fmt::Debug for Interner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Interner")
-            .field("texts", &self.held.len())
-            .finish_non_exhaustive()
-    }
-}
-
 impl Interner {
     pub(crate) fn text(&mut self, text: Cow<'_, str>) -> Arc<str> {
         if let Some(held) = self.held.get(text.as_ref()) {
