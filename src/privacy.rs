@@ -92,7 +92,7 @@ impl Privacy {
         }
     }
 
-    pub fn mask_events(self, events: &[AuditEvent]) -> Vec<AuditEvent> {
+    pub fn mask_events(self, events: &(impl audit_core::Events + ?Sized)) -> Vec<AuditEvent> {
         self.keep_key();
         self.table
             .try_update_value(|table| table.mask_events(events))

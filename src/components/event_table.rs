@@ -67,14 +67,18 @@ impl Column {
 
 /// The order rows are shown in: indices into `events` (which arrive newest
 /// first), sorted by `column`; ties keep the newest first.
-pub fn row_order(events: &[AuditEvent], column: Column, descending: bool) -> Vec<usize> {
+pub fn row_order(
+    events: &(impl audit_core::Events + ?Sized),
+    column: Column,
+    descending: bool,
+) -> Vec<usize> {
     let mut order: Vec<usize> = (0..events.len()).collect();
     match (column, descending) {
         // The arrival order already is newest first.
         (Column::Time, true) => {}
         (Column::Time, false) => order.reverse(),
         _ => order.sort_by(|&a, &b| {
-            let by_column = column.compare(&events[a], &events[b]);
+            let by_column = column.compare(events.event(a), events.event(b));
             let by_column = if descending {
                 by_column.reverse()
             } else {
@@ -343,8 +347,11 @@ mod tests {
         ]
     }
 
-    fn ids(events: &[AuditEvent], order: &[usize]) -> Vec<String> {
-        order.iter().map(|&i| events[i].id.to_string()).collect()
+    fn ids(events: &(impl audit_core::Events + ?Sized), order: &[usize]) -> Vec<String> {
+        order
+            .iter()
+            .map(|&i| events.event(i).id.to_string())
+            .collect()
     }
 
     #[test]

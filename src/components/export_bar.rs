@@ -4,7 +4,6 @@
 //! the manifest both say why.
 
 use audit_core::export::{self, Scope};
-use audit_core::AuditEvent;
 use leptos::prelude::*;
 
 use crate::download;
@@ -18,7 +17,7 @@ fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
 /// The two files of an export: `(name, mime, contents)` for the data, then
 /// for its manifest.
 pub fn export_files(
-    events: &[AuditEvent],
+    events: &(impl audit_core::Events + ?Sized),
     scope: &Scope,
     json: bool,
 ) -> [(String, &'static str, String); 2] {
@@ -136,7 +135,7 @@ mod tests {
         let [(json_file, _, json), _] = export_files(&events, &scope, true);
         assert!(json_file.ends_with(".json"));
         assert_eq!(
-            serde_json::from_str::<Vec<AuditEvent>>(&json).unwrap(),
+            serde_json::from_str::<Vec<audit_core::AuditEvent>>(&json).unwrap(),
             events
         );
     }

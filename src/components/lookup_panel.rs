@@ -2,7 +2,6 @@
 //! telling that person's (or address's) story across both sources.
 
 use audit_core::lookup::{address_profile, looks_like_address, profile, AccountSeen, Profile};
-use audit_core::AuditEvent;
 use leptos::prelude::*;
 
 use crate::format::{format_count, format_time};
@@ -26,7 +25,11 @@ impl Found {
 }
 
 /// Looks `who` (and the chosen Cloudera Manager `alias`) up in `events`.
-pub fn look_up(events: &[AuditEvent], who: &str, alias: Option<&str>) -> Found {
+pub fn look_up(
+    events: &(impl audit_core::Events + ?Sized),
+    who: &str,
+    alias: Option<&str>,
+) -> Found {
     if looks_like_address(who)
         || audit_core::privacy::pseudonym_kind(who)
             == Some(audit_core::privacy::PersonKind::Address)

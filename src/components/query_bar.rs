@@ -134,14 +134,17 @@ pub const COMPLETED_SELECTORS: [Selector; 5] = [
 ];
 
 /// The `per_selector` most frequent values of each completed selector.
-pub fn known_values(events: &[audit_core::AuditEvent], per_selector: usize) -> KnownValues {
+pub fn known_values(
+    events: &(impl audit_core::Events + ?Sized),
+    per_selector: usize,
+) -> KnownValues {
     // One pass over the events for every selector, counted borrowed (a
     // copy only of the values kept) with a fast hash for short strings.
     let mut counts: Vec<FnvMap<&str, u32>> = COMPLETED_SELECTORS
         .iter()
         .map(|_| FnvMap::default())
         .collect();
-    for event in events {
+    for event in events.iter() {
         for (selector, counts) in COMPLETED_SELECTORS.iter().zip(counts.iter_mut()) {
             if let Some(value) = audit_core::query::event_field(event, *selector) {
                 *counts.entry(value).or_default() += 1;

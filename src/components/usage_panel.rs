@@ -4,7 +4,7 @@
 //! active users over time) inside the panel.
 
 use audit_core::usage::{active_users, page_sequences, sessions, time_per_page};
-use audit_core::{AuditEvent, TimeWindow};
+use audit_core::TimeWindow;
 use chrono::Duration;
 use leptos::prelude::*;
 
@@ -25,7 +25,11 @@ pub struct Usage {
 }
 
 /// Usage of `events` in `window`, a pause of `idle_minutes` ending a session.
-pub fn usage(events: &[AuditEvent], window: &TimeWindow, idle_minutes: u32) -> Usage {
+pub fn usage(
+    events: &(impl audit_core::Events + ?Sized),
+    window: &TimeWindow,
+    idle_minutes: u32,
+) -> Usage {
     let found = sessions(events, Duration::minutes(i64::from(idle_minutes)));
     let mut durations: Vec<Duration> = found.iter().map(|s| s.duration()).collect();
     durations.sort();

@@ -6,6 +6,7 @@
 //! Everything takes the events, buckets and zone as parameters; nothing
 //! reads a clock.
 
+use crate::Events;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -24,7 +25,7 @@ pub struct OutcomeBucket {
 
 /// Outcomes per bucket of the events `include` keeps.
 pub fn outcome_series(
-    events: &[AuditEvent],
+    events: &(impl Events + ?Sized),
     buckets: &Buckets,
     include: impl Fn(&AuditEvent) -> bool,
 ) -> Vec<OutcomeBucket> {
@@ -55,7 +56,7 @@ pub fn outcome_series(
 /// Failed and successful logins per bucket: from one source, or from both
 /// with `None`.
 pub fn login_outcomes(
-    events: &[AuditEvent],
+    events: &(impl Events + ?Sized),
     buckets: &Buckets,
     source: Option<Source>,
 ) -> Vec<OutcomeBucket> {
@@ -66,7 +67,10 @@ pub fn login_outcomes(
 
 /// Allowed and denied Cloudera Manager operations per bucket (logins are
 /// counted with logins, not here).
-pub fn operation_outcomes(events: &[AuditEvent], buckets: &Buckets) -> Vec<OutcomeBucket> {
+pub fn operation_outcomes(
+    events: &(impl Events + ?Sized),
+    buckets: &Buckets,
+) -> Vec<OutcomeBucket> {
     outcome_series(events, buckets, |event| {
         event.kind == EventKind::Operation && event.source == Source::ClouderaManager
     })
@@ -75,12 +79,12 @@ pub fn operation_outcomes(events: &[AuditEvent], buckets: &Buckets) -> Vec<Outco
 /// The `n` most frequent keys among the events, most frequent first (ties
 /// by key, so the order is stable).
 pub fn top_n<'a>(
-    events: &'a [AuditEvent],
+    events: &'a (impl Events + ?Sized),
     n: usize,
     key: impl Fn(&'a AuditEvent) -> Option<&'a str>,
 ) -> Vec<(String, u32)> {
     let mut counts: FnvMap<&str, u32> = FnvMap::default();
-    for event in events {
+    for event in events.iter() {
         if let Some(key) = key(event) {
             *counts.entry(key).or_default() += 1;
         }
@@ -95,14 +99,14 @@ pub fn top_n<'a>(
 }
 
 /// The accounts with the most failed logins (both sources).
-pub fn top_failing_accounts(events: &[AuditEvent], n: usize) -> Vec<(String, u32)> {
+pub fn top_failing_accounts(events: &(impl Events + ?Sized), n: usize) -> Vec<(String, u32)> {
     top_n(events, n, |event| {
         event.is_failed_login().then_some(event.actor.as_ref())
     })
 }
 
 /// The source addresses with the most failed logins (both sources).
-pub fn top_failing_ips(events: &[AuditEvent], n: usize) -> Vec<(String, u32)> {
+pub fn top_failing_ips(events: &(impl Events + ?Sized), n: usize) -> Vec<(String, u32)> {
     top_n(events, n, |event| {
         event
             .is_failed_login()
@@ -114,12 +118,12 @@ pub fn top_failing_ips(events: &[AuditEvent], n: usize) -> Vec<(String, u32)> {
 /// Events by local weekday (Monday first) and hour of day in `zone`.
 pub type HeatMap = [[u32; 24]; 7];
 
-pub fn hour_by_weekday(events: &[AuditEvent], zone: &impl Zone) -> HeatMap {
+pub fn hour_by_weekday(events: &(impl Events + ?Sized), zone: &impl Zone) -> HeatMap {
     let mut cells = [[0u32; 24]; 7];
     // Offsets change on the hour at most: one zone lookup per UTC hour seen
     // (events arrive sorted, so consecutive ones share it).
     let mut cached: Option<(i64, chrono::FixedOffset)> = None;
-    for event in events {
+    for event in events.iter() {
         let hour_key = event.at.timestamp().div_euclid(3600);
         let offset = match cached {
             Some((key, offset)) if key == hour_key => offset,
@@ -155,7 +159,10 @@ impl ActivityBucket {
 }
 
 /// Events per bucket and source.
-pub fn activity_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<ActivityBucket> {
+pub fn activity_timeline(
+    events: &(impl Events + ?Sized),
+    buckets: &Buckets,
+) -> Vec<ActivityBucket> {
     let mut series: Vec<ActivityBucket> = (0..buckets.count())
         .map(|index| ActivityBucket {
             bucket_start: buckets.bucket_start(index),
@@ -164,7 +171,7 @@ pub fn activity_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<Activi
         })
         .collect();
     let mut last = 0;
-    for event in events {
+    for event in events.iter() {
         let Some(bucket) = buckets
             .index_near(event.at, &mut last)
             .and_then(|index| series.get_mut(index))
@@ -193,11 +200,11 @@ pub struct Totals {
     pub denied_operations: usize,
 }
 
-pub fn totals(events: &[AuditEvent]) -> Totals {
+pub fn totals(events: &(impl Events + ?Sized)) -> Totals {
     let mut totals = Totals::default();
     let mut accounts: FnvSet<&str> = FnvSet::default();
     let mut ips: FnvSet<&str> = FnvSet::default();
-    for event in events {
+    for event in events.iter() {
         totals.events += 1;
         match event.source {
             Source::Octopai => totals.octopai += 1,

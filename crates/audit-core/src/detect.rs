@@ -10,6 +10,7 @@
 //! minutes of each other. Input may be in any order and hold duplicates (by
 //! id); the result does not depend on either.
 
+use crate::Events;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
@@ -156,7 +157,7 @@ impl Detection {
 /// Runs every detection. Flags come most severe first, then newest first.
 /// The events are copied into an index first; the app builds a
 /// [`DetectIndex`] once per load and asks it instead.
-pub fn detect(events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> {
+pub fn detect(events: &(impl Events + ?Sized), thresholds: &Thresholds) -> Vec<Detection> {
     detect_with(events, thresholds, &is_internal_address)
 }
 
@@ -164,11 +165,12 @@ pub fn detect(events: &[AuditEvent], thresholds: &Thresholds) -> Vec<Detection> 
 /// answers it from the real address behind a pseudonym, so masked events
 /// give exactly the same flags.
 pub fn detect_with(
-    events: &[AuditEvent],
+    events: &(impl Events + ?Sized),
     thresholds: &Thresholds,
     is_internal: &dyn Fn(&str) -> bool,
 ) -> Vec<Detection> {
-    DetectIndex::new(&Rows::new(events.to_vec())).detect_with(thresholds, is_internal)
+    DetectIndex::new(&Rows::new(events.iter().cloned().collect()))
+        .detect_with(thresholds, is_internal)
 }
 
 impl DetectIndex {

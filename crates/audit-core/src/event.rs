@@ -15,8 +15,10 @@ use serde_json::Value;
 pub use crate::record::Record;
 
 mod mapping;
+mod rows;
 pub use mapping::Interner;
 pub(crate) use mapping::{audit_event, octopai_event, AuditParts, OctopaiParts};
+pub use rows::{Events, Rows};
 
 /// Which upstream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -247,94 +249,6 @@ impl AuditEvent {
                 .collect(),
             _ => vec![("raw".to_owned(), raw_json.into_owned())],
         }
-    }
-}
-
-/// Events shared, not copied: cloning is a reference count, and two are
-/// equal only when they are the same stretch of the same list. A view that
-/// narrows nothing passes on the list it was given, a zoom into a stretch
-/// of time is that stretch of it ([`Rows::within`]), and a change is never
-/// found by comparing every event.
-#[derive(Debug, Clone, Default)]
-pub struct Rows {
-    all: std::sync::Arc<List>,
-    /// The stretch of `all` these rows are.
-    range: std::ops::Range<usize>,
-}
-
-/// A list of events, and whether it is newest first: found out when the
-/// list is made (one pass over times, beside the work of making it), so a
-/// zoom or a source shown alone never scans it.
-#[derive(Debug, Default)]
-struct List {
-    events: Vec<AuditEvent>,
-    newest_first: bool,
-}
-
-impl Rows {
-    pub fn new(events: Vec<AuditEvent>) -> Self {
-        Self {
-            range: 0..events.len(),
-            all: std::sync::Arc::new(List {
-                newest_first: events.windows(2).all(|pair| pair[0].at >= pair[1].at),
-                events,
-            }),
-        }
-    }
-
-    /// The whole list these rows are a stretch of.
-    pub fn whole(&self) -> Rows {
-        Self {
-            all: self.all.clone(),
-            range: 0..self.all.events.len(),
-        }
-    }
-
-    /// Whether these rows are in time order, newest first (as loads hold
-    /// them): known since their list was made.
-    pub fn is_newest_first(&self) -> bool {
-        self.all.newest_first
-    }
-
-    /// The events inside `window`: a stretch of these rows, shared, when
-    /// they are newest first (a binary search); otherwise a copy.
-    pub fn within(&self, window: crate::TimeWindow) -> Rows {
-        if !self.is_newest_first() {
-            return self
-                .iter()
-                .filter(|event| window.contains(event.at))
-                .cloned()
-                .collect::<Vec<_>>()
-                .into();
-        }
-        // Newest first: those at or after the end, then the window, then
-        // those before its start.
-        let from = self.partition_point(|event| event.at >= window.end());
-        let to = self.partition_point(|event| event.at >= window.start());
-        Self {
-            all: self.all.clone(),
-            range: self.range.start + from..self.range.start + to.max(from),
-        }
-    }
-}
-
-impl PartialEq for Rows {
-    fn eq(&self, other: &Self) -> bool {
-        std::sync::Arc::ptr_eq(&self.all, &other.all) && self.range == other.range
-    }
-}
-
-impl std::ops::Deref for Rows {
-    type Target = [AuditEvent];
-
-    fn deref(&self) -> &[AuditEvent] {
-        &self.all.events[self.range.clone()]
-    }
-}
-
-impl From<Vec<AuditEvent>> for Rows {
-    fn from(events: Vec<AuditEvent>) -> Self {
-        Self::new(events)
     }
 }
 

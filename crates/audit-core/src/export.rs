@@ -3,10 +3,11 @@
 //! how to check it (its SHA-256). CSV cells that a spreadsheet would run as
 //! a formula are neutralised.
 
+use crate::Events;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::event::{AuditEvent, EventKind};
+use crate::event::EventKind;
 use crate::time::{format_iso, TimeWindow};
 
 /// The CSV header, in column order.
@@ -53,10 +54,10 @@ fn kind_word(kind: EventKind) -> &'static str {
 }
 
 /// The events as CSV, one row each, times in ISO 8601 UTC (`Z`).
-pub fn to_csv(events: &[AuditEvent]) -> String {
+pub fn to_csv(events: &(impl Events + ?Sized)) -> String {
     let mut out = CSV_COLUMNS.join(",");
     out.push_str("\r\n");
-    for event in events {
+    for event in events.iter() {
         let cells = [
             format_iso(event.at),
             event.source.label().to_owned(),
@@ -82,8 +83,17 @@ pub fn to_csv(events: &[AuditEvent]) -> String {
 }
 
 /// The events as JSON: every unified field and the upstream's own record.
-pub fn to_json(events: &[AuditEvent]) -> String {
-    serde_json::to_string(events).unwrap_or_else(|_| "[]".to_owned())
+pub fn to_json(events: &(impl Events + ?Sized)) -> String {
+    serde_json::to_string(&Sequence(events)).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Events written as a JSON array, whatever holds them.
+struct Sequence<'a, E: ?Sized>(&'a E);
+
+impl<E: Events + ?Sized> serde::Serialize for Sequence<'_, E> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
 }
 
 /// What an export is, and how to check it.
@@ -156,7 +166,7 @@ pub fn manifest(format: &str, file: &str, contents: &str, rows: usize, scope: &S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Outcome, Source};
+    use crate::event::{AuditEvent, Outcome, Source};
     use crate::fixture::event;
     use crate::time::parse_iso;
 

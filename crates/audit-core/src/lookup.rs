@@ -6,11 +6,12 @@
 //! mapping is explicit ([`cloudera_name_for`] only proposes one); nothing is
 //! joined silently.
 
+use crate::Events;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::event::{AuditEvent, EventKind, Outcome, Source};
+use crate::event::{EventKind, Outcome, Source};
 
 /// The Cloudera Manager user name an Octopai e-mail proposes: its local
 /// part (`raj.kim@example.com` → `raj.kim`). Only a proposal: the view shows
@@ -57,7 +58,7 @@ fn ranked(counts: HashMap<String, u32>, n: usize) -> Vec<(String, u32)> {
 
 /// The profile of the person acting as any of `identities` (compared
 /// exactly). `events` arrive newest first.
-pub fn profile(events: &[AuditEvent], identities: &[&str]) -> Profile {
+pub fn profile(events: &(impl Events + ?Sized), identities: &[&str]) -> Profile {
     let mut profile = Profile::default();
     let mut addresses: HashMap<String, AddressSeen> = HashMap::new();
     let mut pages: HashMap<String, u32> = HashMap::new();
@@ -123,7 +124,10 @@ pub struct AccountSeen {
 
 /// Every account seen from `ip`, most events first, and the ids of its
 /// events, newest first.
-pub fn address_profile(events: &[AuditEvent], ip: &str) -> (Vec<AccountSeen>, Vec<String>) {
+pub fn address_profile(
+    events: &(impl Events + ?Sized),
+    ip: &str,
+) -> (Vec<AccountSeen>, Vec<String>) {
     let mut accounts: HashMap<(&str, Source), AccountSeen> = HashMap::new();
     let mut ids = Vec::new();
     for event in events.iter().filter(|e| e.ip.as_deref() == Some(ip)) {
@@ -163,6 +167,7 @@ pub fn looks_like_address(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::fixture::event;
+    use crate::AuditEvent;
 
     fn story() -> Vec<AuditEvent> {
         use EventKind::*;

@@ -14,6 +14,7 @@
 //! free text (an operation's text) are not recognised as such; e-mail and IP
 //! addresses are masked wherever they appear.
 
+use crate::Events;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -192,7 +193,7 @@ impl Pseudonyms {
     /// session: they match nothing here).
     pub fn unmask_text(&self, text: &str) -> (String, Vec<String>) {
         let mut out = String::with_capacity(text.len());
-        let mut unresolved = Vec::new();
+        let mut unresolved: Vec<String> = Vec::new();
         let mut last = 0;
         for (start, end) in pseudonyms_in(text) {
             let pseudonym = &text[start..end];
@@ -332,7 +333,7 @@ impl Pseudonyms {
     /// Every event masked. People and addresses get their pseudonyms in
     /// the order they first appear, so a table built over the same events
     /// twice (a reload) names them the same.
-    pub fn mask_events(&mut self, events: &[AuditEvent]) -> Vec<AuditEvent> {
+    pub fn mask_events(&mut self, events: &(impl Events + ?Sized)) -> Vec<AuditEvent> {
         events.iter().map(|event| self.mask_event(event)).collect()
     }
 

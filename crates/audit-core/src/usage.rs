@@ -2,6 +2,7 @@
 //! page loads, logouts and an idle timeout; active users per day, week and
 //! month; time spent per page; the most common page sequences.
 
+use crate::Events;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -28,7 +29,7 @@ impl Session {
 
 /// Sessions of Octopai users, oldest first. A successful login starts a
 /// session, a logout ends one, and a pause longer than `idle` splits one.
-pub fn sessions(events: &[AuditEvent], idle: Duration) -> Vec<Session> {
+pub fn sessions(events: &(impl Events + ?Sized), idle: Duration) -> Vec<Session> {
     let mut per_user: FnvMap<&str, Vec<&AuditEvent>> = FnvMap::default();
     for event in events.iter().filter(|e| e.source == Source::Octopai) {
         if event.is_failed_login() {
@@ -77,7 +78,10 @@ pub fn sessions(events: &[AuditEvent], idle: Duration) -> Vec<Session> {
 }
 
 /// Distinct Octopai users per local day of `zone`, oldest day first.
-pub fn daily_active_users(events: &[AuditEvent], zone: &impl Zone) -> Vec<(NaiveDate, u32)> {
+pub fn daily_active_users(
+    events: &(impl Events + ?Sized),
+    zone: &impl Zone,
+) -> Vec<(NaiveDate, u32)> {
     let mut days: BTreeMap<NaiveDate, FnvSet<&str>> = BTreeMap::new();
     for event in events
         .iter()
@@ -103,7 +107,7 @@ pub struct UsageBucket {
 
 /// Page loads and active users per bucket, on the charts' bucket grid:
 /// with day buckets, the active users are the daily active users.
-pub fn usage_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<UsageBucket> {
+pub fn usage_timeline(events: &(impl Events + ?Sized), buckets: &Buckets) -> Vec<UsageBucket> {
     let count = buckets.count();
     let mut loads = vec![0u32; count];
     let mut users: Vec<FnvSet<&str>> = vec![FnvSet::default(); count];
@@ -133,7 +137,7 @@ pub fn usage_timeline(events: &[AuditEvent], buckets: &Buckets) -> Vec<UsageBuck
 }
 
 /// Distinct Octopai users active in the `days` days ending at `end`.
-pub fn active_users(events: &[AuditEvent], end: DateTime<Utc>, days: i64) -> usize {
+pub fn active_users(events: &(impl Events + ?Sized), end: DateTime<Utc>, days: i64) -> usize {
     let start = end - Duration::days(days);
     events
         .iter()

@@ -8,7 +8,7 @@
 use audit_core::detect::{detect, DetectIndex, DetectionKind, Rule, Thresholds};
 use audit_core::fixture::event;
 use audit_core::time::{format_iso, parse_iso};
-use audit_core::{AuditEvent, EventKind, Outcome, Rows, Source, TimeWindow};
+use audit_core::{AuditEvent, EventKind, Events, Outcome, Rows, Source, TimeWindow};
 use chrono::Duration;
 use proptest::prelude::*;
 
@@ -160,11 +160,11 @@ proptest! {
         let stretch = rows.within(window);
         let inside: Vec<AuditEvent> =
             events.iter().filter(|e| window.contains(e.at)).cloned().collect();
-        let ids = |events: &[AuditEvent]| {
+        fn ids(events: &(impl Events + ?Sized)) -> Vec<String> {
             let mut ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
             ids.sort();
             ids
-        };
+        }
         prop_assert_eq!(ids(&stretch), ids(&inside), "the stretch is the window's events");
         prop_assert!(stretch.whole() == rows, "and shares the list");
         // A list in any other order is known to be one when made, and its

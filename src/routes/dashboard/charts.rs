@@ -6,7 +6,7 @@
 
 use audit_core::analytics::{self, Buckets, OutcomeBucket};
 use audit_core::usage;
-use audit_core::{AuditEvent, Source, TimeWindow};
+use audit_core::{Source, TimeWindow};
 use leptos::prelude::*;
 
 use super::zoom::Zoom;
@@ -85,7 +85,7 @@ impl ChartInputs {
     /// Per-bucket data from the shown events, once there is a window.
     fn per_bucket<T: Clone + PartialEq + Send + Sync + 'static>(
         self,
-        series: impl Fn(&[AuditEvent], &Buckets) -> T + Send + Sync + 'static,
+        series: impl Fn(&audit_core::Rows, &Buckets) -> T + Send + Sync + 'static,
     ) -> Memo<Option<T>> {
         // Kept for the last two lists shown: a source hidden and shown
         // again draws from what was counted before.
@@ -176,7 +176,7 @@ impl Chart {
 pub fn outcome_chart(
     inputs: ChartInputs,
     spec: &'static ChartSpec,
-    outcomes: fn(&[AuditEvent], &Buckets) -> Vec<OutcomeBucket>,
+    outcomes: fn(&audit_core::Rows, &Buckets) -> Vec<OutcomeBucket>,
     y_desc: &'static str,
 ) -> Chart {
     let data = inputs.per_bucket(outcomes);

@@ -8,7 +8,10 @@ use crate::view_state::TimeRange;
 
 /// The window an offline file is shown in: an absolute range as chosen,
 /// otherwise (a preset, relative to now) the whole file.
-pub fn offline_window(range: TimeRange, events: &[AuditEvent]) -> Result<TimeWindow, String> {
+pub fn offline_window(
+    range: TimeRange,
+    events: &(impl audit_core::Events + ?Sized),
+) -> Result<TimeWindow, String> {
     if let TimeRange::Absolute { start, end } = range {
         return TimeWindow::new(start, end);
     }
@@ -25,7 +28,7 @@ pub fn offline_window(range: TimeRange, events: &[AuditEvent]) -> Result<TimeWin
 /// One source's events of an offline file in `window` that match the
 /// query, or `None` when the file holds nothing of that source.
 pub fn offline_events(
-    events: &[AuditEvent],
+    events: &(impl audit_core::Events + ?Sized),
     source: Source,
     window: TimeWindow,
     plan: &QueryPlan,

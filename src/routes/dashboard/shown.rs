@@ -73,15 +73,15 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
                     return (*only).clone();
                 }
             }
-            let mut merged: Vec<AuditEvent> =
-                parts.iter().flat_map(|rows| rows.iter().cloned()).collect();
-            merged.sort_unstable_by(newest_first);
+            // Both sources: row numbers into their lists, merged in one
+            // pass (each is newest first), not copies of their events.
+            let merged = Rows::merged(&parts, newest_first);
             // Privacy mode masks here, once: everything below sees pseudonyms,
             // and counts the same, the mapping being one-to-one.
-            if *private {
-                merged = privacy.mask_events(&merged);
+            match private {
+                true => Rows::new(privacy.mask_events(&merged)),
+                false => merged,
             }
-            Rows::new(merged)
         },
     );
     // Zoomed into what was loaded (see `SourceLoads::show_held`): each
@@ -174,15 +174,13 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             // Nothing narrows: the same list, not a copy.
             return loaded.get();
         }
+        // The rows kept, not copies of their events.
         loaded.with(|events| {
-            events
-                .iter()
-                .filter(|e| only.as_ref().is_none_or(|ids| ids.contains(&*e.id)))
-                .filter(|e| looked_up.as_ref().is_none_or(|ids| ids.contains(&*e.id)))
-                .filter(|e| focus.is_none_or(|focus| focus.keeps(e)))
-                .cloned()
-                .collect::<Vec<_>>()
-                .into()
+            events.select(|e| {
+                only.as_ref().is_none_or(|ids| ids.contains(&*e.id))
+                    && looked_up.as_ref().is_none_or(|ids| ids.contains(&*e.id))
+                    && focus.is_none_or(|focus| focus.keeps(e))
+            })
         })
     });
     Shown {
@@ -192,6 +190,6 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
         active_flag,
         lookup,
         events,
-        totals: memo_recent(2, move || events.get(), |events| analytics::totals(events)),
+        totals: memo_recent(2, move || events.get(), analytics::totals),
     }
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::event::{AuditEvent, FnvMap, Rows};
+use crate::event::{AuditEvent, Events, FnvMap, Rows};
 use crate::TimeWindow;
 
 /// `at` in nanoseconds since 1970; times beyond what that holds (before
@@ -122,27 +122,30 @@ fn older(a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
 
 /// The rows of `events` oldest first (ties by id), each id once (an id
 /// names one event, so its copies carry the same time).
-pub(super) fn chronological(events: &[AuditEvent]) -> Vec<u32> {
+pub(super) fn chronological(events: &(impl Events + ?Sized)) -> Vec<u32> {
     let mut order: Vec<u32> = (0..events.len())
         .map(|row| u32::try_from(row).unwrap_or(u32::MAX))
         .collect();
     let newest_first = events
-        .windows(2)
-        .all(|pair| older(&pair[1], &pair[0]).is_le());
+        .iter()
+        .zip(events.iter().skip(1))
+        .all(|(newer, older_one)| older(older_one, newer).is_le());
     if newest_first {
         // As the page holds them (newest first, ties by id): reversed,
         // with each run of one instant put back in id order. Linear.
         order.reverse();
-        for run in order.chunk_by_mut(|a, b| events[*a as usize].at == events[*b as usize].at) {
+        for run in
+            order.chunk_by_mut(|a, b| events.event(*a as usize).at == events.event(*b as usize).at)
+        {
             run.reverse();
         }
     } else {
-        order.sort_unstable_by(|a, b| older(&events[*a as usize], &events[*b as usize]));
+        order.sort_unstable_by(|a, b| older(events.event(*a as usize), events.event(*b as usize)));
     }
     // Copies of one event share its time, so after the sort they are
     // neighbours.
     order.dedup_by(|a, b| {
-        let (a, b) = (&events[*a as usize], &events[*b as usize]);
+        let (a, b) = (events.event(*a as usize), events.event(*b as usize));
         a.at == b.at && a.id == b.id
     });
     order

@@ -3,7 +3,6 @@
 
 use audit_core::analytics;
 use audit_core::query::{Comparator, Selector};
-use audit_core::AuditEvent;
 use leptos::prelude::*;
 
 use super::spec::{ChartSpec, FAILING_ACCOUNTS, FAILING_ADDRESSES, HOUR_BY_WEEKDAY, TOP_N};
@@ -14,7 +13,7 @@ use crate::components::event_detail::clause;
 use crate::view_state::DisplayZone;
 
 /// A top-N ranking from `audit_core::analytics`: names and counts.
-pub type Ranking = fn(&[AuditEvent], usize) -> Vec<(String, u32)>;
+pub type Ranking = fn(&audit_core::Rows, usize) -> Vec<(String, u32)>;
 
 /// A top-N chart: a click on a bar filters the view by that account or
 /// address (`on_filter` gets the query clause).

@@ -1,0 +1,485 @@
+//! Lists of events shared, not copied ([`Rows`]), and what the views and
+//! analytics read them through ([`Events`]).
+//!
+//! A list made from decoded events owns them; every other list is a
+//! selection: row numbers into the lists it was picked from. Merging two
+//! sources, narrowing to a flag's events or to a lookup, or a zoom into a
+//! stretch of time never copies an event (4 bytes a row, not the event's
+//! 72, and no reference counts touched).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::AuditEvent;
+use crate::TimeWindow;
+
+/// Events in order, read one at a time: a slice, a vector or [`Rows`].
+/// Analytics take any of them, so a selection is counted where it points.
+pub trait Events {
+    fn len(&self) -> usize;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The event at `at`, counted from the first.
+    fn get(&self, at: usize) -> Option<&AuditEvent>;
+
+    /// The event at `at`; past the end a panic, as indexing a slice.
+    fn event(&self, at: usize) -> &AuditEvent {
+        match self.get(at) {
+            Some(event) => event,
+            None => panic!("event {at} of {}", self.len()),
+        }
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone;
+
+    fn first(&self) -> Option<&AuditEvent> {
+        self.get(0)
+    }
+
+    fn last(&self) -> Option<&AuditEvent> {
+        self.len().checked_sub(1).and_then(|at| self.get(at))
+    }
+}
+
+impl Events for [AuditEvent] {
+    fn len(&self) -> usize {
+        <[AuditEvent]>::len(self)
+    }
+
+    fn get(&self, at: usize) -> Option<&AuditEvent> {
+        <[AuditEvent]>::get(self, at)
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone {
+        <[AuditEvent]>::iter(self)
+    }
+}
+
+impl Events for Vec<AuditEvent> {
+    fn len(&self) -> usize {
+        <[AuditEvent]>::len(self)
+    }
+
+    fn get(&self, at: usize) -> Option<&AuditEvent> {
+        <[AuditEvent]>::get(self, at)
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone {
+        <[AuditEvent]>::iter(self)
+    }
+}
+
+impl<const N: usize> Events for [AuditEvent; N] {
+    fn len(&self) -> usize {
+        N
+    }
+
+    fn get(&self, at: usize) -> Option<&AuditEvent> {
+        <[AuditEvent]>::get(self, at)
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone {
+        <[AuditEvent]>::iter(self)
+    }
+}
+
+impl Events for Rows {
+    fn len(&self) -> usize {
+        Rows::len(self)
+    }
+
+    fn get(&self, at: usize) -> Option<&AuditEvent> {
+        Rows::get(self, at)
+    }
+
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone {
+        Rows::iter(self)
+    }
+}
+
+/// Events shared, not copied: cloning is a reference count, and two are
+/// equal only when they are the same stretch of the same list. A view that
+/// narrows nothing passes on the list it was given, a zoom into a stretch
+/// of time is that stretch of it ([`Rows::within`]), a narrowed view is a
+/// selection of rows ([`Rows::select`]), and a change is never found by
+/// comparing every event.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    all: Arc<List>,
+    /// The stretch of `all` these rows are.
+    range: Range<usize>,
+}
+
+/// A list of events, and whether it is newest first: found out when the
+/// list is made (one pass over times, beside the work of making it), so a
+/// zoom or a source shown alone never scans it.
+#[derive(Debug, Default)]
+struct List {
+    held: Held,
+    newest_first: bool,
+}
+
+#[derive(Debug)]
+enum Held {
+    /// Events owned here.
+    Events(Vec<AuditEvent>),
+    /// Rows of other lists (each one that owns its events): a pick is the
+    /// list's place in `lists` in its top bits and the row below them.
+    Picked {
+        lists: Vec<Arc<List>>,
+        picks: Vec<u32>,
+    },
+}
+
+impl Default for Held {
+    fn default() -> Self {
+        Held::Events(Vec::new())
+    }
+}
+
+/// Bits of a pick that hold the row: lists of up to a billion events, four
+/// lists to pick from (more, or longer ones, are copied instead).
+const ROW_BITS: u32 = 30;
+const ROW_MASK: u32 = (1 << ROW_BITS) - 1;
+const MAX_LISTS: usize = 1 << (32 - ROW_BITS);
+
+fn pick(list: usize, row: usize) -> Option<u32> {
+    let row = u32::try_from(row).ok().filter(|row| *row <= ROW_MASK)?;
+    let list = u32::try_from(list)
+        .ok()
+        .filter(|list| (*list as usize) < MAX_LISTS)?;
+    Some((list << ROW_BITS) | row)
+}
+
+impl List {
+    fn len(&self) -> usize {
+        match &self.held {
+            Held::Events(events) => events.len(),
+            Held::Picked { picks, .. } => picks.len(),
+        }
+    }
+
+    fn event(&self, at: usize) -> &AuditEvent {
+        match &self.held {
+            Held::Events(events) => &events[at],
+            Held::Picked { lists, picks } => picked(lists, picks[at]),
+        }
+    }
+
+    fn owns(events: Vec<AuditEvent>) -> Self {
+        Self {
+            newest_first: events.windows(2).all(|pair| pair[0].at >= pair[1].at),
+            held: Held::Events(events),
+        }
+    }
+}
+
+fn picked(lists: &[Arc<List>], pick: u32) -> &AuditEvent {
+    match &lists[(pick >> ROW_BITS) as usize].held {
+        Held::Events(events) => &events[(pick & ROW_MASK) as usize],
+        // Picks only ever point into lists that own their events.
+        Held::Picked { .. } => unreachable!("a pick into a selection"),
+    }
+}
+
+/// The events of some [`Rows`], first to last.
+#[derive(Debug, Clone)]
+pub struct Iter<'a>(Walk<'a>);
+
+#[derive(Debug, Clone)]
+enum Walk<'a> {
+    Events(std::slice::Iter<'a, AuditEvent>),
+    Picked {
+        lists: &'a [Arc<List>],
+        picks: std::slice::Iter<'a, u32>,
+    },
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a AuditEvent;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a AuditEvent> {
+        match &mut self.0 {
+            Walk::Events(events) => events.next(),
+            Walk::Picked { lists, picks } => picks.next().map(|pick| picked(lists, *pick)),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = self.len();
+        (len, Some(len))
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            Walk::Events(events) => events.next_back(),
+            Walk::Picked { lists, picks } => picks.next_back().map(|pick| picked(lists, *pick)),
+        }
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {
+    fn len(&self) -> usize {
+        match &self.0 {
+            Walk::Events(events) => events.len(),
+            Walk::Picked { picks, .. } => picks.len(),
+        }
+    }
+}
+
+/// Where a selection's rows point: the lists that own the events, and
+/// each row of a part as a pick into them.
+#[derive(Default)]
+struct Picking {
+    lists: Vec<Arc<List>>,
+}
+
+impl Picking {
+    /// The picks of `rows` into `self.lists` (their lists added when new),
+    /// or `None` when there are too many lists to pick from.
+    fn picks_of(&mut self, rows: &Rows) -> Option<Vec<u32>> {
+        let mut place = |list: &Arc<List>| -> Option<usize> {
+            if let Some(at) = self.lists.iter().position(|l| Arc::ptr_eq(l, list)) {
+                return Some(at);
+            }
+            (self.lists.len() < MAX_LISTS).then(|| {
+                self.lists.push(list.clone());
+                self.lists.len() - 1
+            })
+        };
+        match &rows.all.held {
+            Held::Events(_) => {
+                let list = place(&rows.all)?;
+                rows.range.clone().map(|row| pick(list, row)).collect()
+            }
+            Held::Picked { lists, picks } => {
+                let places: Vec<usize> = lists.iter().map(&mut place).collect::<Option<_>>()?;
+                picks[rows.range.clone()]
+                    .iter()
+                    .map(|p| pick(places[(p >> ROW_BITS) as usize], (p & ROW_MASK) as usize))
+                    .collect()
+            }
+        }
+    }
+
+    fn event(&self, pick: u32) -> &AuditEvent {
+        picked(&self.lists, pick)
+    }
+
+    fn into_rows(self, picks: Vec<u32>) -> Rows {
+        let newest_first = picks
+            .windows(2)
+            .all(|pair| self.event(pair[0]).at >= self.event(pair[1]).at);
+        Rows::whole_list(List {
+            held: Held::Picked {
+                lists: self.lists,
+                picks,
+            },
+            newest_first,
+        })
+    }
+}
+
+impl Rows {
+    pub fn new(events: Vec<AuditEvent>) -> Self {
+        Self::whole_list(List::owns(events))
+    }
+
+    fn whole_list(list: List) -> Self {
+        Self {
+            range: 0..list.len(),
+            all: Arc::new(list),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.range.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// The event at `at`, counted from the first of these rows.
+    pub fn get(&self, at: usize) -> Option<&AuditEvent> {
+        (at < self.len()).then(|| self.all.event(self.range.start + at))
+    }
+
+    pub fn first(&self) -> Option<&AuditEvent> {
+        self.get(0)
+    }
+
+    pub fn last(&self) -> Option<&AuditEvent> {
+        self.len().checked_sub(1).and_then(|at| self.get(at))
+    }
+
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(match &self.all.held {
+            Held::Events(events) => Walk::Events(events[self.range.clone()].iter()),
+            Held::Picked { lists, picks } => Walk::Picked {
+                lists,
+                picks: picks[self.range.clone()].iter(),
+            },
+        })
+    }
+
+    /// The events as a vector of their own (reference counts, not texts).
+    pub fn to_vec(&self) -> Vec<AuditEvent> {
+        self.iter().cloned().collect()
+    }
+
+    /// The whole list these rows are a stretch of.
+    pub fn whole(&self) -> Rows {
+        Self {
+            all: self.all.clone(),
+            range: 0..self.all.len(),
+        }
+    }
+
+    /// Whether these rows are in time order, newest first (as loads hold
+    /// them): known since their list was made.
+    pub fn is_newest_first(&self) -> bool {
+        self.all.newest_first
+    }
+
+    /// The first position whose event `before` rejects, `before` accepting
+    /// a first stretch of the rows and rejecting the rest.
+    pub fn partition_point(&self, before: impl Fn(&AuditEvent) -> bool) -> usize {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if before(self.all.event(self.range.start + middle)) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        low
+    }
+
+    /// The events inside `window`: a stretch of these rows, shared, when
+    /// they are newest first (a binary search); otherwise a selection.
+    pub fn within(&self, window: TimeWindow) -> Rows {
+        if !self.is_newest_first() {
+            return self.select(|event| window.contains(event.at));
+        }
+        // Newest first: those at or after the end, then the window, then
+        // those before its start.
+        let from = self.partition_point(|event| event.at >= window.end());
+        let to = self.partition_point(|event| event.at >= window.start());
+        Self {
+            all: self.all.clone(),
+            range: self.range.start + from..self.range.start + to.max(from),
+        }
+    }
+
+    /// The events `keep` accepts, in the same order: row numbers pointing
+    /// at these events, not copies of them.
+    pub fn select(&self, keep: impl Fn(&AuditEvent) -> bool) -> Rows {
+        let mut picking = Picking::default();
+        match picking.picks_of(self) {
+            Some(mut picks) => {
+                picks.retain(|pick| keep(picking.event(*pick)));
+                picking.into_rows(picks)
+            }
+            None => Rows::new(self.iter().filter(|e| keep(e)).cloned().collect()),
+        }
+    }
+
+    /// The events of every part in one list ordered by `order` (stable: of
+    /// equal events, those of earlier parts first), without copying one.
+    /// Parts already in that order are merged in one pass; others sorted.
+    pub fn merged(
+        parts: &[&Rows],
+        order: impl Fn(&AuditEvent, &AuditEvent) -> std::cmp::Ordering,
+    ) -> Rows {
+        let mut picking = Picking::default();
+        let mut each = Vec::with_capacity(parts.len());
+        for part in parts {
+            match picking.picks_of(part) {
+                Some(picks) => each.push(picks),
+                None => {
+                    let mut all: Vec<AuditEvent> =
+                        parts.iter().flat_map(|rows| rows.iter().cloned()).collect();
+                    all.sort_by(order);
+                    return Rows::new(all);
+                }
+            }
+        }
+        let in_order = |picks: &[u32]| {
+            picks
+                .windows(2)
+                .all(|pair| order(picking.event(pair[0]), picking.event(pair[1])).is_le())
+        };
+        let picks = if each.iter().all(|picks| in_order(picks)) {
+            merge_sorted(each, |a, b| order(picking.event(a), picking.event(b)))
+        } else {
+            let mut picks: Vec<u32> = each.into_iter().flatten().collect();
+            picks.sort_by(|a, b| order(picking.event(*a), picking.event(*b)));
+            picks
+        };
+        picking.into_rows(picks)
+    }
+}
+
+/// Sorted runs as one sorted run (stable: of equal items, those of earlier
+/// runs first).
+fn merge_sorted(runs: Vec<Vec<u32>>, order: impl Fn(u32, u32) -> std::cmp::Ordering) -> Vec<u32> {
+    let mut runs = runs.into_iter();
+    let Some(mut merged) = runs.next() else {
+        return Vec::new();
+    };
+    for run in runs {
+        let mut out = Vec::with_capacity(merged.len() + run.len());
+        let (mut a, mut b) = (merged.into_iter().peekable(), run.into_iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            if order(*y, *x).is_lt() {
+                out.push(*y);
+                b.next();
+            } else {
+                out.push(*x);
+                a.next();
+            }
+        }
+        out.extend(a);
+        out.extend(b);
+        merged = out;
+    }
+    merged
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.all, &other.all) && self.range == other.range
+    }
+}
+
+impl std::ops::Index<usize> for Rows {
+    type Output = AuditEvent;
+
+    fn index(&self, at: usize) -> &AuditEvent {
+        assert!(at < self.len(), "row {at} of {}", self.len());
+        self.all.event(self.range.start + at)
+    }
+}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = &'a AuditEvent;
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+impl From<Vec<AuditEvent>> for Rows {
+    fn from(events: Vec<AuditEvent>) -> Self {
+        Self::new(events)
+    }
+}
