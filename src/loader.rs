@@ -13,7 +13,7 @@ use audit_core::plan::QueryPlan;
 use audit_core::query::Query;
 use audit_core::retry::RetryPolicy;
 use audit_core::time::format_iso;
-use audit_core::{AuditEvent, Source, TimeWindow};
+use audit_core::{AuditEvent, Rows, Source, TimeWindow};
 
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
@@ -292,7 +292,7 @@ pub async fn load_source(
     plan: &QueryPlan,
     cap: usize,
     on_progress: impl FnMut(SourceProgress),
-) -> (Vec<AuditEvent>, Option<ApiError>) {
+) -> (Rows, Option<ApiError>) {
     let started = js_sys::Date::now();
     let elapsed_ms = move || (js_sys::Date::now() - started).max(0.0) as u64;
     // Progress goes out after each page, and while a page waits to be

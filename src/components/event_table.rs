@@ -272,7 +272,7 @@ pub fn EventTable(
                                         class:cursor=move || cursor.get() == Some(position)
                                         class:selected={
                                             let id = event.id.clone();
-                                            move || selected.with(|s| s.as_deref() == Some(id.as_ref()))
+                                            move || selected.with(|s| s.as_deref().is_some_and(|s| id == *s))
                                         }>
                                         <td class="time">
                                             <button type="button" class="open-detail" title="Show every field of this event"

@@ -178,7 +178,7 @@ pub fn DashboardPage() -> impl IntoView {
     let selected_event = Memo::new(move |_| {
         selected.with(|id| {
             id.as_ref()
-                .and_then(|id| events.with(|events| events.iter().find(|e| *e.id == **id).cloned()))
+                .and_then(|id| events.with(|events| events.iter().find(|e| e.id == **id).cloned()))
         })
     });
 

@@ -6,13 +6,12 @@
 //! Everything takes the events, buckets and zone as parameters; nothing
 //! reads a clock.
 
-use crate::Events;
-use std::sync::Arc;
-
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 pub use crate::calendar::{step_for, Buckets, Step, Zone};
-use crate::event::{AuditEvent, EventKind, FnvMap, FnvSet, Outcome, Source};
+use crate::event::{
+    AuditEvent, Chunks, EventId, EventKind, Events, FnvMap, FnvSet, Outcome, Rows, Source,
+};
 
 /// Outcomes of one bucket: successful logins or allowed operations as `ok`,
 /// failed logins or denied operations as `failed`.
@@ -227,10 +226,12 @@ pub fn totals(events: &(impl Events + ?Sized)) -> Totals {
 }
 
 /// The events a load has gathered: duplicates (by id) dropped, newest first.
+/// They stay where they were stored as they arrived ([`Chunks`]): the
+/// order is row numbers, not a sort of the events themselves.
 #[derive(Debug, Clone, Default)]
 pub struct EventCollection {
-    events: Vec<AuditEvent>,
-    seen: FnvSet<Arc<str>>,
+    events: Chunks,
+    seen: FnvSet<EventId>,
 }
 
 impl EventCollection {
@@ -256,18 +257,43 @@ impl EventCollection {
 
     /// The newest `cap` events, newest first, and how many were held before
     /// the older ones were dropped.
-    pub fn into_newest(self, cap: usize) -> (Vec<AuditEvent>, usize) {
+    pub fn into_newest(self, cap: usize) -> (Rows, usize) {
         let held = self.len();
-        let mut events = self.into_sorted();
-        events.truncate(cap);
-        (events, held)
+        let mut order = self.order();
+        order.truncate(cap);
+        if order.len() + order.len() / 8 < held {
+            // Many dropped: the kept ones alone, so the dropped ones' memory
+            // is given back to the allocator.
+            let kept: Rows = order
+                .iter()
+                .map(|row| self.events.event_at(*row as usize).clone())
+                .collect();
+            return (kept, held);
+        }
+        (Rows::arranged(self.events, order), held)
     }
 
     /// The events, newest first (ties broken by id so the order is stable).
-    pub fn into_sorted(mut self) -> Vec<AuditEvent> {
-        self.events
-            .sort_unstable_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
-        self.events
+    pub fn into_sorted(self) -> Rows {
+        let order = self.order();
+        Rows::arranged(self.events, order)
+    }
+
+    /// The rows of the events, newest first, ties by id.
+    fn order(&self) -> Vec<u32> {
+        let events = &self.events;
+        let mut order: Vec<u32> = (0..events.len())
+            .map(|row| u32::try_from(row).unwrap_or(u32::MAX))
+            .collect();
+        let newest_first = |a: &u32, b: &u32| {
+            let (a, b) = (events.event_at(*a as usize), events.event_at(*b as usize));
+            b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id))
+        };
+        // Pages arrive newest first more often than not: then nothing moves.
+        if !order.is_sorted_by(|a, b| newest_first(a, b).is_le()) {
+            order.sort_unstable_by(newest_first);
+        }
+        order
     }
 }
 
@@ -429,7 +455,7 @@ mod tests {
         let (newest, held) = collection.clone().into_newest(2);
         assert_eq!(held, 3);
         assert_eq!(
-            newest.iter().map(|e| e.id.as_ref()).collect::<Vec<_>>(),
+            newest.iter().map(|e| e.id.to_string()).collect::<Vec<_>>(),
             ["b", "c"],
             "the oldest is dropped"
         );

@@ -10,13 +10,12 @@
 //! minutes of each other. Input may be in any order and hold duplicates (by
 //! id); the result does not depend on either.
 
-use crate::Events;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::event::{AuditEvent, Rows};
+use crate::event::{AuditEvent, Events, Rows};
 use crate::time::format_iso;
 
 /// "At least `count` within `minutes` minutes".

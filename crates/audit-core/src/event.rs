@@ -14,8 +14,12 @@ use serde_json::Value;
 
 pub use crate::record::Record;
 
+mod chunks;
+mod id;
 mod mapping;
 mod rows;
+pub use chunks::Chunks;
+pub use id::{EventId, IdText};
 pub use mapping::Interner;
 pub(crate) use mapping::{audit_event, octopai_event, AuditParts, OctopaiParts};
 pub use rows::{Events, Rows};
@@ -89,7 +93,7 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct AuditEvent {
     /// Stable identity used to drop duplicates across pages.
-    pub id: Arc<str>,
+    pub id: EventId,
     pub source: Source,
     pub at: DateTime<Utc>,
     /// The acting user (Octopai e-mail or Cloudera Manager user name).
@@ -113,7 +117,7 @@ pub struct AuditEvent {
 /// text under `raw_json`.
 #[derive(Serialize)]
 struct EventOut<'a> {
-    id: &'a str,
+    id: &'a EventId,
     source: Source,
     at: DateTime<Utc>,
     actor: &'a str,
@@ -129,7 +133,7 @@ struct EventOut<'a> {
 /// What [`EventOut`] writes, read back.
 #[derive(Deserialize)]
 struct EventIn {
-    id: Arc<str>,
+    id: EventId,
     source: Source,
     at: DateTime<Utc>,
     actor: Arc<str>,
@@ -297,7 +301,6 @@ pub type FnvSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<
 
 #[cfg(test)]
 mod tests {
-    use super::mapping::hash_id;
     use super::*;
     use crate::cloudera::{ApiAudit, ApiAuditList};
     use crate::octopai::UserEventsPage;
@@ -312,7 +315,7 @@ mod tests {
         )
         .unwrap();
         let events: Vec<AuditEvent> = page.events.into_iter().map(AuditEvent::from).collect();
-        assert_eq!(&*events[0].id, "oct:17");
+        assert_eq!(events[0].id, "oct:17");
         assert_eq!(
             (events[0].kind, events[0].outcome),
             (EventKind::Login, Outcome::Failed)
@@ -363,7 +366,14 @@ mod tests {
     #[test]
     fn hash_ids_are_sixteen_hex_digits() {
         for hash in [0, 1, 0xdead_beef, u64::MAX] {
-            assert_eq!(*hash_id("cm:", hash), format!("cm:{hash:016x}"));
+            assert_eq!(
+                EventId::cloudera_hash(hash).to_string(),
+                format!("cm:{hash:016x}")
+            );
+            assert_eq!(
+                EventId::octopai_hash(hash).to_string(),
+                format!("oct:{hash:016x}")
+            );
         }
     }
 

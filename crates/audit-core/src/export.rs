@@ -3,11 +3,10 @@
 //! how to check it (its SHA-256). CSV cells that a spreadsheet would run as
 //! a formula are neutralised.
 
-use crate::Events;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::event::EventKind;
+use crate::event::{EventKind, Events};
 use crate::time::{format_iso, TimeWindow};
 
 /// The CSV header, in column order.

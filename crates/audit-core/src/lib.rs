@@ -33,6 +33,6 @@ pub mod time;
 pub mod usage;
 mod wire;
 
-pub use event::{AuditEvent, EventKind, Events, Outcome, Rows, Source};
+pub use event::{AuditEvent, EventId, EventKind, Events, Outcome, Rows, Source};
 pub use time::TimeWindow;
 pub use wire::WireError;

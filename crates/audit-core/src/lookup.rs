@@ -6,12 +6,11 @@
 //! mapping is explicit ([`cloudera_name_for`] only proposes one); nothing is
 //! joined silently.
 
-use crate::Events;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::event::{EventKind, Outcome, Source};
+use crate::event::{EventKind, Events, Outcome, Source};
 
 /// The Cloudera Manager user name an Octopai e-mail proposes: its local
 /// part (`raj.kim@example.com` → `raj.kim`). Only a proposal: the view shows

@@ -14,13 +14,12 @@
 //! free text (an operation's text) are not recognised as such; e-mail and IP
 //! addresses are masked wherever they appear.
 
-use crate::Events;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::event::AuditEvent;
+use crate::event::{AuditEvent, Events};
 
 /// What a pseudonym stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

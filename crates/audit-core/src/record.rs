@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use crate::event::AuditEvent;
+use crate::event::{AuditEvent, IdText};
 
 const MARK: u8 = 0x01;
 const ACTOR: u8 = b'A';
@@ -38,9 +38,6 @@ const TIME: u8 = b'S';
 const OWN_ID: u8 = b'N';
 /// The mark byte itself.
 const LITERAL: u8 = b'x';
-
-/// The prefix the unified id puts before an Octopai event's own id.
-const OWN_ID_PREFIX: &str = "oct:";
 
 /// An upstream's record as a template over its event (see the module's
 /// text). Two are equal when their templates are; cloning one is a
@@ -107,7 +104,9 @@ impl Record {
             let whole_string =
                 start > 0 && end < bytes.len() && bytes[start - 1] == b'"' && bytes[end] == b'"';
             // A mark takes two bytes: shorter strings stay.
-            if whole_string && text.len() > 2 && value_of(code, event, &mut time) == text {
+            let mut own = None;
+            if whole_string && text.len() > 2 && value_of(code, event, &mut time, &mut own) == text
+            {
                 spans[marked] = (start, end, code);
                 marked += 1;
             }
@@ -148,7 +147,8 @@ impl Record {
             let Some(&code) = part.as_bytes().first() else {
                 continue;
             };
-            out.push_str(value_of(code, event, &mut time));
+            let mut own = None;
+            out.push_str(value_of(code, event, &mut time, &mut own));
             out.push_str(&part[1..]);
         }
         Cow::Owned(out)
@@ -228,7 +228,12 @@ impl<'r> Found<'r> {
 }
 
 /// `event`'s value that `code` marks (`time` holds a written time).
-fn value_of<'e>(code: u8, event: &'e AuditEvent, time: &'e mut [u8; 24]) -> &'e str {
+fn value_of<'e>(
+    code: u8,
+    event: &'e AuditEvent,
+    time: &'e mut [u8; 24],
+    own: &'e mut Option<IdText<'e>>,
+) -> &'e str {
     match code {
         ACTOR => &event.actor,
         ADDRESS => event.ip.as_deref().unwrap_or_default(),
@@ -236,7 +241,10 @@ fn value_of<'e>(code: u8, event: &'e AuditEvent, time: &'e mut [u8; 24]) -> &'e 
         TARGET => event.target.as_deref().unwrap_or_default(),
         DETAIL => event.detail.as_deref().unwrap_or_default(),
         TIME => iso_millis(event.at, time),
-        OWN_ID => event.id.strip_prefix(OWN_ID_PREFIX).unwrap_or_default(),
+        OWN_ID => {
+            *own = event.id.own();
+            own.as_deref().unwrap_or_default()
+        }
         LITERAL => "\u{1}",
         _ => "",
     }
@@ -287,7 +295,8 @@ fn template_into(json: &str, event: &AuditEvent, out: &mut String) {
     let json = escaped(json);
     let mut time = [0u8; 24];
     let time = iso_millis(event.at, &mut time);
-    let own_id = event.id.strip_prefix(OWN_ID_PREFIX);
+    let own_id = event.id.own();
+    let own_id = own_id.as_deref();
     let values: [(u8, Option<&str>); 7] = [
         (TIME, Some(time)),
         (ACTOR, Some(&event.actor)),

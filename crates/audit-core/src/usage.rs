@@ -2,13 +2,12 @@
 //! page loads, logouts and an idle timeout; active users per day, week and
 //! month; time spent per page; the most common page sequences.
 
-use crate::Events;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::calendar::{Buckets, Zone};
-use crate::event::{AuditEvent, EventKind, FnvMap, FnvSet, Source};
+use crate::event::{AuditEvent, EventKind, Events, FnvMap, FnvSet, Source};
 
 /// One visit: from a login (or the first event after a pause longer than
 /// the idle timeout) to a logout or the last event before such a pause.

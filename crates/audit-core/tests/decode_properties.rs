@@ -418,7 +418,11 @@ fn keys_spelled_alike_and_keys_given_twice_read_as_through_values() {
     assert_eq!(total, Some(5));
     assert_eq!(fast.len(), 1);
     assert_eq!(
-        (&*fast[0].actor, &*fast[0].id, fast[0].target.as_deref()),
+        (
+            &*fast[0].actor,
+            &*fast[0].id.text(),
+            fast[0].target.as_deref()
+        ),
         ("a", "oct:2", Some("/home"))
     );
     same_but_record(&fast[0], &slow[0], true);

@@ -76,7 +76,7 @@ fn the_export_is_the_format_it_always_was() {
         r#""source":"ClouderaManager","at":"2026-11-21T10:00:00Z","actor":"hive","ip":"10.20.1.10","kind":"Operation","action":"QUERY","target":"default.t","outcome":"Denied","detail":"SELECT 1","raw_json":"#,
         r#""{\"timestamp\":\"2026-11-21T10:00:00.000Z\",\"service\":\"hive1\",\"username\":\"hive\",\"impersonator\":null,\"ipAddress\":\"10.20.1.10\",\"command\":\"QUERY\",\"resource\":\"default.t\",\"operationText\":\"SELECT 1\",\"allowed\":false,\"serviceValues\":{\"database_name\":\"default\"},\"extra\":\"hive\"}"}]"#
     )
-    .replace("ID", &events[3].id);
+    .replace("ID", &events[3].id.to_string());
     assert_eq!(json, expected);
 }
 

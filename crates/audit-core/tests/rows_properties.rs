@@ -86,7 +86,8 @@ proptest! {
         prop_assert!(merged.whole() == merged);
 
         // A selection of the merge, and a selection of that selection.
-        let keeps = |e: &AuditEvent| e.id.len() % 4 != keep && e.at.timestamp() % 3 != 0;
+        let number = |e: &AuditEvent| e.id.to_string()[1..].parse::<usize>().unwrap();
+        let keeps = |e: &AuditEvent| number(e) % 4 != keep && e.at.timestamp() % 3 != 0;
         let selected = merged.select(keeps);
         let expected_selected: Vec<AuditEvent> =
             expected.iter().filter(|e| keeps(e)).cloned().collect();
@@ -130,5 +131,47 @@ proptest! {
         prop_assert_eq!(ids(&again), ids(&expected));
         let of_merge = Rows::merged(&[&merged], newest_first);
         prop_assert_eq!(ids(&of_merge), ids(&expected));
+    }
+}
+
+proptest! {
+    /// A load's list: the events of its pages, each id once, newest first
+    /// (ties by id), whether they were kept in place or picked, and the
+    /// newest `cap` of them when capped.
+    #[test]
+    fn a_load_holds_each_event_once_newest_first(
+        specs in prop::collection::vec((any::<bool>(), 0u8..30), 0..80),
+        page_size in 1usize..9,
+        copies in prop::collection::vec(any::<prop::sample::Index>(), 0..20),
+        reversed in any::<bool>(),
+        cap in 1usize..90,
+    ) {
+        let mut events: Vec<AuditEvent> =
+            specs.into_iter().enumerate().map(|(n, spec)| build(n, spec)).collect();
+        if reversed {
+            // Pages as a newest-first upstream sends them: nothing to sort.
+            events.sort_by(newest_first);
+        }
+        let mut expected = events.clone();
+        expected.sort_by(newest_first);
+        // Copies of some events, in later pages.
+        if !events.is_empty() {
+            for copy in &copies {
+                let at = copy.index(events.len());
+                events.push(events[at].clone());
+            }
+        }
+        let mut collection = audit_core::analytics::EventCollection::default();
+        let mut new = 0;
+        for page in events.chunks(page_size) {
+            new += collection.extend(page.iter().cloned());
+        }
+        prop_assert_eq!(new, expected.len());
+        reads_as(&collection.clone().into_sorted(), &expected)?;
+        prop_assert!(collection.clone().into_sorted().is_newest_first());
+        let (newest, held) = collection.into_newest(cap);
+        prop_assert_eq!(held, expected.len());
+        let kept = &expected[..cap.min(expected.len())];
+        reads_as(&newest, kept)?;
     }
 }

@@ -41,8 +41,9 @@ fn held_bytes(events: &[AuditEvent]) -> (usize, usize) {
     let mut templates = 0;
     let mut whole = 0;
     for event in events {
+        // Ids are numbers held in the event itself (those in the
+        // generated data all are).
         let shared = [
-            Some(&event.id),
             Some(&event.actor),
             event.ip.as_ref(),
             Some(&event.action),
@@ -158,7 +159,7 @@ fn distinct_events(all: &[AuditEvent], count: usize) -> Vec<AuditEvent> {
             let copy = index / all.len();
             let mut event = event.clone();
             if copy > 0 {
-                event.id = format!("{}#{copy}", event.id).into();
+                event.id = audit_core::EventId::new(&format!("{}#{copy}", event.id));
                 event.actor = format!("{}#{copy}", event.actor).into();
             }
             event

@@ -61,8 +61,8 @@ fn a_window_of_over_100_000_events_exports_exactly_its_rows_and_matches_its_mani
         .map(|line| line.rsplit(',').next().expect("an id"))
         .collect();
     assert_eq!(ids.len(), expected, "every row a different event");
-    let want: HashSet<&str> = events.iter().map(|e| e.id.as_ref()).collect();
-    assert_eq!(ids, want);
+    let want: HashSet<String> = events.iter().map(|e| e.id.to_string()).collect();
+    assert_eq!(ids, want.iter().map(String::as_str).collect());
 
     let json = to_json(&events);
     let json_manifest = manifest("json", "audit.json", &json, events.len(), &scope);

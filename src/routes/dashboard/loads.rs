@@ -246,7 +246,7 @@ impl SourceLoads {
             };
             match error {
                 None => {
-                    let rows = Rows::from(loaded);
+                    let rows = loaded;
                     let progress = state.with_untracked(SourceState::progress);
                     // Stopped at the cap, the load holds only the newest.
                     self.slot(source)
@@ -260,14 +260,14 @@ impl SourceLoads {
                     self.finish(source, rows, SourceState::Loaded(progress), current);
                 }
                 Some(error) if error.is_aborted() => {
-                    self.show(source, loaded.into(), SourceState::Cancelled(progress));
+                    self.show(source, loaded, SourceState::Cancelled(progress));
                 }
                 Some(error) if error.needs_login() => {
                     self.exit.expired(self.window.get_untracked())
                 }
                 Some(error) => {
                     // Keep what arrived before the failure.
-                    self.show(source, loaded.into(), SourceState::Failed(progress, error));
+                    self.show(source, loaded, SourceState::Failed(progress, error));
                 }
             }
         });

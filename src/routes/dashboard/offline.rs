@@ -108,7 +108,7 @@ mod tests {
         let raj = QueryPlan::for_file(&branches_of("username==raj").unwrap());
         let kept = offline_events(&events, Source::Octopai, whole, &raj).unwrap();
         assert_eq!(
-            kept.iter().map(|e| e.id.as_ref()).collect::<Vec<_>>(),
+            kept.iter().map(|e| e.id.to_string()).collect::<Vec<_>>(),
             ["3", "1"]
         );
         let start = parse_iso("2026-11-18T10:30:00Z").unwrap();
@@ -116,7 +116,7 @@ mod tests {
         let later = TimeWindow::new(start, end).unwrap();
         let kept = offline_events(&events, Source::Octopai, later, &raj).unwrap();
         assert_eq!(
-            kept.iter().map(|e| e.id.as_ref()).collect::<Vec<_>>(),
+            kept.iter().map(|e| e.id.to_string()).collect::<Vec<_>>(),
             ["3"]
         );
         assert_eq!(

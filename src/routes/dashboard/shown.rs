@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use audit_core::analytics::{self, Totals};
 use audit_core::detect::{DetectIndex, Detection};
-use audit_core::{AuditEvent, Rows, Source};
+use audit_core::{AuditEvent, EventId, Rows, Source};
 use leptos::prelude::*;
 
 use super::loads::SourceLoads;
@@ -157,13 +157,21 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
         Some((who, alias, found))
     });
     let events = Memo::new(move |_| {
-        let looked_up: Option<HashSet<String>> = lookup.with(|lookup| {
-            lookup
-                .as_ref()
-                .map(|(_, _, found)| found.event_ids().iter().cloned().collect())
+        // The ids as ids: each event's is then hashed as the number it
+        // holds, not written out as text first.
+        let looked_up: Option<HashSet<EventId>> = lookup.with(|lookup| {
+            lookup.as_ref().map(|(_, _, found)| {
+                found
+                    .event_ids()
+                    .iter()
+                    .map(|id| EventId::new(id))
+                    .collect()
+            })
         });
-        let only: Option<HashSet<String>> = match (flag.get(), active_flag.get()) {
-            (Some(_), Some(found)) => Some(found.event_ids.into_iter().collect()),
+        let only: Option<HashSet<EventId>> = match (flag.get(), active_flag.get()) {
+            (Some(_), Some(found)) => {
+                Some(found.event_ids.iter().map(|id| EventId::new(id)).collect())
+            }
             // A flag that is not (or not yet) among the detections shows
             // nothing rather than everything, and says so.
             (Some(_), None) => Some(HashSet::new()),
@@ -177,8 +185,8 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
         // The rows kept, not copies of their events.
         loaded.with(|events| {
             events.select(|e| {
-                only.as_ref().is_none_or(|ids| ids.contains(&*e.id))
-                    && looked_up.as_ref().is_none_or(|ids| ids.contains(&*e.id))
+                only.as_ref().is_none_or(|ids| ids.contains(&e.id))
+                    && looked_up.as_ref().is_none_or(|ids| ids.contains(&e.id))
                     && focus.is_none_or(|focus| focus.keeps(e))
             })
         })

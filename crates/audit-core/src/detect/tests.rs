@@ -320,7 +320,7 @@ fn failures_then_success_needs_the_failures_close_before_the_success() {
         flags[0].reason
     );
     // Two failures: one below.
-    let two: Vec<AuditEvent> = events.iter().filter(|e| &*e.id != "f0").cloned().collect();
+    let two: Vec<AuditEvent> = events.iter().filter(|e| e.id != "f0").cloned().collect();
     assert!(only(DetectionKind::FailuresThenSuccess, &two, &rule).is_empty());
     // The success too late after the failures.
     let mut late = attempts(3, 1.0, "lucas");
@@ -383,7 +383,7 @@ fn first_seen_ip_needs_history_from_other_addresses() {
         flags[0].reason
     );
     // With only two earlier events the new address is not flagged.
-    let short: Vec<AuditEvent> = events.iter().filter(|e| &*e.id != "h0").cloned().collect();
+    let short: Vec<AuditEvent> = events.iter().filter(|e| e.id != "h0").cloned().collect();
     assert!(only(DetectionKind::FirstSeenIp, &short, &rule).is_empty());
     // A new internal address is only flagged when asked for.
     let mut internal = events[..3].to_vec();

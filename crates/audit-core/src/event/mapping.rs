@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{fnv1a, AuditEvent, EventKind, FnvSet, Outcome, Record, Source};
+use super::{fnv1a, AuditEvent, EventId, EventKind, FnvSet, Outcome, Record, Source};
 use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
 use crate::record::{Field, Found, Templates};
@@ -109,8 +109,8 @@ pub(crate) fn octopai_event<'a>(
     found.add(Field::Time, parts.written_time.as_ref());
     found.add(Field::OwnId, parts.id.as_ref());
     let id = match parts.id {
-        Some(id) => Arc::from(format!("oct:{id}")),
-        None => hash_id("oct:", fnv1a(raw_json.as_bytes())),
+        Some(id) => EventId::octopai(&id),
+        None => EventId::octopai_hash(fnv1a(raw_json.as_bytes())),
     };
     let action = match parts.event_type {
         OctopaiEventType::Other(text) => Cow::Owned(text),
@@ -220,7 +220,7 @@ pub(crate) fn audit_event<'a>(
         }
     }
     let event = AuditEvent {
-        id: hash_id("cm:", fnv1a(raw_json.as_bytes())),
+        id: EventId::cloudera_hash(fnv1a(raw_json.as_bytes())),
         source: Source::ClouderaManager,
         at,
         actor: interner.text(parts.username.unwrap_or_default()),
@@ -233,26 +233,6 @@ pub(crate) fn audit_event<'a>(
         record: Record::default(),
     };
     Ok(interner.record(raw_json, &found, event))
-}
-
-/// `prefix` and `hash` as 16 lower-case hex digits: `format!("{prefix}{hash:016x}")`
-/// without the formatting machinery, once per event of a load.
-pub(super) fn hash_id(prefix: &str, hash: u64) -> Arc<str> {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    // Written on the stack, then allocated once.
-    let mut id = [0u8; 32];
-    if prefix.len() > 16 {
-        return Arc::from(format!("{prefix}{hash:016x}"));
-    }
-    let (head, hex) = id.split_at_mut(prefix.len());
-    head.copy_from_slice(prefix.as_bytes());
-    for (at, digit) in hex.iter_mut().take(16).enumerate() {
-        *digit = DIGITS[((hash >> ((15 - at) * 4)) & 0xf) as usize];
-    }
-    match std::str::from_utf8(&id[..prefix.len() + 16]) {
-        Ok(id) => Arc::from(id),
-        Err(_) => Arc::from(format!("{prefix}{hash:016x}")),
-    }
 }
 
 /// Whether `text` holds `needle` (ASCII, upper case), in any case.

@@ -1,8 +1,10 @@
 //! Lists of events shared, not copied ([`Rows`]), and what the views and
 //! analytics read them through ([`Events`]).
 //!
-//! A list made from decoded events owns them; every other list is a
-//! selection: row numbers into the lists it was picked from. Merging two
+//! A list made from decoded events owns them (in [`Chunks`], never moved
+//! once stored); every other list is a selection: row numbers into the
+//! lists it was picked from. A load's own list is one too: the events in
+//! the order they arrived, picked newest first. Merging two
 //! sources, narrowing to a flag's events or to a lookup, or a zoom into a
 //! stretch of time never copies an event (4 bytes a row, not the event's
 //! 72, and no reference counts touched).
@@ -10,6 +12,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::chunks::{Chunks, Stretch};
 use super::AuditEvent;
 use crate::TimeWindow;
 
@@ -125,7 +128,7 @@ struct List {
 #[derive(Debug)]
 enum Held {
     /// Events owned here.
-    Events(Vec<AuditEvent>),
+    Events(Chunks),
     /// Rows of other lists (each one that owns its events): a pick is the
     /// list's place in `lists` in its top bits and the row below them.
     Picked {
@@ -136,7 +139,7 @@ enum Held {
 
 impl Default for Held {
     fn default() -> Self {
-        Held::Events(Vec::new())
+        Held::Events(Chunks::default())
     }
 }
 
@@ -164,14 +167,15 @@ impl List {
 
     fn event(&self, at: usize) -> &AuditEvent {
         match &self.held {
-            Held::Events(events) => &events[at],
+            Held::Events(events) => events.event_at(at),
             Held::Picked { lists, picks } => picked(lists, picks[at]),
         }
     }
 
-    fn owns(events: Vec<AuditEvent>) -> Self {
+    fn owns(events: Chunks) -> Self {
+        let all = events.stretch(0..events.len());
         Self {
-            newest_first: events.windows(2).all(|pair| pair[0].at >= pair[1].at),
+            newest_first: all.clone().zip(all.skip(1)).all(|(a, b)| a.at >= b.at),
             held: Held::Events(events),
         }
     }
@@ -179,7 +183,7 @@ impl List {
 
 fn picked(lists: &[Arc<List>], pick: u32) -> &AuditEvent {
     match &lists[(pick >> ROW_BITS) as usize].held {
-        Held::Events(events) => &events[(pick & ROW_MASK) as usize],
+        Held::Events(events) => events.event_at((pick & ROW_MASK) as usize),
         // Picks only ever point into lists that own their events.
         Held::Picked { .. } => unreachable!("a pick into a selection"),
     }
@@ -191,7 +195,7 @@ pub struct Iter<'a>(Walk<'a>);
 
 #[derive(Debug, Clone)]
 enum Walk<'a> {
-    Events(std::slice::Iter<'a, AuditEvent>),
+    Events(Stretch<'a>),
     Picked {
         lists: &'a [Arc<List>],
         picks: std::slice::Iter<'a, u32>,
@@ -288,7 +292,30 @@ impl Picking {
 
 impl Rows {
     pub fn new(events: Vec<AuditEvent>) -> Self {
-        Self::whole_list(List::owns(events))
+        events.into_iter().collect()
+    }
+
+    /// `events` in the order of `order` (their positions; those left out
+    /// are not among the rows), with `events` held as they are.
+    pub fn arranged(events: Chunks, order: Vec<u32>) -> Self {
+        let list = Arc::new(List::owns(events));
+        let in_place = order.len() == list.len()
+            && order
+                .iter()
+                .enumerate()
+                .all(|(at, row)| *row as usize == at);
+        if in_place {
+            return Self {
+                range: 0..list.len(),
+                all: list,
+            };
+        }
+        let picking = Picking { lists: vec![list] };
+        let picks = order
+            .into_iter()
+            .filter_map(|row| pick(0, row as usize))
+            .collect();
+        picking.into_rows(picks)
     }
 
     fn whole_list(list: List) -> Self {
@@ -321,7 +348,7 @@ impl Rows {
 
     pub fn iter(&self) -> Iter<'_> {
         Iter(match &self.all.held {
-            Held::Events(events) => Walk::Events(events[self.range.clone()].iter()),
+            Held::Events(events) => Walk::Events(events.stretch(self.range.clone())),
             Held::Picked { lists, picks } => Walk::Picked {
                 lists,
                 picks: picks[self.range.clone()].iter(),
@@ -475,6 +502,12 @@ impl<'a> IntoIterator for &'a Rows {
 
     fn into_iter(self) -> Iter<'a> {
         self.iter()
+    }
+}
+
+impl FromIterator<AuditEvent> for Rows {
+    fn from_iter<I: IntoIterator<Item = AuditEvent>>(events: I) -> Self {
+        Self::whole_list(List::owns(events.into_iter().collect()))
     }
 }
 
