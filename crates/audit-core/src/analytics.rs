@@ -286,8 +286,7 @@ impl EventCollection {
             .map(|row| u32::try_from(row).unwrap_or(u32::MAX))
             .collect();
         let newest_first = |a: &u32, b: &u32| {
-            let (a, b) = (events.event_at(*a as usize), events.event_at(*b as usize));
-            b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id))
+            crate::event::newest_first(events.event_at(*a as usize), events.event_at(*b as usize))
         };
         // Pages arrive newest first more often than not: then nothing moves.
         if !order.is_sorted_by(|a, b| newest_first(a, b).is_le()) {

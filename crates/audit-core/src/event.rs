@@ -22,7 +22,7 @@ pub use chunks::Chunks;
 pub use id::{EventId, IdText};
 pub use mapping::Interner;
 pub(crate) use mapping::{audit_event, octopai_event, AuditParts, OctopaiParts};
-pub use rows::{Events, Rows};
+pub use rows::{newest_first, Events, Rows};
 
 /// Which upstream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -144,6 +144,20 @@ proptest! {
         let cloudera = DetectIndex::new(&part(false));
         prop_assert_eq!(&DetectIndex::merge(&[&octopai, &cloudera]).detect(&thresholds), &whole);
         prop_assert_eq!(&DetectIndex::merge(&[&cloudera, &octopai]).detect(&thresholds), &whole);
+        // One source hidden: the index of both, restricted to the other,
+        // flags what that source's events alone flag.
+        let of_both = [
+            DetectIndex::merge(&[&octopai, &cloudera]),
+            DetectIndex::new(&Rows::new(events.clone())),
+        ];
+        for source in Source::ALL {
+            let alone: Vec<AuditEvent> =
+                events.iter().filter(|e| e.source == source).cloned().collect();
+            let expected = detect(&alone, &thresholds);
+            for index in &of_both {
+                prop_assert_eq!(&index.only(source).detect(&thresholds), &expected);
+            }
+        }
         // A stretch of time of a list held newest first, as a zoom makes
         // one; and the same stretch of an index (of one list, or merged)
         // flags what the events inside it flag.
@@ -172,7 +186,7 @@ proptest! {
         let as_given = Rows::new(events.clone());
         prop_assert_eq!(
             as_given.is_newest_first(),
-            events.windows(2).all(|pair| pair[0].at >= pair[1].at)
+            events.windows(2).all(|pair| audit_core::event::newest_first(&pair[0], &pair[1]).is_le())
         );
         prop_assert_eq!(ids(&as_given.within(window)), ids(&inside));
         let flags_inside = detect(&inside, &thresholds);
@@ -182,6 +196,16 @@ proptest! {
             &flags_inside,
             "a stretch of the merged index"
         );
+        // One source of a zoom, either way round: what its events inside
+        // the window flag.
+        let index = DetectIndex::new(&rows);
+        for source in Source::ALL {
+            let alone: Vec<AuditEvent> =
+                inside.iter().filter(|e| e.source == source).cloned().collect();
+            let expected = detect(&alone, &thresholds);
+            prop_assert_eq!(&index.only(source).within(window).detect(&thresholds), &expected);
+            prop_assert_eq!(&index.within(window).only(source).detect(&thresholds), &expected);
+        }
         let mut reversed = events.clone();
         reversed.reverse();
         prop_assert_eq!(&detect(&reversed, &thresholds), &whole);

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use audit_core::analytics::{self, Totals};
 use audit_core::detect::{DetectIndex, Detection};
-use audit_core::{AuditEvent, EventId, Rows, Source};
+use audit_core::{EventId, Rows, Source};
 use leptos::prelude::*;
 
 use super::loads::SourceLoads;
@@ -14,11 +14,6 @@ use super::view::ViewHandle;
 use crate::components::lookup_panel::{look_up, Found};
 use crate::components::query_bar::{known_values, KnownValues};
 use crate::recent::memo_recent;
-
-/// Newest first, ties by id: the order everything is shown in.
-fn newest_first(a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
-    b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id))
-}
 
 /// What the page shows. Copy it freely.
 #[derive(Clone, Copy)]
@@ -42,40 +37,47 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
     let privacy = view.privacy;
     let view = view.view;
     let private = Memo::new(move |_| view.with(|v| v.private));
+    let octopai = move || loads.events(Source::Octopai).with(Rows::whole);
+    let cloudera = move || loads.events(Source::ClouderaManager).with(Rows::whole);
+    // Both sources' loads as one list: row numbers into their lists,
+    // merged in one pass (each is newest first, ties by id), not copies of
+    // their events. What is shown when both are, and what the detections'
+    // one index is built over.
+    let both = memo_recent(
+        1,
+        move || (octopai(), cloudera()),
+        |(octopai, cloudera)| Rows::merged(&[octopai, cloudera]),
+    );
     // The last two lists shown are kept, so hiding a source and showing it
-    // again finds both ready. They are merged from the whole of what each
-    // source loaded; a zoom into that is a stretch of the merged list.
+    // again finds both ready. A zoom into one is a stretch of it.
     let whole = memo_recent(
         2,
         move || {
-            (
-                view.with(|v| v.sources),
-                private.get(),
-                loads.events(Source::Octopai).with(Rows::whole),
-                loads.events(Source::ClouderaManager).with(Rows::whole),
-            )
+            let shown = view.with(|v| v.sources);
+            let private = private.get();
+            match (
+                shown.shows(Source::Octopai),
+                shown.shows(Source::ClouderaManager),
+            ) {
+                (true, true) if !private => (shown, private, Some(both.get()), None, None),
+                // One source, or privacy mode: from the sources' own lists.
+                _ => (shown, private, None, Some(octopai()), Some(cloudera())),
+            }
         },
-        move |(shown, private, octopai, cloudera)| {
+        move |(shown, private, both, octopai, cloudera)| {
+            if let Some(both) = both {
+                return both.clone();
+            }
             let parts: Vec<&Rows> = [
                 (Source::Octopai, octopai),
                 (Source::ClouderaManager, cloudera),
             ]
             .into_iter()
             .filter(|(source, _)| shown.shows(*source))
-            .map(|(_, rows)| rows)
+            .filter_map(|(_, rows)| rows.as_ref())
             .collect();
-            // One source, unmasked: its own list, no copy. A load holds its
-            // events newest first, ties by id (only their times are
-            // checked, when the list was made: ids compared at every tie
-            // cost ten milliseconds at a million events).
-            if let ([only], false) = (parts.as_slice(), *private) {
-                if only.is_newest_first() {
-                    return (*only).clone();
-                }
-            }
-            // Both sources: row numbers into their lists, merged in one
-            // pass (each is newest first), not copies of their events.
-            let merged = Rows::merged(&parts, newest_first);
+            // One source alone is its own list, no copy.
+            let merged = Rows::merged(&parts);
             // Privacy mode masks here, once: everything below sees pseudonyms,
             // and counts the same, the mapping being one-to-one.
             match private {
@@ -96,39 +98,34 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
         Some(window) => whole.with(|whole| whole.within(window)),
         None => whole.get(),
     });
-    // What the detections read, built once per source's load; hiding a
-    // source merges the indexes of those shown without reading an event,
-    // and a zoom takes a stretch of time of the merged index.
-    let index_of = move |source| {
-        memo_recent(
-            1,
-            move || loads.events(source).with(Rows::whole),
-            DetectIndex::new,
-        )
-    };
-    let octopai_index = index_of(Source::Octopai);
-    let cloudera_index = index_of(Source::ClouderaManager);
+    // What the detections read: one index of both sources' loads, built
+    // once per load; a source hidden is that index's events of the other
+    // (no event read, no text hashed again), and a zoom takes a stretch
+    // of time of it.
+    let both_index = memo_recent(1, move || both.get(), DetectIndex::new);
     let whole_index = memo_recent(
         2,
         move || {
             if private.get() {
                 // Masked events are their own list.
-                return (Some(whole.get()), Vec::new());
+                return (None, Some(whole.get()));
             }
-            let shown = view.with(|v| v.sources);
-            let parts = [
-                (Source::Octopai, octopai_index),
-                (Source::ClouderaManager, cloudera_index),
-            ]
-            .into_iter()
-            .filter(|(source, _)| shown.shows(*source))
-            .map(|(_, index)| index.get())
-            .collect();
-            (None, parts)
+            (Some((view.with(|v| v.sources), both_index.get())), None)
         },
-        |(masked, parts)| match masked {
-            Some(rows) => DetectIndex::new(rows),
-            None => DetectIndex::merge(&parts.iter().collect::<Vec<_>>()),
+        |(unmasked, masked)| match (unmasked, masked) {
+            (Some((shown, index)), _) => {
+                match (
+                    shown.shows(Source::Octopai),
+                    shown.shows(Source::ClouderaManager),
+                ) {
+                    (true, true) => index.clone(),
+                    (true, false) => index.only(Source::Octopai),
+                    (false, true) => index.only(Source::ClouderaManager),
+                    (false, false) => DetectIndex::default(),
+                }
+            }
+            (None, Some(rows)) => DetectIndex::new(rows),
+            (None, None) => DetectIndex::default(),
         },
     );
     let index = Memo::new(move |_| match zoom.get() {

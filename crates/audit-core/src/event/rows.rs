@@ -116,9 +116,10 @@ pub struct Rows {
     range: Range<usize>,
 }
 
-/// A list of events, and whether it is newest first: found out when the
-/// list is made (one pass over times, beside the work of making it), so a
-/// zoom or a source shown alone never scans it.
+/// A list of events, and whether it is newest first, ties by id
+/// ([`newest_first`]): found out when the list is made (one pass, beside
+/// the work of making it), so a zoom, a merge or a source shown alone never
+/// scans it.
 #[derive(Debug, Default)]
 struct List {
     held: Held,
@@ -175,7 +176,10 @@ impl List {
     fn owns(events: Chunks) -> Self {
         let all = events.stretch(0..events.len());
         Self {
-            newest_first: all.clone().zip(all.skip(1)).all(|(a, b)| a.at >= b.at),
+            newest_first: all
+                .clone()
+                .zip(all.skip(1))
+                .all(|(a, b)| newest_first(a, b).is_le()),
             held: Held::Events(events),
         }
     }
@@ -277,15 +281,15 @@ impl Picking {
     }
 
     fn into_rows(self, picks: Vec<u32>) -> Rows {
-        let newest_first = picks
+        let in_order = picks
             .windows(2)
-            .all(|pair| self.event(pair[0]).at >= self.event(pair[1]).at);
+            .all(|pair| newest_first(self.event(pair[0]), self.event(pair[1])).is_le());
         Rows::whole_list(List {
             held: Held::Picked {
                 lists: self.lists,
                 picks,
             },
-            newest_first,
+            newest_first: in_order,
         })
     }
 }
@@ -369,7 +373,7 @@ impl Rows {
         }
     }
 
-    /// Whether these rows are in time order, newest first (as loads hold
+    /// Whether these rows are newest first, ties by id (as loads hold
     /// them): known since their list was made.
     pub fn is_newest_first(&self) -> bool {
         self.all.newest_first
@@ -419,40 +423,45 @@ impl Rows {
         }
     }
 
-    /// The events of every part in one list ordered by `order` (stable: of
-    /// equal events, those of earlier parts first), without copying one.
-    /// Parts already in that order are merged in one pass; others sorted.
-    pub fn merged(
-        parts: &[&Rows],
-        order: impl Fn(&AuditEvent, &AuditEvent) -> std::cmp::Ordering,
-    ) -> Rows {
+    /// The events of every part in one list, newest first (ties by id),
+    /// without copying one: parts already newest first are merged in one
+    /// pass, others sorted. One list alone (the others empty) already
+    /// newest first is passed on as it is.
+    pub fn merged(parts: &[&Rows]) -> Rows {
+        let parts: Vec<&Rows> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+        if let [only] = parts.as_slice() {
+            if only.is_newest_first() {
+                return (*only).clone();
+            }
+        }
         let mut picking = Picking::default();
         let mut each = Vec::with_capacity(parts.len());
-        for part in parts {
+        for part in &parts {
             match picking.picks_of(part) {
                 Some(picks) => each.push(picks),
                 None => {
                     let mut all: Vec<AuditEvent> =
                         parts.iter().flat_map(|rows| rows.iter().cloned()).collect();
-                    all.sort_by(order);
+                    all.sort_by(newest_first);
                     return Rows::new(all);
                 }
             }
         }
-        let in_order = |picks: &[u32]| {
-            picks
-                .windows(2)
-                .all(|pair| order(picking.event(pair[0]), picking.event(pair[1])).is_le())
-        };
-        let picks = if each.iter().all(|picks| in_order(picks)) {
-            merge_sorted(each, |a, b| order(picking.event(a), picking.event(b)))
+        let order = |a: u32, b: u32| newest_first(picking.event(a), picking.event(b));
+        let picks = if parts.iter().all(|part| part.is_newest_first()) {
+            merge_sorted(each, order)
         } else {
             let mut picks: Vec<u32> = each.into_iter().flatten().collect();
-            picks.sort_by(|a, b| order(picking.event(*a), picking.event(*b)));
+            picks.sort_by(|a, b| order(*a, *b));
             picks
         };
         picking.into_rows(picks)
     }
+}
+
+/// The order lists are shown in: newest first, ties by id.
+pub fn newest_first(a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
+    b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id))
 }
 
 /// Sorted runs as one sorted run (stable: of equal items, those of earlier
