@@ -12,7 +12,6 @@
 use audit_core::detect::{DetectIndex, Detection, Thresholds};
 use audit_core::lookup::cloudera_name_for;
 use audit_core::privacy::{looks_like_pseudonym, Entry, PersonKind, Pseudonyms};
-use audit_core::AuditEvent;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -92,7 +91,7 @@ impl Privacy {
         }
     }
 
-    pub fn mask_events(self, events: &(impl audit_core::Events + ?Sized)) -> Vec<AuditEvent> {
+    pub fn mask_events(self, events: &(impl audit_core::Events + ?Sized)) -> audit_core::Rows {
         self.keep_key();
         self.table
             .try_update_value(|table| table.mask_events(events))

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::event::{AuditEvent, Events};
+use crate::event::{AuditEvent, Events, Rows};
 
 /// What a pseudonym stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -332,7 +332,8 @@ impl Pseudonyms {
     /// Every event masked. People and addresses get their pseudonyms in
     /// the order they first appear, so a table built over the same events
     /// twice (a reload) names them the same.
-    pub fn mask_events(&mut self, events: &(impl Events + ?Sized)) -> Vec<AuditEvent> {
+    pub fn mask_events(&mut self, events: &(impl Events + ?Sized)) -> Rows {
+        // Stored as masked, one at a time: no vector of them copied again.
         events.iter().map(|event| self.mask_event(event)).collect()
     }
 

@@ -81,7 +81,7 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             // Privacy mode masks here, once: everything below sees pseudonyms,
             // and counts the same, the mapping being one-to-one.
             match private {
-                true => Rows::new(privacy.mask_events(&merged)),
+                true => privacy.mask_events(&merged),
                 false => merged,
             }
         },
