@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(),
         Some("setup") => setup::run(&root()).map(|_| ()),
-        Some("build") => setup::run(&root()).and_then(|tools| build_app(&tools)),
+        Some("build") => setup::run(&root()).and_then(|tools| build_app(&tools).map(|_| ())),
         _ => Err("usage: cargo xtask <demo [gateway flags] | test | bench | build | setup>".into()),
     };
     match result {
@@ -109,18 +109,27 @@ fn gateway_ships_no_simulator(tools: &setup::Tools) -> Result<(), String> {
     Ok(())
 }
 
-fn build_app(tools: &setup::Tools) -> Result<(), String> {
+fn build_app(tools: &setup::Tools) -> Result<Sizes, String> {
     let mut trunk = command("trunk", tools);
     trunk.args(["build", "--release", "--offline"]);
     run(trunk)?;
     precompress(&root().join("dist"))
 }
 
+/// The built app's text and wasm files, in bytes: as built, and as the
+/// gateway sends them (brotli or gzip).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sizes {
+    raw: usize,
+    brotli: usize,
+    gzip: usize,
+}
+
 /// Writes a brotli (`.br`) and a gzip (`.gz`) copy of every text and wasm
 /// file of the built app beside it, at the strongest settings, once per
 /// build: the gateway serves these to browsers that accept them, so no
 /// request pays for compressing the app.
-fn precompress(dist: &Path) -> Result<(), String> {
+fn precompress(dist: &Path) -> Result<Sizes, String> {
     use std::io::Write;
     let entries = std::fs::read_dir(dist)
         .map_err(|error| format!("cannot read {}: {error}", dist.display()))?;
@@ -166,7 +175,11 @@ fn precompress(dist: &Path) -> Result<(), String> {
         br / 1024,
         gz / 1024
     );
-    Ok(())
+    Ok(Sizes {
+        raw,
+        brotli: br,
+        gzip: gz,
+    })
 }
 
 fn demo(gateway_args: &[String]) -> Result<(), String> {
@@ -391,7 +404,7 @@ fn leftover_browsers(before: &[(u32, String)]) -> Option<String> {
 
 fn bench() -> Result<(), String> {
     let tools = setup::run(&root())?;
-    build_app(&tools)?;
+    let sizes = build_app(&tools)?;
     let mut core = command("cargo", &tools);
     core.args([
         "bench",
@@ -416,7 +429,17 @@ fn bench() -> Result<(), String> {
         ])
         .env("AUDIT_DASHBOARD_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver);
-    run(browser)
+    run(browser)?;
+    // Every file the first view loads is in dist/ (trunk does not split
+    // the wasm; no later view loads more).
+    println!("\n| first view's download | size | budget |\n|---|---|---|");
+    println!(
+        "| page, JS, CSS and wasm, gzip (brotli; as built) | {} KB ({} KB; {} KB) | <= 300 KB gzip |",
+        sizes.gzip / 1024,
+        sizes.brotli / 1024,
+        sizes.raw / 1024
+    );
+    Ok(())
 }
 
 #[cfg(test)]
