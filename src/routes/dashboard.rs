@@ -80,8 +80,16 @@ pub fn DashboardPage() -> impl IntoView {
             .map(|window| Buckets::for_chart(window, CHART_BUCKETS, &zone.get()))
     });
     let zoom = use_zoom(view, buckets);
+    let counted = shown.counted(buckets, zone);
+    // The tiles: from the load's counts while the view is a whole load.
+    let totals = Memo::new(move |_| {
+        counted
+            .with(|counted| counted.as_ref().map(|c| c.aggregates.totals(&c.shown)))
+            .unwrap_or_else(|| shown.totals.get())
+    });
     let inputs = ChartInputs {
         events,
+        counted,
         buckets,
         zone,
         window,
@@ -208,7 +216,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <SentQuery branches=shown_branches/>
             <SourcePanels loads=loads/>
-            <Tiles view=view totals=shown.totals flags=Signal::derive(move || shown.detections.with(Vec::len))/>
+            <Tiles view=view totals=totals flags=Signal::derive(move || shown.detections.with(Vec::len))/>
             {move || narrowing.get().map(|words| view! {
                 <p class="narrowed" role="status">{words} " "
                     <button type="button" id="show-all"

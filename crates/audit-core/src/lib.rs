@@ -11,6 +11,7 @@
 //! always a parameter) and knows no framework, so it builds for wasm32 and
 //! native alike and its tests run natively in milliseconds.
 
+pub mod aggregates;
 pub mod alternatives;
 pub mod analytics;
 pub mod calendar;

@@ -9,6 +9,7 @@ use audit_core::usage;
 use audit_core::{Source, TimeWindow};
 use leptos::prelude::*;
 
+use super::shown::Counted;
 use super::zoom::Zoom;
 use crate::charts::{self as draw, Drawn};
 use crate::components::chart_figure::{ChartFigure, DataTable, Pointing};
@@ -27,6 +28,9 @@ use spec::{ACTIVE_USERS, ACTIVITY, CLOUDERA_LOGINS, OCTOPAI_LOGINS, OPERATIONS, 
 pub struct ChartInputs {
     /// The events shown (after every narrowing).
     pub events: Memo<audit_core::Rows>,
+    /// While the view is a whole load: its counts, which the charts that
+    /// have them are drawn from instead of counting the events again.
+    pub counted: Memo<Option<Counted>>,
     pub buckets: Memo<Option<Buckets>>,
     pub zone: Memo<DisplayZone>,
     pub window: RwSignal<Option<TimeWindow>>,
@@ -82,17 +86,26 @@ impl ChartInputs {
         }
     }
 
-    /// Per-bucket data from the shown events, once there is a window.
+    /// Per-bucket data from the shown events, once there is a window:
+    /// from the load's counts (`counted`) while the view is a whole load,
+    /// otherwise counted from the events.
     fn per_bucket<T: Clone + PartialEq + Send + Sync + 'static>(
         self,
         series: impl Fn(&audit_core::Rows, &Buckets) -> T + Send + Sync + 'static,
+        counted: Option<fn(&Counted) -> T>,
     ) -> Memo<Option<T>> {
         // Kept for the last two lists shown: a source hidden and shown
         // again draws from what was counted before.
         crate::recent::memo_recent(
             2,
-            move || (self.events.get(), self.buckets.get()),
-            move |(events, buckets)| buckets.as_ref().map(|buckets| series(events, buckets)),
+            move || {
+                let whole = counted.and_then(|_| self.counted.get());
+                (whole, self.events.get(), self.buckets.get())
+            },
+            move |(whole, events, buckets)| match (whole, counted) {
+                (Some(whole), Some(from)) => Some(from(whole)),
+                _ => buckets.as_ref().map(|buckets| series(events, buckets)),
+            },
         )
     }
 
@@ -177,9 +190,10 @@ pub fn outcome_chart(
     inputs: ChartInputs,
     spec: &'static ChartSpec,
     outcomes: fn(&audit_core::Rows, &Buckets) -> Vec<OutcomeBucket>,
+    counted: fn(&Counted) -> Vec<OutcomeBucket>,
     y_desc: &'static str,
 ) -> Chart {
-    let data = inputs.per_bucket(outcomes);
+    let data = inputs.per_bucket(outcomes, Some(counted));
     let pairs = Memo::new(move |_| {
         data.with(|data| {
             data.as_ref()
@@ -214,6 +228,7 @@ pub fn octopai_logins(inputs: ChartInputs) -> Chart {
         inputs,
         &OCTOPAI_LOGINS,
         |events, buckets| analytics::login_outcomes(events, buckets, Some(Source::Octopai)),
+        |c| c.aggregates.login_outcomes(&c.shown, Some(Source::Octopai)),
         "logins",
     )
 }
@@ -223,6 +238,10 @@ pub fn cloudera_logins(inputs: ChartInputs) -> Chart {
         inputs,
         &CLOUDERA_LOGINS,
         |events, buckets| analytics::login_outcomes(events, buckets, Some(Source::ClouderaManager)),
+        |c| {
+            c.aggregates
+                .login_outcomes(&c.shown, Some(Source::ClouderaManager))
+        },
         "logins",
     )
 }
@@ -232,6 +251,7 @@ pub fn operations(inputs: ChartInputs) -> Chart {
         inputs,
         &OPERATIONS,
         analytics::operation_outcomes,
+        |c| c.aggregates.operation_outcomes(&c.shown),
         "operations",
     )
 }
@@ -239,12 +259,13 @@ pub fn operations(inputs: ChartInputs) -> Chart {
 /// Events per bucket, one line per source.
 pub fn activity(inputs: ChartInputs) -> Chart {
     let spec = &ACTIVITY;
-    let data = inputs.per_bucket(|events, buckets| {
-        analytics::activity_timeline(events, buckets)
-            .iter()
-            .map(|b| (b.octopai, b.cloudera))
-            .collect::<Vec<_>>()
-    });
+    fn pairs(series: Vec<analytics::ActivityBucket>) -> Vec<(u32, u32)> {
+        series.iter().map(|b| (b.octopai, b.cloudera)).collect()
+    }
+    let data = inputs.per_bucket(
+        |events, buckets| pairs(analytics::activity_timeline(events, buckets)),
+        Some(|c: &Counted| pairs(c.aggregates.activity_timeline(&c.shown))),
+    );
     let (table, describe) = inputs.pair_table(
         data,
         [spec.series[0].name, spec.series[1].name],
@@ -274,12 +295,15 @@ pub fn activity(inputs: ChartInputs) -> Chart {
 
 /// Page loads and active users per bucket: two charts, one table.
 pub fn usage_charts(inputs: ChartInputs) -> (Chart, Chart) {
-    let data = inputs.per_bucket(|events, buckets| {
-        usage::usage_timeline(events, buckets)
-            .iter()
-            .map(|b| (b.page_loads, b.active_users))
-            .collect::<Vec<_>>()
-    });
+    let data = inputs.per_bucket(
+        |events, buckets| {
+            usage::usage_timeline(events, buckets)
+                .iter()
+                .map(|b| (b.page_loads, b.active_users))
+                .collect::<Vec<_>>()
+        },
+        None,
+    );
     let (table, describe) =
         inputs.pair_table(data, ["Page loads", "Active users"], |loads, users| {
             format!("{loads} page loads, {users} active users")

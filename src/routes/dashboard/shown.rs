@@ -3,8 +3,11 @@
 //! or a tile's focus when those are chosen.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
+use audit_core::aggregates::Aggregates;
 use audit_core::analytics::{self, Totals};
+use audit_core::calendar::Buckets;
 use audit_core::detect::{DetectIndex, Detection};
 use audit_core::{EventId, Rows, Source};
 use leptos::prelude::*;
@@ -14,6 +17,7 @@ use super::view::ViewHandle;
 use crate::components::lookup_panel::{look_up, Found};
 use crate::components::query_bar::{known_values, KnownValues};
 use crate::recent::memo_recent;
+use crate::view_state::{DashboardView, DisplayZone};
 
 /// What the page shows. Copy it freely.
 #[derive(Clone, Copy)]
@@ -31,6 +35,78 @@ pub struct Shown {
     /// What the charts, tiles and table show.
     pub events: Memo<Rows>,
     pub totals: Memo<Totals>,
+    /// The whole of what the shown sources loaded (before a zoom or any
+    /// narrowing).
+    pub whole: Memo<Rows>,
+    private: Memo<bool>,
+    loads: SourceLoads,
+    view: Memo<DashboardView>,
+}
+
+/// Counts of both sources' loads over the charts' buckets, and the sources
+/// shown: what the charts and tiles are drawn from while the view is a
+/// whole load (no zoom, nothing narrowed, not masked). Equal when it is the
+/// same counts for the same sources.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub aggregates: Arc<Aggregates>,
+    pub shown: Vec<Source>,
+}
+
+impl PartialEq for Counted {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.aggregates, &other.aggregates) && self.shown == other.shown
+    }
+}
+
+impl Shown {
+    /// [`Counted`] for the charts' `buckets` in `zone`, while the view is
+    /// a whole load: counted once per load and calendar, so hiding a source
+    /// or showing it again sums what is there instead of counting again.
+    pub fn counted(
+        self,
+        buckets: Memo<Option<Buckets>>,
+        zone: Memo<DisplayZone>,
+    ) -> Memo<Option<Counted>> {
+        let whole_view = Memo::new(move |_| {
+            !self.private.get()
+                && self
+                    .events
+                    .with(|events| self.whole.with(|whole| events == whole))
+        });
+        let loads = self.loads;
+        let aggregates = memo_recent(
+            2,
+            move || {
+                whole_view.get().then(|| {
+                    (
+                        loads.events(Source::Octopai).with(Rows::whole),
+                        loads.events(Source::ClouderaManager).with(Rows::whole),
+                        buckets.get(),
+                        zone.get(),
+                    )
+                })
+            },
+            |key| {
+                let (octopai, cloudera, buckets, zone) = key.as_ref()?;
+                let mut aggregates = Aggregates::new(buckets.clone()?);
+                aggregates.add(octopai, zone);
+                aggregates.add(cloudera, zone);
+                Some(Arc::new(aggregates))
+            },
+        );
+        let view = self.view;
+        Memo::new(move |_| {
+            let shown = view.with(|v| v.sources);
+            aggregates.get().map(|aggregates| Counted {
+                aggregates,
+                shown: Source::ALL
+                    .into_iter()
+                    .filter(|s| shown.shows(*s))
+                    .collect(),
+            })
+        })
+    }
 }
 
 pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
@@ -196,5 +272,9 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
         lookup,
         events,
         totals: memo_recent(2, move || events.get(), analytics::totals),
+        whole,
+        private,
+        loads,
+        view,
     }
 }

@@ -6,7 +6,7 @@ use audit_core::query::{Comparator, Selector};
 use leptos::prelude::*;
 
 use super::spec::{ChartSpec, FAILING_ACCOUNTS, FAILING_ADDRESSES, HOUR_BY_WEEKDAY, TOP_N};
-use super::{Chart, ChartInputs};
+use super::{Chart, ChartInputs, Counted};
 use crate::charts as draw;
 use crate::components::chart_figure::{DataTable, Pointing};
 use crate::components::event_detail::clause;
@@ -14,6 +14,8 @@ use crate::view_state::DisplayZone;
 
 /// A top-N ranking from `audit_core::analytics`: names and counts.
 pub type Ranking = fn(&audit_core::Rows, usize) -> Vec<(String, u32)>;
+/// The same ranking from a whole load's counts.
+pub type CountedRanking = fn(&Counted, usize) -> Vec<(String, u32)>;
 
 /// A top-N chart: a click on a bar filters the view by that account or
 /// address (`on_filter` gets the query clause).
@@ -21,14 +23,18 @@ pub fn ranked_chart(
     inputs: ChartInputs,
     spec: &'static ChartSpec,
     rank: Ranking,
+    counted: CountedRanking,
     column: &'static str,
     selector: Selector,
     on_filter: Callback<String>,
 ) -> Chart {
     let items = crate::recent::memo_recent(
         2,
-        move || inputs.events.get(),
-        move |events| rank(events, TOP_N),
+        move || (inputs.counted.get(), inputs.events.get()),
+        move |(whole, events)| match whole {
+            Some(whole) => counted(whole, TOP_N),
+            None => rank(events, TOP_N),
+        },
     );
     let describe = Callback::new(move |index: usize| {
         items.with(|items| {
@@ -84,6 +90,7 @@ pub fn failing_accounts(inputs: ChartInputs, on_filter: Callback<String>) -> Cha
         inputs,
         &FAILING_ACCOUNTS,
         analytics::top_failing_accounts,
+        |c, n| c.aggregates.top_failing_accounts(&c.shown, n),
         "Account",
         Selector::Username,
         on_filter,
@@ -95,6 +102,7 @@ pub fn failing_addresses(inputs: ChartInputs, on_filter: Callback<String>) -> Ch
         inputs,
         &FAILING_ADDRESSES,
         analytics::top_failing_ips,
+        |c, n| c.aggregates.top_failing_ips(&c.shown, n),
         "Address",
         Selector::IpAddress,
         on_filter,
@@ -104,10 +112,11 @@ pub fn failing_addresses(inputs: ChartInputs, on_filter: Callback<String>) -> Ch
 /// Events per hour of day and day of week, in the display zone.
 pub fn hour_by_weekday(inputs: ChartInputs) -> Chart {
     let spec = &HOUR_BY_WEEKDAY;
-    let heat = Memo::new(move |_| {
-        inputs
+    let heat = Memo::new(move |_| match inputs.counted.get() {
+        Some(whole) => whole.aggregates.hour_by_weekday(&whole.shown),
+        None => inputs
             .events
-            .with(|events| analytics::hour_by_weekday(events, &inputs.zone.get()))
+            .with(|events| analytics::hour_by_weekday(events, &inputs.zone.get())),
     });
     Chart {
         spec,
