@@ -82,6 +82,23 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
             .await
             > 0
     );
+    // The charts and tiles of one source are its load's counts summed,
+    // not a count of the events again: the activity chart is drawn from
+    // exactly the events the tile counts, whichever sources are shown.
+    let tile_is_activity = "Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, '')) \
+         === Number(document.querySelector('figure[aria-label^=\"Activity timeline\"]').dataset.drawnFrom)";
+    let both = browser
+        .number(
+            "Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, ''))",
+        )
+        .await;
+    browser
+        .wait_for(
+            "the tile and the chart agree",
+            tile_is_activity,
+            Duration::from_secs(10),
+        )
+        .await;
     browser.click("#show-cloudera").await;
     browser
         .wait_for(
@@ -92,6 +109,18 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
                 rows("Cloudera Manager")
             ),
             Duration::from_secs(10),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the tile and the chart agree, Octopai alone",
+            tile_is_activity,
+            Duration::from_secs(10),
+        )
+        .await;
+    let octopai_alone = browser
+        .number(
+            "Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, ''))",
         )
         .await;
     browser.click("#show-cloudera").await;
@@ -107,6 +136,24 @@ async fn login_loads_both_sources_draws_both_charts_and_lists_events_from_both()
             Duration::from_secs(10),
         )
         .await;
+    browser
+        .wait_for(
+            "the tile and the chart agree, Cloudera Manager alone",
+            tile_is_activity,
+            Duration::from_secs(10),
+        )
+        .await;
+    let cloudera_alone = browser
+        .number(
+            "Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, ''))",
+        )
+        .await;
+    assert!(octopai_alone > 0 && cloudera_alone > 0);
+    assert_eq!(
+        octopai_alone + cloudera_alone,
+        both,
+        "each source's events, and both"
+    );
     browser.click("#show-octopai").await;
     browser
         .wait_for(
