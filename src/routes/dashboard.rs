@@ -81,7 +81,7 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let zoom = use_zoom(view, buckets);
     let counted = shown.counted(buckets, zone);
-    // The tiles: from the load's counts while the view is a whole load.
+    // The tiles: from the counts, once there is a window.
     let totals = Memo::new(move |_| {
         counted
             .with(|counted| counted.as_ref().map(|c| c.aggregates.totals(&c.shown)))

@@ -382,16 +382,16 @@ pub const DRAG_TWO_THIRDS: &str = "const overlay = document.querySelector(\"sect
     overlay.dispatchEvent(new MouseEvent('mouseup', at(5 / 6)))";
 
 /// Opens every chart's data table (built only while open) and waits until
-/// each is built.
+/// each is built. Tables of a panel that was just opened appear after its
+/// `toggle` event, so each check opens any that are still closed.
 #[allow(dead_code)] // Not every test binary reads data tables.
 pub async fn open_data_tables(browser: &Browser) {
     browser
-        .script("document.querySelectorAll('details.data-table').forEach(d => d.open = true); return true;")
-        .await;
-    browser
         .wait_for(
             "every data table built",
-            "[...document.querySelectorAll('details.data-table')].every(d => d.querySelector('table'))",
+            "[...document.querySelectorAll('details.data-table')] \
+               .map(d => { d.open = true; return d; }) \
+               .every(d => d.querySelector('table'))",
             Duration::from_secs(10),
         )
         .await;

@@ -28,8 +28,8 @@ use spec::{ACTIVE_USERS, ACTIVITY, CLOUDERA_LOGINS, OCTOPAI_LOGINS, OPERATIONS, 
 pub struct ChartInputs {
     /// The events shown (after every narrowing).
     pub events: Memo<audit_core::Rows>,
-    /// While the view is a whole load: its counts, which the charts that
-    /// have them are drawn from instead of counting the events again.
+    /// The counts the charts that have them are drawn from (see
+    /// `Shown::counted`), once there is a window.
     pub counted: Memo<Option<Counted>>,
     pub buckets: Memo<Option<Buckets>>,
     pub zone: Memo<DisplayZone>,
@@ -86,9 +86,9 @@ impl ChartInputs {
         }
     }
 
-    /// Per-bucket data from the shown events, once there is a window:
-    /// from the load's counts (`counted`) while the view is a whole load,
-    /// otherwise counted from the events.
+    /// Per-bucket data from the shown events, once there is a window: from
+    /// the counts (`counted`) for the charts that have them, otherwise
+    /// counted from the events.
     fn per_bucket<T: Clone + PartialEq + Send + Sync + 'static>(
         self,
         series: impl Fn(&audit_core::Rows, &Buckets) -> T + Send + Sync + 'static,

@@ -43,10 +43,9 @@ pub struct Shown {
     view: Memo<DashboardView>,
 }
 
-/// Counts of both sources' loads over the charts' buckets, and the sources
-/// shown: what the charts and tiles are drawn from while the view is a
-/// whole load (no zoom, nothing narrowed, not masked). Equal when it is the
-/// same counts for the same sources.
+/// Counts over the charts' buckets, and the sources shown: what the charts
+/// and tiles are drawn from. Equal when it is the same counts for the same
+/// sources.
 #[derive(Debug, Clone)]
 pub struct Counted {
     pub aggregates: Arc<Aggregates>,
@@ -59,39 +58,51 @@ impl PartialEq for Counted {
     }
 }
 
+/// What a [`Counted`] counts: both sources' whole loads (the view is a
+/// whole load, unmasked: a source toggle then counts nothing), or the
+/// events shown (zoomed, narrowed or masked).
+#[derive(Clone, PartialEq)]
+enum Basis {
+    Loads(Rows, Rows),
+    View(Rows),
+}
+
 impl Shown {
-    /// [`Counted`] for the charts' `buckets` in `zone`, while the view is
-    /// a whole load: counted once per load and calendar, so hiding a source
-    /// or showing it again sums what is there instead of counting again.
+    /// [`Counted`] for the charts' `buckets` in `zone`: of the whole loads
+    /// while the view is one (counted once per load and calendar, so
+    /// hiding a source or showing it again sums what is there), otherwise
+    /// of the events shown, in one pass for every chart and tile.
     pub fn counted(
         self,
         buckets: Memo<Option<Buckets>>,
         zone: Memo<DisplayZone>,
     ) -> Memo<Option<Counted>> {
-        let whole_view = Memo::new(move |_| {
-            !self.private.get()
+        let loads = self.loads;
+        let basis = Memo::new(move |_| {
+            let whole_view = !self.private.get()
                 && self
                     .events
-                    .with(|events| self.whole.with(|whole| events == whole))
+                    .with(|events| self.whole.with(|whole| events == whole));
+            match whole_view {
+                true => Basis::Loads(
+                    loads.events(Source::Octopai).with(Rows::whole),
+                    loads.events(Source::ClouderaManager).with(Rows::whole),
+                ),
+                false => Basis::View(self.events.get()),
+            }
         });
-        let loads = self.loads;
         let aggregates = memo_recent(
             2,
-            move || {
-                whole_view.get().then(|| {
-                    (
-                        loads.events(Source::Octopai).with(Rows::whole),
-                        loads.events(Source::ClouderaManager).with(Rows::whole),
-                        buckets.get(),
-                        zone.get(),
-                    )
-                })
-            },
-            |key| {
-                let (octopai, cloudera, buckets, zone) = key.as_ref()?;
+            move || (basis.get(), buckets.get(), zone.get()),
+            |(basis, buckets, zone)| {
                 let mut aggregates = Aggregates::new(buckets.clone()?);
-                aggregates.add(octopai, zone);
-                aggregates.add(cloudera, zone);
+                match basis {
+                    Basis::Loads(octopai, cloudera) => {
+                        aggregates.add(octopai, zone);
+                        aggregates.add(cloudera, zone);
+                    }
+                    Basis::View(events) => aggregates.add(events, zone),
+                }
                 Some(Arc::new(aggregates))
             },
         );
