@@ -234,8 +234,10 @@ pub fn parse_idle_minutes(text: &str) -> Result<u32, String> {
 }
 
 /// Events held per source unless the URL says otherwise: enough for a busy
-/// week, small enough for any laptop's browser tab.
-pub const DEFAULT_CAP: usize = 200_000;
+/// week. A million events across both sources hold about 200 MB of the
+/// tab, and every filter change is painted within 100 ms at that size
+/// (docs/benchmarks.md).
+pub const DEFAULT_CAP: usize = 500_000;
 /// The smallest and largest cap a link may set.
 pub const CAP_RANGE: std::ops::RangeInclusive<usize> = 100..=2_000_000;
 
