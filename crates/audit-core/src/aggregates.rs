@@ -239,8 +239,8 @@ impl Aggregates {
     }
 }
 
-/// The `n` largest of the summed counts, largest first, ties by key (as
-/// [`crate::analytics::top_n`] ranks).
+/// The `n` largest of the summed counts, ranked as
+/// [`crate::analytics::top_n`] ranks.
 fn top<'a>(maps: impl Iterator<Item = &'a FnvMap<Arc<str>, u32>>, n: usize) -> Vec<(String, u32)> {
     let mut summed: FnvMap<&str, u32> = FnvMap::default();
     for map in maps {
@@ -248,11 +248,5 @@ fn top<'a>(maps: impl Iterator<Item = &'a FnvMap<Arc<str>, u32>>, n: usize) -> V
             *summed.entry(key).or_default() += count;
         }
     }
-    let mut ranked: Vec<(&str, u32)> = summed.into_iter().collect();
-    ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    ranked.truncate(n);
-    ranked
-        .into_iter()
-        .map(|(key, count)| (key.to_owned(), count))
-        .collect()
+    crate::analytics::ranked(summed, n)
 }

@@ -88,6 +88,11 @@ pub fn top_n<'a>(
             *counts.entry(key).or_default() += 1;
         }
     }
+    ranked(counts, n)
+}
+
+/// The `n` largest `counts`, largest first, ties by key.
+pub(crate) fn ranked(counts: FnvMap<&str, u32>, n: usize) -> Vec<(String, u32)> {
     let mut ranked: Vec<(&str, u32)> = counts.into_iter().collect();
     ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     ranked.truncate(n);

@@ -7,8 +7,9 @@
 //! events oldest first (ties by id, each id once) as plain columns: the
 //! time, the account and the address as small dictionary ids, and what the
 //! event is (a failed or successful login, a denied operation, a failure).
-//! It is built once per loaded list; the indexes of the two sources merge
-//! without touching an event (only their dictionaries are compared), and
+//! It is built once over both sources' loads (merged as row numbers,
+//! [`Rows::merged`]); a source hidden is the index's entries of the other,
+//! picked by a column without reading an event ([`DetectIndex::only`]); and
 //! the detections then group by id into vectors, not by string into maps.
 //! The events are read again only to word a flag.
 
@@ -82,18 +83,12 @@ impl Dictionary {
         self.ids.insert(value.to_owned(), id);
         id
     }
-
-    /// For each of `other`'s ids, the id of the same value here (added if new).
-    fn absorb(&mut self, other: &Dictionary) -> Vec<u32> {
-        other.values.iter().map(|value| self.id(value)).collect()
-    }
 }
 
 #[derive(Debug, Default)]
 struct Columns {
-    /// The lists indexed; an event is `lists[list[i]][row[i]]`.
-    lists: Vec<Rows>,
-    list: Vec<u8>,
+    /// The list indexed; an event is `rows[row[i]]`.
+    rows: Rows,
     row: Vec<u32>,
     /// Each event's time in nanoseconds since 1970 (8 bytes, not chrono's
     /// 12, and compared and subtracted as plain numbers).
@@ -106,7 +101,7 @@ struct Columns {
     ips: Arc<Dictionary>,
 }
 
-/// The detections' view of one or more lists of events, of one source's
+/// The detections' view of a list of events, of one source's
 /// events among them, or of a stretch of time of either. Cheap to clone;
 /// two indexes are equal when they are the same stretch of the same index.
 #[derive(Debug, Clone, Default)]
@@ -172,8 +167,7 @@ impl DetectIndex {
     pub fn new(rows: &Rows) -> Self {
         let order = chronological(rows);
         let mut columns = Columns {
-            lists: vec![rows.clone()],
-            list: vec![0; order.len()],
+            rows: rows.clone(),
             at: Vec::with_capacity(order.len()),
             actor: Vec::with_capacity(order.len()),
             ip: Vec::with_capacity(order.len()),
@@ -238,73 +232,6 @@ impl DetectIndex {
             picks: self.picks.clone(),
             range: self.range.start + from..self.range.start + to.max(from),
         }
-    }
-
-    /// The indexes of several lists as one (a copy of an event in two lists
-    /// counts once). One index is passed on as it is.
-    pub fn merge(parts: &[&DetectIndex]) -> Self {
-        match parts {
-            [] => return Self::default(),
-            [only] => return (*only).clone(),
-            _ => {}
-        }
-        let mut merged = Columns::default();
-        let mut sources = Vec::new();
-        let (mut all_actors, mut all_ips) = (Dictionary::default(), Dictionary::default());
-        for part in parts {
-            let base = u8::try_from(merged.lists.len()).unwrap_or(u8::MAX);
-            merged.lists.extend(part.columns.lists.iter().cloned());
-            let actors = all_actors.absorb(&part.columns.actors);
-            let ips = all_ips.absorb(&part.columns.ips);
-            sources.push((*part, base, actors, ips));
-        }
-        merged.actors = Arc::new(all_actors);
-        merged.ips = Arc::new(all_ips);
-        let total: usize = sources.iter().map(|(part, ..)| part.len()).sum();
-        merged.list.reserve(total);
-        merged.row.reserve(total);
-        merged.at.reserve(total);
-        merged.actor.reserve(total);
-        merged.ip.reserve(total);
-        merged.traits.reserve(total);
-        let mut next = vec![0usize; sources.len()];
-        loop {
-            // The part whose next event is oldest (ties by id).
-            let mut pick: Option<usize> = None;
-            for (index, (part, ..)) in sources.iter().enumerate() {
-                if next[index] >= part.len() {
-                    continue;
-                }
-                let candidate = part.event(next[index]);
-                pick = match pick {
-                    Some(best) if older(sources[best].0.event(next[best]), candidate).is_le() => {
-                        Some(best)
-                    }
-                    _ => Some(index),
-                };
-            }
-            let Some(index) = pick else { break };
-            let (part, base, actors, ips) = &sources[index];
-            let at = part.entry(next[index]);
-            next[index] += 1;
-            let columns = &part.columns;
-            let event = columns.event(at);
-            if let Some(last) = merged.row.len().checked_sub(1) {
-                if merged.at[last] == nanos(event.at) && merged.event(last).id == event.id {
-                    continue;
-                }
-            }
-            merged.list.push(base + columns.list[at]);
-            merged.row.push(columns.row[at]);
-            merged.at.push(columns.at[at]);
-            merged.actor.push(actors[columns.actor[at] as usize]);
-            merged.ip.push(match columns.ip[at] {
-                NONE => NONE,
-                ip => ips[ip as usize],
-            });
-            merged.traits.push(columns.traits[at]);
-        }
-        Self::whole(merged)
     }
 
     /// The events of `source` alone: what the index of that source's own
@@ -412,6 +339,6 @@ impl DetectIndex {
 
 impl Columns {
     fn event(&self, at: usize) -> &AuditEvent {
-        &self.lists[self.list[at] as usize][self.row[at] as usize]
+        &self.rows[self.row[at] as usize]
     }
 }

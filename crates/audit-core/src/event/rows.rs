@@ -47,45 +47,18 @@ pub trait Events {
     }
 }
 
-impl Events for [AuditEvent] {
+/// Slices, vectors and arrays of events: read as the slice they are.
+impl<T: AsRef<[AuditEvent]> + ?Sized> Events for T {
     fn len(&self) -> usize {
-        <[AuditEvent]>::len(self)
+        self.as_ref().len()
     }
 
     fn get(&self, at: usize) -> Option<&AuditEvent> {
-        <[AuditEvent]>::get(self, at)
+        self.as_ref().get(at)
     }
 
     fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone {
-        <[AuditEvent]>::iter(self)
-    }
-}
-
-impl Events for Vec<AuditEvent> {
-    fn len(&self) -> usize {
-        <[AuditEvent]>::len(self)
-    }
-
-    fn get(&self, at: usize) -> Option<&AuditEvent> {
-        <[AuditEvent]>::get(self, at)
-    }
-
-    fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone {
-        <[AuditEvent]>::iter(self)
-    }
-}
-
-impl<const N: usize> Events for [AuditEvent; N] {
-    fn len(&self) -> usize {
-        N
-    }
-
-    fn get(&self, at: usize) -> Option<&AuditEvent> {
-        <[AuditEvent]>::get(self, at)
-    }
-
-    fn iter(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> + ExactSizeIterator + Clone {
-        <[AuditEvent]>::iter(self)
+        self.as_ref().iter()
     }
 }
 
@@ -358,11 +331,6 @@ impl Rows {
                 picks: picks[self.range.clone()].iter(),
             },
         })
-    }
-
-    /// The events as a vector of their own (reference counts, not texts).
-    pub fn to_vec(&self) -> Vec<AuditEvent> {
-        self.iter().cloned().collect()
     }
 
     /// The whole list these rows are a stretch of.
