@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::event::{AuditEvent, Events, Rows};
+use crate::event::{AuditEvent, EventId, Events, Rows};
 use crate::time::format_iso;
 
 /// "At least `count` within `minutes` minutes".
@@ -136,8 +136,9 @@ pub struct Detection {
     pub last_at: DateTime<Utc>,
     /// Why it fired, checkable against the events.
     pub reason: String,
-    /// The ids of exactly the events it is built from, oldest first.
-    pub event_ids: Vec<String>,
+    /// The ids of exactly the events it is built from, oldest first (held
+    /// as ids: a flag of thousands of events writes no text for them).
+    pub event_ids: Vec<EventId>,
 }
 
 impl Detection {
@@ -260,8 +261,8 @@ fn counted_bursts(
     )
 }
 
-fn ids(events: &[&AuditEvent]) -> Vec<String> {
-    events.iter().map(|event| event.id.to_string()).collect()
+fn ids(events: &[&AuditEvent]) -> Vec<EventId> {
+    events.iter().map(|event| event.id.clone()).collect()
 }
 
 fn minutes_between(events: &[&AuditEvent]) -> String {

@@ -215,7 +215,7 @@ proptest! {
         let mut brute: Vec<Vec<String>> = whole
             .iter()
             .filter(|flag| flag.kind == DetectionKind::BruteForce)
-            .map(|flag| flag.event_ids.clone())
+            .map(|flag| flag.event_ids.iter().map(ToString::to_string).collect())
             .collect();
         brute.sort();
         prop_assert_eq!(brute, reference_brute_force(&events, thresholds.brute_force));

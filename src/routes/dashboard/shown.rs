@@ -253,9 +253,7 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             })
         });
         let only: Option<HashSet<EventId>> = match (flag.get(), active_flag.get()) {
-            (Some(_), Some(found)) => {
-                Some(found.event_ids.iter().map(|id| EventId::new(id)).collect())
-            }
+            (Some(_), Some(found)) => Some(found.event_ids.into_iter().collect()),
             // A flag that is not (or not yet) among the detections shows
             // nothing rather than everything, and says so.
             (Some(_), None) => Some(HashSet::new()),
