@@ -89,7 +89,8 @@ impl Aggregates {
     }
 
     /// Counts `events` (each once: the caller adds only events not added
-    /// before), the grid's hours and weekdays read in `zone`.
+    /// before), the grid's hours and weekdays read in `zone` (the same zone
+    /// every time: counts in another zone are new `Aggregates`).
     pub fn add<'a>(&mut self, events: impl IntoIterator<Item = &'a AuditEvent>, zone: &impl Zone) {
         let mut last = 0;
         for event in events {
