@@ -30,6 +30,36 @@ pub fn event(
     }
 }
 
+/// Event number `number` of a generated test: `e{number}` from Octopai or
+/// Cloudera Manager at `at`, by `user{actor}`, from `203.0.113.{ip}` when
+/// there is an address.
+pub fn numbered(
+    number: usize,
+    octopai: bool,
+    at: chrono::DateTime<chrono::Utc>,
+    (kind, outcome): (EventKind, Outcome),
+    actor: u8,
+    ip: Option<u8>,
+) -> AuditEvent {
+    let source = if octopai {
+        Source::Octopai
+    } else {
+        Source::ClouderaManager
+    };
+    let made = event(
+        &format!("e{number}"),
+        source,
+        &crate::time::format_iso(at),
+        kind,
+        outcome,
+    )
+    .by(&format!("user{actor}"));
+    match ip {
+        Some(ip) => made.from_ip(&format!("203.0.113.{ip}")),
+        None => made,
+    }
+}
+
 impl AuditEvent {
     /// The same event by another actor.
     pub fn by(mut self, actor: &str) -> Self {

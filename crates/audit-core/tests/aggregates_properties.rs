@@ -10,8 +10,8 @@ use std::collections::HashSet;
 use audit_core::aggregates::Aggregates;
 use audit_core::analytics::{self, Buckets};
 use audit_core::calendar::Step;
-use audit_core::fixture::event;
-use audit_core::time::{format_iso, parse_iso};
+use audit_core::fixture::numbered;
+use audit_core::time::parse_iso;
 use audit_core::{AuditEvent, EventKind, Outcome, Source, TimeWindow};
 use chrono::{Duration, FixedOffset};
 use proptest::prelude::*;
@@ -30,24 +30,14 @@ fn build(number: usize, (octopai, what, actor, ip, minutes): Spec) -> AuditEvent
     };
     // Up to 33 hours from the window's start: some fall after its end.
     let at = parse_iso("2026-11-21T00:00:00Z").unwrap() + Duration::minutes(i64::from(minutes));
-    let source = if octopai {
-        Source::Octopai
-    } else {
-        Source::ClouderaManager
-    };
-    let made = event(
-        &format!("e{number}"),
-        source,
-        &format_iso(at),
-        kind,
-        outcome,
+    numbered(
+        number,
+        octopai,
+        at,
+        (kind, outcome),
+        actor,
+        (ip < 3).then_some(ip),
     )
-    .by(&format!("user{actor}"));
-    if ip < 3 {
-        made.from_ip(&format!("203.0.113.{ip}"))
-    } else {
-        made
-    }
 }
 
 fn a_spec() -> impl Strategy<Value = Spec> {

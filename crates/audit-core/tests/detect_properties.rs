@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used)] // Tests: a failure must stop the test loudly.
 
 use audit_core::detect::{detect, DetectIndex, DetectionKind, Rule, Thresholds};
-use audit_core::fixture::event;
-use audit_core::time::{format_iso, parse_iso};
+use audit_core::fixture::numbered;
+use audit_core::time::parse_iso;
 use audit_core::{AuditEvent, EventKind, Events, Outcome, Rows, Source, TimeWindow};
 use chrono::Duration;
 use proptest::prelude::*;
@@ -31,24 +31,15 @@ fn build(number: usize, spec: (bool, u8, u8, u8, u16, u8)) -> AuditEvent {
     let at = parse_iso("2026-11-21T10:00:00Z").unwrap()
         + Duration::minutes(i64::from(minute))
         + Duration::seconds(i64::from(second) * 15);
-    let source = if octopai {
-        Source::Octopai
-    } else {
-        Source::ClouderaManager
-    };
-    let mut built = event(
-        &format!("e{number}"),
-        source,
-        &format_iso(at),
-        kind,
-        outcome,
-    )
-    .by(&format!("user{actor}"));
     // Some events carry no address.
-    if ip < 4 {
-        built = built.from_ip(&format!("203.0.113.{ip}"));
-    }
-    built
+    numbered(
+        number,
+        octopai,
+        at,
+        (kind, outcome),
+        actor,
+        (ip < 4).then_some(ip),
+    )
 }
 
 fn thresholds() -> impl Strategy<Value = Thresholds> {
