@@ -284,11 +284,11 @@ pub fn EventTable(
                                             </button>
                                         </td>
                                         <td>{event.source.label()}</td>
-                                        <td>{event.actor.clone()}</td>
-                                        <td>{event.action.clone()}</td>
-                                        <td class="target">{event.target.clone().unwrap_or_default()}</td>
+                                        <td>{event.actor.to_string()}</td>
+                                        <td>{event.action.to_string()}</td>
+                                        <td class="target">{event.target.as_deref().unwrap_or_default().to_owned()}</td>
                                         <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
-                                        <td>{event.ip.clone().unwrap_or_default()}</td>
+                                        <td>{event.ip.as_deref().unwrap_or_default().to_owned()}</td>
                                     </tr>
                                     }
                                 }

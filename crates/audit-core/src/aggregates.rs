@@ -9,13 +9,11 @@
 //! counts over the same events (a property test holds them equal after
 //! every page).
 
-use std::sync::Arc;
-
 use chrono::{Datelike, Timelike};
 
 use crate::analytics::{ActivityBucket, HeatMap, OutcomeBucket, Totals};
 use crate::calendar::{Buckets, Zone};
-use crate::event::{AuditEvent, EventKind, FnvMap, Outcome, Source};
+use crate::event::{AuditEvent, EventKind, FnvMap, Outcome, SharedText, Source};
 
 const KINDS: usize = 4;
 const OUTCOMES: usize = 5;
@@ -56,8 +54,8 @@ struct Counts {
     failed_logins: usize,
     denied_operations: usize,
     /// Failed logins per account and per address.
-    failing_accounts: FnvMap<Arc<str>, u32>,
-    failing_ips: FnvMap<Arc<str>, u32>,
+    failing_accounts: FnvMap<SharedText, u32>,
+    failing_ips: FnvMap<SharedText, u32>,
 }
 
 /// Counts of each source's events over one set of buckets, in one zone.
@@ -242,7 +240,10 @@ impl Aggregates {
 
 /// The `n` largest of the summed counts, ranked as
 /// [`crate::analytics::top_n`] ranks.
-fn top<'a>(maps: impl Iterator<Item = &'a FnvMap<Arc<str>, u32>>, n: usize) -> Vec<(String, u32)> {
+fn top<'a>(
+    maps: impl Iterator<Item = &'a FnvMap<SharedText, u32>>,
+    n: usize,
+) -> Vec<(String, u32)> {
     let mut summed: FnvMap<&str, u32> = FnvMap::default();
     for map in maps {
         for (key, count) in map {

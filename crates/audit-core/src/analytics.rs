@@ -105,7 +105,7 @@ pub(crate) fn ranked(counts: FnvMap<&str, u32>, n: usize) -> Vec<(String, u32)> 
 /// The accounts with the most failed logins (both sources).
 pub fn top_failing_accounts(events: &(impl Events + ?Sized), n: usize) -> Vec<(String, u32)> {
     top_n(events, n, |event| {
-        event.is_failed_login().then_some(event.actor.as_ref())
+        event.is_failed_login().then_some(event.actor.as_str())
     })
 }
 

@@ -356,7 +356,7 @@ fn brute_force(index: &DetectIndex, rule: Rule) -> Vec<Detection> {
 fn distinct_accounts(window: &[&AuditEvent]) -> usize {
     window
         .iter()
-        .map(|e| e.actor.as_ref())
+        .map(|e| e.actor.as_str())
         .collect::<HashSet<_>>()
         .len()
 }

@@ -64,7 +64,7 @@ pub fn profile(events: &(impl Events + ?Sized), identities: &[&str]) -> Profile 
     let mut targets: HashMap<String, u32> = HashMap::new();
     for event in events
         .iter()
-        .filter(|e| identities.contains(&e.actor.as_ref()))
+        .filter(|e| identities.contains(&e.actor.as_str()))
     {
         profile.event_ids.push(event.id.to_string());
         match event.source {
@@ -132,7 +132,7 @@ pub fn address_profile(
     for event in events.iter().filter(|e| e.ip.as_deref() == Some(ip)) {
         ids.push(event.id.to_string());
         let seen = accounts
-            .entry((event.actor.as_ref(), event.source))
+            .entry((event.actor.as_str(), event.source))
             .or_insert_with(|| AccountSeen {
                 account: event.actor.to_string(),
                 source: Some(event.source),

@@ -20,11 +20,10 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use crate::event::{AuditEvent, IdText};
+use crate::event::{AuditEvent, IdText, SharedText};
 
 const MARK: u8 = 0x01;
 const ACTOR: u8 = b'A';
@@ -43,12 +42,12 @@ const LITERAL: u8 = b'x';
 /// text). Two are equal when their templates are; cloning one is a
 /// reference count.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Record(Arc<str>);
+pub struct Record(SharedText);
 
 impl Record {
     /// A record rebuilt as `text` whatever its event holds: no marks.
     pub fn whole(text: &str) -> Self {
-        Self(Arc::from(escaped(text).as_ref()))
+        Self(SharedText::from(escaped(text).as_ref()))
     }
 
     /// The record whose text is `json`, for `event`: `json` with every
@@ -56,7 +55,7 @@ impl Record {
     pub fn of(json: &str, event: &AuditEvent) -> Self {
         let mut template = String::with_capacity(json.len());
         template_into(json, event, &mut template);
-        Self(Arc::from(template))
+        Self(SharedText::from(template))
     }
 
     /// [`Record::of`], the template shared with every alike one
@@ -68,11 +67,11 @@ impl Record {
     }
 
     /// The template `buffer` holds, as `held` holds it (added if new).
-    fn held(held: &mut HashSet<Arc<str>, BuildHasherDefault<WordHash>>, buffer: &str) -> Self {
+    fn held(held: &mut HashSet<SharedText, BuildHasherDefault<WordHash>>, buffer: &str) -> Self {
         if let Some(template) = held.get(buffer) {
             return Self(template.clone());
         }
-        let template: Arc<str> = Arc::from(buffer);
+        let template: SharedText = SharedText::from(buffer);
         held.insert(template.clone());
         Self(template)
     }
@@ -162,14 +161,14 @@ impl Record {
 
     /// Whether two records share one template.
     pub fn shares_template(&self, other: &Record) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        SharedText::ptr_eq(&self.0, &other.0)
     }
 }
 
 /// The templates of one load (or one answer), each held once.
 #[derive(Default)]
 pub(crate) struct Templates {
-    held: HashSet<Arc<str>, BuildHasherDefault<WordHash>>,
+    held: HashSet<SharedText, BuildHasherDefault<WordHash>>,
     /// Where each record's template is written before it is looked up.
     buffer: String,
 }

@@ -35,7 +35,7 @@ pub fn sessions(events: &(impl Events + ?Sized), idle: Duration) -> Vec<Session>
             continue;
         }
         per_user
-            .entry(event.actor.as_ref())
+            .entry(event.actor.as_str())
             .or_default()
             .push(event);
     }
@@ -88,7 +88,7 @@ pub fn daily_active_users(
     {
         days.entry(zone.local(event.at).date())
             .or_default()
-            .insert(event.actor.as_ref());
+            .insert(event.actor.as_str());
     }
     days.into_iter()
         .map(|(day, users)| (day, u32::try_from(users.len()).unwrap_or(u32::MAX)))
@@ -124,7 +124,7 @@ pub fn usage_timeline(events: &(impl Events + ?Sized), buckets: &Buckets) -> Vec
         if event.kind == EventKind::PageLoad {
             loads[index] += 1;
         }
-        users[index].insert(event.actor.as_ref());
+        users[index].insert(event.actor.as_str());
     }
     (0..count)
         .map(|index| UsageBucket {
@@ -142,7 +142,7 @@ pub fn active_users(events: &(impl Events + ?Sized), end: DateTime<Utc>, days: i
         .iter()
         .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
         .filter(|e| start <= e.at && e.at < end)
-        .map(|e| e.actor.as_ref())
+        .map(|e| e.actor.as_str())
         .collect::<FnvSet<_>>()
         .len()
 }

@@ -62,7 +62,7 @@ fn reference_brute_force(events: &[AuditEvent], rule: Rule) -> Vec<Vec<String>> 
     let mut failures: Vec<&AuditEvent> = events.iter().filter(|e| e.is_failed_login()).collect();
     failures.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
     failures.dedup_by(|a, b| a.id == b.id);
-    let mut accounts: Vec<&str> = failures.iter().map(|e| e.actor.as_ref()).collect();
+    let mut accounts: Vec<&str> = failures.iter().map(|e| e.actor.as_str()).collect();
     accounts.sort_unstable();
     accounts.dedup();
     let span = Duration::minutes(i64::from(rule.minutes));

@@ -15,7 +15,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::Arc;
 
 const OCTOPAI: &str = "oct:";
 const CLOUDERA: &str = "cm:";
@@ -47,7 +46,7 @@ enum Repr {
     /// `cm:` and the number as 16 lower-case hex digits.
     ClouderaHash(Halves),
     /// Any other text.
-    Text(Arc<str>),
+    Text(crate::event::SharedText),
 }
 
 /// The identity of an event: stable across pages and loads, used to drop
@@ -68,7 +67,7 @@ impl EventId {
         } else if let Some(hash) = text.strip_prefix(CLOUDERA).and_then(hex16) {
             return Self(Repr::ClouderaHash(Halves::of(hash)));
         }
-        Self(Repr::Text(Arc::from(text)))
+        Self(Repr::Text(crate::event::SharedText::from(text)))
     }
 
     /// An Octopai event's id from its own: `oct:` and that.

@@ -6,12 +6,11 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{fnv1a, AuditEvent, EventId, EventKind, FnvSet, Outcome, Record, Source};
+use super::{fnv1a, AuditEvent, EventId, EventKind, FnvSet, Outcome, Record, SharedText, Source};
 use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
 use crate::record::{Field, Found, Templates};
@@ -44,24 +43,21 @@ impl From<OctopaiEvent> for AuditEvent {
 /// answer repeats.
 #[derive(Default)]
 pub struct Interner {
-    held: FnvSet<Arc<str>>,
+    held: FnvSet<SharedText>,
     templates: Templates,
 }
 
 impl Interner {
-    pub(crate) fn text(&mut self, text: Cow<'_, str>) -> Arc<str> {
+    pub(crate) fn text(&mut self, text: Cow<'_, str>) -> SharedText {
         if let Some(held) = self.held.get(text.as_ref()) {
             return held.clone();
         }
-        let held: Arc<str> = match text {
-            Cow::Borrowed(text) => Arc::from(text),
-            Cow::Owned(text) => Arc::from(text),
-        };
+        let held = SharedText::from(text.as_ref());
         self.held.insert(held.clone());
         held
     }
 
-    fn optional(&mut self, text: Option<Cow<'_, str>>) -> Option<Arc<str>> {
+    fn optional(&mut self, text: Option<Cow<'_, str>>) -> Option<SharedText> {
         text.map(|text| self.text(text))
     }
 
