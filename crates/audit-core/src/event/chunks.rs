@@ -52,6 +52,57 @@ impl Chunks {
         &self.chunks[at >> CHUNK_BITS][at & IN_CHUNK]
     }
 
+    /// The events put in `order`: the event at `order[i]` moves to `i`.
+    /// `order` holds each position below `len` once (as a sort of the
+    /// positions gives). In place, each event moved once, by swaps.
+    pub fn permute(&mut self, mut order: Vec<u32>) {
+        assert_eq!(order.len(), self.len, "an order of every event");
+        for start in 0..order.len() {
+            // Follow the cycle through `start`: each step brings the
+            // event its position is waiting for, and marks it placed.
+            let mut at = start;
+            while order[at] as usize != start {
+                let from = order[at] as usize;
+                assert!(from != at, "a position twice in the order");
+                self.swap(at, from);
+                order[at] = at as u32;
+                at = from;
+            }
+            order[at] = at as u32;
+        }
+    }
+
+    /// Swaps the events at `a` and `b`.
+    fn swap(&mut self, a: usize, b: usize) {
+        let (ca, cb) = (a >> CHUNK_BITS, b >> CHUNK_BITS);
+        if ca == cb {
+            self.chunks[ca].swap(a & IN_CHUNK, b & IN_CHUNK);
+            return;
+        }
+        let (low, high, low_at, high_at) = match ca < cb {
+            true => (ca, cb, a, b),
+            false => (cb, ca, b, a),
+        };
+        let (before, after) = self.chunks.split_at_mut(high);
+        std::mem::swap(
+            &mut before[low][low_at & IN_CHUNK],
+            &mut after[0][high_at & IN_CHUNK],
+        );
+    }
+
+    /// Keeps the first `len` events; the chunks past them are given back.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        let chunks = len.div_ceil(CHUNK);
+        self.chunks.truncate(chunks);
+        if let Some(last) = self.chunks.last_mut() {
+            last.truncate(len - (chunks - 1) * CHUNK);
+        }
+        self.len = len;
+    }
+
     /// The events from `range.start` up to `range.end`, in order.
     pub(super) fn stretch(&self, range: std::ops::Range<usize>) -> Stretch<'_> {
         assert!(range.end <= self.len, "{range:?} of {}", self.len);
@@ -158,6 +209,82 @@ mod tests {
             backwards.reverse();
             assert_eq!(backwards, expected);
             assert_eq!(chunks.stretch(from..to).len(), to - from);
+        }
+    }
+
+    fn numbered(count: usize) -> Chunks {
+        (0..count)
+            .map(|n| {
+                event(
+                    &format!("e{n}"),
+                    Source::Octopai,
+                    "2026-11-21T10:00:00Z",
+                    EventKind::Login,
+                    Outcome::Failed,
+                )
+            })
+            .collect()
+    }
+
+    fn ids(chunks: &Chunks) -> Vec<String> {
+        chunks
+            .stretch(0..chunks.len())
+            .map(|e| e.id.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_permutation_moves_each_event_to_its_place_across_chunk_edges() {
+        let count = 3 * CHUNK + 5;
+        // Reversed, rotated by a chunk and a bit, and shuffled by a
+        // multiplier prime to the count: long cycles and short ones,
+        // within a chunk and across chunks.
+        let orders: Vec<Vec<u32>> = vec![
+            (0..count as u32).rev().collect(),
+            (0..count)
+                .map(|i| ((i + CHUNK + 7) % count) as u32)
+                .collect(),
+            (0..count).map(|i| ((i * 7919) % count) as u32).collect(),
+            (0..count as u32).collect(),
+        ];
+        for order in orders {
+            let mut chunks = numbered(count);
+            let expected: Vec<String> = order.iter().map(|n| format!("e{n}")).collect();
+            chunks.permute(order);
+            assert_eq!(ids(&chunks), expected);
+            assert!(chunks.chunks.iter().all(|chunk| chunk.capacity() == CHUNK));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "a position twice")]
+    fn an_order_naming_a_position_twice_is_refused() {
+        let mut chunks = numbered(4);
+        chunks.permute(vec![1, 1, 2, 3]);
+    }
+
+    #[test]
+    fn truncating_keeps_the_first_events_and_gives_back_the_chunks_past_them() {
+        for (count, keep) in [
+            (0, 0),
+            (5, 9),
+            (CHUNK, CHUNK),
+            (2 * CHUNK + 3, CHUNK),
+            (2 * CHUNK + 3, CHUNK + 1),
+            (2 * CHUNK, 0),
+        ] {
+            let mut chunks = numbered(count);
+            chunks.truncate(keep);
+            let kept = keep.min(count);
+            assert_eq!(chunks.len(), kept);
+            assert_eq!(
+                ids(&chunks),
+                (0..kept).map(|n| format!("e{n}")).collect::<Vec<_>>()
+            );
+            assert_eq!(chunks.chunks.len(), kept.div_ceil(CHUNK));
+            // Still appends where it left off.
+            chunks.push(numbered(1).event_at(0).clone());
+            assert_eq!(chunks.len(), kept + 1);
         }
     }
 }

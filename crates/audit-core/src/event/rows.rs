@@ -214,6 +214,46 @@ impl ExactSizeIterator for Iter<'_> {
     }
 }
 
+/// A part's picks into a [`Picking`]'s lists, first to last.
+enum PartPicks<'a> {
+    /// Rows of a list that owns its events (at `list` of the lists).
+    Rows {
+        list: usize,
+        rows: std::ops::Range<usize>,
+    },
+    /// Picks of a selection, its lists at `places` of the lists.
+    Picked {
+        places: Vec<usize>,
+        picks: std::slice::Iter<'a, u32>,
+    },
+}
+
+impl Iterator for PartPicks<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            // Checked to fit when made.
+            PartPicks::Rows { list, rows } => {
+                let row = rows.next()?;
+                Some(((*list as u32) << ROW_BITS) | row as u32)
+            }
+            PartPicks::Picked { places, picks } => {
+                let p = picks.next()?;
+                let list = places[(p >> ROW_BITS) as usize] as u32;
+                Some((list << ROW_BITS) | (p & ROW_MASK))
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            PartPicks::Rows { rows, .. } => rows.size_hint(),
+            PartPicks::Picked { picks, .. } => picks.size_hint(),
+        }
+    }
+}
+
 /// Where a selection's rows point: the lists that own the events, and
 /// each row of a part as a pick into them.
 #[derive(Default)]
@@ -223,8 +263,9 @@ struct Picking {
 
 impl Picking {
     /// The picks of `rows` into `self.lists` (their lists added when new),
-    /// or `None` when there are too many lists to pick from.
-    fn picks_of(&mut self, rows: &Rows) -> Option<Vec<u32>> {
+    /// read as they are needed, or `None` when there are too many lists to
+    /// pick from or rows beyond what a pick holds.
+    fn picks_of<'a>(&mut self, rows: &'a Rows) -> Option<PartPicks<'a>> {
         let mut place = |list: &Arc<List>| -> Option<usize> {
             if let Some(at) = self.lists.iter().position(|l| Arc::ptr_eq(l, list)) {
                 return Some(at);
@@ -237,14 +278,19 @@ impl Picking {
         match &rows.all.held {
             Held::Events(_) => {
                 let list = place(&rows.all)?;
-                rows.range.clone().map(|row| pick(list, row)).collect()
+                // The last row fits a pick, so every row does.
+                pick(list, rows.range.end.saturating_sub(1))?;
+                Some(PartPicks::Rows {
+                    list,
+                    rows: rows.range.clone(),
+                })
             }
             Held::Picked { lists, picks } => {
-                let places: Vec<usize> = lists.iter().map(&mut place).collect::<Option<_>>()?;
-                picks[rows.range.clone()]
-                    .iter()
-                    .map(|p| pick(places[(p >> ROW_BITS) as usize], (p & ROW_MASK) as usize))
-                    .collect()
+                let places = lists.iter().map(&mut place).collect::<Option<_>>()?;
+                Some(PartPicks::Picked {
+                    places,
+                    picks: picks[rows.range.clone()].iter(),
+                })
             }
         }
     }
@@ -270,29 +316,6 @@ impl Picking {
 impl Rows {
     pub fn new(events: Vec<AuditEvent>) -> Self {
         events.into_iter().collect()
-    }
-
-    /// `events` in the order of `order` (their positions; those left out
-    /// are not among the rows), with `events` held as they are.
-    pub fn arranged(events: Chunks, order: Vec<u32>) -> Self {
-        let list = Arc::new(List::owns(events));
-        let in_place = order.len() == list.len()
-            && order
-                .iter()
-                .enumerate()
-                .all(|(at, row)| *row as usize == at);
-        if in_place {
-            return Self {
-                range: 0..list.len(),
-                all: list,
-            };
-        }
-        let picking = Picking { lists: vec![list] };
-        let picks = order
-            .into_iter()
-            .filter_map(|row| pick(0, row as usize))
-            .collect();
-        picking.into_rows(picks)
     }
 
     fn whole_list(list: List) -> Self {
@@ -383,8 +406,8 @@ impl Rows {
     pub fn select(&self, keep: impl Fn(&AuditEvent) -> bool) -> Rows {
         let mut picking = Picking::default();
         match picking.picks_of(self) {
-            Some(mut picks) => {
-                picks.retain(|pick| keep(picking.event(*pick)));
+            Some(picks) => {
+                let picks = picks.filter(|pick| keep(picking.event(*pick))).collect();
                 picking.into_rows(picks)
             }
             None => Rows::new(self.iter().filter(|e| keep(e)).cloned().collect()),
@@ -432,30 +455,37 @@ pub fn newest_first(a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
     b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id))
 }
 
-/// Sorted runs as one sorted run (stable: of equal items, those of earlier
-/// runs first).
-fn merge_sorted(runs: Vec<Vec<u32>>, order: impl Fn(u32, u32) -> std::cmp::Ordering) -> Vec<u32> {
-    let mut runs = runs.into_iter();
-    let Some(mut merged) = runs.next() else {
-        return Vec::new();
-    };
-    for run in runs {
-        let mut out = Vec::with_capacity(merged.len() + run.len());
-        let (mut a, mut b) = (merged.into_iter().peekable(), run.into_iter().peekable());
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            if order(*y, *x).is_lt() {
-                out.push(*y);
-                b.next();
-            } else {
-                out.push(*x);
-                a.next();
+/// Sorted runs as one sorted run, written once (stable: of equal items,
+/// those of earlier runs first).
+fn merge_sorted(
+    runs: Vec<PartPicks<'_>>,
+    order: impl Fn(u32, u32) -> std::cmp::Ordering,
+) -> Vec<u32> {
+    let total = runs.iter().map(|run| run.size_hint().0).sum();
+    let mut out = Vec::with_capacity(total);
+    let mut runs: Vec<_> = runs.into_iter().map(Iterator::peekable).collect();
+    loop {
+        let mut first: Option<(usize, u32)> = None;
+        for (at, run) in runs.iter_mut().enumerate() {
+            if let Some(&head) = run.peek() {
+                if first.is_none_or(|(_, best)| order(head, best).is_lt()) {
+                    first = Some((at, head));
+                }
             }
         }
-        out.extend(a);
-        out.extend(b);
-        merged = out;
+        let Some((at, head)) = first else {
+            return out;
+        };
+        out.push(head);
+        runs[at].next();
     }
-    merged
+}
+
+impl From<Chunks> for Rows {
+    /// The events as they are stored.
+    fn from(events: Chunks) -> Self {
+        Self::whole_list(List::owns(events))
+    }
 }
 
 impl PartialEq for Rows {
