@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::event::{AuditEvent, EventId, Events, Rows};
+use crate::event::{AuditEvent, EventId, Events, FnvSet, Rows};
 use crate::time::format_iso;
 
 /// "At least `count` within `minutes` minutes".
@@ -523,32 +523,41 @@ fn first_seen_ips(
     let mut found = Vec::new();
     // Whether each address may be flagged, asked once per address.
     let mut may_flag: Vec<Option<bool>> = vec![None; index.ip_count()];
-    // The last group each address was seen in (plus one): a set per group
-    // without clearing one.
-    let mut seen_in: Vec<usize> = vec![0; index.ip_count()];
+    // One pass in time order finds the flags: each account's events so
+    // far, and the addresses it was seen from. Only the accounts flagged
+    // then have their events gathered (grouping every event by account
+    // held a position for each: 4 MB at a million events).
+    let mut count: Vec<usize> = vec![0; index.actor_count()];
+    let mut seen_from: FnvSet<(u32, u32)> = FnvSet::default();
+    let mut flagged: Vec<Vec<u32>> = vec![Vec::new(); index.actor_count()];
     // Only what the account did counts: failures from an address are
     // someone trying the account (brute force and spray cover those).
+    let kept = |at: usize| !index.has(at, FAILURE) && index.ip(at).is_some();
+    for at in (0..index.len()).filter(|at| !index.has(*at, FAILURE)) {
+        let Some(ip) = index.ip(at) else {
+            continue;
+        };
+        let user = index.actor(at);
+        let before = count[user as usize];
+        count[user as usize] += 1;
+        if !seen_from.insert((user, ip)) {
+            continue;
+        }
+        if before >= history.max(1)
+            && *may_flag[ip as usize]
+                .get_or_insert_with(|| internal_too || !is_internal(index.ip_text(ip)))
+        {
+            flagged[user as usize].push(ip);
+        }
+    }
     let groups = index.groups(
         index.actor_count(),
-        |at| !index.has(at, FAILURE),
-        |at| index.ip(at).map(|_| index.actor(at)),
+        |at| kept(at) && !flagged[index.actor(at) as usize].is_empty(),
+        |at| Some(index.actor(at)),
     );
-    for (number, (user, seen)) in groups.into_iter().enumerate() {
-        let user = index.actor_name(user);
-        let mut flagged: Vec<u32> = Vec::new();
-        for (before, at) in seen.iter().enumerate() {
-            let Some(ip) = index.ip(*at) else { continue };
-            if seen_in[ip as usize] == number + 1 {
-                continue;
-            }
-            seen_in[ip as usize] = number + 1;
-            if before >= history.max(1)
-                && *may_flag[ip as usize]
-                    .get_or_insert_with(|| internal_too || !is_internal(index.ip_text(ip)))
-            {
-                flagged.push(ip);
-            }
-        }
+    for (user_id, seen) in groups {
+        let user = index.actor_name(user_id);
+        let flagged = std::mem::take(&mut flagged[user_id as usize]);
         for ip in flagged {
             let from_ip: Vec<usize> = seen
                 .iter()
