@@ -65,29 +65,64 @@ impl Column {
     }
 }
 
-/// The order rows are shown in: indices into `events` (which arrive newest
-/// first), sorted by `column`; ties keep the newest first.
+/// The order rows are shown in: positions in the events (which arrive
+/// newest first). By time it is the events' own order, either way round,
+/// and holds no positions (at a million events a list of them is 4 MB).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowOrder {
+    NewestFirst(usize),
+    OldestFirst(usize),
+    Sorted(Vec<u32>),
+}
+
+impl RowOrder {
+    pub fn len(&self) -> usize {
+        match self {
+            RowOrder::NewestFirst(len) | RowOrder::OldestFirst(len) => *len,
+            RowOrder::Sorted(order) => order.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The position of the `at`th row shown.
+    pub fn get(&self, at: usize) -> Option<usize> {
+        match self {
+            RowOrder::NewestFirst(len) => (at < *len).then_some(at),
+            RowOrder::OldestFirst(len) => (at < *len).then(|| len - 1 - at),
+            RowOrder::Sorted(order) => order.get(at).map(|row| *row as usize),
+        }
+    }
+}
+
+/// The rows of `events` sorted by `column`; ties keep the newest first.
 pub fn row_order(
     events: &(impl audit_core::Events + ?Sized),
     column: Column,
     descending: bool,
-) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..events.len()).collect();
+) -> RowOrder {
     match (column, descending) {
         // The arrival order already is newest first.
-        (Column::Time, true) => {}
-        (Column::Time, false) => order.reverse(),
-        _ => order.sort_by(|&a, &b| {
-            let by_column = column.compare(events.event(a), events.event(b));
-            let by_column = if descending {
-                by_column.reverse()
-            } else {
-                by_column
-            };
-            by_column.then(a.cmp(&b))
-        }),
+        (Column::Time, true) => RowOrder::NewestFirst(events.len()),
+        (Column::Time, false) => RowOrder::OldestFirst(events.len()),
+        _ => {
+            let mut order: Vec<u32> = (0..events.len())
+                .map(|row| u32::try_from(row).unwrap_or(u32::MAX))
+                .collect();
+            order.sort_by(|&a, &b| {
+                let by_column = column.compare(events.event(a as usize), events.event(b as usize));
+                let by_column = if descending {
+                    by_column.reverse()
+                } else {
+                    by_column
+                };
+                by_column.then(a.cmp(&b))
+            });
+            RowOrder::Sorted(order)
+        }
     }
-    order
 }
 
 /// The rows to draw for a scroll position: `[first, end)`.
@@ -122,7 +157,7 @@ pub fn EventTable(
         move || (events.get(), sort.get()),
         |(events, (column, descending))| row_order(events, *column, *descending),
     );
-    let total = Memo::new(move |_| order.with(Vec::len));
+    let total = Memo::new(move |_| order.with(RowOrder::len));
     let window = Memo::new(move |_| visible_rows(scroll_top.get(), total.get()));
     // The keyboard's place in the table (`j`/`k`), a position in `order`;
     // `Enter` opens that event's detail. A new order starts it afresh.
@@ -160,7 +195,7 @@ pub fn EventTable(
                     events.with_untracked(|events| {
                         order
                             .get(at)
-                            .and_then(|&index| events.get(index))
+                            .and_then(|index| events.get(index))
                             .map(|e| e.id.clone())
                     })
                 })
@@ -181,13 +216,10 @@ pub fn EventTable(
         let (first, end) = window.get();
         order.with(|order| {
             events.with(|events| {
-                order[first..end]
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(offset, &index)| {
-                        events
-                            .get(index)
-                            .map(|event| (first + offset, event.clone(), zone))
+                (first..end)
+                    .filter_map(|at| {
+                        let index = order.get(at)?;
+                        events.get(index).map(|event| (at, event.clone(), zone))
                     })
                     .collect::<Vec<_>>()
             })
@@ -347,10 +379,10 @@ mod tests {
         ]
     }
 
-    fn ids(events: &(impl audit_core::Events + ?Sized), order: &[usize]) -> Vec<String> {
-        order
-            .iter()
-            .map(|&i| events.event(i).id.to_string())
+    fn ids(events: &(impl audit_core::Events + ?Sized), order: &RowOrder) -> Vec<String> {
+        (0..order.len())
+            .filter_map(|at| order.get(at))
+            .map(|i| events.event(i).id.to_string())
             .collect()
     }
 
