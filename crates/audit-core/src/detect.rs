@@ -513,6 +513,39 @@ pub fn is_internal_address(ip: &str) -> bool {
     }
 }
 
+/// The (account, address) pairs seen so far: a bit for each possible pair
+/// while there are few enough of them (2 MB of bits at most), else a set.
+enum SeenPairs {
+    Bits { bits: Vec<u64>, ips: usize },
+    Set(FnvSet<u64>),
+}
+
+impl SeenPairs {
+    fn new(actors: usize, ips: usize) -> Self {
+        match actors.checked_mul(ips) {
+            Some(pairs) if pairs <= 1 << 24 => SeenPairs::Bits {
+                bits: vec![0; pairs.div_ceil(64)],
+                ips,
+            },
+            _ => SeenPairs::Set(FnvSet::default()),
+        }
+    }
+
+    /// Whether `actor` had not been seen from `ip` before; it now has.
+    fn insert(&mut self, actor: u32, ip: u32) -> bool {
+        match self {
+            SeenPairs::Bits { bits, ips } => {
+                let at = actor as usize * *ips + ip as usize;
+                let (word, bit) = (at / 64, 1u64 << (at % 64));
+                let new = bits[word] & bit == 0;
+                bits[word] |= bit;
+                new
+            }
+            SeenPairs::Set(set) => set.insert((u64::from(actor) << 32) | u64::from(ip)),
+        }
+    }
+}
+
 fn first_seen_ips(
     index: &DetectIndex,
     history: u32,
@@ -528,7 +561,7 @@ fn first_seen_ips(
     // then have their events gathered (grouping every event by account
     // held a position for each: 4 MB at a million events).
     let mut count: Vec<usize> = vec![0; index.actor_count()];
-    let mut seen_from: FnvSet<(u32, u32)> = FnvSet::default();
+    let mut seen_from = SeenPairs::new(index.actor_count(), index.ip_count());
     let mut flagged: Vec<Vec<u32>> = vec![Vec::new(); index.actor_count()];
     // Only what the account did counts: failures from an address are
     // someone trying the account (brute force and spray cover those).
@@ -540,7 +573,7 @@ fn first_seen_ips(
         let user = index.actor(at);
         let before = count[user as usize];
         count[user as usize] += 1;
-        if !seen_from.insert((user, ip)) {
+        if !seen_from.insert(user, ip) {
             continue;
         }
         if before >= history.max(1)

@@ -434,3 +434,27 @@ fn flags_come_most_severe_first_and_keys_are_stable() {
     reversed.reverse();
     assert_eq!(detect(&reversed, &thresholds), flags);
 }
+
+#[test]
+fn pairs_seen_answer_alike_as_bits_and_as_a_set() {
+    let mut bits = super::SeenPairs::new(5, 7);
+    assert!(matches!(bits, super::SeenPairs::Bits { .. }));
+    let mut set = super::SeenPairs::new(1 << 13, 1 << 12);
+    assert!(matches!(set, super::SeenPairs::Set(_)));
+    let pairs = [
+        (0, 0),
+        (4, 6),
+        (0, 0),
+        (1, 2),
+        (2, 1),
+        (4, 6),
+        (1, 2),
+        (0, 6),
+        (4, 0),
+    ];
+    let new = [true, true, false, true, true, false, false, true, true];
+    for ((actor, ip), new) in pairs.into_iter().zip(new) {
+        assert_eq!(bits.insert(actor, ip), new, "bits: {actor}, {ip}");
+        assert_eq!(set.insert(actor, ip), new, "set: {actor}, {ip}");
+    }
+}
