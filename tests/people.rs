@@ -318,3 +318,79 @@ async fn a_working_session_is_renewed_in_the_browser_and_an_idle_one_asks_to_log
         .await;
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn the_fields_panel_counts_each_value_and_a_click_narrows_to_exactly_that_count() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    // Counted once the panel is opened, not before.
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('#fields .facet').length")
+            .await,
+        0
+    );
+    browser.click("details#fields summary").await;
+    browser
+        .wait_for(
+            "every field's facet",
+            "document.querySelectorAll('#fields .facet').length === 6",
+            Duration::from_secs(20),
+        )
+        .await;
+    let events = browser.dashboard().tile("tile-events").await;
+    let users = browser
+        .script(
+            "const s = document.querySelector('#fields .facet[data-facet=\"username\"]'); \
+             return { distinct: Number(s.dataset.distinct), \
+                      values: [...s.querySelectorAll('li')].map(li => [li.dataset.value, Number(li.dataset.count)]) };",
+        )
+        .await;
+    let values = users["values"].as_array().unwrap();
+    assert!(values.len() > 1, "{users}");
+    assert!(
+        users["distinct"].as_u64().unwrap() >= values.len() as u64,
+        "{users}"
+    );
+    let counts: Vec<u64> = values.iter().map(|v| v[1].as_u64().unwrap()).collect();
+    // Most first, and no value counts more events than are shown.
+    assert!(counts.windows(2).all(|pair| pair[0] >= pair[1]), "{users}");
+    assert!(counts.iter().sum::<u64>() <= events, "{users} of {events}");
+    let (top, top_count) = (values[0][0].as_str().unwrap().to_owned(), counts[0]);
+
+    // `=` on the commonest account: the query and the URL say it, and the
+    // events shown are exactly the ones it counted.
+    browser
+        .click("#fields .facet[data-facet=\"username\"] li:first-child button.filter-add")
+        .await;
+    browser
+        .wait_for(
+            "the narrowed load",
+            &format!(
+                "decodeURIComponent(location.search).includes({}) && {BOTH_LOADED}",
+                json!(format!("username=={top}"))
+            ),
+            Duration::from_secs(60),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the events tile to count the account's events",
+            &format!(
+                "Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, '')) === {top_count}"
+            ),
+            Duration::from_secs(20),
+        )
+        .await;
+    // The panel, still open, now sees one account.
+    browser
+        .wait_for(
+            "the facet of one account",
+            "document.querySelector('#fields .facet[data-facet=\"username\"]').dataset.distinct === '1'",
+            Duration::from_secs(20),
+        )
+        .await;
+}

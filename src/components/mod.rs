@@ -6,6 +6,7 @@ pub mod error_view;
 pub mod event_detail;
 pub mod event_table;
 pub mod export_bar;
+pub mod field_facets;
 pub mod import_file;
 pub mod load_progress;
 pub mod lookup_panel;

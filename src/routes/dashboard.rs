@@ -29,6 +29,7 @@ use crate::components::detections::{DetectionList, ThresholdForm};
 use crate::components::event_detail::EventDetail;
 use crate::components::event_table::EventTable;
 use crate::components::export_bar::ExportBar;
+use crate::components::field_facets::{FieldFacets, FACET_VALUES};
 use crate::components::import_file::ImportFile;
 use crate::components::lookup_panel::{LookupForm, LookupPanel};
 use crate::components::privacy_switch::PrivacySwitch;
@@ -146,6 +147,19 @@ pub fn DashboardPage() -> impl IntoView {
         |(events, window, idle)| window.map(|window| usage(events, &window, *idle)),
     );
     let usage_now = Signal::derive(move || usage_open.get().then(|| usage_counted.get()).flatten());
+    // So are the fields' facets, over the events shown.
+    let facets_open = RwSignal::new(false);
+    let facets_counted = crate::recent::memo_recent(
+        2,
+        move || events.get(),
+        |events| {
+            let all = audit_core::facets::Facet::ALL;
+            all.into_iter()
+                .zip(audit_core::facets::facets_of(events, &all, FACET_VALUES))
+                .collect::<Vec<_>>()
+        },
+    );
+    let facets_now = Signal::derive(move || facets_open.get().then(|| facets_counted.get()));
     // What an export covers; none while loading.
     let export_scope = Signal::derive(move || {
         if loading.get() {
@@ -197,7 +211,7 @@ pub fn DashboardPage() -> impl IntoView {
             <nav class="sections" aria-label="Sections of this page">
                 // Plain fragment links: the browser scrolls, the view stays.
                 {[("overview", "Overview"), ("detections", "Detections"), ("charts", "Charts"),
-                  ("lookup", "Lookup"), ("usage", "Usage"), ("events", "Events")]
+                  ("lookup", "Lookup"), ("usage", "Usage"), ("fields", "Fields"), ("events", "Events")]
                     .map(|(id, name)| view! { <a href=format!("#{id}") rel="external">{name}</a> })
                     .collect_view()}
             </nav>
@@ -252,6 +266,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <div class="charts" id="charts">{time_charts.map(charts::Chart::view).collect_view()}</div>
             <ShareLink view=view window=window/>
+            <FieldFacets facets=facets_now open=facets_open on_filter=add_clause/>
             <ExportBar events=Signal::from(events) scope=export_scope/>
             <ImportFile/>
             <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected/>

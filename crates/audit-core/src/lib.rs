@@ -20,6 +20,7 @@ pub mod contract;
 pub mod detect;
 pub mod event;
 pub mod export;
+pub mod facets;
 #[doc(hidden)]
 pub mod fixture;
 pub mod import;
