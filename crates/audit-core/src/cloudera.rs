@@ -180,9 +180,18 @@ fn audits(scan: &mut Scan<'_>, interner: &mut Interner) -> Option<Vec<AuditEvent
     scan.members(b'[', b']', |scan| {
         let (fields, raw) = scan.value::<AuditFields>()?;
         let _checked = fields.impersonator;
+        let source_resource = fields.service_values.as_ref().and_then(|values| {
+            ["src", "source"].iter().find_map(|name| {
+                values
+                    .iter()
+                    .find(|(key, _)| key.0 == *name)
+                    .map(|(_, value)| value.0.clone())
+            })
+        });
         let parts = AuditParts {
             timestamp: &fields.timestamp.0,
             service_values: fields.service_values.as_ref(),
+            source_resource,
             service: fields.service.map(Text::into_cow),
             username: fields.username.map(Text::into_cow),
             ip_address: fields.ip_address.map(Text::into_cow),

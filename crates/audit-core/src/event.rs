@@ -106,7 +106,15 @@ pub struct AuditEvent {
     pub kind: EventKind,
     /// The upstream's name for what happened (`LoginFailed`, `QUERY`, ...).
     pub action: SharedText,
-    /// The page, service or resource acted on.
+    /// Cloudera Manager's service the audit came from (`hive1`); none for
+    /// Octopai.
+    pub service: Option<SharedText>,
+    /// For a Cloudera Manager audit, whether `target` is the source
+    /// resource it names (`serviceValues`' `src` or `source`), which the
+    /// `source` selector reads, rather than a resource or service shown for
+    /// want of one. (An Octopai event's page always is its source.)
+    pub has_source: bool,
+    /// The page, source resource, resource or service acted on.
     pub target: Option<SharedText>,
     pub outcome: Outcome,
     /// A failure reason or the operation's text, where there is one.
@@ -118,10 +126,10 @@ pub struct AuditEvent {
 }
 
 // What an event costs where it is held most (wasm32): the id 12 bytes,
-// the time 12, six texts (the record's template among them) 4 each, and
-// three one-byte enums.
+// the time 12, seven texts (the record's template among them) 4 each,
+// three one-byte enums and a flag.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(std::mem::size_of::<AuditEvent>() == 52);
+const _: () = assert!(std::mem::size_of::<AuditEvent>() == 56);
 
 /// An event as it is exported and imported: its fields and its record's
 /// text under `raw_json`.
@@ -178,6 +186,22 @@ impl Serialize for AuditEvent {
 impl<'de> Deserialize<'de> for AuditEvent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let read = EventIn::deserialize(deserializer)?;
+        // What the export does not write again: an audit's service and
+        // whether it names a source resource, read from its record.
+        let (service, has_source) = match read.source {
+            Source::Octopai => (None, false),
+            Source::ClouderaManager => {
+                let audit: Option<crate::cloudera::ApiAudit> =
+                    serde_json::from_str(&read.raw_json).ok();
+                let audit = audit.unwrap_or_default();
+                let names_source = audit.service_values.as_ref().is_some_and(|values| {
+                    ["src", "source"]
+                        .iter()
+                        .any(|name| values.get(*name).is_some_and(|value| !value.is_empty()))
+                });
+                (audit.service.map(SharedText::from), names_source)
+            }
+        };
         let event = AuditEvent {
             id: read.id,
             source: read.source,
@@ -186,6 +210,8 @@ impl<'de> Deserialize<'de> for AuditEvent {
             ip: read.ip,
             kind: read.kind,
             action: read.action,
+            service,
+            has_source,
             target: read.target,
             outcome: read.outcome,
             detail: read.detail,
@@ -206,12 +232,16 @@ impl PartialEq for AuditEvent {
                 &self.actor,
                 &self.ip,
                 &self.action,
+                &self.service,
+                self.has_source,
                 &self.target,
                 &self.detail,
             ) == (
                 &other.actor,
                 &other.ip,
                 &other.action,
+                &other.service,
+                other.has_source,
                 &other.target,
                 &other.detail,
             )

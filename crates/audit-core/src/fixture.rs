@@ -23,6 +23,8 @@ pub fn event(
         ip: None,
         kind,
         action: "a".into(),
+        service: None,
+        has_source: false,
         target: None,
         outcome,
         detail: None,

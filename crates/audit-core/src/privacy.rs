@@ -315,6 +315,8 @@ impl Pseudonyms {
                 .map(|ip| self.pseudonym(PersonKind::Address, ip).into()),
             kind: event.kind,
             action: event.action.clone(),
+            service: event.service.clone(),
+            has_source: event.has_source,
             target: event
                 .target
                 .as_deref()

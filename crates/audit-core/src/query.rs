@@ -7,6 +7,8 @@
 //! LIKE translation implies: a constraint on a field the audit does not have
 //! matches neither `==` nor `!=`.
 
+use std::borrow::Cow;
+
 use crate::cloudera::ApiAudit;
 use crate::event::{AuditEvent, Outcome, Source};
 
@@ -162,8 +164,22 @@ impl Query {
 
     /// Whether a unified event satisfies every constraint, over its mapped
     /// fields (see [`event_field`]); how Octopai events are filtered locally.
+    ///
+    /// A Cloudera Manager audit's fields the event does not hold (its
+    /// table, its destination, its impersonator ...) are read from its
+    /// record as the server reads them ([`audit_field`]), once per event
+    /// and only when the query asks for one.
     pub fn matches_event(&self, event: &AuditEvent) -> bool {
-        self.matches_fields(|selector| event_field(event, selector))
+        let record = std::cell::OnceCell::new();
+        let from_record = |selector: Selector| -> Option<Cow<'_, str>> {
+            let audit: &Option<ApiAudit> =
+                record.get_or_init(|| serde_json::from_str(&event.raw_json()).ok());
+            audit_field(audit.as_ref()?, selector).map(Cow::Owned)
+        };
+        self.matches_fields(|selector| match (event.source, held_by_event(selector)) {
+            (Source::ClouderaManager, false) => from_record(selector),
+            _ => event_field(event, selector).map(Cow::Borrowed),
+        })
     }
 
     fn matches_fields<S: AsRef<str>>(&self, field_of: impl Fn(Selector) -> Option<S>) -> bool {
@@ -385,18 +401,24 @@ pub fn audit_field(audit: &ApiAudit, selector: Selector) -> Option<String> {
     }
 }
 
-/// A unified event's value for `selector`: `username` is the actor,
-/// `ip_address` the address, `operation` the action (an Octopai event type
-/// such as `LoginFailed` or `PageLoad`), `source` the target (an Octopai
-/// page), `operation_text` the detail (a failure reason), `allowed` whether
-/// it succeeded or was allowed, and `service` the source (`octopai`) or the
-/// Cloudera Manager service. Other selectors have no value.
+/// A unified event's value for `selector`, where the event holds it:
+/// `username` is the actor, `ip_address` the address, `operation` the
+/// action (an Octopai event type such as `LoginFailed` or `PageLoad`),
+/// `operation_text` the detail (a failure reason), `allowed` whether it
+/// succeeded or was allowed; `service` is `octopai` or the audit's
+/// service, `source` an Octopai page or the source resource an audit
+/// names (none where it names none, as the server reads it). Other
+/// selectors are not held by the event ([`Query::matches_event`] reads a
+/// Cloudera Manager audit's record for them).
 pub fn event_field(event: &AuditEvent, selector: Selector) -> Option<&str> {
     match selector {
         Selector::Username => Some(&event.actor),
         Selector::IpAddress => event.ip.as_deref(),
         Selector::Operation => Some(&event.action),
-        Selector::Source => event.target.as_deref(),
+        Selector::Source => match event.source {
+            Source::Octopai => event.target.as_deref(),
+            Source::ClouderaManager => event.target.as_deref().filter(|_| event.has_source),
+        },
         Selector::OperationText => event.detail.as_deref(),
         Selector::Allowed => match event.outcome {
             Outcome::Succeeded | Outcome::Allowed => Some("true"),
@@ -405,10 +427,25 @@ pub fn event_field(event: &AuditEvent, selector: Selector) -> Option<&str> {
         },
         Selector::Service => match event.source {
             Source::Octopai => Some(Source::Octopai.id()),
-            Source::ClouderaManager => event.target.as_deref(),
+            Source::ClouderaManager => event.service.as_deref(),
         },
         _ => None,
     }
+}
+
+/// Whether `event` holds its value for `selector` itself (see
+/// [`event_field`]).
+fn held_by_event(selector: Selector) -> bool {
+    matches!(
+        selector,
+        Selector::Username
+            | Selector::IpAddress
+            | Selector::Operation
+            | Selector::Source
+            | Selector::OperationText
+            | Selector::Allowed
+            | Selector::Service
+    )
 }
 
 /// `==` semantics: exact equality, or SQL LIKE when the pattern has `*`

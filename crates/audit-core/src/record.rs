@@ -220,6 +220,14 @@ impl<'r> Found<'r> {
     /// without a copy (a borrowed text is a slice of the record).
     pub(crate) fn add(&mut self, field: Field, text: Option<&Cow<'r, str>>) {
         if let (Some(Cow::Borrowed(text)), true) = (text, self.count < self.values.len()) {
+            // A slice read twice (a source in `serviceValues` that is also
+            // the target) is marked once.
+            let held = self.values[..self.count]
+                .iter()
+                .any(|(_, held)| held.as_ptr() == text.as_ptr() && held.len() == text.len());
+            if held {
+                return;
+            }
             self.values[self.count] = (field.code(), text);
             self.count += 1;
         }

@@ -120,6 +120,8 @@ pub(crate) fn octopai_event<'a>(
         ip: interner.optional(parts.ip_address),
         kind,
         action: interner.text(action),
+        service: None,
+        has_source: false,
         target: interner.optional(parts.page),
         outcome,
         detail: interner.optional(parts.reason),
@@ -138,6 +140,11 @@ impl TryFrom<ApiAudit> for AuditEvent {
             AuditParts {
                 timestamp: &audit.timestamp,
                 service_values: None,
+                source_resource: audit.service_values.as_ref().and_then(|values| {
+                    ["src", "source"]
+                        .iter()
+                        .find_map(|name| values.get(*name).cloned().map(Cow::Owned))
+                }),
                 service: audit.service.map(Cow::Owned),
                 username: audit.username.map(Cow::Owned),
                 ip_address: audit.ip_address.map(Cow::Owned),
@@ -160,6 +167,10 @@ pub(crate) struct AuditParts<'t, 'a> {
     /// read with them borrowed: they repeat the event's (HDFS's `src` is
     /// the resource, Hive's `operation_text` the operation's text).
     pub service_values: Option<&'t BTreeMap<Text<'a>, Text<'a>>>,
+    /// The operation's source resource (`serviceValues`' `src`, or
+    /// `source`), where the audit names one: what the `source` selector
+    /// reads.
+    pub source_resource: Option<Cow<'a, str>>,
     pub service: Option<Cow<'a, str>>,
     pub username: Option<Cow<'a, str>>,
     pub ip_address: Option<Cow<'a, str>>,
@@ -192,15 +203,24 @@ pub(crate) fn audit_event<'a>(
         (_, Some(false)) => Outcome::Denied,
         (_, None) => Outcome::Unknown,
     };
-    let target = parts
-        .resource
-        .filter(|resource| !resource.is_empty())
-        .or(parts.service);
+    let source_resource = parts.source_resource.filter(|source| !source.is_empty());
+    let has_source = source_resource.is_some();
+    let resource = parts.resource.filter(|resource| !resource.is_empty());
+    let target = source_resource
+        .or(resource.clone())
+        .or(parts.service.clone());
     let mut found = Found::default();
     found.add(Field::Actor, parts.username.as_ref());
     found.add(Field::Address, parts.ip_address.as_ref());
     found.add(Field::Action, Some(&command));
     found.add(Field::Target, target.as_ref());
+    // The resource where it repeats a source named in `serviceValues`
+    // (read there first): its text is the target's too.
+    if let (Some(resource), Some(target)) = (&resource, &target) {
+        if resource == target && resource.as_ptr() != target.as_ptr() {
+            found.add(Field::Target, Some(resource));
+        }
+    }
     found.add(Field::Detail, parts.operation_text.as_ref());
     found.add(Field::Time, Some(&Cow::Borrowed(parts.timestamp)));
     for value in parts.service_values.into_iter().flat_map(BTreeMap::values) {
@@ -223,6 +243,8 @@ pub(crate) fn audit_event<'a>(
         ip: interner.optional(parts.ip_address),
         kind,
         action: interner.text(command),
+        service: interner.optional(parts.service),
+        has_source,
         target: interner.optional(target),
         outcome,
         detail: interner.optional(parts.operation_text),

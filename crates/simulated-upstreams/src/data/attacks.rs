@@ -148,6 +148,7 @@ pub(super) fn attacks(
         record.audit.operation_text = Some(text.clone());
         record.audit.allowed = Some(false);
         record.audit.service_values = Some(BTreeMap::from([
+            ("source".to_owned(), format!("{db}:{table}")),
             ("database_name".to_owned(), db.to_owned()),
             ("table_name".to_owned(), table.to_owned()),
             ("object_type".to_owned(), "TABLE".to_owned()),

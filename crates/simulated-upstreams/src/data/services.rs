@@ -113,6 +113,12 @@ pub(super) fn service_operation(
             ("sentry1", command.to_owned(), db.to_owned(), Some(text))
         }
     };
+    // Every managed service's audit names its source resource (the seed's
+    // table gives `source` to all five): HDFS's as `src`, the others' as
+    // `source`.
+    if !values.contains_key("src") {
+        values.insert("source".to_owned(), resource.clone());
+    }
     ClouderaRecord {
         at,
         audit: ApiAudit {

@@ -212,3 +212,43 @@ fn default_detections_at(reference: &str) {
     // six flags are the whole list.
     assert_eq!(flags.len(), 6, "{flags:#?}");
 }
+
+#[test]
+fn every_managed_service_audit_names_its_source_and_cloudera_managers_own_none() {
+    let data = dataset();
+    let (mut named, mut own) = (0, 0);
+    let hostile = attacks::hostile_values();
+    for record in &data.cloudera {
+        let audit = &record.audit;
+        let values = audit.service_values.clone().unwrap_or_default();
+        // Cloudera Manager's own audits: its logins, and its actions on a
+        // service (which name the role acted on).
+        if audit.service.as_deref() == Some("ClouderaManager") || values.contains_key("role") {
+            assert!(
+                !values.contains_key("src") && !values.contains_key("source"),
+                "{audit:?}"
+            );
+            assert!(!values.contains_key("dest"), "{audit:?}");
+            own += 1;
+            continue;
+        }
+        if hostile
+            .iter()
+            .any(|value| audit.service.as_ref() == Some(value))
+        {
+            continue; // the hostile values' audits
+        }
+        let service = audit.service.as_deref().unwrap_or_default();
+        let (name, other) = match service {
+            "hdfs1" => ("src", "source"),
+            _ => ("source", "src"),
+        };
+        assert_eq!(values.get(name), audit.resource.as_ref(), "{audit:?}");
+        assert!(!values.contains_key(other), "{audit:?}");
+        // A destination only for HDFS's renames.
+        let renamed = service == "hdfs1" && audit.command.as_deref() == Some("rename");
+        assert_eq!(values.contains_key("dest"), renamed, "{audit:?}");
+        named += 1;
+    }
+    assert!(named > 1000 && own > 50, "{named} named, {own} own");
+}
