@@ -14,10 +14,12 @@
 //! - a summary tile's narrowing: `&show=failed-logins`;
 //! - the most events held per source: `&cap=<n>`;
 //! - a support lookup: `&who=<person or address>` and `&alias=<CM user>`;
-//! - the pause that ends a usage session: `&idle=<minutes>`.
+//! - the pause that ends a usage session: `&idle=<minutes>`;
+//! - the table's columns, once chosen: `&cols=time,user,raw.userAgent`.
 
 use audit_core::calendar::Zone;
 use audit_core::cloudera::percent_encode;
+use audit_core::columns::{parse_columns, print_columns, EventColumn};
 use audit_core::detect::{Rule, Thresholds};
 use audit_core::time::{format_iso, parse_iso};
 use audit_core::{Source, TimeWindow};
@@ -209,6 +211,9 @@ pub struct DashboardView {
     /// Privacy mode (`&private=1`): people and addresses are shown, and
     /// named in this URL, as pseudonyms.
     pub private: bool,
+    /// The table's columns, in order, once a person has chosen them
+    /// (`&cols=time,user,raw.userAgent`); a CSV export follows them.
+    pub columns: Option<Vec<EventColumn>>,
 }
 
 /// A pause of this many minutes ends a usage session unless the URL says
@@ -292,6 +297,7 @@ impl Default for DashboardView {
             alias: None,
             idle_minutes: DEFAULT_IDLE_MINUTES,
             private: false,
+            columns: None,
         }
     }
 }
@@ -401,6 +407,8 @@ impl DashboardView {
                 .and_then(|text| parse_idle_minutes(&text).ok())
                 .unwrap_or(DEFAULT_IDLE_MINUTES),
             private: param("private").is_some_and(|on| on == "1"),
+            // Columns a link names wrongly fall back to the usual ones.
+            columns: param("cols").and_then(|text| parse_columns(&text).ok()),
         })
     }
 
@@ -444,6 +452,9 @@ impl DashboardView {
         }
         if self.private {
             parts.push("private=1".into());
+        }
+        if let Some(columns) = &self.columns {
+            parts.push(format!("cols={}", percent_encode(&print_columns(columns))));
         }
         format!("/dashboard?{}", parts.join("&"))
     }

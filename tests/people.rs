@@ -394,3 +394,125 @@ async fn the_fields_panel_counts_each_value_and_a_click_narrows_to_exactly_that_
         )
         .await;
 }
+
+#[tokio::test]
+async fn chosen_columns_show_a_records_field_survive_a_reload_and_shape_the_csv() {
+    let base = demo_gateway().await;
+    let browser = logged_in(&base).await;
+    browser
+        .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    let headings = "return [...document.querySelectorAll('table.event-head th')].map(th => (th.querySelector('button.sort') || th).dataset.column);";
+    browser.click("details#columns summary").await;
+    // A field only Octopai's records have, offered from the events shown.
+    browser
+        .wait_for(
+            "the records' fields offered",
+            "document.querySelector('#column-choice option[value=\"raw.userAgent\"]') !== null",
+            Duration::from_secs(20),
+        )
+        .await;
+    browser
+        .script(
+            "const s = document.querySelector('#column-choice'); s.value = 'raw.userAgent'; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+        )
+        .await;
+    browser.click("#column-add").await;
+    browser
+        .wait_for(
+            "the new column",
+            "document.querySelector('table.event-head th.raw-column[data-column=\"userAgent\"]') !== null",
+            Duration::from_secs(20),
+        )
+        .await;
+    // Source taken away, User moved ahead of the time.
+    browser
+        .click("#columns li[data-column=\"source\"] .column-remove")
+        .await;
+    browser
+        .click("#columns li[data-column=\"user\"] .column-earlier")
+        .await;
+    browser
+        .wait_for(
+            "the columns as chosen",
+            "decodeURIComponent(location.search).includes('cols=user,time,action,target,outcome,ip,raw.userAgent')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let chosen = browser.script(headings).await;
+    assert_eq!(
+        chosen,
+        json!([
+            "User",
+            "Time",
+            "Action",
+            "Target",
+            "Outcome",
+            "IP address",
+            "userAgent"
+        ])
+    );
+    // Octopai's rows show their user agent; the record's text, as sent.
+    let agents = browser
+        .script(
+            "return [...document.querySelectorAll('table.event-table tbody tr[data-source=\"Octopai\"]')] \
+             .map(tr => tr.cells[6].textContent);",
+        )
+        .await;
+    let agents = agents.as_array().unwrap();
+    assert!(!agents.is_empty());
+    assert!(
+        agents.iter().all(|a| !a.as_str().unwrap().is_empty()),
+        "{agents:?}"
+    );
+
+    // The link is the state: a reload shows the same columns.
+    let url = browser.client.current_url().await.unwrap();
+    browser.client.goto(url.as_str()).await.unwrap();
+    browser
+        .wait_for("the reload", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser
+        .wait_for(
+            "the table",
+            "document.querySelectorAll('table.event-head th').length === 7",
+            Duration::from_secs(20),
+        )
+        .await;
+    assert_eq!(browser.script(headings).await, chosen);
+
+    // The CSV export follows them, in that order.
+    browser
+        .script(
+            "window.__saved = []; const original = URL.createObjectURL; \
+             URL.createObjectURL = (blob) => { window.__saved.push(blob); return original(blob); }; return true;",
+        )
+        .await;
+    browser.click("#export-csv").await;
+    let header = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__saved[0].text().then(csv => done(csv.split('\\r\\n')[0]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        header,
+        "user,time,action,target,outcome,ip_address,userAgent"
+    );
+
+    // Back to the usual columns.
+    browser.click("details#columns summary").await;
+    browser.click("#columns-reset").await;
+    browser
+        .wait_for(
+            "the usual columns",
+            "!location.search.includes('cols=') && document.querySelectorAll('table.event-head th').length === 7 \
+             && document.querySelector('table.event-head th').textContent.startsWith('Time')",
+            Duration::from_secs(20),
+        )
+        .await;
+}

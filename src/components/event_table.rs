@@ -2,9 +2,8 @@
 //! virtual, so only the rows in sight (and a few around them) are in the
 //! DOM however many events are loaded. Every field is text.
 
-use std::cmp::Ordering;
-
-use audit_core::{AuditEvent, Outcome};
+use audit_core::columns::EventColumn;
+use audit_core::Outcome;
 use leptos::prelude::*;
 
 use crate::format::{format_count, format_time};
@@ -16,54 +15,6 @@ pub const ROW_PX: f64 = 30.0;
 pub const VIEWPORT_PX: f64 = 600.0;
 /// Rows drawn above and below those in sight, so fast scrolling stays filled.
 const OVERSCAN: usize = 8;
-
-/// A column the table sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
-    Time,
-    Source,
-    User,
-    Action,
-    Target,
-    Outcome,
-    Address,
-}
-
-impl Column {
-    pub const ALL: [Column; 7] = [
-        Column::Time,
-        Column::Source,
-        Column::User,
-        Column::Action,
-        Column::Target,
-        Column::Outcome,
-        Column::Address,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Column::Time => "Time",
-            Column::Source => "Source",
-            Column::User => "User",
-            Column::Action => "Action",
-            Column::Target => "Target",
-            Column::Outcome => "Outcome",
-            Column::Address => "IP address",
-        }
-    }
-
-    fn compare(self, a: &AuditEvent, b: &AuditEvent) -> Ordering {
-        match self {
-            Column::Time => a.at.cmp(&b.at),
-            Column::Source => a.source.cmp(&b.source),
-            Column::User => a.actor.cmp(&b.actor),
-            Column::Action => a.action.cmp(&b.action),
-            Column::Target => a.target.cmp(&b.target),
-            Column::Outcome => a.outcome.label().cmp(b.outcome.label()),
-            Column::Address => a.ip.cmp(&b.ip),
-        }
-    }
-}
 
 /// The order rows are shown in: positions in the events (which arrive
 /// newest first). By time it is the events' own order, either way round,
@@ -100,19 +51,23 @@ impl RowOrder {
 /// The rows of `events` sorted by `column`; ties keep the newest first.
 pub fn row_order(
     events: &(impl audit_core::Events + ?Sized),
-    column: Column,
+    column: &EventColumn,
     descending: bool,
 ) -> RowOrder {
     match (column, descending) {
         // The arrival order already is newest first.
-        (Column::Time, true) => RowOrder::NewestFirst(events.len()),
-        (Column::Time, false) => RowOrder::OldestFirst(events.len()),
+        (EventColumn::Time, true) => RowOrder::NewestFirst(events.len()),
+        (EventColumn::Time, false) => RowOrder::OldestFirst(events.len()),
+        // Not sorted by (a record's own field): as they arrive.
+        (EventColumn::Raw(_), _) => RowOrder::NewestFirst(events.len()),
         _ => {
             let mut order: Vec<u32> = (0..events.len())
                 .map(|row| u32::try_from(row).unwrap_or(u32::MAX))
                 .collect();
             order.sort_by(|&a, &b| {
-                let by_column = column.compare(events.event(a as usize), events.event(b as usize));
+                let by_column = column
+                    .compare(events.event(a as usize), events.event(b as usize))
+                    .unwrap_or(std::cmp::Ordering::Equal);
                 let by_column = if descending {
                     by_column.reverse()
                 } else {
@@ -134,11 +89,18 @@ pub fn visible_rows(scroll_top: f64, total: usize) -> (usize, usize) {
     (first, end.max(first))
 }
 
-fn column_group() -> impl IntoView {
+/// The widths of `columns` (the stylesheet's, by column; a record's own
+/// field takes what is left, as the target does).
+fn column_group(columns: &[EventColumn]) -> impl IntoView {
     view! {
         <colgroup>
-            <col class="col-time"/><col class="col-source"/><col class="col-user"/><col class="col-action"/>
-            <col class="col-target"/><col class="col-outcome"/><col class="col-ip"/>
+            {columns.iter().map(|column| {
+                let class = match column {
+                    EventColumn::Raw(_) => "col-raw".to_owned(),
+                    own => format!("col-{}", own.key()),
+                };
+                view! { <col class=class/> }
+            }).collect_view()}
         </colgroup>
     }
 }
@@ -149,13 +111,22 @@ pub fn EventTable(
     zone: Signal<DisplayZone>,
     /// The id of the event whose detail is open; a row's time opens it.
     selected: RwSignal<Option<String>>,
+    /// The columns shown, in order (the time always among them).
+    columns: Signal<Vec<EventColumn>>,
 ) -> impl IntoView {
-    let sort = RwSignal::new((Column::Time, true));
+    let sort = RwSignal::new((EventColumn::Time, true));
+    // A column taken away takes its sort with it.
+    Effect::new(move || {
+        let shown = columns.with(|columns| sort.with_untracked(|(c, _)| columns.contains(c)));
+        if !shown {
+            sort.set((EventColumn::Time, true));
+        }
+    });
     let scroll_top = RwSignal::new(0.0f64);
     let order = crate::recent::memo_recent(
         2,
         move || (events.get(), sort.get()),
-        |(events, (column, descending))| row_order(events, *column, *descending),
+        |(events, (column, descending))| row_order(events, column, *descending),
     );
     let total = Memo::new(move |_| order.with(RowOrder::len));
     let window = Memo::new(move |_| visible_rows(scroll_top.get(), total.get()));
@@ -213,13 +184,16 @@ pub fn EventTable(
     // The zone is part of each row's key, so a zone switch redraws the times.
     let rows = move || {
         let zone = zone.get();
+        let shown = columns.get();
         let (first, end) = window.get();
         order.with(|order| {
             events.with(|events| {
                 (first..end)
                     .filter_map(|at| {
                         let index = order.get(at)?;
-                        events.get(index).map(|event| (at, event.clone(), zone))
+                        events
+                            .get(index)
+                            .map(|event| (at, event.clone(), zone, shown.clone()))
                     })
                     .collect::<Vec<_>>()
             })
@@ -227,9 +201,9 @@ pub fn EventTable(
     };
     let caption = move || {
         let (column, descending) = sort.get();
-        let order_words = match (column, descending) {
-            (Column::Time, true) => "newest first".to_owned(),
-            (Column::Time, false) => "oldest first".to_owned(),
+        let order_words = match (&column, descending) {
+            (EventColumn::Time, true) => "newest first".to_owned(),
+            (EventColumn::Time, false) => "oldest first".to_owned(),
             (column, true) => format!("by {}, Z to A", column.label().to_lowercase()),
             (column, false) => format!("by {}, A to Z", column.label().to_lowercase()),
         };
@@ -238,34 +212,46 @@ pub fn EventTable(
             format_count(total.get() as u64)
         )
     };
-    let header = move |column: Column| {
-        let aria_sort = move || match sort.get() {
-            (current, true) if current == column => "descending",
-            (current, false) if current == column => "ascending",
-            _ => "none",
-        };
-        let marker = move || match sort.get() {
-            (current, true) if current == column => " ▼",
-            (current, false) if current == column => " ▲",
-            _ => "",
-        };
-        let click = move |_| {
-            sort.update(|(current, descending)| {
-                if *current == column {
-                    *descending = !*descending;
-                } else {
-                    *current = column;
-                    // Times read best newest first; words A to Z.
-                    *descending = column == Column::Time;
-                }
-            })
-        };
-        view! {
-            <th scope="col" aria-sort=aria_sort>
-                <button type="button" class="sort" data-column=column.label() on:click=click>
-                    {column.label()}{marker}
-                </button>
-            </th>
+    let header = move |column: EventColumn| {
+        let label = column.label().into_owned();
+        if column.compare_is_offered() {
+            let (for_sort, for_marker, for_click) =
+                (column.clone(), column.clone(), column.clone());
+            let aria_sort = move || match sort.get() {
+                (current, true) if current == for_sort => "descending",
+                (current, false) if current == for_sort => "ascending",
+                _ => "none",
+            };
+            let marker = move || match sort.get() {
+                (current, true) if current == for_marker => " ▼",
+                (current, false) if current == for_marker => " ▲",
+                _ => "",
+            };
+            let click = move |_| {
+                sort.update(|(current, descending)| {
+                    if *current == for_click {
+                        *descending = !*descending;
+                    } else {
+                        *current = for_click.clone();
+                        // Times read best newest first; words A to Z.
+                        *descending = for_click == EventColumn::Time;
+                    }
+                })
+            };
+            view! {
+                <th scope="col" aria-sort=aria_sort>
+                    <button type="button" class="sort" data-column=label.clone() on:click=click>
+                        {label.clone()}{marker}
+                    </button>
+                </th>
+            }
+            .into_any()
+        } else {
+            view! {
+                <th scope="col" class="raw-column" data-column=label.clone()
+                    title="A field of the upstream's record: shown, not sorted by">{label.clone()}</th>
+            }
+            .into_any()
         }
     };
     view! {
@@ -278,8 +264,8 @@ pub fn EventTable(
                 <p class="table-caption" id="events-caption">{caption}</p>
                 <div class="table-wide">
                 <table class="event-table event-head" aria-label="Event columns; press a heading to sort by it">
-                    {column_group()}
-                    <thead><tr>{Column::ALL.into_iter().map(header).collect_view()}</tr></thead>
+                    {move || columns.with(|columns| column_group(columns))}
+                    <thead><tr>{move || columns.get().into_iter().map(header).collect_view()}</tr></thead>
                 </table>
                 <div class="table-scroll" tabindex="0" aria-labelledby="events-caption" node_ref=scroller
                     on:scroll=move |ev| {
@@ -293,12 +279,38 @@ pub fn EventTable(
                             aria-rowcount=move || total.get().to_string()
                             data-rows=move || total.get().to_string()
                             style=move || format!("transform:translateY({}px)", window.get().0 as f64 * ROW_PX)>
-                            {column_group()}
+                            {move || columns.with(|columns| column_group(columns))}
                             <tbody>
-                                // Keyed by who and where too: privacy mode redraws them.
-                                <For each=rows key=|(_, event, zone)| (event.id.clone(), event.actor.clone(), event.ip.clone(), *zone) let:row>
+                                // Keyed by who and where too: privacy mode redraws them;
+                                // and by the columns, so a new choice redraws them.
+                                <For each=rows key=|(_, event, zone, shown)| (event.id.clone(), event.actor.clone(), event.ip.clone(), *zone, shown.clone()) let:row>
                                     {
-                                    let (position, event, zone) = row;
+                                    let (position, event, zone, shown) = row;
+                                    let mut raw = None;
+                                    let cells = shown.iter().map(|column| match column {
+                                        EventColumn::Time => view! {
+                                            <td class="time">
+                                                <button type="button" class="open-detail" title="Show every field of this event"
+                                                    on:click={
+                                                        let id = event.id.clone();
+                                                        move |_| selected.set(Some(id.to_string()))
+                                                    }>
+                                                    {format_time(event.at, &zone)}
+                                                </button>
+                                            </td>
+                                        }.into_any(),
+                                        EventColumn::Outcome => view! {
+                                            <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
+                                        }.into_any(),
+                                        other => {
+                                            let class = match other {
+                                                EventColumn::Target => "target",
+                                                EventColumn::Raw(_) => "raw",
+                                                _ => "",
+                                            };
+                                            view! { <td class=class>{other.text(&event, &mut raw).into_owned()}</td> }.into_any()
+                                        }
+                                    }).collect_view();
                                     view! {
                                     <tr data-source=event.source.label() aria-rowindex=position + 1
                                         class:cursor=move || cursor.get() == Some(position)
@@ -306,21 +318,7 @@ pub fn EventTable(
                                             let id = event.id.clone();
                                             move || selected.with(|s| s.as_deref().is_some_and(|s| id == *s))
                                         }>
-                                        <td class="time">
-                                            <button type="button" class="open-detail" title="Show every field of this event"
-                                                on:click={
-                                                    let id = event.id.clone();
-                                                    move |_| selected.set(Some(id.to_string()))
-                                                }>
-                                                {format_time(event.at, &zone)}
-                                            </button>
-                                        </td>
-                                        <td>{event.source.label()}</td>
-                                        <td>{event.actor.to_string()}</td>
-                                        <td>{event.action.to_string()}</td>
-                                        <td class="target">{event.target.as_deref().unwrap_or_default().to_owned()}</td>
-                                        <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
-                                        <td>{event.ip.as_deref().unwrap_or_default().to_owned()}</td>
+                                        {cells}
                                     </tr>
                                     }
                                 }
@@ -347,7 +345,7 @@ fn outcome_class(outcome: Outcome) -> &'static str {
 mod tests {
     use super::*;
     use audit_core::fixture::event;
-    use audit_core::{EventKind, Source};
+    use audit_core::{AuditEvent, EventKind, Source};
 
     fn events() -> Vec<AuditEvent> {
         // Newest first, as the view holds them.
@@ -390,27 +388,27 @@ mod tests {
     fn rows_sort_by_any_column_both_ways() {
         let events = events();
         assert_eq!(
-            ids(&events, &row_order(&events, Column::Time, true)),
+            ids(&events, &row_order(&events, &EventColumn::Time, true)),
             ["c", "b", "a"]
         );
         assert_eq!(
-            ids(&events, &row_order(&events, Column::Time, false)),
+            ids(&events, &row_order(&events, &EventColumn::Time, false)),
             ["a", "b", "c"]
         );
         assert_eq!(
-            ids(&events, &row_order(&events, Column::User, false)),
+            ids(&events, &row_order(&events, &EventColumn::User, false)),
             ["b", "a", "c"]
         );
         assert_eq!(
-            ids(&events, &row_order(&events, Column::User, true)),
+            ids(&events, &row_order(&events, &EventColumn::User, true)),
             ["c", "a", "b"]
         );
         // Equal keys keep the newest first.
         assert_eq!(
-            ids(&events, &row_order(&events, Column::Source, false)),
+            ids(&events, &row_order(&events, &EventColumn::Source, false)),
             ["c", "a", "b"]
         );
-        assert!(row_order(&[], Column::Outcome, true).is_empty());
+        assert!(row_order(&[], &EventColumn::Outcome, true).is_empty());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! silently: when the view does not hold every matching event, the page and
 //! the manifest both say why.
 
+use audit_core::columns::EventColumn;
 use audit_core::export::{self, Scope};
 use leptos::prelude::*;
 
@@ -16,10 +17,13 @@ fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
 
 /// The two files of an export: `(name, mime, contents)` for the data, then
 /// for its manifest.
+/// A CSV export is in `columns` (the table's, once chosen); a JSON export
+/// keeps every field, so it can be opened again.
 pub fn export_files(
     events: &(impl audit_core::Events + ?Sized),
     scope: &Scope,
     json: bool,
+    columns: &[EventColumn],
 ) -> [(String, &'static str, String); 2] {
     let base = format!(
         "audit-events-{}-{}",
@@ -29,7 +33,7 @@ pub fn export_files(
     let (format, mime, contents) = if json {
         ("json", "application/json", export::to_json(events))
     } else {
-        ("csv", "text/csv", export::to_csv(events))
+        ("csv", "text/csv", export::to_csv_with(events, columns))
     };
     let file = format!("{base}.{format}");
     let manifest = export::manifest(format, &file, &contents, events.len(), scope);
@@ -50,14 +54,17 @@ pub fn ExportBar(
     /// What the view covers, or `None` while it cannot be exported (no
     /// window yet, or still loading).
     scope: Signal<Option<Scope>>,
+    /// A CSV export's columns.
+    csv_columns: Signal<Vec<EventColumn>>,
 ) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let save = move |json: bool| {
         let Some(scope) = scope.get_untracked() else {
             return;
         };
+        let columns = csv_columns.get_untracked();
         let result = events.with_untracked(|events| {
-            export_files(events, &scope, json)
+            export_files(events, &scope, json, &columns)
                 .iter()
                 .try_for_each(|(name, mime, contents)| download::save_text(name, mime, contents))
         });
@@ -117,7 +124,7 @@ mod tests {
             masked: false,
         };
         let [(file, mime, csv), (manifest_name, _, manifest)] =
-            export_files(&events, &scope, false);
+            export_files(&events, &scope, false, &audit_core::columns::CSV_DEFAULT);
         assert_eq!(
             file,
             "audit-events-2026-11-21T00-00-00Z-2026-11-22T00-00-00Z.csv"
@@ -132,7 +139,8 @@ mod tests {
             audit_core::export::sha256_hex(&csv).as_str()
         );
         assert_eq!(manifest["complete"], true);
-        let [(json_file, _, json), _] = export_files(&events, &scope, true);
+        let [(json_file, _, json), _] =
+            export_files(&events, &scope, true, &audit_core::columns::CSV_DEFAULT);
         assert!(json_file.ends_with(".json"));
         assert_eq!(
             serde_json::from_str::<Vec<audit_core::AuditEvent>>(&json).unwrap(),

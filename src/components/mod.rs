@@ -1,6 +1,7 @@
 //! Widgets. They take plain data or signals as props and never fetch.
 
 pub mod chart_figure;
+pub mod column_chooser;
 pub mod detections;
 pub mod error_view;
 pub mod event_detail;

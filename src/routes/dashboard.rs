@@ -25,6 +25,7 @@ use audit_core::query::Selector;
 use audit_core::Source;
 use leptos::prelude::*;
 
+use crate::components::column_chooser::{record_fields, ColumnChooser};
 use crate::components::detections::{DetectionList, ThresholdForm};
 use crate::components::event_detail::EventDetail;
 use crate::components::event_table::EventTable;
@@ -160,6 +161,27 @@ pub fn DashboardPage() -> impl IntoView {
         },
     );
     let facets_now = Signal::derive(move || facets_open.get().then(|| facets_counted.get()));
+    // The table's columns; a CSV export follows them once chosen.
+    let columns = Memo::new(move |_| {
+        current.with(|v| {
+            v.columns
+                .clone()
+                .unwrap_or_else(|| audit_core::columns::TABLE_COLUMNS.to_vec())
+        })
+    });
+    let csv_columns = Memo::new(move |_| {
+        current.with(|v| {
+            v.columns
+                .clone()
+                .unwrap_or_else(|| audit_core::columns::CSV_DEFAULT.to_vec())
+        })
+    });
+    let columns_open = RwSignal::new(false);
+    // The records' fields offered as columns, read only while choosing.
+    let fields = Memo::new(move |_| match columns_open.get() {
+        true => events.with(|events| record_fields(events, 300)),
+        false => Vec::new(),
+    });
     // What an export covers; none while loading.
     let export_scope = Signal::derive(move || {
         if loading.get() {
@@ -267,9 +289,12 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="charts" id="charts">{time_charts.map(charts::Chart::view).collect_view()}</div>
             <ShareLink view=view window=window/>
             <FieldFacets facets=facets_now open=facets_open on_filter=add_clause/>
-            <ExportBar events=Signal::from(events) scope=export_scope/>
+            <ColumnChooser columns=Signal::from(columns) fields=Signal::from(fields) open=columns_open
+                on_change=view.editor(|next, columns| next.columns = Some(columns))
+                on_reset=view.editor(|next, ()| next.columns = None)/>
+            <ExportBar events=Signal::from(events) scope=export_scope csv_columns=Signal::from(csv_columns)/>
             <ImportFile/>
-            <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected/>
+            <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected columns=Signal::from(columns)/>
             {move || selected_event.get().map(|event| view! {
                 <EventDetail event=event zone=zone.get_untracked()
                     on_filter=move |clause: String| add_clause.run(clause)

@@ -75,6 +75,12 @@ fn every_view_round_trips_through_the_url() {
             alias: Some("raj.kim".into()),
             idle_minutes: 45,
             private: true,
+            columns: Some(vec![
+                EventColumn::User,
+                EventColumn::Time,
+                EventColumn::Raw("user agent, quoted \"x\"".replace(',', "")),
+                EventColumn::Service,
+            ]),
             ..DashboardView::default()
         },
     ];
@@ -90,7 +96,12 @@ fn every_view_round_trips_through_the_url() {
 fn defaults_and_unknown_values_fall_back() {
     assert_eq!(view(&[]).unwrap(), DashboardView::default());
     assert_eq!(
-        view(&[("range", "forever"), ("tz", "mars")]).unwrap(),
+        view(&[
+            ("range", "forever"),
+            ("tz", "mars"),
+            ("cols", "time,nonsense")
+        ])
+        .unwrap(),
         DashboardView::default()
     );
     assert_eq!(DashboardView::default().to_url(), "/dashboard?range=24h");

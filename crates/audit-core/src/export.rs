@@ -6,7 +6,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::event::{EventKind, Events};
+use crate::columns::{EventColumn, CSV_DEFAULT};
+use crate::event::Events;
 use crate::time::{format_iso, TimeWindow};
 
 /// The CSV header, in column order.
@@ -43,39 +44,28 @@ fn field(cell: &str) -> String {
     }
 }
 
-fn kind_word(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Login => "login",
-        EventKind::Logout => "logout",
-        EventKind::PageLoad => "page_load",
-        EventKind::Operation => "operation",
-    }
+/// The events as CSV, one row each, times in ISO 8601 UTC (`Z`), in the
+/// columns exports have always had ([`CSV_COLUMNS`]).
+pub fn to_csv(events: &(impl Events + ?Sized)) -> String {
+    to_csv_with(events, &CSV_DEFAULT)
 }
 
-/// The events as CSV, one row each, times in ISO 8601 UTC (`Z`).
-pub fn to_csv(events: &(impl Events + ?Sized)) -> String {
-    let mut out = CSV_COLUMNS.join(",");
+/// The events as CSV in `columns`, in their order: a person's choice of
+/// the table's columns, a record's own fields among them.
+pub fn to_csv_with(events: &(impl Events + ?Sized), columns: &[EventColumn]) -> String {
+    let mut out = columns
+        .iter()
+        .map(|column| field(&column.csv_heading()))
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     for event in events.iter() {
-        let cells = [
-            format_iso(event.at),
-            event.source.label().to_owned(),
-            event.actor.to_string(),
-            event.ip.as_deref().unwrap_or_default().to_owned(),
-            kind_word(event.kind).to_owned(),
-            event.action.to_string(),
-            event.target.as_deref().unwrap_or_default().to_owned(),
-            event.outcome.label().to_owned(),
-            event.detail.as_deref().unwrap_or_default().to_owned(),
-            event.id.to_string(),
-        ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|cell| field(cell))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        let mut raw = None;
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|column| field(&column.text(event, &mut raw)))
+            .collect();
+        out.push_str(&cells.join(","));
         out.push_str("\r\n");
     }
     out
@@ -165,7 +155,7 @@ pub fn manifest(format: &str, file: &str, contents: &str, rows: usize, scope: &S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{AuditEvent, Outcome, Source};
+    use crate::event::{AuditEvent, EventKind, Outcome, Source};
     use crate::fixture::event;
     use crate::time::parse_iso;
 
@@ -221,6 +211,38 @@ mod tests {
         );
         assert!(csv.contains("\"SELECT a, b\nFROM t\""));
         assert!(csv.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn the_usual_csv_columns_are_the_format_exports_always_had() {
+        let headings: Vec<String> = CSV_DEFAULT
+            .iter()
+            .map(|column| column.csv_heading().into_owned())
+            .collect();
+        assert_eq!(headings, CSV_COLUMNS);
+    }
+
+    #[test]
+    fn a_csv_in_chosen_columns_has_them_in_order_a_records_field_among_them() {
+        let events: Vec<AuditEvent> = events()
+            .into_iter()
+            .map(|event| event.with_raw_json(r#"{"userAgent":"=cmd()","n":1}"#))
+            .collect();
+        let columns = [
+            EventColumn::User,
+            EventColumn::Raw("userAgent".into()),
+            EventColumn::Time,
+            EventColumn::Raw("missing".into()),
+        ];
+        let csv = to_csv_with(&events, &columns);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "user,userAgent,time,missing");
+        // A record's field is neutralised like any cell.
+        assert_eq!(
+            lines[1],
+            "raj@example.com,'=cmd(),2026-11-21T10:05:00.000Z,"
+        );
+        assert_eq!(lines.len(), events.len() + 2);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod alternatives;
 pub mod analytics;
 pub mod calendar;
 pub mod cloudera;
+pub mod columns;
 pub mod contract;
 pub mod detect;
 pub mod event;
