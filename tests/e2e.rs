@@ -913,12 +913,7 @@ async fn shown_users(browser: &support::Browser) -> Vec<String> {
 async fn an_export_holds_every_event_shown_its_manifest_checks_it_and_formulas_are_neutralised() {
     let base = demo_gateway_with(&["--demo-hostile"]).await;
     let browser = logged_in(&base).await;
-    browser
-        .script(
-            "window.__saved = []; const original = URL.createObjectURL; \
-             URL.createObjectURL = (blob) => { window.__saved.push(blob); return original(blob); }; return true;",
-        )
-        .await;
+    browser.catch_downloads().await;
     browser.click("#export-csv").await;
     let checked = browser
         .client

@@ -49,11 +49,7 @@ async fn an_exported_view_opened_offline_with_its_manifest_shows_the_same_view()
     let before = summary(&live).await;
     assert!(before["rows"].as_u64().unwrap() > 0, "{before}");
     assert!(!before["flags"].as_array().unwrap().is_empty(), "{before}");
-    live.script(
-        "window.__saved = []; const original = URL.createObjectURL; \
-         URL.createObjectURL = (blob) => { window.__saved.push(blob); return original(blob); }; return true;",
-    )
-    .await;
+    live.catch_downloads().await;
     live.click("#export-json").await;
     let files = live
         .client

@@ -483,24 +483,11 @@ async fn chosen_columns_show_a_records_field_survive_a_reload_and_shape_the_csv(
     assert_eq!(browser.script(headings).await, chosen);
 
     // The CSV export follows them, in that order.
-    browser
-        .script(
-            "window.__saved = []; const original = URL.createObjectURL; \
-             URL.createObjectURL = (blob) => { window.__saved.push(blob); return original(blob); }; return true;",
-        )
-        .await;
+    browser.catch_downloads().await;
     browser.click("#export-csv").await;
-    let header = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             window.__saved[0].text().then(csv => done(csv.split('\\r\\n')[0]));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let csv = &browser.saved_files().await[0];
     assert_eq!(
-        header,
+        csv.split("\r\n").next().unwrap(),
         "user,time,action,target,outcome,ip_address,userAgent"
     );
 

@@ -22,38 +22,14 @@ const TILES: [&str; 6] = [
     "active-flags",
 ];
 
-/// Every file the page hands to the browser as a download from now on.
-async fn catch_downloads(browser: &Browser) {
-    browser
-        .script(
-            "window.__saved = []; const original = URL.createObjectURL; \
-             URL.createObjectURL = (blob) => { window.__saved.push(blob); return original(blob); }; return true;",
-        )
-        .await;
-}
-
 /// Clicks `css` and returns the text of each file it downloaded.
 async fn downloaded(browser: &Browser, css: &str) -> Vec<String> {
     browser.script("window.__saved = []; return true;").await;
     browser.click(css).await;
-    saved(browser).await
+    browser.saved_files().await
 }
 
-/// The text of each file downloaded since `window.__saved` was emptied.
-async fn saved(browser: &Browser) -> Vec<String> {
-    let texts = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             const wait = () => window.__saved.length ? Promise.all(window.__saved.map(b => b.text())).then(done) : setTimeout(wait, 50); \
-             wait();",
-            vec![],
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(texts).unwrap()
-}
-
+/// Every tile's count, in the order of `TILES`.
 async fn tiles(browser: &Browser) -> Vec<u64> {
     let mut counts = Vec::new();
     for tile in TILES {
@@ -144,7 +120,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
     let iso = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let path = format!("/dashboard?from={}&to={}", iso(start), iso(end));
     let browser = logged_in_at(&base, &path).await;
-    catch_downloads(&browser).await;
+    browser.catch_downloads().await;
 
     // As recorded: the counts, the flags, every person and address loaded.
     let plain_tiles = tiles(&browser).await;
@@ -249,7 +225,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
                 "window.__saved = []; document.querySelectorAll('.download-svg')[{i}].click(); return true;"
             ))
             .await;
-        let svg = saved(&browser).await;
+        let svg = browser.saved_files().await;
         assert!(svg[0].starts_with("<svg"), "an SVG");
         assert_eq!(leaked(&svg[0], &reals), Vec::<String>::new(), "chart {i}");
     }

@@ -22,6 +22,31 @@ impl Browser {
     pub fn dashboard(&self) -> Dashboard<'_> {
         Dashboard { browser: self }
     }
+
+    /// Keeps every file the page hands to the browser as a download from
+    /// now on (`window.__saved`), for [`Browser::saved_files`].
+    pub async fn catch_downloads(&self) {
+        self.script(
+            "window.__saved = []; const original = URL.createObjectURL; \
+             URL.createObjectURL = (blob) => { window.__saved.push(blob); return original(blob); }; return true;",
+        )
+        .await;
+    }
+
+    /// The text of each file caught so far, once there is one.
+    pub async fn saved_files(&self) -> Vec<String> {
+        let texts = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 const wait = () => window.__saved.length ? Promise.all(window.__saved.map(b => b.text())).then(done) : setTimeout(wait, 50); \
+                 wait();",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("the files saved: {error}"));
+        serde_json::from_value(texts).unwrap_or_else(|error| panic!("the files saved: {error}"))
+    }
 }
 
 impl<'a> Dashboard<'a> {
