@@ -214,7 +214,7 @@ pub fn EventTable(
     };
     let header = move |column: EventColumn| {
         let label = column.label().into_owned();
-        if column.compare_is_offered() {
+        if column.sortable() {
             let (for_sort, for_marker, for_click) =
                 (column.clone(), column.clone(), column.clone());
             let aria_sort = move || match sort.get() {

@@ -156,7 +156,7 @@ impl EventColumn {
     }
 
     /// Whether the table offers to sort by this column.
-    pub fn compare_is_offered(&self) -> bool {
+    pub fn sortable(&self) -> bool {
         !matches!(self, EventColumn::Raw(_))
     }
 
@@ -185,7 +185,7 @@ fn raw_name_ok(name: &str) -> bool {
     !name.is_empty() && !name.contains(',')
 }
 
-pub(crate) fn kind_word(kind: EventKind) -> &'static str {
+fn kind_word(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Login => "login",
         EventKind::Logout => "logout",
