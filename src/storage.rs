@@ -1,13 +1,15 @@
 //! The only module that touches browser storage.
 //!
-//! Architecture invariant: no secret outside `sessionStorage`, and nothing
-//! stored but through this module. The session (opaque gateway token, its
-//! expiry and who is connected) lives in `sessionStorage` under one key;
-//! no password or upstream token is ever stored, and nothing secret goes in
-//! a URL. Privacy mode's key, and the people its pseudonyms in this tab's
-//! links stand for, live in `sessionStorage` too (see [`crate::privacy`]).
-//! `localStorage` holds one preference, the theme the person chose
-//! (`light`, `dark` or `system`), and nothing else.
+//! Architecture invariant: the session token only in `sessionStorage`,
+//! and nothing stored but through this module. The session (opaque gateway
+//! token, its expiry and who is connected) lives in `sessionStorage` under
+//! one key; no password or upstream token is ever stored, and nothing
+//! secret goes in a URL. Privacy mode's key, and the people its pseudonyms
+//! in this tab's links stand for, live in `sessionStorage` too (see
+//! [`crate::privacy`]). `localStorage` holds preferences and saved views
+//! only: the theme the person chose (`light`, `dark` or `system`), and the
+//! views they named, each a name and the dashboard link of its view (a
+//! view is what a link holds: no token, no password).
 
 use audit_core::contract::SessionResponse;
 use audit_core::time::parse_iso;
@@ -82,4 +84,50 @@ pub fn save_theme(choice: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.set_item(THEME_KEY, choice);
     }
+}
+
+const VIEWS_KEY: &str = "audit-dashboard.views";
+
+/// A view a person named: its name and its dashboard link
+/// (`/dashboard?...`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedView {
+    pub name: String,
+    pub link: String,
+}
+
+/// The saved views, and how many stored entries could not be read (left
+/// out, so one broken entry does not lose the others).
+pub fn load_views() -> (Vec<SavedView>, usize) {
+    let text = local_storage().and_then(|storage| storage.get_item(VIEWS_KEY).ok().flatten());
+    read_views(text.as_deref())
+}
+
+/// [`load_views`] of the stored text.
+pub fn read_views(text: Option<&str>) -> (Vec<SavedView>, usize) {
+    let Some(text) = text else {
+        return (Vec::new(), 0);
+    };
+    let Ok(serde_json::Value::Array(entries)) = serde_json::from_str(text) else {
+        return (Vec::new(), 1);
+    };
+    let mut views = Vec::new();
+    let mut unreadable = 0;
+    for entry in entries {
+        match serde_json::from_value::<SavedView>(entry) {
+            Ok(view) if view.link.starts_with("/dashboard?") && !view.name.trim().is_empty() => {
+                views.push(view)
+            }
+            _ => unreadable += 1,
+        }
+    }
+    (views, unreadable)
+}
+
+/// Keeps `views`; `false` if the browser refused (storage full or off).
+pub fn save_views(views: &[SavedView]) -> bool {
+    let Ok(text) = serde_json::to_string(views) else {
+        return false;
+    };
+    local_storage().is_some_and(|storage| storage.set_item(VIEWS_KEY, &text).is_ok())
 }

@@ -503,3 +503,142 @@ async fn chosen_columns_show_a_records_field_survive_a_reload_and_shape_the_csv(
         )
         .await;
 }
+
+#[tokio::test]
+async fn a_named_view_survives_a_reload_opens_to_the_same_events_and_a_broken_entry_is_left_out() {
+    let base = demo_gateway().await;
+    let now = chrono::Utc::now();
+    let iso = |hours: i64| {
+        audit_core::cloudera::percent_encode(&audit_core::time::format_iso(
+            now - chrono::Duration::hours(hours),
+        ))
+    };
+    // A fixed range, a query and chosen columns: what the view holds.
+    let path = format!(
+        "/dashboard?from={}&to={}&q=allowed%3D%3Dfalse&cols=time,user,action",
+        iso(30),
+        iso(2)
+    );
+    let browser = support::logged_in_at(&base, &path).await;
+    let events = browser.dashboard().tile("tile-events").await;
+    assert!(events > 0);
+    browser.click("details#saved-views summary").await;
+    browser
+        .script(
+            "const i = document.querySelector('#view-name'); i.value = '  Denied yesterday '; \
+             i.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+        )
+        .await;
+    browser.click("#view-save").await;
+    browser
+        .wait_for(
+            "the saved view",
+            "document.querySelector('#saved-views li[data-name=\"Denied yesterday\"] a.view-open') !== null",
+            Duration::from_secs(10),
+        )
+        .await;
+    // localStorage holds preferences and saved views only, no secret.
+    let stored = browser
+        .script(
+            "return { keys: Object.keys(localStorage).sort(), \
+                      token: JSON.parse(sessionStorage.getItem('audit-dashboard.session')).token, \
+                      local: Object.values(localStorage).join(' ') };",
+        )
+        .await;
+    for key in stored["keys"].as_array().unwrap() {
+        assert!(
+            ["audit-dashboard.theme", "audit-dashboard.views"].contains(&key.as_str().unwrap()),
+            "{stored}"
+        );
+    }
+    let token = stored["token"].as_str().unwrap();
+    assert!(token.len() > 20, "{stored}");
+    assert!(
+        !stored["local"].as_str().unwrap().contains(token),
+        "{stored}"
+    );
+
+    // Elsewhere, then a reload: the view is still there and opens to the
+    // same events, in the same columns.
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=1h"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the other view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser.click("details#saved-views summary").await;
+    browser
+        .click("#saved-views li[data-name=\"Denied yesterday\"] a.view-open")
+        .await;
+    browser
+        .wait_for(
+            "the saved view's events",
+            &format!(
+                "decodeURIComponent(location.search).includes('q=allowed==false') && {BOTH_LOADED} \
+                 && Number(document.querySelector('#tile-events .value').textContent.replace(/,/g, '')) === {events}"
+            ),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('table.event-head th').length")
+            .await,
+        3
+    );
+
+    // Renamed, then deleted.
+    browser
+        .script(
+            "const i = document.querySelector('#saved-views li input.view-rename'); i.value = 'Denied, day before'; \
+             i.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+        )
+        .await;
+    browser.click("#saved-views li .view-rename-apply").await;
+    browser
+        .wait_for(
+            "the new name",
+            "document.querySelector('#saved-views li[data-name=\"Denied, day before\"]') !== null",
+            Duration::from_secs(10),
+        )
+        .await;
+    browser.click("#saved-views li .view-delete").await;
+    browser
+        .wait_for(
+            "no saved view",
+            "document.querySelectorAll('#saved-views li').length === 0 \
+             && JSON.parse(localStorage.getItem('audit-dashboard.views')).length === 0",
+            Duration::from_secs(10),
+        )
+        .await;
+
+    // A broken entry beside a good one: the good one stays, the page says
+    // what was left out, and the dashboard works.
+    browser
+        .script(
+            "localStorage.setItem('audit-dashboard.views', '[{\"name\":\"Last hour\",\"link\":\"/dashboard?range=1h\"}, 42]'); return true;",
+        )
+        .await;
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=1h"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the reload", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser.click("details#saved-views summary").await;
+    let notice = browser.dashboard().text("#views-notice").await;
+    assert!(
+        notice.contains("1 saved view entry could not be read"),
+        "{notice}"
+    );
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('#saved-views li[data-name=\"Last hour\"]').length")
+            .await,
+        1
+    );
+}

@@ -14,4 +14,5 @@ pub mod lookup_panel;
 pub mod privacy_switch;
 pub mod query_bar;
 pub mod range_picker;
+pub mod saved_views;
 pub mod usage_panel;

@@ -36,6 +36,7 @@ use crate::components::lookup_panel::{LookupForm, LookupPanel};
 use crate::components::privacy_switch::PrivacySwitch;
 use crate::components::query_bar::QueryBar;
 use crate::components::range_picker::RangePicker;
+use crate::components::saved_views::SavedViews;
 use crate::components::usage_panel::{usage, UsagePanel};
 use crate::shortcuts;
 use crate::view_state::TimeRange;
@@ -288,6 +289,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <div class="charts" id="charts">{time_charts.map(charts::Chart::view).collect_view()}</div>
             <ShareLink view=view window=window/>
+            <SavedViews current=Signal::derive(move || current.with(|v| v.to_url())) private=Signal::from(private)/>
             <FieldFacets facets=facets_now open=facets_open on_filter=add_clause/>
             <ColumnChooser columns=Signal::from(columns) fields=Signal::from(fields) open=columns_open
                 on_change=view.editor(|next, columns| next.columns = Some(columns))
