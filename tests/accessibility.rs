@@ -69,12 +69,7 @@ async fn set_theme(browser: &Browser, theme: &str) {
             Duration::from_secs(20),
         )
         .await;
-    browser
-        .script(&format!(
-            "const s = document.getElementById('theme'); s.value = '{theme}'; \
-             s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"
-        ))
-        .await;
+    browser.choose("#theme", theme).await;
     browser
         .wait_for(
             theme,

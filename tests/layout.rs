@@ -39,12 +39,7 @@ const SMALL_TARGETS: &str = "
   return JSON.stringify(small.slice(0, 10));";
 
 async fn set_theme(browser: &Browser, theme: &str) {
-    browser
-        .script(&format!(
-            "const s = document.getElementById('theme'); s.value = '{theme}'; \
-             s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"
-        ))
-        .await;
+    browser.choose("#theme", theme).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 }
 

@@ -54,12 +54,7 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
         "following the system stores nothing"
     );
     // The person picks light: the page and every chart follow at once.
-    browser
-        .script(
-            "const s = document.getElementById('theme'); s.value = 'light'; \
-             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-        )
-        .await;
+    browser.choose("#theme", "light").await;
     browser
         .wait_for(
             "light charts",
@@ -412,12 +407,7 @@ async fn chosen_columns_show_a_records_field_survive_a_reload_and_shape_the_csv(
             Duration::from_secs(20),
         )
         .await;
-    browser
-        .script(
-            "const s = document.querySelector('#column-choice'); s.value = 'raw.userAgent'; \
-             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-        )
-        .await;
+    browser.choose("#column-choice", "raw.userAgent").await;
     browser.click("#column-add").await;
     browser
         .wait_for(
@@ -523,12 +513,7 @@ async fn a_named_view_survives_a_reload_opens_to_the_same_events_and_a_broken_en
     let events = browser.dashboard().tile("tile-events").await;
     assert!(events > 0);
     browser.click("details#saved-views summary").await;
-    browser
-        .script(
-            "const i = document.querySelector('#view-name'); i.value = '  Denied yesterday '; \
-             i.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-        )
-        .await;
+    browser.type_into("#view-name", "  Denied yesterday ").await;
     browser.click("#view-save").await;
     browser
         .wait_for(
@@ -591,10 +576,7 @@ async fn a_named_view_survives_a_reload_opens_to_the_same_events_and_a_broken_en
 
     // Renamed, then deleted.
     browser
-        .script(
-            "const i = document.querySelector('#saved-views li input.view-rename'); i.value = 'Denied, day before'; \
-             i.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-        )
+        .type_into("#saved-views li input.view-rename", "Denied, day before")
         .await;
     browser.click("#saved-views li .view-rename-apply").await;
     browser

@@ -236,6 +236,18 @@ impl Browser {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Picks `value` in the `<select>` at `css`, as a person's choice is
+    /// announced (a `change` event).
+    pub async fn choose(&self, css: &str, value: &str) {
+        let script = format!(
+            "const s = document.querySelector({}); s.value = {}; \
+             s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;",
+            serde_json::json!(css),
+            serde_json::json!(value)
+        );
+        self.script(&script).await;
+    }
+
     /// Clicks the element, first scrolled to the middle of the window (the
     /// driver's own scrolling would leave it under the sticky navigation).
     pub async fn click(&self, css: &str) {
