@@ -91,20 +91,34 @@ fn memory_row(name: &str, items: &[Value], decode: impl Fn(&str) -> Vec<AuditEve
 /// The memory the generated `items` (each once: a load holds no copies)
 /// hold decoded in pages of 1,000 with one interner for the whole load, as
 /// loads decode them, beside one interner per answer.
+/// `items` as answers of 1,000.
+fn pages_of(items: &[Value]) -> Vec<String> {
+    items
+        .chunks(1000)
+        .map(|chunk| serde_json::json!({ "items": chunk }).to_string())
+        .collect()
+}
+
+/// `pages` decoded as the app decodes a load: one `Interner` for all of
+/// them, so each text is held once.
+fn as_a_load(
+    pages: &[String],
+    decode: &impl Fn(&str, &mut audit_core::event::Interner) -> Vec<AuditEvent>,
+) -> Vec<AuditEvent> {
+    let mut load = audit_core::event::Interner::default();
+    pages
+        .iter()
+        .flat_map(|page| decode(page, &mut load))
+        .collect()
+}
+
 fn interning_row(
     name: &str,
     items: &[Value],
     decode: impl Fn(&str, &mut audit_core::event::Interner) -> Vec<AuditEvent>,
 ) {
-    let pages: Vec<String> = items
-        .chunks(1000)
-        .map(|chunk| serde_json::json!({ "items": chunk }).to_string())
-        .collect();
-    let mut load = audit_core::event::Interner::default();
-    let shared: Vec<AuditEvent> = pages
-        .iter()
-        .flat_map(|page| decode(page, &mut load))
-        .collect();
+    let pages = pages_of(items);
+    let shared = as_a_load(&pages, &decode);
     let alone: Vec<AuditEvent> = pages
         .iter()
         .flat_map(|page| decode(page, &mut audit_core::event::Interner::default()))
@@ -232,6 +246,40 @@ fn main() {
                 .expect("decodes")
                 .0
         },
+    );
+
+    // The fields panel over the week as the app holds it: each source
+    // decoded as one load, its texts held once.
+    let mut week = as_a_load(&pages_of(&audits), &|page: &str, texts: &mut _| {
+        audit_core::cloudera::decode_events_with(page, texts).expect("decodes")
+    });
+    week.extend(as_a_load(
+        &pages_of(&octopai),
+        &|page: &str, texts: &mut _| {
+            audit_core::octopai::decode_events_with(page, texts)
+                .expect("decodes")
+                .0
+        },
+    ));
+    let week = Rows::new(week);
+    let ours = median(|| {
+        black_box(audit_core::facets::facets_of(
+            &week,
+            &audit_core::facets::Facet::ALL,
+            8,
+        ));
+    });
+    let baseline = median(|| {
+        black_box(week.iter().filter(|e| e.is_login()).count());
+    });
+    row(
+        &format!(
+            "all six field facets, the generated week decoded as loads ({} events, texts held once)",
+            week.len()
+        ),
+        ours,
+        "one counting pass",
+        baseline,
     );
 
     let cloudera_text = page_text(&audits, 100_000, "items");
