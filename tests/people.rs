@@ -545,14 +545,7 @@ async fn a_named_view_survives_a_reload_opens_to_the_same_events_and_a_broken_en
 
     // Elsewhere, then a reload: the view is still there and opens to the
     // same events, in the same columns.
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=1h"))
-        .await
-        .unwrap();
-    browser
-        .wait_for("the other view", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    browser.open_view(&base, "/dashboard?range=1h").await;
     browser.click("details#saved-views summary").await;
     browser
         .click("#saved-views li[data-name=\"Denied yesterday\"] a.view-open")
@@ -603,14 +596,7 @@ async fn a_named_view_survives_a_reload_opens_to_the_same_events_and_a_broken_en
             "localStorage.setItem('audit-dashboard.views', '[{\"name\":\"Last hour\",\"link\":\"/dashboard?range=1h\"}, 42]'); return true;",
         )
         .await;
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=1h"))
-        .await
-        .unwrap();
-    browser
-        .wait_for("the reload", BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    browser.open_view(&base, "/dashboard?range=1h").await;
     browser.click("details#saved-views summary").await;
     let notice = browser.dashboard().text("#views-notice").await;
     assert!(

@@ -236,6 +236,18 @@ impl Browser {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Opens `path` (a dashboard view) at `base` and waits until both
+    /// sources are loaded.
+    #[allow(dead_code)] // Not every test binary opens a view.
+    pub async fn open_view(&self, base: &str, path: &str) {
+        self.client
+            .goto(&format!("{base}{path}"))
+            .await
+            .unwrap_or_else(|error| panic!("cannot open {path}: {error}"));
+        self.wait_for(path, BOTH_LOADED, Duration::from_secs(60))
+            .await;
+    }
+
     /// Picks `value` in the `<select>` at `css`, as a person's choice is
     /// announced (a `change` event).
     pub async fn choose(&self, css: &str, value: &str) {
@@ -371,14 +383,7 @@ pub async fn logged_in(base: &str) -> Browser {
 #[allow(dead_code)] // Not every test binary opens a view.
 pub async fn logged_in_at(base: &str, path: &str) -> Browser {
     let browser = logged_in(base).await;
-    browser
-        .client
-        .goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|error| panic!("cannot open {path}: {error}"));
-    browser
-        .wait_for(path, BOTH_LOADED, Duration::from_secs(60))
-        .await;
+    browser.open_view(base, path).await;
     browser
 }
 
