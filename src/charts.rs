@@ -43,6 +43,8 @@ pub struct Ink {
     pub text: RGBColor,
     pub axis: RGBColor,
     pub grid: RGBColor,
+    /// Behind a stretch the time charts shade (a silent source).
+    pub shade: RGBColor,
 }
 
 impl Ink {
@@ -51,12 +53,14 @@ impl Ink {
         text: RGBColor(29, 35, 43),
         axis: RGBColor(91, 102, 114),
         grid: RGBColor(222, 226, 231),
+        shade: RGBColor(240, 173, 78),
     };
     pub const DARK: Ink = Ink {
         background: RGBColor(29, 35, 42),
         text: RGBColor(228, 232, 237),
         axis: RGBColor(164, 174, 187),
         grid: RGBColor(55, 63, 73),
+        shade: RGBColor(176, 112, 24),
     };
 
     pub fn for_theme(theme: crate::theme::Theme) -> Ink {
@@ -158,6 +162,9 @@ impl Drawn {
     }
 }
 
+/// A stretch of time a time chart shades behind its data, from and to.
+pub type Shaded = (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>);
+
 /// Failures stacked under successes (or denials under allowed operations),
 /// one bar per bucket.
 pub fn stacked_outcomes(
@@ -166,12 +173,13 @@ pub fn stacked_outcomes(
     zone: &(impl Zone + Clone + Send + Sync + 'static),
     colors: (RGBColor, RGBColor),
     y_desc: &str,
+    shade: &[Shaded],
     ink: Ink,
 ) -> Drawn {
     Drawn::new(
         Picture::Stacked {
             series: series.to_vec(),
-            axes: TimeAxes::new(buckets, zone, y_desc),
+            axes: TimeAxes::new(buckets, zone, y_desc, shade),
             colors,
         },
         ink,
@@ -184,12 +192,13 @@ pub fn lines(
     buckets: &Buckets,
     zone: &(impl Zone + Clone + Send + Sync + 'static),
     y_desc: &str,
+    shade: &[Shaded],
     ink: Ink,
 ) -> Drawn {
     Drawn::new(
         Picture::Lines {
             lines,
-            axes: TimeAxes::new(buckets, zone, y_desc),
+            axes: TimeAxes::new(buckets, zone, y_desc, shade),
         },
         ink,
     )
@@ -256,8 +265,45 @@ mod tests {
             zone,
             (FAILED_COLOR, SUCCEEDED_COLOR),
             "logins",
+            &[],
             Ink::LIGHT,
         )
+    }
+
+    #[test]
+    fn a_shaded_stretch_is_one_rectangle_behind_the_data_over_its_hours() {
+        let shade = [(
+            parse_iso("2026-11-21T06:00:00Z").unwrap(),
+            parse_iso("2026-11-21T09:30:00Z").unwrap(),
+        )];
+        let drawn = stacked_outcomes(
+            &login_outcomes(&logins(), &buckets(), None),
+            &buckets(),
+            &Utc,
+            (FAILED_COLOR, SUCCEEDED_COLOR),
+            "logins",
+            &shade,
+            Ink::LIGHT,
+        );
+        let svg = drawn.svg().unwrap();
+        assert_eq!(bars(&svg, Ink::LIGHT.shade), 1, "{svg}");
+        let plain = login_chart(&login_outcomes(&logins(), &buckets(), None), &Utc)
+            .svg()
+            .unwrap();
+        assert_eq!(bars(&plain, Ink::LIGHT.shade), 0);
+        // 3.5 of the day's 24 hours wide.
+        let buckets = buckets();
+        assert_eq!(buckets.position_of(shade[0].0), 6.0);
+        assert_eq!(buckets.position_of(shade[0].1), 9.5);
+        // Held to the window.
+        assert_eq!(
+            buckets.position_of(parse_iso("2026-11-20T06:00:00Z").unwrap()),
+            0.0
+        );
+        assert_eq!(
+            buckets.position_of(parse_iso("2026-11-23T06:00:00Z").unwrap()),
+            24.0
+        );
     }
 
     fn logins() -> Vec<audit_core::AuditEvent> {
@@ -324,6 +370,7 @@ mod tests {
             &buckets(),
             &Utc,
             "events",
+            &[],
             Ink::LIGHT,
         );
         assert!(drawn.svg().unwrap().contains("<polyline"));
@@ -416,6 +463,7 @@ mod tests {
                 &buckets(),
                 &Utc,
                 "",
+                &[],
                 Ink::DARK,
             ),
             ranked_bars(&[("someone".to_owned(), 3)], FAILED_COLOR, Ink::LIGHT),

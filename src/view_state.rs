@@ -328,6 +328,9 @@ fn thresholds_from(param: &impl Fn(&str) -> Option<String>) -> Thresholds {
             .and_then(|text| text.trim().parse().ok())
             .unwrap_or(defaults.new_ip_history),
         new_ip_internal: param("newip_internal").as_deref() == Some("1"),
+        silence: param("silent")
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(defaults.silence),
     }
 }
 
@@ -352,6 +355,9 @@ fn thresholds_to(thresholds: &Thresholds, parts: &mut Vec<String>) {
     }
     if thresholds.new_ip_internal {
         parts.push("newip_internal=1".into());
+    }
+    if thresholds.silence != defaults.silence {
+        parts.push(format!("silent={}", thresholds.silence));
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
 use simulated_upstreams::data::{BRUTE_FORCE_ATTEMPTS, BRUTE_FORCE_IP};
-use support::{demo_gateway, logged_in, BOTH_LOADED, TABLE_ROWS};
+use support::{demo_gateway, demo_gateway_with, logged_in, BOTH_LOADED, TABLE_ROWS};
 
 const RAJ: &str = simulated_upstreams::data::BRUTE_FORCE_TARGET;
 
@@ -573,5 +573,110 @@ async fn the_app_runs_over_https_with_a_locally_made_certificate() {
         serde_json::json!(["https:", true, 1])
     );
     assert!(browser.number(TABLE_ROWS).await > 0);
+    browser.stop().await;
+}
+
+#[tokio::test]
+async fn a_silenced_source_is_called_out_an_ordinary_week_is_not_and_a_day_says_it_cannot_tell() {
+    // The demo with Cloudera Manager silent for two hours, 37 hours ago.
+    let silenced = demo_gateway_with(&["--demo-silence", "cloudera:37h:2h"]).await;
+    let browser = logged_in(&silenced).await;
+    // The default day is too short for a baseline, and says so.
+    let note = browser.dashboard().text("#silence-note").await;
+    assert!(
+        note.contains("not watched over this window") && note.contains("3 days"),
+        "{note}"
+    );
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
+            .await,
+        0
+    );
+    browser.open_view(&silenced, "/dashboard?range=7d").await;
+    let silent = flag("silent-source", "Cloudera Manager");
+    browser
+        .wait_for(
+            "the silent-source flag",
+            &format!("!!document.querySelector(\"{silent}\")"),
+            Duration::from_secs(20),
+        )
+        .await;
+    let text = browser
+        .script(&format!(
+            "return document.querySelector(\"{silent}\").textContent;"
+        ))
+        .await;
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("Cloudera Manager recorded nothing for 2 h")
+            && text.contains("an outage, or the audit trail switched off"),
+        "{text}"
+    );
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
+            .await,
+        1,
+        "only the silenced stretch"
+    );
+    assert!(browser
+        .client
+        .find(Locator::Css("#silence-note"))
+        .await
+        .is_err());
+    // The time charts shade the silence: one stretch in the shade colour.
+    let shade = format!(
+        "fill=\"{}\"",
+        support::page::svg_color(audit_dashboard::charts::Ink::LIGHT.shade)
+    );
+    for title in ["Activity timeline", "Cloudera Manager operations"] {
+        let svg = browser.dashboard().chart(title).svg().await;
+        let shaded = svg
+            .lines()
+            .filter(|line| line.starts_with("<rect") && line.contains(&shade))
+            .count();
+        assert_eq!(shaded, 1, "{title}: {shade}");
+    }
+    // Its edges: the last audit before the silence and the first after.
+    browser.click(&format!("{silent} button.flag-show")).await;
+    browser
+        .wait_for(
+            "the edges shown",
+            &format!("{TABLE_ROWS} === 2"),
+            Duration::from_secs(10),
+        )
+        .await;
+    // A threshold above what the silenced hours held switches the flag off,
+    // kept in the link.
+    browser.click("details.thresholds summary").await;
+    browser.type_into("#silence-expected", "100000").await;
+    browser.click("#thresholds-apply").await;
+    browser
+        .wait_for(
+            "no silent-source flag",
+            "!document.querySelector(\"li.flag[data-kind='silent-source']\") && location.search.includes('silent=100000')",
+            Duration::from_secs(10),
+        )
+        .await;
+    browser.stop().await;
+
+    // The ordinary demo's week: no silent source.
+    let ordinary = demo_gateway().await;
+    let browser = logged_in(&ordinary).await;
+    browser.open_view(&ordinary, "/dashboard?range=7d").await;
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
+            .await,
+        0
+    );
+    assert!(browser
+        .client
+        .find(Locator::Css("#silence-note"))
+        .await
+        .is_err());
+    let svg = browser.dashboard().chart("Activity timeline").svg().await;
+    assert!(!svg.contains(&shade), "nothing shaded");
     browser.stop().await;
 }

@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use audit_core::analytics::{Buckets, HeatMap, OutcomeBucket, Zone};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -33,6 +33,9 @@ pub(super) struct TimeAxes {
     count: usize,
     y_desc: String,
     tick: Tick,
+    /// Stretches shaded behind the data (a source's silence), in buckets
+    /// from the left.
+    shaded: Vec<Range<f64>>,
 }
 
 impl TimeAxes {
@@ -40,12 +43,18 @@ impl TimeAxes {
         buckets: &Buckets,
         zone: &(impl Zone + Clone + Send + Sync + 'static),
         y_desc: &str,
+        shade: &[(DateTime<Utc>, DateTime<Utc>)],
     ) -> TimeAxes {
         let (kept, zone) = (buckets.clone(), zone.clone());
         TimeAxes {
             count: buckets.count(),
             y_desc: y_desc.to_owned(),
             tick: Arc::new(move |x| tick_label(&kept, &zone, x)),
+            shaded: shade
+                .iter()
+                .map(|(from, to)| buckets.position_of(*from)..buckets.position_of(*to))
+                .filter(|x| x.end > x.start)
+                .collect(),
         }
     }
 }
@@ -162,6 +171,14 @@ fn time_axes<'a, DB: DrawingBackend>(
         .y_label_formatter(&|y| format!("{y:.0}"))
         .y_desc(axes.y_desc.as_str())
         .draw()
+        .map_err(text)?;
+    let top = y_max(max);
+    chart
+        .draw_series(
+            axes.shaded.iter().map(|x| {
+                Rectangle::new([(x.start, 0.0), (x.end, top)], ink.shade.mix(0.35).filled())
+            }),
+        )
         .map_err(text)?;
     Ok(chart)
 }

@@ -2,7 +2,7 @@
 //! exactly its events, and the thresholds, editable in place (they live in
 //! the URL).
 
-use audit_core::detect::{Detection, Rule, Thresholds};
+use audit_core::detect::{Detection, DetectionKind, Rule, Thresholds};
 use leptos::prelude::*;
 
 use crate::format::{format_count, format_time};
@@ -36,6 +36,8 @@ pub fn DetectionList(
     zone: Signal<DisplayZone>,
     /// Whether every source has finished loading (flags may still change).
     complete: Signal<bool>,
+    /// Why silent sources are not watched over this window, if they are not.
+    silence_note: Signal<Option<String>>,
     on_show: Callback<Option<String>>,
 ) -> impl IntoView {
     view! {
@@ -44,6 +46,7 @@ pub fn DetectionList(
             {move || (!complete.get()).then(|| view! {
                 <p class="detections-pending">"Still loading: flags are computed from what has arrived so far."</p>
             })}
+            {move || silence_note.get().map(|note| view! { <p class="silence-note" id="silence-note">{note}</p> })}
             {move || {
                 let flags = detections.get();
                 if flags.is_empty() {
@@ -73,7 +76,10 @@ pub fn DetectionList(
                                     } else {
                                         view! {
                                             <button type="button" class="flag-show" on:click=move |_| on_show.run(Some(show_key.clone()))>
-                                                {format!("Show its {} events", format_count(count as u64))}
+                                                {match flag.kind {
+                                                    DetectionKind::SilentSource => "Show the events at its edges".to_owned(),
+                                                    _ => format!("Show its {} events", format_count(count as u64)),
+                                                }}
                                             </button>
                                         }.into_any()
                                     }}
@@ -122,6 +128,7 @@ pub fn ThresholdForm(
     let (bf_n, bf_m, spray_n, spray_m) = (field(), field(), field(), field());
     let (fts_n, fts_m, denied_n, denied_m) = (field(), field(), field(), field());
     let history = field();
+    let silence = field();
     let internal = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     // The fields follow the URL's thresholds (applied, reset, back/forward).
@@ -137,6 +144,7 @@ pub fn ThresholdForm(
             (denied_n, t.denied_burst.count),
             (denied_m, t.denied_burst.minutes),
             (history, t.new_ip_history),
+            (silence, t.silence),
         ] {
             signal.set(value.to_string());
         }
@@ -162,6 +170,12 @@ pub fn ThresholdForm(
                 )
             })?,
             new_ip_internal: internal.get_untracked(),
+            silence: silence.get_untracked().trim().parse::<u32>().map_err(|_| {
+                format!(
+                    "Silent source: the expected events must be a whole number, 0 to switch the watch off (it is `{}`).",
+                    silence.get_untracked().trim()
+                )
+            })?,
         })
     };
     let apply = move |ev: leptos::ev::SubmitEvent| {
@@ -193,6 +207,12 @@ pub fn ThresholdForm(
                             on:change=move |ev| internal.set(event_target_checked(&ev))/>
                         " include internal addresses"
                     </label>
+                </div>
+                <div class="rule">
+                    <label for="silence-expected">"Silent source: a stretch with no event, when every other such day held at least"</label>
+                    <input id="silence-expected" type="number" min="0" inputmode="numeric" prop:value=move || silence.get()
+                        on:input=move |ev| silence.set(event_target_value(&ev))/>
+                    <span>"events in the same minutes (0: off; needs a window of 3 days or more)"</span>
                 </div>
                 <div class="threshold-actions">
                     <button type="submit" id="thresholds-apply">"Apply thresholds"</button>

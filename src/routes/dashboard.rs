@@ -101,6 +101,15 @@ pub fn DashboardPage() -> impl IntoView {
             let theme = crate::theme::use_theme();
             Signal::derive(move || crate::charts::Ink::for_theme(theme.theme()))
         },
+        shaded: Memo::new(move |_| {
+            shown.detections.with(|flags| {
+                flags
+                    .iter()
+                    .filter(|flag| flag.kind == audit_core::detect::DetectionKind::SilentSource)
+                    .map(|flag| (flag.first_at, flag.last_at))
+                    .collect()
+            })
+        }),
     };
     // A clause from a chart's bar or the detail view, added to the query.
     let add_clause =
@@ -275,7 +284,8 @@ pub fn DashboardPage() -> impl IntoView {
                     on_close=view.editor(|next, ()| { next.who = None; next.alias = None; })/>
             })}
             <DetectionList detections=Signal::from(shown.detections) active=Signal::from(flag) zone=Signal::from(zone)
-                complete=Signal::derive(move || !loading.get()) on_show=view.editor(|next, key| next.flag = key)/>
+                complete=Signal::derive(move || !loading.get())
+                silence_note=Signal::from(shown.silence_note) on_show=view.editor(|next, key| next.flag = key)/>
             <ThresholdForm thresholds=Signal::derive(move || current.with(|v| v.thresholds))
                 on_apply=view.editor(|next, thresholds| next.thresholds = thresholds)/>
             <UsagePanel usage=usage_now open=usage_open idle_minutes=Signal::derive(move || current.with(|v| v.idle_minutes))

@@ -67,6 +67,7 @@ fn every_view_round_trips_through_the_url() {
                 new_ip_history: 0,
                 new_ip_internal: true,
                 denied_burst: Rule::new(3, 1),
+                silence: 0,
             },
             flag: Some("brute-force:raj@example.com:1763700000000".into()),
             focus: Some(Focus::DeniedOperations),

@@ -190,6 +190,20 @@ impl Buckets {
         Some(found)
     }
 
+    /// Where `at` falls on a chart of these buckets, in buckets from the
+    /// left (the bucket's index and how far into it), held to the window.
+    pub fn position_of(&self, at: DateTime<Utc>) -> f64 {
+        let at = at.clamp(self.window.start(), self.window.end());
+        let index = self
+            .edges
+            .partition_point(|edge| *edge <= at)
+            .saturating_sub(1)
+            .min(self.count() - 1);
+        let (start, end) = (self.edges[index], self.edges[index + 1]);
+        let length = (end - start).num_milliseconds().max(1) as f64;
+        index as f64 + ((at - start).num_milliseconds() as f64 / length).clamp(0.0, 1.0)
+    }
+
     pub fn bucket_start(&self, index: usize) -> DateTime<Utc> {
         self.edges[index.min(self.count() - 1)]
     }

@@ -57,6 +57,12 @@ pub struct Thresholds {
     pub new_ip_internal: bool,
     /// Denied operations by one user.
     pub denied_burst: Rule,
+    /// Events a source's history must expect over a stretch it stayed
+    /// silent for the stretch to be flagged ([`silence`]); 0 switches the
+    /// watch off. Absent from thresholds written before it existed: the
+    /// default.
+    #[serde(default = "default_silence")]
+    pub silence: u32,
 }
 
 impl Default for Thresholds {
@@ -70,8 +76,13 @@ impl Default for Thresholds {
             new_ip_history: 5,
             new_ip_internal: false,
             denied_burst: Rule::new(10, 10),
+            silence: silence::DEFAULT_SILENCE_EXPECTED,
         }
     }
+}
+
+fn default_silence() -> u32 {
+    silence::DEFAULT_SILENCE_EXPECTED
 }
 
 /// What a detection is about.
@@ -82,15 +93,19 @@ pub enum DetectionKind {
     FailuresThenSuccess,
     DeniedBurst,
     FirstSeenIp,
+    /// A source that recorded nothing for far longer than its history
+    /// makes likely ([`silence`]).
+    SilentSource,
 }
 
 impl DetectionKind {
-    pub const ALL: [DetectionKind; 5] = [
+    pub const ALL: [DetectionKind; 6] = [
         DetectionKind::BruteForce,
         DetectionKind::PasswordSpray,
         DetectionKind::FailuresThenSuccess,
         DetectionKind::DeniedBurst,
         DetectionKind::FirstSeenIp,
+        DetectionKind::SilentSource,
     ];
 
     pub fn label(self) -> &'static str {
@@ -100,6 +115,7 @@ impl DetectionKind {
             DetectionKind::FailuresThenSuccess => "Failures, then a success",
             DetectionKind::DeniedBurst => "Burst of denied operations",
             DetectionKind::FirstSeenIp => "First-seen address",
+            DetectionKind::SilentSource => "Silent source",
         }
     }
 
@@ -111,6 +127,7 @@ impl DetectionKind {
             DetectionKind::FailuresThenSuccess => "fail-then-success",
             DetectionKind::DeniedBurst => "denied-burst",
             DetectionKind::FirstSeenIp => "new-ip",
+            DetectionKind::SilentSource => "silent-source",
         }
     }
 
@@ -119,7 +136,8 @@ impl DetectionKind {
         match self {
             DetectionKind::BruteForce
             | DetectionKind::PasswordSpray
-            | DetectionKind::FailuresThenSuccess => 3,
+            | DetectionKind::FailuresThenSuccess
+            | DetectionKind::SilentSource => 3,
             DetectionKind::DeniedBurst => 2,
             DetectionKind::FirstSeenIp => 1,
         }
@@ -199,16 +217,19 @@ impl DetectIndex {
             thresholds.new_ip_internal,
             is_internal,
         ));
-        found.sort_by(|a, b| {
-            b.kind
-                .severity()
-                .cmp(&a.kind.severity())
-                .then_with(|| b.first_at.cmp(&a.first_at))
-                .then_with(|| a.kind.cmp(&b.kind))
-                .then_with(|| a.subject.cmp(&b.subject))
-        });
+        found.sort_by(flag_order);
         found
     }
+}
+
+/// The order flags are listed in: most severe first, then newest first.
+pub fn flag_order(a: &Detection, b: &Detection) -> std::cmp::Ordering {
+    b.kind
+        .severity()
+        .cmp(&a.kind.severity())
+        .then_with(|| b.first_at.cmp(&a.first_at))
+        .then_with(|| a.kind.cmp(&b.kind))
+        .then_with(|| a.subject.cmp(&b.subject))
 }
 
 /// The maximal runs of `group` (positions in `index`, oldest first) where
@@ -515,6 +536,7 @@ pub fn is_internal_address(ip: &str) -> bool {
 
 mod first_seen;
 mod index;
+pub mod silence;
 
 use first_seen::first_seen_ips;
 #[cfg(test)]

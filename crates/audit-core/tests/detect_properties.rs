@@ -51,6 +51,8 @@ fn thresholds() -> impl Strategy<Value = Thresholds> {
             new_ip_history: history,
             new_ip_internal: internal,
             denied_burst: Rule::new(count, minutes),
+            // Silence is watched over a window, not by the index.
+            silence: 0,
         },
     )
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 use audit_gateway::{Config, GatewayArgs, Started};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser};
+use simulated_upstreams::data::Silenced;
 use simulated_upstreams::faults::{FaultPlan, Rule};
 use simulated_upstreams::{DataConfig, SimState};
 
@@ -52,6 +53,11 @@ pub struct DemoArgs {
     /// 2026-11-18T15:00:00Z; 2026-11-22T02:00:00Z is a quiet weekend night)
     #[arg(long, value_name = "INSTANT", value_parser = parse_reference)]
     pub demo_reference: Option<DateTime<Utc>>,
+    /// Silence a source for a stretch (repeatable), to act out an outage
+    /// or a trail switched off: SOURCE:AGO:LENGTH, e.g. cloudera:37h:2h
+    /// (nothing from 37 hours before the start for two hours)
+    #[arg(long, value_name = "SOURCE:AGO:LENGTH", value_parser = Silenced::parse)]
+    pub demo_silence: Vec<Silenced>,
 }
 
 fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
@@ -92,6 +98,7 @@ impl DemoConfig {
             data: DataConfig {
                 scale: f64::from(demo.demo_volume) / 100.0,
                 hostile: demo.demo_hostile,
+                silenced: demo.demo_silence,
                 reference: demo
                     .demo_reference
                     .unwrap_or_else(simulated_upstreams::data::default_reference),
@@ -199,12 +206,18 @@ mod tests {
             "audits:503=2@2",
             "--demo-fault",
             "events:drop@3+",
+            "--demo-silence",
+            "cloudera:37h:2h",
             "--listen",
             "127.0.0.1:9090",
         ])
         .unwrap();
         assert!((config.data.scale - 3.5).abs() < f64::EPSILON);
         assert!(config.data.hostile);
+        assert_eq!(
+            config.data.silenced,
+            vec![Silenced::parse("cloudera:37h:2h").unwrap()]
+        );
         assert_eq!(config.page_delay, Duration::from_millis(250));
         assert_eq!(
             audit_core::time::format_iso(config.data.reference),
@@ -231,6 +244,7 @@ mod tests {
             (vec!["--demo-volume", "lots"], "invalid value"),
             (vec!["--demo-fault", "audits:404"], "unknown fault"),
             (vec!["--demo-reference", "yesterday"], "ISO 8601 instant"),
+            (vec!["--demo-silence", "hdfs:1h:1h"], "SOURCE:AGO:LENGTH"),
             (
                 vec!["--octopai-url", "https://o"],
                 "its own simulated upstreams",

@@ -57,6 +57,64 @@ pub struct DataConfig {
     /// Adds events whose every text field is hostile ([`hostile_values`]),
     /// in the last hour, to test that the app renders them inert.
     pub hostile: bool,
+    /// Stretches in which a source records nothing (`--demo-silence`), to
+    /// act out an outage or a trail switched off.
+    pub silenced: Vec<Silenced>,
+}
+
+/// A source that records nothing from `ago` before the data's end for
+/// `length` (past the end too, for a live demo, when `length > ago`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Silenced {
+    pub source: audit_core::Source,
+    pub ago: Duration,
+    pub length: Duration,
+}
+
+impl Silenced {
+    /// Reads `SOURCE:AGO:LENGTH`, e.g. `cloudera:30h:3h` (Cloudera Manager
+    /// silent from 30 hours before the end, for three hours) or
+    /// `octopai:90m:2h`; the source is `octopai` or `cloudera`, the spans
+    /// in minutes (`m`), hours (`h`) or days (`d`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let usage = || {
+            format!("`{text}`: --demo-silence takes SOURCE:AGO:LENGTH, e.g. cloudera:30h:3h (source octopai or cloudera, spans like 90m, 3h, 2d)")
+        };
+        let parts: Vec<&str> = text.split(':').collect();
+        let [source, ago, length] = parts.as_slice() else {
+            return Err(usage());
+        };
+        let source = match *source {
+            "octopai" => audit_core::Source::Octopai,
+            "cloudera" => audit_core::Source::ClouderaManager,
+            _ => return Err(usage()),
+        };
+        let span = |text: &str| -> Result<Duration, String> {
+            let (number, unit) = text.split_at(text.len().saturating_sub(1));
+            let number: i64 = number.parse().map_err(|_| usage())?;
+            match unit {
+                "m" => Ok(Duration::minutes(number)),
+                "h" => Ok(Duration::hours(number)),
+                "d" => Ok(Duration::days(number)),
+                _ => Err(usage()),
+            }
+        };
+        let (ago, length) = (span(ago)?, span(length)?);
+        if length <= Duration::zero() || ago < Duration::zero() {
+            return Err(usage());
+        }
+        Ok(Self {
+            source,
+            ago,
+            length,
+        })
+    }
+
+    /// Whether `source` records nothing at `at`, for data ending at `end`.
+    pub fn hides(&self, source: audit_core::Source, at: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+        let from = end - self.ago;
+        source == self.source && at >= from && at < from + self.length
+    }
 }
 
 /// The default reference instant: Wednesday 18 November 2026, 15:00 UTC, a
@@ -78,6 +136,7 @@ impl DataConfig {
             days: 7,
             scale: 1.0,
             hostile: false,
+            silenced: Vec::new(),
         }
     }
 }
@@ -256,6 +315,13 @@ pub fn generate(config: &DataConfig) -> Dataset {
             record.at += shift;
             record.audit.timestamp = format_iso(record.at);
         }
+    }
+    for silenced in &config.silenced {
+        let end = config.end;
+        data.octopai
+            .retain(|r| !silenced.hides(audit_core::Source::Octopai, r.at, end));
+        data.cloudera
+            .retain(|r| !silenced.hides(audit_core::Source::ClouderaManager, r.at, end));
     }
     data
 }

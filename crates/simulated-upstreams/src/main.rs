@@ -34,6 +34,9 @@ struct Cli {
     /// Act out a fault (repeatable), e.g. audits:503=2@2; see the faults module
     #[arg(long, value_name = "ROUTE:FAULT[@WHICH]", value_parser = Rule::parse)]
     fault: Vec<Rule>,
+    /// Silence a source for a stretch (repeatable): SOURCE:AGO:LENGTH, e.g. cloudera:37h:2h
+    #[arg(long, value_name = "SOURCE:AGO:LENGTH", value_parser = simulated_upstreams::data::Silenced::parse)]
+    silence: Vec<simulated_upstreams::data::Silenced>,
 }
 
 fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
@@ -67,6 +70,7 @@ fn run(cli: Cli) -> Result<(), String> {
         reference: cli
             .demo_reference
             .unwrap_or_else(simulated_upstreams::data::default_reference),
+        silenced: cli.silence,
         ..DataConfig::new(Utc::now())
     };
     let faults = FaultPlan::new(cli.fault);

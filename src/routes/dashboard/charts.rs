@@ -37,6 +37,8 @@ pub struct ChartInputs {
     pub zoom: Zoom,
     /// The theme's chart colours (charts redraw when it changes).
     pub ink: Signal<draw::Ink>,
+    /// Stretches the time charts shade: each silent source's.
+    pub shaded: Memo<Vec<draw::Shaded>>,
 }
 
 impl ChartInputs {
@@ -114,13 +116,17 @@ impl ChartInputs {
     fn draw_over<T: Clone + PartialEq + Send + Sync + 'static>(
         self,
         data: Memo<Option<T>>,
-        draw: impl Fn(&T, &Buckets, &DisplayZone, draw::Ink) -> Drawn + Send + Sync + 'static,
+        draw: impl Fn(&T, &Buckets, &DisplayZone, &[draw::Shaded], draw::Ink) -> Drawn
+            + Send
+            + Sync
+            + 'static,
     ) -> Signal<Result<Drawn, String>> {
         Memo::new(move |_| {
             let (zone, ink) = (self.zone.get(), self.ink.get());
+            let shade = self.shaded.get();
             data.with(|data| {
                 self.buckets.with(|buckets| match (data, buckets) {
-                    (Some(data), Some(buckets)) => Ok(draw(data, buckets, &zone, ink)),
+                    (Some(data), Some(buckets)) => Ok(draw(data, buckets, &zone, &shade, ink)),
                     _ => Err("no time range yet".into()),
                 })
             })
@@ -207,8 +213,8 @@ pub fn outcome_chart(
     Chart {
         spec,
         label: inputs.label(spec),
-        drawn: inputs.draw_over(data, move |data, buckets, zone, ink| {
-            draw::stacked_outcomes(data, buckets, zone, spec.colors(), y_desc, ink)
+        drawn: inputs.draw_over(data, move |data, buckets, zone, shade, ink| {
+            draw::stacked_outcomes(data, buckets, zone, spec.colors(), y_desc, shade, ink)
         }),
         drawn_from: Signal::derive(move || {
             data.with(|data| {
@@ -274,7 +280,7 @@ pub fn activity(inputs: ChartInputs) -> Chart {
     Chart {
         spec,
         label: inputs.label(spec),
-        drawn: inputs.draw_over(data, move |pairs, buckets, zone, ink| {
+        drawn: inputs.draw_over(data, move |pairs, buckets, zone, shade, ink| {
             let (octopai, cloudera) = spec.colors();
             draw::lines(
                 vec![
@@ -284,6 +290,7 @@ pub fn activity(inputs: ChartInputs) -> Chart {
                 buckets,
                 zone,
                 "events",
+                shade,
                 ink,
             )
         }),
@@ -319,12 +326,13 @@ pub fn usage_charts(inputs: ChartInputs) -> (Chart, Chart) {
     let line = |spec: &'static ChartSpec, count: fn(&(u32, u32)) -> u32| Chart {
         spec,
         label: inputs.label(spec),
-        drawn: inputs.draw_over(data, move |pairs, buckets, zone, ink| {
+        drawn: inputs.draw_over(data, move |pairs, buckets, zone, shade, ink| {
             draw::lines(
                 vec![(pairs.iter().map(count).collect(), spec.series[0].color)],
                 buckets,
                 zone,
                 "",
+                shade,
                 ink,
             )
         }),

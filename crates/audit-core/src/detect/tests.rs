@@ -109,6 +109,7 @@ fn quiet() -> Thresholds {
         new_ip_history: 1_000_000,
         new_ip_internal: false,
         denied_burst: Rule::new(1000, 10),
+        silence: 0,
     }
 }
 
