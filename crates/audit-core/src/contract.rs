@@ -12,6 +12,11 @@ pub const RENEWED_TOKEN_HEADER: &str = "audit-session-token";
 /// Beside [`RENEWED_TOKEN_HEADER`]: when the fresh token ends unless
 /// renewed again (ISO 8601).
 pub const RENEWED_EXPIRES_HEADER: &str = "audit-session-expires";
+/// On a data request, `1`: a read the app makes on its own (a live tail's
+/// poll), not one the person asked for. It is answered as any other but
+/// never renews the session, so a dashboard left open on a live view
+/// still reaches the idle limit.
+pub const BACKGROUND_HEADER: &str = "audit-background";
 /// `POST`: one page of Octopai user events (body: `octopai::UserEventsRequest`).
 pub const OCTOPAI_USER_EVENTS_PATH: &str = "/gateway/octopai/user-events";
 /// `GET`: one page of Cloudera Manager audits (query: `cloudera::AuditsParams`).

@@ -58,6 +58,11 @@ pub struct DemoArgs {
     /// (nothing from 37 hours before the start for two hours)
     #[arg(long, value_name = "SOURCE:AGO:LENGTH", value_parser = Silenced::parse)]
     pub demo_silence: Vec<Silenced>,
+    /// Keep both upstreams recording in real time after the seeded week, at
+    /// the ordinary rate for the hour, some records a few seconds late, with
+    /// a burst of failed logins every ten minutes (on in `cargo xtask demo`)
+    #[arg(long)]
+    pub demo_live: bool,
 }
 
 fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
@@ -70,6 +75,8 @@ fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
 #[derive(Debug)]
 pub struct DemoConfig {
     pub data: DataConfig,
+    /// Whether the upstreams keep recording ([`simulated_upstreams::live`]).
+    pub live: bool,
     pub page_delay: Duration,
     pub faults: FaultPlan,
     pub gateway: GatewayArgs,
@@ -104,6 +111,7 @@ impl DemoConfig {
                     .unwrap_or_else(simulated_upstreams::data::default_reference),
                 ..DataConfig::new(Utc::now())
             },
+            live: demo.demo_live,
             page_delay: Duration::from_millis(demo.demo_upstream_delay_ms),
             faults: FaultPlan::new(demo.demo_fault),
             gateway,
@@ -123,12 +131,17 @@ pub struct Demo {
 /// them; returns once both listen.
 pub async fn start(config: DemoConfig) -> Result<Demo, String> {
     let DemoConfig {
-        data,
+        mut data,
+        live,
         page_delay,
         faults,
         mut gateway,
     } = config;
-    let state = SimState::generated_with(data, page_delay, faults);
+    data.end = Utc::now();
+    let state = SimState::generated_with(data.clone(), page_delay, faults);
+    if live {
+        simulated_upstreams::live::spawn(state.clone(), &data);
+    }
     let (octopai_events, cloudera_audits) = {
         let data = state.data();
         (data.octopai.len(), data.cloudera.len())
@@ -189,6 +202,7 @@ mod tests {
         let config = parse(&[]).unwrap();
         assert!((config.data.scale - 1.0).abs() < f64::EPSILON);
         assert!(!config.data.hostile);
+        assert!(!config.live, "off unless asked");
         assert_eq!(
             config.data.reference,
             simulated_upstreams::data::default_reference()
@@ -208,12 +222,14 @@ mod tests {
             "events:drop@3+",
             "--demo-silence",
             "cloudera:37h:2h",
+            "--demo-live",
             "--listen",
             "127.0.0.1:9090",
         ])
         .unwrap();
         assert!((config.data.scale - 3.5).abs() < f64::EPSILON);
         assert!(config.data.hostile);
+        assert!(config.live);
         assert_eq!(
             config.data.silenced,
             vec![Silenced::parse("cloudera:37h:2h").unwrap()]

@@ -7,7 +7,7 @@
 use std::net::SocketAddr;
 
 use audit_core::contract::SessionRequest;
-use audit_core::contract::{RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER};
+use audit_core::contract::{BACKGROUND_HEADER, RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER};
 use audit_core::octopai::UserEventsRequest;
 use audit_core::time::parse_iso;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -33,6 +33,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// claims (expired or unreadable tokens are refused) and not logged out.
 pub struct AuthedSession {
     pub claims: SessionClaims,
+    /// Whether the request is the app's own ([`BACKGROUND_HEADER`]), which
+    /// never renews the session.
+    pub background: bool,
 }
 
 impl AuthedSession {
@@ -49,7 +52,10 @@ impl AuthedSession {
         if state.hardening.is_refused(&claims).await {
             return Err(AppError::Unauthorized);
         }
-        Ok(Self { claims })
+        let background = headers
+            .get(BACKGROUND_HEADER)
+            .is_some_and(|value| value.as_bytes() == b"1");
+        Ok(Self { claims, background })
     }
 
     /// One of the session's upstream slots ([`crate::hardening::SessionSlots`]),
@@ -62,8 +68,12 @@ impl AuthedSession {
     /// Adds a fresh token for this session to a successful answer once a
     /// quarter of the idle timeout has passed since the token was made: the
     /// person is working, so the idle deadline starts again (never past the
-    /// session's absolute end, which a fresh token keeps).
+    /// session's absolute end, which a fresh token keeps). A background
+    /// read is not the person working: it renews nothing.
     pub fn renew(&self, state: &AppState, mut response: Response) -> Response {
+        if self.background {
+            return response;
+        }
         let now = Utc::now().timestamp();
         let idle = i64::try_from(state.sessions.idle.as_secs()).unwrap_or(i64::MAX);
         let used = idle - (self.claims.idle - now);

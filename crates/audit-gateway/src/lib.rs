@@ -168,7 +168,11 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static(audit_core::contract::BACKGROUND_HEADER),
+        ])
         .expose_headers([
             header::HeaderName::from_static(RENEWED_TOKEN_HEADER),
             header::HeaderName::from_static(RENEWED_EXPIRES_HEADER),

@@ -159,6 +159,32 @@ async fn idle_sessions_end_and_working_ones_are_renewed_but_never_past_their_end
 }
 
 #[tokio::test]
+async fn background_reads_are_answered_but_never_renew_so_an_idle_session_still_ends() {
+    let running = upstreams(simulator()).await;
+    let keys = single(OLD_KEY);
+    let router = gateway(&running, keys.clone(), policy(4, 60), hardening());
+    let first = session(&router, cloudera_login()).await;
+    let original = claims(&keys, &first.token);
+    // Past a quarter of the idle limit an ordinary read would renew; a
+    // background one reads the same and renews nothing.
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    let (status, headers, body) = background_audits(&router, &first.token).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert!(!headers.contains_key(RENEWED_TOKEN_HEADER));
+    assert!(!headers.contains_key(RENEWED_EXPIRES_HEADER));
+    let (_, headers, _) = audits(&router, &first.token).await;
+    assert!(
+        headers.contains_key(RENEWED_TOKEN_HEADER),
+        "the same read, asked by the person, renews"
+    );
+    // Background reads alone: the idle deadline passes and the token ends.
+    sleep_until_just_after(original.idle).await;
+    let (status, _, body) = background_audits(&router, &first.token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(&body), "session_expired");
+}
+
+#[tokio::test]
 async fn logging_out_ends_every_token_of_the_session() {
     let running = upstreams(simulator()).await;
     let router = gateway(&running, single(OLD_KEY), policy(4, 60), hardening());

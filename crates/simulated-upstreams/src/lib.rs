@@ -15,6 +15,7 @@ pub mod cloudera;
 pub mod data;
 pub mod faults;
 pub mod jwt;
+pub mod live;
 pub mod octopai;
 mod rng;
 
@@ -100,6 +101,23 @@ impl SimState {
     pub fn record_cloudera(&self, record: data::ClouderaRecord) {
         let mut data = self.data.write().unwrap_or_else(PoisonError::into_inner);
         data.cloudera.insert(0, record);
+    }
+
+    /// Records that have just arrived (a live demo's, [`live`]), each put
+    /// where its time belongs: late ones among those already held.
+    pub fn arrive(&self, octopai: Vec<data::OctopaiRecord>, cloudera: Vec<data::ClouderaRecord>) {
+        if octopai.is_empty() && cloudera.is_empty() {
+            return;
+        }
+        let mut data = self.data.write().unwrap_or_else(PoisonError::into_inner);
+        for record in octopai {
+            let at = data.octopai.partition_point(|held| held.at > record.at);
+            data.octopai.insert(at, record);
+        }
+        for record in cloudera {
+            let at = data.cloudera.partition_point(|held| held.at > record.at);
+            data.cloudera.insert(at, record);
+        }
     }
 
     /// Generates data ending now and uses the system clock.

@@ -37,6 +37,9 @@ struct Cli {
     /// Silence a source for a stretch (repeatable): SOURCE:AGO:LENGTH, e.g. cloudera:37h:2h
     #[arg(long, value_name = "SOURCE:AGO:LENGTH", value_parser = simulated_upstreams::data::Silenced::parse)]
     silence: Vec<simulated_upstreams::data::Silenced>,
+    /// Keep recording in real time after the seeded history
+    #[arg(long)]
+    live: bool,
 }
 
 fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
@@ -76,7 +79,10 @@ fn run(cli: Cli) -> Result<(), String> {
     let faults = FaultPlan::new(cli.fault);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let state = SimState::generated_with(config, std::time::Duration::ZERO, faults);
+        let state = SimState::generated_with(config.clone(), std::time::Duration::ZERO, faults);
+        if cli.live {
+            simulated_upstreams::live::spawn(state.clone(), &config);
+        }
         let octopai = tokio::net::TcpListener::bind(&cli.octopai_listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", cli.octopai_listen))?;

@@ -195,6 +195,10 @@ fn demo(gateway_args: &[String]) -> Result<(), String> {
         "--dist",
     ]);
     gateway.arg(root().join("dist"));
+    // The demo keeps recording, so a live view moves.
+    if !gateway_args.iter().any(|arg| arg == "--demo-live") {
+        gateway.arg("--demo-live");
+    }
     gateway.args(gateway_args);
     eprintln!("\nStarting the demo (simulated upstreams and the gateway); open the URL it prints (Ctrl-C stops it).");
     run(gateway)

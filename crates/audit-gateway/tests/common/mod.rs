@@ -123,6 +123,16 @@ pub async fn audits(router: &Router, token: &str) -> (StatusCode, HeaderMap, Vec
     send(router, request).await
 }
 
+/// [`audits`], marked as the app's own background read.
+pub async fn background_audits(router: &Router, token: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let request = Request::get("/gateway/cloudera/audits?maxResults=5")
+        .header("authorization", format!("Bearer {token}"))
+        .header(audit_core::contract::BACKGROUND_HEADER, "1")
+        .body(Body::empty())
+        .unwrap();
+    send(router, request).await
+}
+
 pub async fn logout(router: &Router, token: &str) -> StatusCode {
     let request = Request::delete("/gateway/session")
         .header("authorization", format!("Bearer {token}"))
