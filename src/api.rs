@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use audit_core::contract::{
-    ErrorBody, SessionRequest, SessionResponse, CLOUDERA_AUDITS_PATH, OCTOPAI_USER_EVENTS_PATH,
-    RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER, SESSION_PATH,
+    ErrorBody, SessionRequest, SessionResponse, BACKGROUND_HEADER, CLOUDERA_AUDITS_PATH,
+    OCTOPAI_USER_EVENTS_PATH, RENEWED_EXPIRES_HEADER, RENEWED_TOKEN_HEADER, SESSION_PATH,
 };
 use audit_core::event::Interner;
 use audit_core::octopai::{self, UserEventsRequest};
@@ -175,6 +175,9 @@ pub struct Client {
     /// The texts of every answer read through this client, each held once
     /// (a load's pages repeat the same accounts, services and records).
     texts: Rc<RefCell<Interner>>,
+    /// Whether its reads are the app's own (a live tail's polls), which
+    /// the gateway never counts as the person working.
+    background: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -190,7 +193,20 @@ impl Client {
             signal,
             on_renew: None,
             texts: Rc::default(),
+            background: false,
         }
+    }
+
+    /// The same client, its reads marked as the app's own
+    /// ([`BACKGROUND_HEADER`]): they never renew the session.
+    pub fn background(mut self) -> Self {
+        self.background = true;
+        self
+    }
+
+    /// `1` on a background read, nothing otherwise.
+    fn background_mark(&self) -> Option<&'static str> {
+        self.background.then_some("1")
     }
 
     /// The same client, telling `keep` of every renewed token.
@@ -233,9 +249,13 @@ impl Client {
         request: &UserEventsRequest,
     ) -> Result<(Vec<AuditEvent>, Option<u64>), ApiError> {
         let signal = self.signal.as_ref();
-        let response = Request::post(OCTOPAI_USER_EVENTS_PATH)
+        let mut builder = Request::post(OCTOPAI_USER_EVENTS_PATH)
             .header("Authorization", &self.authorization())
-            .abort_signal(signal)
+            .abort_signal(signal);
+        if let Some(mark) = self.background_mark() {
+            builder = builder.header(BACKGROUND_HEADER, mark);
+        }
+        let response = builder
             .json(request)
             .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?
             .send()
@@ -251,9 +271,13 @@ impl Client {
     pub async fn cloudera_page(&self, params: &AuditsParams) -> Result<Vec<AuditEvent>, ApiError> {
         let signal = self.signal.as_ref();
         let url = format!("{CLOUDERA_AUDITS_PATH}?{}", params.to_query_string());
-        let response = Request::get(&url)
+        let mut request = Request::get(&url)
             .header("Authorization", &self.authorization())
-            .abort_signal(signal)
+            .abort_signal(signal);
+        if let Some(mark) = self.background_mark() {
+            request = request.header(BACKGROUND_HEADER, mark);
+        }
+        let response = request
             .send()
             .await
             .map_err(|error| transport(error, signal))?;
@@ -270,7 +294,7 @@ impl Client {
 }
 
 /// Waits `wait`, or less if `signal` aborts first.
-async fn sleep(wait: std::time::Duration, signal: Option<&AbortSignal>) {
+pub async fn sleep(wait: std::time::Duration, signal: Option<&AbortSignal>) {
     let millis = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX);
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {

@@ -214,6 +214,31 @@ pub struct DashboardView {
     /// The table's columns, in order, once a person has chosen them
     /// (`&cols=time,user,raw.userAgent`); a CSV export follows them.
     pub columns: Option<Vec<EventColumn>>,
+    /// A live tail's poll interval in seconds (`&live=15`), when the view
+    /// follows its sources as they record; only a window that ends now
+    /// (a preset) can.
+    pub live: Option<u32>,
+}
+
+/// A live view polls this often unless the URL says otherwise.
+pub const DEFAULT_LIVE_SECONDS: u32 = 15;
+/// The shortest and longest poll interval a link may set (5 s to an hour).
+pub const LIVE_RANGE: std::ops::RangeInclusive<u32> = 5..=3600;
+
+/// Reads a poll interval as typed, or says what is wrong with it.
+pub fn parse_live_seconds(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|seconds| LIVE_RANGE.contains(seconds))
+        .ok_or_else(|| {
+            format!(
+                "The poll interval must be a whole number of seconds from {} to {} (it is `{}`).",
+                LIVE_RANGE.start(),
+                LIVE_RANGE.end(),
+                text.trim()
+            )
+        })
 }
 
 /// A pause of this many minutes ends a usage session unless the URL says
@@ -298,6 +323,7 @@ impl Default for DashboardView {
             idle_minutes: DEFAULT_IDLE_MINUTES,
             private: false,
             columns: None,
+            live: None,
         }
     }
 }
@@ -415,6 +441,9 @@ impl DashboardView {
             private: param("private").is_some_and(|on| on == "1"),
             // Columns a link names wrongly fall back to the usual ones.
             columns: param("cols").and_then(|text| parse_columns(&text).ok()),
+            // An interval a link gives wrongly keeps the view live at the usual one.
+            live: param("live")
+                .map(|text| parse_live_seconds(&text).unwrap_or(DEFAULT_LIVE_SECONDS)),
         })
     }
 
@@ -461,6 +490,9 @@ impl DashboardView {
         }
         if let Some(columns) = &self.columns {
             parts.push(format!("cols={}", percent_encode(&print_columns(columns))));
+        }
+        if let Some(seconds) = self.live {
+            parts.push(format!("live={seconds}"));
         }
         format!("/dashboard?{}", parts.join("&"))
     }

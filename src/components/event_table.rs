@@ -113,6 +113,8 @@ pub fn EventTable(
     selected: RwSignal<Option<String>>,
     /// The columns shown, in order (the time always among them).
     columns: Signal<Vec<EventColumn>>,
+    /// Events a live view just added, marked for a moment.
+    fresh: Signal<std::sync::Arc<std::collections::HashSet<audit_core::EventId>>>,
 ) -> impl IntoView {
     let sort = RwSignal::new((EventColumn::Time, true));
     // A column taken away takes its sort with it.
@@ -138,6 +140,42 @@ pub fn EventTable(
         cursor.set(None);
     });
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // The reader's place: the first row in sight (its time and id) and how
+    // far into it the view is scrolled, read on each scroll. When a live
+    // view adds rows above it, the view scrolls by as much, so the rows
+    // being read stay where they were.
+    let anchor =
+        StoredValue::new(None::<(chrono::DateTime<chrono::Utc>, audit_core::EventId, f64)>);
+    let keep_place = move || {
+        let top = scroll_top.get_untracked();
+        let first = (top / ROW_PX).floor() as usize;
+        let place = order.with_untracked(|order| {
+            events.with_untracked(|events| {
+                let event = events.get(order.get(first)?)?;
+                Some((event.at, event.id.clone(), top - first as f64 * ROW_PX))
+            })
+        });
+        anchor.set_value(place.filter(|_| top > 0.0));
+    };
+    Effect::new(move |seen: Option<()>| {
+        events.track();
+        let newest_first = sort.with_untracked(|sort| *sort == (EventColumn::Time, true));
+        let (Some(()), true, Some((at, id, into))) = (seen, newest_first, anchor.get_value())
+        else {
+            return;
+        };
+        // Rows before the anchor, newest first (ties by id).
+        let before = events.with_untracked(|events| {
+            events.partition_point(|e| e.at > at || (e.at == at && e.id < id))
+        });
+        let top = before as f64 * ROW_PX + into;
+        if let Some(div) = scroller.get_untracked() {
+            if (f64::from(div.scroll_top()) - top).abs() >= 1.0 {
+                div.set_scroll_top(top as i32);
+                scroll_top.set(top);
+            }
+        }
+    });
     crate::shortcuts::on_shortcut(move |key| match key {
         "j" | "k" => {
             let total = total.get_untracked();
@@ -272,6 +310,7 @@ pub fn EventTable(
                         use wasm_bindgen::JsCast;
                         if let Some(element) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
                             scroll_top.set(f64::from(element.scroll_top()));
+                            keep_place();
                         }
                     }>
                     <div class="table-sizer" style=move || format!("height:{}px", total.get() as f64 * ROW_PX)>
@@ -317,6 +356,10 @@ pub fn EventTable(
                                         class:selected={
                                             let id = event.id.clone();
                                             move || selected.with(|s| s.as_deref().is_some_and(|s| id == *s))
+                                        }
+                                        class:fresh={
+                                            let id = event.id.clone();
+                                            move || fresh.with(|fresh| fresh.contains(&id))
                                         }>
                                         {cells}
                                     </tr>

@@ -6,10 +6,12 @@
 //!
 //! This page only composes: the view in the URL ([`view`]), the loads
 //! ([`loads`]), what is shown of them ([`shown`]), the charts ([`charts`]),
-//! zooming ([`zoom`]), the wording ([`words`]) and the smaller parts
+//! zooming ([`zoom`]), following the sources live ([`live`]), the wording
+//! ([`words`]) and the smaller parts
 //! ([`panels`]) each live in their own module.
 
 pub mod charts;
+pub mod live;
 pub mod loads;
 pub mod offline;
 pub mod panels;
@@ -72,6 +74,7 @@ pub fn DashboardPage() -> impl IntoView {
     let zone = Memo::new(move |_| current.with(|v| v.zone));
     let flag = Memo::new(move |_| current.with(|v| v.flag.clone()));
     let loads = use_source_loads(view, branches, exit);
+    let tail = live::use_live_tail(view, loads, exit);
     let window = loads.window;
     let shown = use_shown(view, loads);
     let events = shown.events;
@@ -250,6 +253,7 @@ pub fn DashboardPage() -> impl IntoView {
             <OfflineBanner zone=zone/>
             <RangePicker view=Signal::from(current) window=Signal::from(window) zone=Signal::from(zone)
                 on_change=move |next| view.change.run(next)/>
+            <live::LiveSwitch view=view tail=tail zone=Signal::from(zone)/>
             {move || view.link_problem.get().map(|problem| view! {
                 <p class="error-view" role="alert">"This link's time range cannot be used: " {problem} " Pick a range above."</p>
             })}
@@ -306,7 +310,8 @@ pub fn DashboardPage() -> impl IntoView {
                 on_reset=view.editor(|next, ()| next.columns = None)/>
             <ExportBar events=Signal::from(events) scope=export_scope csv_columns=Signal::from(csv_columns)/>
             <ImportFile/>
-            <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected columns=Signal::from(columns)/>
+            <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected columns=Signal::from(columns)
+                fresh=Signal::from(tail.fresh)/>
             {move || selected_event.get().map(|event| view! {
                 <EventDetail event=event zone=zone.get_untracked()
                     on_filter=move |clause: String| add_clause.run(clause)

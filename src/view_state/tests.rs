@@ -76,6 +76,7 @@ fn every_view_round_trips_through_the_url() {
             alias: Some("raj.kim".into()),
             idle_minutes: 45,
             private: true,
+            live: Some(30),
             columns: Some(vec![
                 EventColumn::User,
                 EventColumn::Time,
@@ -202,4 +203,21 @@ fn datetime_inputs_are_read_in_the_display_offset() {
     let at = parse_local_input("2026-11-21 09:30:15", &utc, "end").unwrap();
     assert_eq!(format_iso(at), "2026-11-21T09:30:15.000Z");
     assert_eq!(local_input_value(at, &utc), "2026-11-21T09:30");
+}
+
+#[test]
+fn a_live_view_keeps_its_interval_and_a_wrong_one_falls_back_to_the_usual() {
+    let read = |live: Option<&str>| {
+        let mut pairs = vec![("range", "1h")];
+        pairs.extend(live.map(|live| ("live", live)));
+        view(&pairs).unwrap().live
+    };
+    assert_eq!(read(Some("30")), Some(30));
+    assert_eq!(read(Some("2")), Some(DEFAULT_LIVE_SECONDS));
+    assert_eq!(read(Some("soon")), Some(DEFAULT_LIVE_SECONDS));
+    assert_eq!(read(None), None);
+    assert!(parse_live_seconds("4")
+        .unwrap_err()
+        .contains("from 5 to 3600"));
+    assert_eq!(parse_live_seconds(" 60 "), Ok(60));
 }

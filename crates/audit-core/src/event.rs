@@ -22,11 +22,13 @@ mod chunks;
 mod id;
 mod mapping;
 mod rows;
+mod slide;
 pub use chunks::Chunks;
 pub use id::{EventId, IdText};
 pub use mapping::Interner;
 pub(crate) use mapping::{audit_event, octopai_event, AuditParts, OctopaiParts};
 pub use rows::{newest_first, Events, Rows};
+pub use slide::Slid;
 
 /// Which upstream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

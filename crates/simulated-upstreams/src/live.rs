@@ -72,8 +72,8 @@ impl LiveFeed {
         }
         let mut octopai = take_due(&mut self.octopai, now);
         let mut cloudera = take_due(&mut self.cloudera, now);
-        octopai.sort_by(|a, b| b.at.cmp(&a.at));
-        cloudera.sort_by(|a, b| b.at.cmp(&a.at));
+        octopai.sort_by_key(|record| std::cmp::Reverse(record.at));
+        cloudera.sort_by_key(|record| std::cmp::Reverse(record.at));
         (octopai, cloudera)
     }
 

@@ -19,6 +19,7 @@ use crate::view_state::TimeRange;
 use crate::{use_offline, use_session, SessionContext};
 
 mod settle;
+mod tail;
 /// Where one source's load stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceState {

@@ -76,15 +76,27 @@ pub fn use_dashboard_view() -> ViewHandle {
 }
 
 /// `view` with its range frozen to `window`, so whoever opens its link
-/// (now or after logging in) sees the same events.
+/// (now or after logging in) sees the same events; a frozen view is not
+/// live.
 pub fn frozen(mut view: DashboardView, window: Option<TimeWindow>) -> DashboardView {
     if let Some(pinned) = window {
         view.range = TimeRange::Absolute {
             start: pinned.start(),
             end: pinned.end(),
         };
+        view.live = None;
     }
     view
+}
+
+/// Where to come back to after logging in again: the same events
+/// ([`frozen`]), except that a live view comes back live, its window
+/// ending now and sliding again.
+pub fn return_to(view: DashboardView, window: Option<TimeWindow>) -> DashboardView {
+    match (view.live, view.range) {
+        (Some(_), TimeRange::Preset(_)) => view,
+        _ => frozen(view, window),
+    }
 }
 
 /// The ways this page sends someone to the login page: with no session,
@@ -133,7 +145,7 @@ impl SessionExit {
             return;
         }
         self.leaving.set_value(true);
-        let back = frozen(self.view.view.get_untracked(), window);
+        let back = return_to(self.view.view.get_untracked(), window);
         self.view.go_to(format!(
             "/login?reason=expired&next={}",
             percent_encode(&back.to_url())
