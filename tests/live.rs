@@ -65,6 +65,40 @@ async fn a_live_view_holds_exactly_its_sliding_window_after_several_polls() {
     browser.open_view(&base, "/dashboard?range=1h&live=5").await;
     let (_, at_load) = exported(&browser).await;
     let load_end = instant(&at_load["window_end"]);
+    // A reader twenty rows down keeps their place while rows arrive above.
+    let rows_at_load = browser.number(TABLE_ROWS).await;
+    let row_in_sight = "(() => { const s = document.querySelector('.table-scroll'); \
+        const at = Math.floor(s.scrollTop / 30) + 1; \
+        const row = document.querySelector(`table.event-table tr[aria-rowindex='${at}']`); \
+        return row ? row.textContent : ''; })()";
+    browser
+        .script("document.querySelector('.table-scroll').scrollTop = 600; return true;")
+        .await;
+    browser
+        .wait_for(
+            "the rows at 600 px drawn",
+            &format!("{row_in_sight} !== ''"),
+            Duration::from_secs(10),
+        )
+        .await;
+    let reading = browser.script(&format!("return {row_in_sight};")).await;
+    browser
+        .wait_for(
+            "rows added by a poll",
+            &format!("{TABLE_ROWS} > {rows_at_load}"),
+            Duration::from_secs(90),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the same row in sight",
+            &format!("{row_in_sight} === {reading}"),
+            Duration::from_secs(5),
+        )
+        .await;
+    browser
+        .script("document.querySelector('.table-scroll').scrollTop = 0; return true;")
+        .await;
     // New rows are marked as a poll adds them.
     browser
         .wait_for(

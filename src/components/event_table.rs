@@ -321,8 +321,10 @@ pub fn EventTable(
                             {move || columns.with(|columns| column_group(columns))}
                             <tbody>
                                 // Keyed by who and where too: privacy mode redraws them;
-                                // and by the columns, so a new choice redraws them.
-                                <For each=rows key=|(_, event, zone, shown)| (event.id.clone(), event.actor.clone(), event.ip.clone(), *zone, shown.clone()) let:row>
+                                // by the columns, so a new choice redraws them; and by
+                                // the position, so rows a live view adds above redraw
+                                // those below with their new row numbers.
+                                <For each=rows key=|(position, event, zone, shown)| (*position, event.id.clone(), event.actor.clone(), event.ip.clone(), *zone, shown.clone()) let:row>
                                     {
                                     let (position, event, zone, shown) = row;
                                     let mut raw = None;
