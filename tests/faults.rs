@@ -10,7 +10,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Browser, BOTH_LOADED, TABLE_ROWS};
+use support::{logged_in_straight_at, Browser, BOTH_LOADED, TABLE_ROWS};
 
 /// The progress line of one source (`Octopai` or `Cloudera Manager`).
 fn progress_text(name: &str) -> String {
@@ -36,22 +36,6 @@ fn events_in(progress: &str, name: &str) -> u64 {
         .replace(',', "")
         .parse()
         .unwrap()
-}
-
-/// A browser logged in at `path` (a dashboard view) through the login
-/// page, so the view is the first thing loaded after logging in.
-async fn logged_in_straight_at(base: &str, path: &str) -> Browser {
-    let browser = Browser::start().await;
-    browser.client.goto(&format!("{base}{path}")).await.unwrap();
-    browser
-        .wait_for(
-            "the login page",
-            "location.pathname === '/login'",
-            Duration::from_secs(30),
-        )
-        .await;
-    support::log_in(&browser, "demo-password").await;
-    browser
 }
 
 #[tokio::test]
@@ -176,17 +160,7 @@ async fn a_401_on_a_later_page_asks_to_log_in_once_and_returns_to_the_view() {
     // Audits request 3 is Cloudera Manager's second page.
     let base = support::demo_gateway_with(&["--demo-fault", "audits:401@3"]).await;
     let browser = logged_in_straight_at(&base, "/dashboard?range=7d&tz=utc").await;
-    browser
-        .wait_for(
-            "the re-login prompt",
-            "location.pathname === '/login' && location.search.includes('reason=expired')",
-            Duration::from_secs(60),
-        )
-        .await;
-    let next = browser
-        .script("return new URLSearchParams(location.search).get('next');")
-        .await;
-    let next = next.as_str().unwrap().to_owned();
+    let next = support::relogin_prompt(&browser, Duration::from_secs(60)).await;
     assert!(
         next.starts_with("/dashboard?from=") && next.contains("tz=utc"),
         "{next}"

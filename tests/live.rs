@@ -31,6 +31,20 @@ async fn polls(browser: &Browser, count: u64, limit: Duration) {
         .await;
 }
 
+/// A browser that opened the last hour live and logged in on the way,
+/// the view loaded.
+async fn live_view(base: &str) -> Browser {
+    let browser = support::logged_in_straight_at(base, "/dashboard?range=1h&live=5").await;
+    browser
+        .wait_for(
+            "the live view",
+            &format!("location.search.includes('live=5') && {BOTH_LOADED}"),
+            Duration::from_secs(60),
+        )
+        .await;
+    browser
+}
+
 /// The view's events as its JSON export writes them, and its manifest.
 async fn exported(browser: &Browser) -> (Vec<Value>, Value) {
     browser.catch_downloads().await;
@@ -171,20 +185,7 @@ async fn failed_polls_keep_the_view_and_recover_and_a_hidden_tab_pauses() {
     // then they recover.
     let base = demo_gateway_with(&["--demo-live", "--demo-fault", "audits:503=1@6-20"]).await;
     // Straight to the live view: the login page brings the person back to it.
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=1h&live=5"))
-        .await
-        .unwrap();
-    support::log_in(&browser, "demo-password").await;
-    browser
-        .wait_for(
-            "the live view",
-            &format!("location.search.includes('live=5') && {BOTH_LOADED}"),
-            Duration::from_secs(60),
-        )
-        .await;
+    let browser = live_view(&base).await;
     let rows_at_load = browser.number(TABLE_ROWS).await;
     browser
         .wait_for(
@@ -246,34 +247,11 @@ async fn failed_polls_keep_the_view_and_recover_and_a_hidden_tab_pauses() {
 #[tokio::test]
 async fn polls_do_not_keep_a_session_alive_and_an_expired_one_comes_back_live() {
     let base = demo_gateway_with(&["--demo-live", "--session-idle-seconds", "20"]).await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{base}/dashboard?range=1h&live=5"))
-        .await
-        .unwrap();
-    support::log_in(&browser, "demo-password").await;
-    browser
-        .wait_for(
-            "the live view",
-            &format!("location.search.includes('live=5') && {BOTH_LOADED}"),
-            Duration::from_secs(60),
-        )
-        .await;
+    let browser = live_view(&base).await;
     polls(&browser, 1, Duration::from_secs(30)).await;
     // Polls are not the person working: with nothing else done the
     // session reaches its idle limit, and the prompt comes once.
-    browser
-        .wait_for(
-            "the re-login prompt",
-            "location.pathname === '/login' && location.search.includes('reason=expired')",
-            Duration::from_secs(90),
-        )
-        .await;
-    let next = browser
-        .script("return new URLSearchParams(location.search).get('next');")
-        .await;
-    let next = next.as_str().unwrap().to_owned();
+    let next = support::relogin_prompt(&browser, Duration::from_secs(90)).await;
     assert!(
         next.contains("range=1h") && next.contains("live=5") && !next.contains("from="),
         "a live view comes back live: {next}"

@@ -364,21 +364,11 @@ async fn an_expired_session_asks_once_and_returns_to_the_same_view() {
         .type_into("#query", "allowed==false;service!=x")
         .await;
     browser.click("#query-apply").await;
-    browser
-        .wait_for(
-            "the re-login prompt",
-            "location.pathname === '/login' && location.search.includes('reason=expired')",
-            Duration::from_secs(30),
-        )
-        .await;
+    let next = support::relogin_prompt(&browser, Duration::from_secs(30)).await;
     let notices = browser
         .number("document.querySelectorAll('.notice, [role=status]').length")
         .await;
     assert!(notices >= 1);
-    let next = browser
-        .script("return new URLSearchParams(location.search).get('next');")
-        .await;
-    let next = next.as_str().unwrap().to_owned();
     assert!(
         next.starts_with("/dashboard?from="),
         "the window is frozen: {next}"

@@ -378,6 +378,40 @@ pub async fn logged_in(base: &str) -> Browser {
     browser
 }
 
+/// A browser logged in at `path` (a dashboard view) through the login
+/// page, so the view is the first thing loaded after logging in.
+#[allow(dead_code)] // Not every test binary starts at a view.
+pub async fn logged_in_straight_at(base: &str, path: &str) -> Browser {
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{base}{path}")).await.unwrap();
+    browser
+        .wait_for(
+            "the login page",
+            "location.pathname === '/login'",
+            Duration::from_secs(30),
+        )
+        .await;
+    log_in(&browser, "demo-password").await;
+    browser
+}
+
+/// Waits (up to `limit`) for the login page asking to log in again after
+/// an expired session; answers the view it will return to (`next`).
+#[allow(dead_code)] // Not every test binary lets a session expire.
+pub async fn relogin_prompt(browser: &Browser, limit: Duration) -> String {
+    browser
+        .wait_for(
+            "the re-login prompt",
+            "location.pathname === '/login' && location.search.includes('reason=expired')",
+            limit,
+        )
+        .await;
+    let next = browser
+        .script("return new URLSearchParams(location.search).get('next');")
+        .await;
+    next.as_str().unwrap_or_default().to_owned()
+}
+
 /// A browser logged in to both sources at `base`, showing `path` (a
 /// dashboard view) with both sources loaded.
 #[allow(dead_code)] // Not every test binary opens a view.
