@@ -267,3 +267,34 @@ async fn polls_do_not_keep_a_session_alive_and_an_expired_one_comes_back_live() 
     polls(&browser, 1, Duration::from_secs(30)).await;
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_live_last_hour_calls_out_a_source_gone_silent_against_a_week_loaded_for_it() {
+    // Octopai has recorded nothing for three hours (and stays silent for
+    // another hour): on a busy weekday afternoon, far beyond its habit.
+    let base = demo_gateway_with(&["--demo-live", "--demo-silence", "octopai:3h:4h"]).await;
+    let browser = live_view(&base).await;
+    let silent = "li.flag[data-kind='silent-source'][data-key^='silent-source:Octopai:']";
+    browser
+        .wait_for(
+            "Octopai called out as silent",
+            &format!("!!document.querySelector(\"{silent}\")"),
+            Duration::from_secs(60),
+        )
+        .await;
+    let text = browser.dashboard().text(silent).await;
+    assert!(
+        text.contains("Octopai recorded nothing for 3 h") && text.contains("may still be silent"),
+        "{text}"
+    );
+    let status = browser.dashboard().text("#baseline-status").await;
+    assert!(status.contains("watched against the week"), "{status}");
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
+            .await,
+        1,
+        "Cloudera Manager keeps recording"
+    );
+    browser.stop().await;
+}

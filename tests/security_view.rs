@@ -651,9 +651,29 @@ async fn a_silenced_source_is_called_out_an_ordinary_week_is_not_and_a_day_says_
         .await;
     browser.stop().await;
 
-    // The ordinary demo's week: no silent source.
+    // The ordinary demo: over a day, against a week loaded for the
+    // purpose, and over its week, no silent source.
     let ordinary = demo_gateway().await;
     let browser = logged_in(&ordinary).await;
+    browser.click("#baseline-load").await;
+    browser
+        .wait_for(
+            "the baseline loaded",
+            "(document.querySelector('#baseline-status') || {}).textContent?.includes('watched against the week')",
+            Duration::from_secs(30),
+        )
+        .await;
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
+            .await,
+        0
+    );
+    assert!(browser
+        .client
+        .find(Locator::Css("#silence-note"))
+        .await
+        .is_err());
     browser.open_view(&ordinary, "/dashboard?range=7d").await;
     assert_eq!(
         browser

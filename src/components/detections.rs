@@ -36,8 +36,8 @@ pub fn DetectionList(
     zone: Signal<DisplayZone>,
     /// Whether every source has finished loading (flags may still change).
     complete: Signal<bool>,
-    /// Why silent sources are not watched over this window, if they are not.
-    silence_note: Signal<Option<String>>,
+    /// Why silent sources are not watched, and the way to watch them.
+    children: Children,
     on_show: Callback<Option<String>>,
 ) -> impl IntoView {
     view! {
@@ -46,7 +46,7 @@ pub fn DetectionList(
             {move || (!complete.get()).then(|| view! {
                 <p class="detections-pending">"Still loading: flags are computed from what has arrived so far."</p>
             })}
-            {move || silence_note.get().map(|note| view! { <p class="silence-note" id="silence-note">{note}</p> })}
+            {children()}
             {move || {
                 let flags = detections.get();
                 if flags.is_empty() {

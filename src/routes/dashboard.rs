@@ -16,6 +16,7 @@ pub mod loads;
 pub mod offline;
 pub mod panels;
 pub mod shown;
+pub mod silence;
 pub mod view;
 pub mod words;
 pub mod zoom;
@@ -76,7 +77,8 @@ pub fn DashboardPage() -> impl IntoView {
     let loads = use_source_loads(view, branches, exit);
     let tail = live::use_live_tail(view, loads, exit);
     let window = loads.window;
-    let shown = use_shown(view, loads);
+    let watch = silence::use_silence_watch(view, loads);
+    let shown = use_shown(view, loads, watch.silence);
     let events = shown.events;
     let loading = Memo::new(move |_| loads.loading());
 
@@ -288,8 +290,9 @@ pub fn DashboardPage() -> impl IntoView {
                     on_close=view.editor(|next, ()| { next.who = None; next.alias = None; })/>
             })}
             <DetectionList detections=Signal::from(shown.detections) active=Signal::from(flag) zone=Signal::from(zone)
-                complete=Signal::derive(move || !loading.get())
-                silence_note=Signal::from(shown.silence_note) on_show=view.editor(|next, key| next.flag = key)/>
+                complete=Signal::derive(move || !loading.get()) on_show=view.editor(|next, key| next.flag = key)>
+                <silence::SilenceNote watch=watch/>
+            </DetectionList>
             <ThresholdForm thresholds=Signal::derive(move || current.with(|v| v.thresholds))
                 on_apply=view.editor(|next, thresholds| next.thresholds = thresholds)/>
             <UsagePanel usage=usage_now open=usage_open idle_minutes=Signal::derive(move || current.with(|v| v.idle_minutes))

@@ -8,9 +8,8 @@ use std::sync::Arc;
 use audit_core::aggregates::Aggregates;
 use audit_core::analytics::{self, Totals};
 use audit_core::calendar::Buckets;
-use audit_core::detect::silence::{silent_sources, Silence};
+use audit_core::detect::silence::Silence;
 use audit_core::detect::{flag_order, DetectIndex, Detection};
-use audit_core::TimeWindow;
 use audit_core::{EventId, Rows, Source};
 use leptos::prelude::*;
 
@@ -30,8 +29,6 @@ pub struct Shown {
     pub known: Memo<KnownValues>,
     /// Over everything loaded, whatever narrows the view.
     pub detections: Memo<Vec<Detection>>,
-    /// Why silent sources are not watched, when they are not.
-    pub silence_note: Memo<Option<String>>,
     /// The flag the link names, when it is among the detections.
     pub active_flag: Memo<Option<Detection>>,
     /// A support lookup: the person or address, the alias, what it found.
@@ -124,21 +121,9 @@ impl Shown {
     }
 }
 
-/// Watches each source shown (`parts`, by [`Source::ALL`]) for silence
-/// over `window`: its flags together, or why it could not be watched.
-fn watch_silence(window: TimeWindow, threshold: u32, parts: &[Option<Rows>; 2]) -> Silence {
-    let mut flags = Vec::new();
-    for (source, rows) in Source::ALL.into_iter().zip(parts) {
-        let Some(rows) = rows else { continue };
-        match silent_sources(rows, window, &[source], threshold) {
-            Silence::Watched(found) => flags.extend(found),
-            unwatched => return unwatched,
-        }
-    }
-    Silence::Watched(flags)
-}
-
-pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
+/// What is shown of `loads` in `view`, the flags of `silence` among the
+/// detections.
+pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -> Shown {
     let privacy = view.privacy;
     let view = view.view;
     let private = Memo::new(move |_| view.with(|v| v.private));
@@ -246,24 +231,6 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
             false => index.detect(thresholds),
         },
     );
-    // Silent sources, over each shown source's load and the window, once
-    // every load has ended (a load still arriving is not a silence).
-    let silence = memo_recent(
-        2,
-        move || {
-            let shown = view.with(|v| v.sources);
-            (
-                loads.loading(),
-                loads.window.get(),
-                thresholds.with(|t| t.silence),
-                Source::ALL.map(|source| shown.shows(source).then(|| loads.events(source).get())),
-            )
-        },
-        |(loading, window, threshold, parts)| match (loading, window) {
-            (false, Some(window)) => watch_silence(*window, *threshold, parts),
-            _ => Silence::Watched(Vec::new()),
-        },
-    );
     let detections = Memo::new(move |_| {
         let mut flags = event_flags.get();
         let silent = silence.with(|silence| silence.flags().to_vec());
@@ -319,7 +286,6 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads) -> Shown {
         })
     });
     Shown {
-        silence_note: Memo::new(move |_| silence.with(Silence::note)),
         loaded,
         known: memo_recent(2, move || loaded.get(), |events| known_values(events, 200)),
         detections,

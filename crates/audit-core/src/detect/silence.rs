@@ -61,7 +61,7 @@ impl Silence {
     pub fn note(&self) -> Option<String> {
         match self {
             Silence::TooShort { hours } => Some(format!(
-                "Silent sources are not watched over this window: it covers {} and a baseline needs at least {} days of each source's own history. Open a window of a week to watch for them.",
+                "Silent sources are not watched over this window: it covers {} and a baseline needs at least {} days of each source's own history. Open a window of a week, or load the week before as a baseline, to watch for them.",
                 describe_hours(*hours),
                 MIN_BASELINE_HOURS / 24
             )),

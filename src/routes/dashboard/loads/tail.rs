@@ -18,6 +18,29 @@ impl SourceLoads {
         self.generation.get_value()
     }
 
+    /// The session's token, if there is a session.
+    pub fn token(self) -> Option<String> {
+        self.session.token()
+    }
+
+    /// The applied query's branches, unless it has a mistake.
+    pub fn branches(self) -> Result<Vec<audit_core::query::Query>, ()> {
+        self.branches.get_untracked().map_err(|_| ())
+    }
+
+    /// The most events held per source.
+    pub fn cap_now(self) -> usize {
+        self.cap.get_untracked()
+    }
+
+    /// Whether `source` is connected in this session (its load is not
+    /// "not connected").
+    pub fn connected(self, source: Source) -> bool {
+        !self
+            .state(source)
+            .with_untracked(|state| matches!(state, SourceState::NotConnected))
+    }
+
     /// Whether either source is loading, read without tracking it.
     pub fn loading_untracked(self) -> bool {
         Source::ALL.iter().any(|&source| {
