@@ -104,7 +104,7 @@ impl SilenceWatch {
         else {
             return;
         };
-        let Ok(branches) = self.loads.branches() else {
+        let Some(branches) = self.loads.branches() else {
             return;
         };
         self.loading.update_value(|n| *n += 1);

@@ -24,8 +24,8 @@ impl SourceLoads {
     }
 
     /// The applied query's branches, unless it has a mistake.
-    pub fn branches(self) -> Result<Vec<audit_core::query::Query>, ()> {
-        self.branches.get_untracked().map_err(|_| ())
+    pub fn branches(self) -> Option<Vec<audit_core::query::Query>> {
+        self.branches.get_untracked().ok()
     }
 
     /// The most events held per source.
