@@ -21,6 +21,7 @@ use audit_core::calendar::Zone;
 use audit_core::cloudera::percent_encode;
 use audit_core::columns::{parse_columns, print_columns, EventColumn};
 use audit_core::detect::{Rule, Thresholds};
+use audit_core::page_routes::RouteRule;
 use audit_core::time::{format_iso, parse_iso};
 use audit_core::{Source, TimeWindow};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
@@ -218,6 +219,8 @@ pub struct DashboardView {
     /// follows its sources as they record; only a window that ends now
     /// (a preset) can.
     pub live: Option<u32>,
+    /// How the usage figures group pages into routes (`&routes=num,uuid,hex8`).
+    pub routes: RouteRule,
 }
 
 /// A live view polls this often unless the URL says otherwise.
@@ -324,6 +327,7 @@ impl Default for DashboardView {
             private: false,
             columns: None,
             live: None,
+            routes: RouteRule::default(),
         }
     }
 }
@@ -444,6 +448,10 @@ impl DashboardView {
             // An interval a link gives wrongly keeps the view live at the usual one.
             live: param("live")
                 .map(|text| parse_live_seconds(&text).unwrap_or(DEFAULT_LIVE_SECONDS)),
+            // A rule a link writes wrongly falls back to the usual one.
+            routes: param("routes")
+                .and_then(|text| RouteRule::from_query(&text).ok())
+                .unwrap_or_default(),
         })
     }
 
@@ -493,6 +501,12 @@ impl DashboardView {
         }
         if let Some(seconds) = self.live {
             parts.push(format!("live={seconds}"));
+        }
+        if self.routes != RouteRule::default() {
+            parts.push(format!(
+                "routes={}",
+                percent_encode(&self.routes.to_query())
+            ));
         }
         format!("/dashboard?{}", parts.join("&"))
     }

@@ -1189,5 +1189,61 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
     );
     assert_eq!(refused[1], "half an hour");
     assert_eq!(refused[2], true);
+
+    // Pages are counted by route: the records a page names are grouped
+    // (`/lineage/:id`), the rule is shown, and turning it off regroups
+    // from the loaded events, no request made.
+    let top_pages = "[...document.querySelectorAll('.top-pages li code')].map(c => c.textContent)";
+    let routed = browser.script(&format!("return {top_pages};")).await;
+    let routed: Vec<String> = serde_json::from_value(routed).unwrap();
+    assert!(
+        routed
+            .iter()
+            .any(|page| page.ends_with("/:id") || page.contains("/:id/")),
+        "{routed:?}"
+    );
+    assert!(
+        routed
+            .iter()
+            .all(|page| !page.chars().any(|c| c.is_ascii_digit())),
+        "{routed:?}"
+    );
+    let words = browser.dashboard().text("#route-rule-words").await;
+    assert!(
+        words.contains("numbers, UUIDs or runs of 8 or more hex digits"),
+        "{words}"
+    );
+    let reads_before = browser.number(GATEWAY_READS).await;
+    browser.click("#route-numbers").await;
+    browser.click("#route-uuids").await;
+    browser.type_into("#route-hex", "0").await;
+    browser.click("#route-apply").await;
+    browser
+        .wait_for(
+            "pages as recorded",
+            &format!("location.search.includes('routes=off') && !{top_pages}.some(page => page.includes(':id')) \
+                && document.querySelector('#route-rule-words').textContent.includes('as recorded')"),
+            Duration::from_secs(20),
+        )
+        .await;
+    assert_eq!(
+        browser.number(GATEWAY_READS).await,
+        reads_before,
+        "regrouped here"
+    );
+    // A bad hex length is refused, kept as typed, and changes nothing.
+    browser.type_into("#route-hex", "2").await;
+    browser.click("#route-apply").await;
+    let refused = browser
+        .script(
+            "return [document.querySelector('#route-error')?.textContent ?? '',                      document.querySelector('#route-hex').value, location.search.includes('routes=off')];",
+        )
+        .await;
+    assert!(
+        refused[0].as_str().unwrap().contains("4 to 64"),
+        "{refused}"
+    );
+    assert_eq!(refused[1], "2");
+    assert_eq!(refused[2], true);
     browser.stop().await;
 }

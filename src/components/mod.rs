@@ -14,5 +14,6 @@ pub mod lookup_panel;
 pub mod privacy_switch;
 pub mod query_bar;
 pub mod range_picker;
+pub mod route_rule;
 pub mod saved_views;
 pub mod usage_panel;

@@ -3,7 +3,8 @@
 //! page sequences. The dashboard puts the usage charts (page loads and
 //! active users over time) inside the panel.
 
-use audit_core::usage::{active_users, page_sequences, sessions, time_per_page};
+use audit_core::page_routes::RouteRule;
+use audit_core::usage::{active_users, by_route, page_sequences, sessions, time_per_page};
 use audit_core::TimeWindow;
 use chrono::Duration;
 use leptos::prelude::*;
@@ -24,13 +25,18 @@ pub struct Usage {
     pub sequences: Vec<(Vec<String>, u32)>,
 }
 
-/// Usage of `events` in `window`, a pause of `idle_minutes` ending a session.
+/// Usage of `events` in `window`, a pause of `idle_minutes` ending a
+/// session, pages counted by their route under `rule`.
 pub fn usage(
     events: &(impl audit_core::Events + ?Sized),
     window: &TimeWindow,
     idle_minutes: u32,
+    rule: &RouteRule,
 ) -> Usage {
-    let found = sessions(events, Duration::minutes(i64::from(idle_minutes)));
+    let found = by_route(
+        sessions(events, Duration::minutes(i64::from(idle_minutes))),
+        rule,
+    );
     let mut durations: Vec<Duration> = found.iter().map(|s| s.duration()).collect();
     durations.sort();
     let mut pages = time_per_page(&found);
@@ -56,6 +62,9 @@ pub fn UsagePanel(
     idle_minutes: Signal<u32>,
     /// Called with a new idle timeout the user asked for.
     on_idle: Callback<u32>,
+    /// How pages are grouped into routes, and a new rule asked for.
+    rule: Signal<RouteRule>,
+    on_rule: Callback<RouteRule>,
     /// Whether the panel is open: the figures and charts are built (and
     /// counted) only while it is.
     open: RwSignal<bool>,
@@ -93,6 +102,7 @@ pub fn UsagePanel(
                 <button type="submit" id="idle-apply">"Apply"</button>
                 {move || problem.get().map(|why| view! { <p class="error-view" id="idle-error" role="alert">{why}</p> })}
             </form>
+            <crate::components::route_rule::RouteRuleForm rule=rule on_apply=on_rule/>
             <Show when=move || open.get()>{children()}</Show>
             {move || usage.get().map(|usage| {
                 let average = |views: u32, total: Duration| {
@@ -110,7 +120,7 @@ pub fn UsagePanel(
                     )}</p>
                     <div class="lookup-lists">
                         <div>
-                            <h3>"Top pages"</h3>
+                            <h3>"Top pages (by route)"</h3>
                             <ol class="top-pages">
                                 {usage.pages.into_iter().map(|(page, views, total)| view! {
                                     <li><code>{page}</code> {format!(" {} views, about {} each", format_count(u64::from(views)), average(views, total))}</li>

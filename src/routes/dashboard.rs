@@ -159,8 +159,11 @@ pub fn DashboardPage() -> impl IntoView {
     let usage_open = RwSignal::new(false);
     let usage_counted = crate::recent::memo_recent(
         2,
-        move || (events.get(), window.get(), current.with(|v| v.idle_minutes)),
-        |(events, window, idle)| window.map(|window| usage(events, &window, *idle)),
+        move || {
+            let (idle, routes) = current.with(|v| (v.idle_minutes, v.routes));
+            (events.get(), window.get(), idle, routes)
+        },
+        |(events, window, idle, routes)| window.map(|window| usage(events, &window, *idle, routes)),
     );
     let usage_now = Signal::derive(move || usage_open.get().then(|| usage_counted.get()).flatten());
     // So are the fields' facets, over the events shown.
@@ -296,7 +299,9 @@ pub fn DashboardPage() -> impl IntoView {
             <ThresholdForm thresholds=Signal::derive(move || current.with(|v| v.thresholds))
                 on_apply=view.editor(|next, thresholds| next.thresholds = thresholds)/>
             <UsagePanel usage=usage_now open=usage_open idle_minutes=Signal::derive(move || current.with(|v| v.idle_minutes))
-                on_idle=view.editor(|next, minutes| next.idle_minutes = minutes)>
+                on_idle=view.editor(|next, minutes| next.idle_minutes = minutes)
+                rule=Signal::derive(move || current.with(|v| v.routes))
+                on_rule=view.editor(|next, rule| next.routes = rule)>
                 <div class="usage-charts">{page_loads.view()} {active_users.view()}</div>
             </UsagePanel>
             <div class="chart-tools">

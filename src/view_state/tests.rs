@@ -77,6 +77,11 @@ fn every_view_round_trips_through_the_url() {
             idle_minutes: 45,
             private: true,
             live: Some(30),
+            routes: audit_core::page_routes::RouteRule {
+                numbers: true,
+                uuids: false,
+                hex_at_least: 12,
+            },
             columns: Some(vec![
                 EventColumn::User,
                 EventColumn::Time,

@@ -27,6 +27,7 @@ pub mod fixture;
 pub mod import;
 pub mod lookup;
 pub mod octopai;
+pub mod page_routes;
 pub mod plan;
 pub mod privacy;
 pub mod query;

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::calendar::{Buckets, Zone};
 use crate::event::{AuditEvent, EventKind, Events, FnvMap, FnvSet, Source};
+use crate::page_routes::RouteRule;
 
 /// One visit: from a login (or the first event after a pause longer than
 /// the idle timeout) to a logout or the last event before such a pause.
@@ -74,6 +75,24 @@ pub fn sessions(events: &(impl Events + ?Sized), idle: Duration) -> Vec<Session>
     }
     found.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.user.cmp(&b.user)));
     found
+}
+
+/// `sessions` with each page load's page replaced by its route under
+/// `rule` ([`crate::page_routes`]), so time per page and page paths count
+/// routes (`/lineage/:id`) rather than thousands of single pages.
+pub fn by_route(mut sessions: Vec<Session>, rule: &RouteRule) -> Vec<Session> {
+    if rule.is_off() {
+        return sessions;
+    }
+    for session in &mut sessions {
+        for (_, page) in &mut session.pages {
+            let route = rule.route(page);
+            if route != page.as_str() {
+                *page = route.into_owned();
+            }
+        }
+    }
+    sessions
 }
 
 /// Distinct Octopai users per local day of `zone`, oldest day first.
@@ -196,6 +215,50 @@ mod tests {
     use crate::event::Outcome;
     use crate::fixture::event;
     use crate::time::parse_iso;
+
+    #[test]
+    fn routes_group_a_pages_records_for_time_per_page_and_paths() {
+        let session = |pages: &[&str]| Session {
+            user: "mia".into(),
+            start: parse_iso("2026-11-21T10:00:00Z").unwrap(),
+            end: parse_iso("2026-11-21T10:30:00Z").unwrap(),
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(n, page)| {
+                    let at = parse_iso("2026-11-21T10:00:00Z").unwrap()
+                        + Duration::minutes(5 * n as i64);
+                    (at, (*page).to_owned())
+                })
+                .collect(),
+        };
+        let sessions = vec![
+            session(&[
+                "/lineage/8812",
+                "/reports/3f2a9c1e-0b4d-4c5e-9f00-1234567890ab/edit",
+                "/help",
+            ]),
+            session(&[
+                "/lineage/9013",
+                "/reports/00000000-0b4d-4c5e-9f00-1234567890ab/edit",
+                "/help",
+            ]),
+        ];
+        let pages = time_per_page(&by_route(sessions.clone(), &RouteRule::default()));
+        assert_eq!(pages[0].0, "/help");
+        assert_eq!(
+            pages
+                .iter()
+                .map(|(page, views, _)| (page.as_str(), *views))
+                .collect::<Vec<_>>(),
+            [("/help", 2), ("/lineage/:id", 2), ("/reports/:id/edit", 2)]
+        );
+        let paths = page_sequences(&by_route(sessions.clone(), &RouteRule::default()), 3, 5);
+        assert_eq!(paths[0].1, 2, "one path, twice: {paths:?}");
+        // Off: every record its own page again.
+        let pages = time_per_page(&by_route(sessions, &RouteRule::OFF));
+        assert_eq!(pages.len(), 5);
+    }
 
     fn at(minutes: i64) -> String {
         crate::time::format_iso(

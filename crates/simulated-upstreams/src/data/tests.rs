@@ -107,12 +107,18 @@ fn same_seed_same_data_and_realistic_volume() {
     let users: std::collections::HashSet<&str> =
         first.octopai.iter().map(|r| r.user.as_str()).collect();
     assert!(users.len() >= 50, "{} users", users.len());
-    let pages: std::collections::HashSet<&str> = first
+    // The 20 pages, three of them also naming a record: 23 routes.
+    let routes: std::collections::HashSet<String> = first
         .octopai
         .iter()
         .filter_map(|r| r.page.as_deref())
+        .map(|page| {
+            audit_core::page_routes::RouteRule::default()
+                .route(page)
+                .into_owned()
+        })
         .collect();
-    assert_eq!(pages.len(), 20);
+    assert_eq!(routes.len(), 23, "{routes:?}");
 }
 
 #[test]
@@ -332,5 +338,30 @@ fn silences_are_read_with_a_reason_when_malformed() {
     ] {
         let error = Silenced::parse(bad).unwrap_err();
         assert!(error.contains("SOURCE:AGO:LENGTH"), "{bad}: {error}");
+    }
+}
+
+#[test]
+fn some_pages_name_their_record_and_group_into_a_few_routes() {
+    use audit_core::page_routes::RouteRule;
+    let data = dataset();
+    let pages: std::collections::BTreeSet<&str> = data
+        .octopai
+        .iter()
+        .filter_map(|r| r.page.as_deref())
+        .collect();
+    let routes: std::collections::BTreeSet<String> = pages
+        .iter()
+        .map(|page| RouteRule::default().route(page).into_owned())
+        .collect();
+    assert!(pages.len() > 500, "{} distinct pages", pages.len());
+    for route in [
+        "/lineage/:id",
+        "/reports/:id/edit",
+        "/data-catalog/assets/:id",
+        "/lineage",
+        "/reports",
+    ] {
+        assert!(routes.contains(route), "{route} in {routes:?}");
     }
 }
