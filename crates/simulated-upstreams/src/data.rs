@@ -406,7 +406,9 @@ fn with_record(page: &str, at: DateTime<Utc>, person: &str) -> String {
             0x8000 | ((hash >> 4) & 0x3fff),
             (hash ^ (n << 7)) & 0xffff_ffff_ffff
         ),
-        "/data-catalog/assets" if !n.is_multiple_of(2) => format!("/data-catalog/assets/{hash:016x}"),
+        "/data-catalog/assets" if !n.is_multiple_of(2) => {
+            format!("/data-catalog/assets/{hash:016x}")
+        }
         other => other.to_owned(),
     }
 }
