@@ -7,7 +7,10 @@
 //! change's script work and time to the screen, all measured in the page
 //! or by the browser. Then about a million events (the demo at 4,000%
 //! volume, the cap raised through the link): the load, the tab's memory
-//! and the same changes. `AUDIT_BENCH_ONLY=day`, `=large` or `=million`
+//! and the same changes. Then a live view of the same 100,000-event week
+//! (the upstreams still recording): how long each poll holds the page's
+//! main thread, as the gaps between animation frames around it, measured
+//! in the page. `AUDIT_BENCH_ONLY=day`, `=large`, `=million` or `=live`
 //! runs one part.
 //!
 //! Needs what the end-to-end tests need (`cargo xtask bench` provides it).
@@ -256,6 +259,10 @@ async fn main() {
         million_events().await;
         return;
     }
+    if only == "live" {
+        live_week().await;
+        return;
+    }
     let base = demo_gateway().await;
     let browser = Browser::start().await;
     browser.client.goto(&base).await.expect("the app loads");
@@ -325,8 +332,90 @@ async fn main() {
     browser.stop().await;
     if only != "day" {
         large_window().await;
+        live_week().await;
         million_events().await;
     }
+}
+
+/// Polls a live view's gaps are measured over.
+const LIVE_POLLS: usize = 12;
+
+/// In the page: the time between each two animation frames, and when each
+/// poll ended (the live status's count going up), until `arguments[0]`
+/// polls more have ended; resolves with, for each poll, the longest gap
+/// between frames from a second before it ended to half a second after.
+const LIVE_GAPS_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+const wanted = arguments[0];
+const status = document.querySelector('#live-status');
+const frames = []; const ends = []; const first = Number(status.dataset.polls);
+const frame = (t) => { frames.push(t); if (ends.length < wanted) requestAnimationFrame(frame); };
+requestAnimationFrame(frame);
+new MutationObserver(() => {
+  if (Number(status.dataset.polls) > first + ends.length) ends.push(performance.now());
+  if (ends.length === wanted) setTimeout(() => {
+    done(ends.map(end => {
+      let longest = 0;
+      for (let i = 1; i < frames.length; i++)
+        if (frames[i] >= end - 1000 && frames[i - 1] <= end + 500) longest = Math.max(longest, frames[i] - frames[i - 1]);
+      return longest;
+    }));
+  }, 600);
+}).observe(status, { attributes: true });
+"#;
+
+/// A live view of the 7-day window at 350% volume (about 100,000 events,
+/// polled every 5 seconds while the simulated upstreams keep recording):
+/// the longest gap between animation frames around each of
+/// [`LIVE_POLLS`] polls, in the page: how long a poll, its slide and the
+/// redraw of every chart, tile, detection and the table hold the page.
+async fn live_week() {
+    let base = demo_gateway_with(&["--demo-volume", "350", "--demo-live"]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{base}/dashboard?range=7d&live=5"))
+        .await
+        .expect("the app loads");
+    log_in(&browser, "demo-password").await;
+    browser
+        .wait_for(
+            "the live week",
+            &format!("location.search.includes('live=5') && {BOTH_LOADED}"),
+            Duration::from_secs(180),
+        )
+        .await;
+    let events = browser.number("Number(document.querySelector('figure[aria-label^=\"Activity timeline\"]').dataset.drawnFrom)").await;
+    // The script waits for every poll: longer than the driver's usual limit.
+    browser
+        .client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(180)),
+            None,
+            None,
+        ))
+        .await
+        .expect("a longer script timeout");
+    let gaps = browser
+        .client
+        .execute_async(LIVE_GAPS_JS, vec![serde_json::json!(LIVE_POLLS)])
+        .await
+        .expect("the gaps around each poll");
+    let gaps: Vec<f64> = serde_json::from_value(gaps).expect("milliseconds");
+    let mut sorted = gaps.clone();
+    sorted.sort_by(f64::total_cmp);
+    let at = |share: f64| sorted[((sorted.len() - 1) as f64 * share).round() as usize];
+    println!();
+    println!("Live view of the 7-day window at 350% volume: {events} events, a poll every 5 s");
+    println!("| measurement | time | budget |");
+    println!("|---|---|---|");
+    println!(
+        "| longest gap between animation frames around a poll (fetch, slide, every chart, tile, detection and the table), in the page, median / p95 of {} | {:.0} / {:.0} ms | none set; a change at this size: to the screen p95 <= 50 ms |",
+        gaps.len(),
+        at(0.5),
+        at(0.95)
+    );
+    browser.stop().await;
 }
 
 /// Three loads of the 7-day window of the demo at `volume` percent (with
