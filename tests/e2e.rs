@@ -1114,6 +1114,44 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
         counts.contains("last 7 days:") && counts.contains("sessions"),
         "{counts}"
     );
+    // Stickiness: DAU/MAU for each day of the week, said to count only the
+    // loaded days of each month, and the power-user curve.
+    let sticky = browser
+        .script(
+            "return { summary: document.querySelector('.stickiness-summary').textContent, \
+                      days: [...document.querySelectorAll('.stickiness-days tbody tr')].map(r => [...r.cells].map(c => c.textContent)), \
+                      curve: [...document.querySelectorAll('.power-users tbody tr td')].map(c => Number(c.textContent.replace(',', ''))) };",
+        )
+        .await;
+    let summary = sticky["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("DAU/MAU on the last day:")
+            && summary.contains("open the last 30 days"),
+        "{summary}"
+    );
+    let days = sticky["days"].as_array().unwrap();
+    assert!((7..=8).contains(&days.len()), "{sticky}");
+    for day in days {
+        let cells: Vec<&str> = day
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let dau: u64 = cells[1].replace(',', "").parse().unwrap();
+        let mau: u64 = cells[2]
+            .trim_end_matches(" *")
+            .replace(',', "")
+            .parse()
+            .unwrap();
+        assert!(dau <= mau, "{cells:?}");
+    }
+    let curve: Vec<u64> = serde_json::from_value(sticky["curve"].clone()).unwrap();
+    assert_eq!(curve.len(), 7);
+    assert!(
+        curve.iter().sum::<u64>() >= 25,
+        "most of the demo's 50 users: {curve:?}"
+    );
 
     // Page loads and active users over time, drawn and tabulated per bucket.
     support::open_data_tables(&browser).await;

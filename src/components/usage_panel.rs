@@ -3,7 +3,9 @@
 //! page sequences. The dashboard puts the usage charts (page loads and
 //! active users over time) inside the panel.
 
+use audit_core::calendar::Zone;
 use audit_core::page_routes::RouteRule;
+use audit_core::stickiness::{days_active_in_last_week, stickiness, DayStickiness};
 use audit_core::usage::{active_users, by_route, page_sequences, sessions, time_per_page};
 use audit_core::TimeWindow;
 use chrono::Duration;
@@ -23,6 +25,10 @@ pub struct Usage {
     pub median_session: Duration,
     pub pages: Vec<(String, u32, Duration)>,
     pub sequences: Vec<(Vec<String>, u32)>,
+    /// DAU and MAU for each of the window's last 31 days at most.
+    pub stickiness: Vec<DayStickiness>,
+    /// Users active on exactly k of the last 7 days (index k).
+    pub power: [u32; 8],
 }
 
 /// Usage of `events` in `window`, a pause of `idle_minutes` ending a
@@ -32,6 +38,7 @@ pub fn usage(
     window: &TimeWindow,
     idle_minutes: u32,
     rule: &RouteRule,
+    zone: &impl Zone,
 ) -> Usage {
     let found = by_route(
         sessions(events, Duration::minutes(i64::from(idle_minutes))),
@@ -52,6 +59,13 @@ pub fn usage(
             .unwrap_or_default(),
         pages,
         sequences: page_sequences(&found, 3, 5),
+        stickiness: {
+            let mut days = stickiness(events, window, zone);
+            let keep = days.len().saturating_sub(31);
+            days.drain(..keep);
+            days
+        },
+        power: days_active_in_last_week(events, window, zone),
     }
 }
 
@@ -136,8 +150,65 @@ pub fn UsagePanel(
                             </ol>
                         </div>
                     </div>
+                    <Stickiness days=usage.stickiness power=usage.power/>
                 }
             })}
         </details>
+    }
+}
+
+/// DAU/MAU on each day, and the power-user curve.
+#[component]
+fn Stickiness(days: Vec<DayStickiness>, power: [u32; 8]) -> impl IntoView {
+    let percent = |day: &DayStickiness| format!("{:.0}%", day.ratio() * 100.0);
+    let summary = days.last().map(|last| {
+        let month = match last.whole_month {
+            true => "the 30 days before".to_owned(),
+            false => format!(
+                "the {} loaded days of the 30 before (open the last 30 days for a whole month)",
+                days.len()
+            ),
+        };
+        format!(
+            "DAU/MAU on the last day: {} ({} active that day of {} active in {month}).",
+            percent(last),
+            format_count(u64::from(last.daily)),
+            format_count(u64::from(last.monthly)),
+        )
+    });
+    let in_week: u32 = power.iter().sum();
+    view! {
+        <div class="stickiness" id="stickiness">
+            <h3>"Stickiness"</h3>
+            <p class="stickiness-summary">{summary}</p>
+            <div class="lookup-lists">
+                <table class="stickiness-days">
+                    <caption>"Daily and monthly active users (a month: the 30 days ending that day, as far as the window reaches)"</caption>
+                    <thead><tr><th scope="col">"Day"</th><th scope="col">"DAU"</th><th scope="col">"MAU"</th><th scope="col">"DAU/MAU"</th></tr></thead>
+                    <tbody>
+                        {days.iter().map(|day| view! {
+                            <tr class:partial=!day.whole_month>
+                                <th scope="row">{day.day.to_string()}</th>
+                                <td>{format_count(u64::from(day.daily))}</td>
+                                <td>{format_count(u64::from(day.monthly))}{(!day.whole_month).then_some(" *")}</td>
+                                <td>{percent(day)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <table class="power-users">
+                    <caption>{format!("Days active in the last 7 days ({} users active in them)", format_count(u64::from(in_week)))}</caption>
+                    <thead><tr><th scope="col">"Days"</th><th scope="col">"Users"</th></tr></thead>
+                    <tbody>
+                        {(1..=7).map(|k| view! {
+                            <tr><th scope="row">{k}</th><td>{format_count(u64::from(power[k]))}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {days.iter().any(|day| !day.whole_month).then(|| view! {
+                <p class="note">"* The window holds only part of that day's month: MAU counts the days it holds."</p>
+            })}
+        </div>
     }
 }

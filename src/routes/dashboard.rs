@@ -160,10 +160,12 @@ pub fn DashboardPage() -> impl IntoView {
     let usage_counted = crate::recent::memo_recent(
         2,
         move || {
-            let (idle, routes) = current.with(|v| (v.idle_minutes, v.routes));
-            (events.get(), window.get(), idle, routes)
+            let (idle, routes, zone) = current.with(|v| (v.idle_minutes, v.routes, v.zone));
+            (events.get(), window.get(), idle, routes, zone)
         },
-        |(events, window, idle, routes)| window.map(|window| usage(events, &window, *idle, routes)),
+        |(events, window, idle, routes, zone)| {
+            window.map(|window| usage(events, &window, *idle, routes, zone))
+        },
     );
     let usage_now = Signal::derive(move || usage_open.get().then(|| usage_counted.get()).flatten());
     // So are the fields' facets, over the events shown.

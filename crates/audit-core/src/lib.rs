@@ -33,6 +33,7 @@ pub mod privacy;
 pub mod query;
 pub mod record;
 pub mod retry;
+pub mod stickiness;
 pub mod time;
 pub mod usage;
 mod wire;
