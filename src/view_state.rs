@@ -21,6 +21,7 @@ use audit_core::calendar::Zone;
 use audit_core::cloudera::percent_encode;
 use audit_core::columns::{parse_columns, print_columns, EventColumn};
 use audit_core::detect::{Rule, Thresholds};
+use audit_core::funnel::Funnel;
 use audit_core::page_routes::RouteRule;
 use audit_core::time::{format_iso, parse_iso};
 use audit_core::{Source, TimeWindow};
@@ -221,6 +222,10 @@ pub struct DashboardView {
     pub live: Option<u32>,
     /// How the usage figures group pages into routes (`&routes=num,uuid,hex8`).
     pub routes: RouteRule,
+    /// A funnel over the usage (`&funnel=login > /lineage/:id&within=30`).
+    pub funnel: Option<Funnel>,
+    /// Only these people's events (`&people=a,b`): a funnel step's users.
+    pub people: Option<Vec<String>>,
 }
 
 /// A live view polls this often unless the URL says otherwise.
@@ -328,6 +333,8 @@ impl Default for DashboardView {
             columns: None,
             live: None,
             routes: RouteRule::default(),
+            funnel: None,
+            people: None,
         }
     }
 }
@@ -452,6 +459,16 @@ impl DashboardView {
             routes: param("routes")
                 .and_then(|text| RouteRule::from_query(&text).ok())
                 .unwrap_or_default(),
+            funnel: param("funnel")
+                .and_then(|steps| Funnel::from_query(&steps, param("within").as_deref()).ok()),
+            people: param("people")
+                .map(|text| {
+                    text.split(',')
+                        .map(|person| person.trim().to_owned())
+                        .filter(|person| !person.is_empty())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|people| !people.is_empty()),
         })
     }
 
@@ -507,6 +524,13 @@ impl DashboardView {
                 "routes={}",
                 percent_encode(&self.routes.to_query())
             ));
+        }
+        if let Some(funnel) = &self.funnel {
+            parts.push(format!("funnel={}", percent_encode(&funnel.steps_text())));
+            parts.push(format!("within={}", funnel.within_text()));
+        }
+        if let Some(people) = &self.people {
+            parts.push(format!("people={}", percent_encode(&people.join(","))));
         }
         format!("/dashboard?{}", parts.join("&"))
     }

@@ -1283,5 +1283,57 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
     );
     assert_eq!(refused[1], "2");
     assert_eq!(refused[2], true);
+
+    // A funnel: people reaching each step in order, fewer at each; a
+    // step's count narrows the view to its people; kept in the URL.
+    browser.type_into("#funnel-input", "login").await;
+    browser.click("#funnel-apply").await;
+    let error = browser.dashboard().text("#funnel-error").await;
+    assert!(error.contains("2 to 5 steps"), "{error}");
+    browser
+        .type_into("#funnel-input", "login > /lineage > /help")
+        .await;
+    browser.click("#funnel-apply").await;
+    browser
+        .wait_for(
+            "the funnel",
+            "location.search.includes('funnel=') && document.querySelectorAll('#funnel-steps tbody tr').length === 3",
+            Duration::from_secs(20),
+        )
+        .await;
+    let people = browser
+        .script("return [...document.querySelectorAll('#funnel-steps button.funnel-people')].map(b => Number(b.textContent.replace(',', '')));")
+        .await;
+    let people: Vec<u64> = serde_json::from_value(people).unwrap();
+    assert!(
+        people[0] >= 25 && people.windows(2).all(|p| p[0] >= p[1]),
+        "{people:?}"
+    );
+    assert!(people[2] > 0, "{people:?}");
+    let events_before = browser.dashboard().tile("tile-events").await;
+    browser
+        .click("#funnel-steps tbody tr:nth-child(3) button.funnel-people")
+        .await;
+    browser
+        .wait_for(
+            "narrowed to the last step's people",
+            "location.search.includes('people=') && !!document.querySelector('#people-narrowing')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let narrowed = browser.dashboard().text("#people-narrowing").await;
+    assert!(
+        narrowed.contains(&format!("{} people", people[2])),
+        "{narrowed}"
+    );
+    assert!(browser.dashboard().tile("tile-events").await < events_before);
+    browser.click("#people-clear").await;
+    browser
+        .wait_for(
+            "everyone again",
+            "!location.search.includes('people=')",
+            Duration::from_secs(20),
+        )
+        .await;
     browser.stop().await;
 }

@@ -8,6 +8,7 @@ pub mod event_detail;
 pub mod event_table;
 pub mod export_bar;
 pub mod field_facets;
+pub mod funnel_panel;
 pub mod import_file;
 pub mod load_progress;
 pub mod lookup_panel;

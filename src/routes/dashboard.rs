@@ -34,6 +34,7 @@ use crate::components::event_detail::EventDetail;
 use crate::components::event_table::EventTable;
 use crate::components::export_bar::ExportBar;
 use crate::components::field_facets::{FieldFacets, FACET_VALUES};
+use crate::components::funnel_panel::FunnelPanel;
 use crate::components::import_file::ImportFile;
 use crate::components::lookup_panel::{LookupForm, LookupPanel};
 use crate::components::privacy_switch::PrivacySwitch;
@@ -168,6 +169,27 @@ pub fn DashboardPage() -> impl IntoView {
         },
     );
     let usage_now = Signal::derive(move || usage_open.get().then(|| usage_counted.get()).flatten());
+    // A funnel, counted while the usage panel is open.
+    let funnel_counted = crate::recent::memo_recent(
+        2,
+        move || {
+            let (funnel, routes, idle) =
+                current.with(|v| (v.funnel.clone(), v.routes, v.idle_minutes));
+            (events.get(), funnel, routes, idle)
+        },
+        |(events, funnel, routes, idle)| {
+            funnel.as_ref().map(|funnel| {
+                audit_core::funnel::funnel(
+                    events,
+                    funnel,
+                    routes,
+                    chrono::Duration::minutes(i64::from(*idle)),
+                )
+            })
+        },
+    );
+    let funnel_now =
+        Signal::derive(move || usage_open.get().then(|| funnel_counted.get()).flatten());
     // So are the fields' facets, over the events shown.
     let facets_open = RwSignal::new(false);
     let facets_counted = crate::recent::memo_recent(
@@ -274,6 +296,12 @@ pub fn DashboardPage() -> impl IntoView {
             <SentQuery branches=shown_branches/>
             <SourcePanels loads=loads/>
             <Tiles view=view totals=totals flags=Signal::derive(move || shown.detections.with(Vec::len))/>
+            {move || current.with(|v| v.people.as_ref().map(Vec::len)).map(|people| view! {
+                <p class="narrowed" id="people-narrowing" role="status">
+                    {format!("Showing only the events of {} people (a funnel step's). ", crate::format::format_count(people as u64))}
+                    <button type="button" id="people-clear" on:click=move |_| view.edit(|next| next.people = None)>"Everyone again"</button>
+                </p>
+            })}
             {move || narrowing.get().map(|words| view! {
                 <p class="narrowed" role="status">{words} " "
                     <button type="button" id="show-all"
@@ -305,6 +333,9 @@ pub fn DashboardPage() -> impl IntoView {
                 rule=Signal::derive(move || current.with(|v| v.routes))
                 on_rule=view.editor(|next, rule| next.routes = rule)>
                 <div class="usage-charts">{page_loads.view()} {active_users.view()}</div>
+                <FunnelPanel funnel=Signal::derive(move || current.with(|v| v.funnel.clone()))
+                    counted=funnel_now on_apply=view.editor(|next, funnel| next.funnel = funnel)
+                    on_people=view.editor(|next, people: Vec<String>| next.people = Some(people))/>
             </UsagePanel>
             <div class="chart-tools">
                 <Show when=move || zoom.history.with(|h| !h.is_empty())>

@@ -82,6 +82,10 @@ fn every_view_round_trips_through_the_url() {
                 uuids: false,
                 hex_at_least: 12,
             },
+            funnel: Some(
+                audit_core::funnel::Funnel::from_query("login > /lineage/:id", Some("45")).unwrap(),
+            ),
+            people: Some(vec!["mia@example.com".into(), "raj.kim".into()]),
             columns: Some(vec![
                 EventColumn::User,
                 EventColumn::Time,

@@ -24,6 +24,7 @@ pub mod export;
 pub mod facets;
 #[doc(hidden)]
 pub mod fixture;
+pub mod funnel;
 pub mod import;
 pub mod lookup;
 pub mod octopai;

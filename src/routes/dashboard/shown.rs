@@ -242,6 +242,7 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
     });
     let flag = Memo::new(move |_| view.with(|v| v.flag.clone()));
     let focus = Memo::new(move |_| view.with(|v| v.focus));
+    let people = Memo::new(move |_| view.with(|v| v.people.clone()));
     let active_flag = Memo::new(move |_| {
         flag.get()
             .and_then(|key| detections.with(|flags| flags.iter().find(|f| f.key() == key).cloned()))
@@ -272,7 +273,12 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
             (None, _) => None,
         };
         let focus = focus.get();
-        if only.is_none() && looked_up.is_none() && focus.is_none() {
+        let people: Option<HashSet<String>> = people.with(|people| {
+            people
+                .as_ref()
+                .map(|people| people.iter().cloned().collect())
+        });
+        if only.is_none() && looked_up.is_none() && focus.is_none() && people.is_none() {
             // Nothing narrows: the same list, not a copy.
             return loaded.get();
         }
@@ -282,6 +288,9 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
                 only.as_ref().is_none_or(|ids| ids.contains(&e.id))
                     && looked_up.as_ref().is_none_or(|ids| ids.contains(&e.id))
                     && focus.is_none_or(|focus| focus.keeps(e))
+                    && people
+                        .as_ref()
+                        .is_none_or(|people| people.contains(e.actor.as_str()))
             })
         })
     });
