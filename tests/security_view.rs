@@ -566,6 +566,18 @@ async fn the_app_runs_over_https_with_a_locally_made_certificate() {
     browser.stop().await;
 }
 
+/// How many silent-source flags the page lists.
+async fn silent_flags(browser: &support::Browser) -> u64 {
+    browser
+        .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
+        .await
+}
+
+/// Whether the page has an element at `css`.
+async fn shows(browser: &support::Browser, css: &str) -> bool {
+    browser.client.find(Locator::Css(css)).await.is_ok()
+}
+
 #[tokio::test]
 async fn a_silenced_source_is_called_out_an_ordinary_week_is_not_and_a_day_says_it_cannot_tell() {
     // The demo with Cloudera Manager silent for two hours, 37 hours ago.
@@ -577,12 +589,7 @@ async fn a_silenced_source_is_called_out_an_ordinary_week_is_not_and_a_day_says_
         note.contains("not watched over this window") && note.contains("3 days"),
         "{note}"
     );
-    assert_eq!(
-        browser
-            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
-            .await,
-        0
-    );
+    assert_eq!(silent_flags(&browser).await, 0);
     browser.open_view(&silenced, "/dashboard?range=7d").await;
     let silent = flag("silent-source", "Cloudera Manager");
     browser
@@ -603,18 +610,8 @@ async fn a_silenced_source_is_called_out_an_ordinary_week_is_not_and_a_day_says_
             && text.contains("an outage, or the audit trail switched off"),
         "{text}"
     );
-    assert_eq!(
-        browser
-            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
-            .await,
-        1,
-        "only the silenced stretch"
-    );
-    assert!(browser
-        .client
-        .find(Locator::Css("#silence-note"))
-        .await
-        .is_err());
+    assert_eq!(silent_flags(&browser).await, 1, "only the silenced stretch");
+    assert!(!shows(&browser, "#silence-note").await);
     // The time charts shade the silence: one stretch in the shade colour.
     let shade = format!(
         "fill=\"{}\"",
@@ -663,29 +660,11 @@ async fn a_silenced_source_is_called_out_an_ordinary_week_is_not_and_a_day_says_
             Duration::from_secs(30),
         )
         .await;
-    assert_eq!(
-        browser
-            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
-            .await,
-        0
-    );
-    assert!(browser
-        .client
-        .find(Locator::Css("#silence-note"))
-        .await
-        .is_err());
+    assert_eq!(silent_flags(&browser).await, 0);
+    assert!(!shows(&browser, "#silence-note").await);
     browser.open_view(&ordinary, "/dashboard?range=7d").await;
-    assert_eq!(
-        browser
-            .number("document.querySelectorAll(\"li.flag[data-kind='silent-source']\").length")
-            .await,
-        0
-    );
-    assert!(browser
-        .client
-        .find(Locator::Css("#silence-note"))
-        .await
-        .is_err());
+    assert_eq!(silent_flags(&browser).await, 0);
+    assert!(!shows(&browser, "#silence-note").await);
     let svg = browser.dashboard().chart("Activity timeline").svg().await;
     assert!(!svg.contains(&shade), "nothing shaded");
     browser.stop().await;
