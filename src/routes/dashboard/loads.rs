@@ -140,6 +140,8 @@ impl Complete {
 pub struct SourceLoads {
     /// The window being shown, pinned when its load started.
     pub window: RwSignal<Option<TimeWindow>>,
+    /// The window of the loads held (a zoom into them leaves it as it is).
+    pub loaded_window: RwSignal<Option<TimeWindow>>,
     octopai: Slot,
     cloudera: Slot,
     /// Each load's number: an answer for an older one is dropped.
@@ -394,6 +396,7 @@ pub fn use_source_loads(
     };
     let loads = SourceLoads {
         window: RwSignal::new(None),
+        loaded_window: RwSignal::new(None),
         octopai: slot(),
         cloudera: slot(),
         generation: StoredValue::new(0),
@@ -447,6 +450,7 @@ pub fn use_source_loads(
             }
         };
         loads.window.set(Some(pinned));
+        loads.loaded_window.set(Some(pinned));
         if offline_file {
             // The file's events in the window that match the query, here:
             // nothing is fetched.

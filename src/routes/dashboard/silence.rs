@@ -55,23 +55,47 @@ pub fn use_silence_watch(view: ViewHandle, loads: SourceLoads) -> SilenceWatch {
         }
     });
     let threshold = Memo::new(move |_| view.view.with(|v| v.thresholds.silence));
-    let silence = memo_recent(
-        2,
-        move || {
-            let shown = view.view.with(|v| v.sources);
-            (
-                loads.loading(),
-                loads.window.get(),
-                threshold.get(),
-                Source::ALL.map(|source| shown.shows(source).then(|| loads.events(source).get())),
-                baseline.get(),
-            )
-        },
-        |(loading, window, threshold, parts, baseline)| match (loading, window) {
-            (false, Some(window)) => watch(*window, *threshold, parts, baseline),
-            _ => Silence::Watched(Vec::new()),
-        },
-    );
+    // Each source watched on its own, over its whole load and the window
+    // loaded (a zoom, or the other source hidden or shown again, counts
+    // nothing again: a zoom only keeps the flags that reach it).
+    let loaded = Memo::new(move |_| loads.loaded_window.get().filter(|_| !loads.loading()));
+    let per_source = Source::ALL.map(|source| {
+        memo_recent(
+            2,
+            move || {
+                let at = Source::ALL.iter().position(|s| *s == source).unwrap_or(0);
+                (
+                    loaded.get(),
+                    threshold.get(),
+                    loads.events(source).with(Rows::whole),
+                    baseline.with(|b| match b {
+                        Baseline::Ready { lookback, parts } => Some((*lookback, parts[at].clone())),
+                        _ => None,
+                    }),
+                )
+            },
+            move |(window, threshold, rows, baseline)| match window {
+                Some(window) => watch(*window, *threshold, source, rows, baseline.as_ref()),
+                None => Silence::Watched(Vec::new()),
+            },
+        )
+    });
+    let silence = Memo::new(move |_| {
+        let (shown, window) = (view.view.with(|v| v.sources), loads.window.get());
+        let mut flags = Vec::new();
+        for (source, found) in Source::ALL.into_iter().zip(per_source) {
+            if !shown.shows(source) {
+                continue;
+            }
+            match found.get() {
+                Silence::Watched(found) => flags.extend(found.into_iter().filter(|flag| {
+                    window.is_none_or(|w| flag.last_at > w.start() && flag.first_at < w.end())
+                })),
+                unwatched => return unwatched,
+            }
+        }
+        Silence::Watched(flags)
+    });
     let watch = SilenceWatch {
         silence,
         baseline,
@@ -139,52 +163,43 @@ impl SilenceWatch {
     }
 }
 
-/// Watches each shown source (`parts`, by [`Source::ALL`]) over `window`,
-/// or, for a window too short for a baseline, over the baseline's week
-/// with the window's own events in place of the baseline's there (so what
-/// a live view added counts), keeping the flags that reach the window.
+/// Watches `source`'s load (`rows`) over `window`, or, for a window too
+/// short for a baseline, over the baseline's week with the window's own
+/// events in place of the baseline's there (so what a live view added
+/// counts), keeping the flags that reach the window.
 fn watch(
     window: TimeWindow,
     threshold: u32,
-    parts: &[Option<Rows>; 2],
-    baseline: &Baseline,
+    source: Source,
+    rows: &Rows,
+    baseline: Option<&(TimeWindow, Option<Rows>)>,
 ) -> Silence {
     let short = window.length() < Duration::hours(MIN_BASELINE_HOURS);
-    let (whole, older) = match baseline {
-        Baseline::Ready { lookback, parts } if short && lookback.start() < window.start() => {
-            match TimeWindow::new(lookback.start(), window.start()) {
-                Ok(before) => (
-                    TimeWindow::new(lookback.start(), window.end()).unwrap_or(window),
-                    Some((before, parts)),
-                ),
-                Err(_) => (window, None),
-            }
-        }
-        _ => (window, None),
-    };
-    let mut flags = Vec::new();
-    for (at, source) in Source::ALL.into_iter().enumerate() {
-        let Some(rows) = &parts[at] else { continue };
-        let events = match older {
-            Some((before, old)) => {
-                let old = old[at]
-                    .as_ref()
+    let older = baseline
+        .filter(|(lookback, _)| short && lookback.start() < window.start())
+        .and_then(|(lookback, old)| {
+            let before = TimeWindow::new(lookback.start(), window.start()).ok()?;
+            let whole = TimeWindow::new(lookback.start(), window.end()).ok()?;
+            Some((
+                whole,
+                old.as_ref()
                     .map(|old| old.within(before))
-                    .unwrap_or_default();
-                Rows::merged(&[&old, rows])
-            }
-            None => rows.clone(),
-        };
-        match silent_sources(&events, whole, &[source], threshold) {
-            Silence::Watched(found) => flags.extend(
-                found
-                    .into_iter()
-                    .filter(|flag| flag.last_at > window.start()),
-            ),
-            unwatched => return unwatched,
-        }
+                    .unwrap_or_default(),
+            ))
+        });
+    let (whole, events) = match older {
+        Some((whole, old)) => (whole, Rows::merged(&[&old, rows])),
+        None => (window, rows.clone()),
+    };
+    match silent_sources(&events, whole, &[source], threshold) {
+        Silence::Watched(found) => Silence::Watched(
+            found
+                .into_iter()
+                .filter(|flag| flag.last_at > window.start())
+                .collect(),
+        ),
+        unwatched => unwatched,
     }
-    Silence::Watched(flags)
 }
 
 /// Why silent sources are not watched, and the way to watch them.

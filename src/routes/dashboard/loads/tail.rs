@@ -91,6 +91,7 @@ impl SourceLoads {
             return Ok(Vec::new());
         }
         self.window.set(Some(window));
+        self.loaded_window.set(Some(window));
         let mut added = Vec::new();
         for (source, fresh) in answers {
             let slot = self.slot(source);
