@@ -20,7 +20,7 @@ use simulated_upstreams::{DataConfig, SimState};
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "audit-demo",
-    about = "Runs the audit dashboard's gateway in front of simulated Octopai and Cloudera Manager servers on loopback, with a week of seeded data.",
+    about = "Runs the audit dashboard's gateway in front of simulated Octopai and Cloudera Manager servers on loopback, with a week of seeded data (and twelve weeks of Octopai history).",
     long_about = None
 )]
 pub struct Cli {
@@ -63,6 +63,12 @@ pub struct DemoArgs {
     /// a burst of failed logins every ten minutes (on in `cargo xtask demo`)
     #[arg(long)]
     pub demo_live: bool,
+    /// How many weeks back Octopai's history reaches, 1 to 52 (the last
+    /// week in full; the weeks before it with people arriving and leaving,
+    /// at the ordinary volume)
+    #[arg(long, value_name = "WEEKS", default_value_t = simulated_upstreams::data::HISTORY_WEEKS,
+          value_parser = clap::value_parser!(u32).range(1..=52))]
+    pub demo_history_weeks: u32,
 }
 
 fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
@@ -105,6 +111,7 @@ impl DemoConfig {
             data: DataConfig {
                 scale: f64::from(demo.demo_volume) / 100.0,
                 hostile: demo.demo_hostile,
+                history_weeks: demo.demo_history_weeks,
                 silenced: demo.demo_silence,
                 reference: demo
                     .demo_reference

@@ -206,6 +206,8 @@ fn main() {
     let end = parse_iso("2026-11-20T16:00:00Z").expect("a fixed instant");
     let dataset = data::generate(&DataConfig {
         scale: 3.0,
+        // The scaled week only, as measured before Octopai had a history.
+        history_weeks: 0,
         ..DataConfig::new(end)
     });
     let audits: Vec<Value> = dataset

@@ -10,6 +10,8 @@
 //! On top, within the last day: a brute-force burst, a password spray, a
 //! failure streak that ends in success, a CM brute force and a burst of
 //! denied operations, so the security view has something to find.
+//! Before those days, Octopai has weeks of history in which people arrive,
+//! some leave and a feature is adopted (`history`).
 //! Cloudera Manager's day lives in `services`, the staged attacks and the
 //! hostile records in `attacks`; this module keeps the configuration, the
 //! records, the people and Octopai's working day.
@@ -34,9 +36,11 @@ use serde_json::{json, Value};
 use crate::rng::Rng;
 
 mod attacks;
+mod history;
 mod services;
 
 pub use attacks::*;
+pub use history::HISTORY_WEEKS;
 use services::*;
 
 /// What to generate.
@@ -52,6 +56,9 @@ pub struct DataConfig {
     /// another.
     pub reference: DateTime<Utc>,
     pub days: u32,
+    /// Octopai's history reaches this many weeks before the end, older
+    /// than the `days` generated in full ([`history`]); 0 for none.
+    pub history_weeks: u32,
     /// Multiplies the ordinary volume (1.0: tens of thousands of events a week).
     pub scale: f64,
     /// Adds events whose every text field is hostile ([`hostile_values`]),
@@ -134,6 +141,7 @@ impl DataConfig {
             end,
             reference: default_reference(),
             days: 7,
+            history_weeks: HISTORY_WEEKS,
             scale: 1.0,
             hostile: false,
             silenced: Vec::new(),
@@ -368,6 +376,7 @@ fn generate_at_end(config: &DataConfig) -> Dataset {
     for (index, record) in octopai.iter_mut().enumerate() {
         record.id = format!("ev-{:07}", total - index);
     }
+    octopai.extend(history::octopai(config, &people, start));
     Dataset { octopai, cloudera }
 }
 

@@ -97,6 +97,7 @@ impl LiveFeed {
             // The rhythm continues: the day after the reference's.
             reference: self.config.reference + (end - self.config.end),
             days: 1,
+            history_weeks: 0,
             scale: self.config.scale,
             hostile: false,
             silenced: Vec::new(),

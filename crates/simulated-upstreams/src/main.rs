@@ -40,6 +40,9 @@ struct Cli {
     /// Keep recording in real time after the seeded history
     #[arg(long)]
     live: bool,
+    /// How many weeks back Octopai's history reaches (0: only the days above)
+    #[arg(long, value_name = "WEEKS", default_value_t = simulated_upstreams::data::HISTORY_WEEKS)]
+    history_weeks: u32,
 }
 
 fn parse_reference(text: &str) -> Result<DateTime<Utc>, String> {
@@ -69,6 +72,7 @@ fn run(cli: Cli) -> Result<(), String> {
     let config = DataConfig {
         seed: cli.seed,
         days: cli.days,
+        history_weeks: cli.history_weeks,
         scale: cli.scale,
         reference: cli
             .demo_reference

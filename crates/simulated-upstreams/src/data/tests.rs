@@ -102,8 +102,14 @@ fn same_seed_same_data_and_realistic_volume() {
     let second = dataset();
     assert_eq!(first.octopai, second.octopai);
     assert_eq!(first.cloudera, second.cloudera);
-    let total = first.octopai.len() + first.cloudera.len();
+    let week = parse_iso("2026-11-22T12:00:00Z").unwrap() - Duration::days(7);
+    let total = first.octopai.iter().filter(|r| r.at >= week).count() + first.cloudera.len();
     assert!((20_000..100_000).contains(&total), "{total} events");
+    assert!(
+        (60_000..160_000).contains(&first.octopai.len()),
+        "{} Octopai events in twelve weeks",
+        first.octopai.len()
+    );
     let users: std::collections::HashSet<&str> =
         first.octopai.iter().map(|r| r.user.as_str()).collect();
     assert!(users.len() >= 50, "{} users", users.len());
@@ -131,9 +137,14 @@ fn lists_are_newest_first_and_inside_the_window() {
         .windows(2)
         .all(|pair| pair[0].at >= pair[1].at));
     assert!(data
-        .octopai
+        .cloudera
         .iter()
         .all(|r| r.at < end && r.at >= end - Duration::days(7)));
+    // Octopai's history reaches twelve weeks back.
+    assert!(data
+        .octopai
+        .iter()
+        .all(|r| r.at < end && r.at >= end - Duration::weeks(12)));
     let day = data.octopai_in(end - Duration::days(1), end);
     assert!(!day.is_empty());
     assert!(day.iter().all(|r| r.at >= end - Duration::days(1)));
@@ -364,4 +375,72 @@ fn some_pages_name_their_record_and_group_into_a_few_routes() {
     ] {
         assert!(routes.contains(route), "{route} in {routes:?}");
     }
+}
+
+#[test]
+fn the_history_leaves_the_generated_days_as_they_were() {
+    let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+    let with = dataset();
+    let without = generate(&DataConfig {
+        history_weeks: 0,
+        ..DataConfig::new(end)
+    });
+    let start = end - Duration::days(7);
+    assert_eq!(with.octopai_in(start, end), without.octopai.as_slice());
+    assert_eq!(with.cloudera, without.cloudera);
+    let older = with.octopai_in(end - Duration::weeks(12), start);
+    assert!(older.len() > 50_000, "{}", older.len());
+    assert!(older.iter().all(|r| r.id.starts_with("ev-h")));
+    let ids: std::collections::HashSet<&str> = with.octopai.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), with.octopai.len(), "ids are unique");
+}
+
+#[test]
+fn the_history_has_arrivals_churn_power_users_and_an_adopted_feature() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let end = parse_iso("2026-11-22T12:00:00Z").unwrap();
+    let data = dataset();
+    let from = end - Duration::weeks(12);
+    let week_of = |at: DateTime<Utc>| (at - from).num_weeks();
+    let mut first: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut last: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut days: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for record in data.octopai.iter().rev() {
+        let week = week_of(record.at);
+        first.entry(&record.user).or_insert(week);
+        last.insert(&record.user, week);
+        days.entry(&record.user)
+            .or_default()
+            .insert((record.at - from).num_days());
+    }
+    // People arrive through the history, not all on its first day.
+    let arrival_weeks: BTreeSet<i64> = first.values().copied().collect();
+    assert!(arrival_weeks.len() >= 8, "{arrival_weeks:?}");
+    assert!(first.values().filter(|week| **week == 0).count() >= 15);
+    assert!(first.values().filter(|week| **week >= 4).count() >= 15);
+    // Some leave: not seen in the last two weeks.
+    let gone = last.values().filter(|week| **week < 10).count();
+    assert!((15..=40).contains(&gone), "{gone} churned");
+    // A few work nearly every day of the history.
+    let busy = days.values().filter(|d| d.len() >= 64).count();
+    assert!((3..=8).contains(&busy), "{busy} power users");
+    // Lineage: nobody before its launch, then adopted by some, not all.
+    let launch = from.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc() + Duration::days(28);
+    let lineage = |r: &&OctopaiRecord| r.page.as_deref().is_some_and(|p| p.starts_with("/lineage"));
+    let history = data.octopai_in(from, end - Duration::days(7));
+    assert!(!history
+        .iter()
+        .filter(|r| r.at < launch)
+        .any(|r| lineage(&r)));
+    let adopters: BTreeSet<&str> = history
+        .iter()
+        .filter(lineage)
+        .map(|r| r.user.as_str())
+        .collect();
+    assert!(
+        (20..first.len() - 20).contains(&adopters.len()),
+        "{} adopters of {}",
+        adopters.len(),
+        first.len()
+    );
 }
