@@ -252,6 +252,12 @@ fn advance(local: NaiveDateTime, step: Step) -> NaiveDateTime {
     }
 }
 
+/// The first instant of `day` in `zone` (after the gap, where a DST change
+/// skips midnight).
+pub fn midnight(day: NaiveDate, zone: &impl Zone) -> DateTime<Utc> {
+    resolve(zone, day.and_time(chrono::NaiveTime::MIN)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// The instant of a wall-clock edge; an edge in a DST gap moves to the end
 /// of the gap (the first wall-clock minute that exists after it).
 fn resolve(zone: &impl Zone, local: NaiveDateTime) -> Option<DateTime<Utc>> {

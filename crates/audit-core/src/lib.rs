@@ -33,6 +33,7 @@ pub mod plan;
 pub mod privacy;
 pub mod query;
 pub mod record;
+pub mod retention;
 pub mod retry;
 pub mod stickiness;
 pub mod time;

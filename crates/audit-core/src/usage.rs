@@ -190,6 +190,12 @@ pub fn time_per_page(sessions: &[Session]) -> Vec<(String, u32, Duration)> {
     ranked
 }
 
+/// The change from `before` to `now` in percent of `before`; `None` when
+/// `before` is zero, which gives no base to compare with.
+pub fn change_percent(now: f64, before: f64) -> Option<f64> {
+    (before != 0.0).then(|| (now - before) / before * 100.0)
+}
+
 /// The `n` most common runs of `length` consecutive pages within sessions.
 pub fn page_sequences(sessions: &[Session], length: usize, n: usize) -> Vec<(Vec<String>, u32)> {
     let length = length.max(1);
@@ -213,6 +219,15 @@ pub fn page_sequences(sessions: &[Session], length: usize, n: usize) -> Vec<(Vec
 mod tests {
     use super::*;
     use crate::event::Outcome;
+
+    #[test]
+    fn changes_are_percent_of_the_earlier_figure_and_none_from_zero() {
+        assert_eq!(change_percent(150.0, 100.0), Some(50.0));
+        assert_eq!(change_percent(75.0, 100.0), Some(-25.0));
+        assert_eq!(change_percent(0.0, 4.0), Some(-100.0));
+        assert_eq!(change_percent(5.0, 0.0), None);
+        assert_eq!(change_percent(0.0, 0.0), None);
+    }
     use crate::fixture::event;
     use crate::time::parse_iso;
 
