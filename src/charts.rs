@@ -228,6 +228,27 @@ pub fn heat_map(cells: &HeatMap, color: RGBColor, ink: Ink) -> Drawn {
     )
 }
 
+/// Shares from 0 to 1 in a grid (a retention triangle): `rows` labels
+/// from the top, `columns` from the left, each row's `cells` from the
+/// left, darker for more.
+pub fn share_grid(
+    rows: Vec<String>,
+    columns: Vec<String>,
+    cells: Vec<Vec<f64>>,
+    color: RGBColor,
+    ink: Ink,
+) -> Drawn {
+    Drawn::new(
+        Picture::Grid {
+            rows,
+            columns,
+            cells,
+            color,
+        },
+        ink,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,6 +429,30 @@ mod tests {
         for day in WEEKDAYS {
             assert!(svg.contains(&format!("\n{day}\n")), "{day}");
         }
+    }
+
+    #[test]
+    fn a_share_grid_draws_a_triangle_with_its_row_labels() {
+        let rows: Vec<String> = (1..=4).map(|w| format!("2026-11-0{w}")).collect();
+        let columns: Vec<String> = (0..4).map(|k| format!("+{k}")).collect();
+        let cells = vec![
+            vec![1.0, 0.5, 0.25, 0.0],
+            vec![1.0, 0.4, 0.1],
+            vec![1.0, 0.0],
+            vec![1.0],
+        ];
+        let svg = share_grid(rows.clone(), columns, cells, HEAT_COLOR, Ink::LIGHT)
+            .svg()
+            .unwrap();
+        assert_eq!(
+            svg.matches("<rect").count(),
+            10 + 1,
+            "the triangle's cells plus the background"
+        );
+        for row in rows {
+            assert!(svg.contains(&format!("\n{row}\n")), "{row}");
+        }
+        assert!(svg.contains("\n+3\n"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ use audit_core::columns::{parse_columns, print_columns, EventColumn};
 use audit_core::detect::{Rule, Thresholds};
 use audit_core::funnel::Funnel;
 use audit_core::page_routes::RouteRule;
+use audit_core::retention::Lookback;
 use audit_core::time::{format_iso, parse_iso};
 use audit_core::{Source, TimeWindow};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
@@ -226,6 +227,8 @@ pub struct DashboardView {
     pub funnel: Option<Funnel>,
     /// Only these people's events (`&people=a,b`): a funnel step's users.
     pub people: Option<Vec<String>>,
+    /// Retention over a lookback loaded for it (`&retention=week:8`).
+    pub retention: Option<Lookback>,
 }
 
 /// A live view polls this often unless the URL says otherwise.
@@ -335,6 +338,7 @@ impl Default for DashboardView {
             routes: RouteRule::default(),
             funnel: None,
             people: None,
+            retention: None,
         }
     }
 }
@@ -461,6 +465,8 @@ impl DashboardView {
                 .unwrap_or_default(),
             funnel: param("funnel")
                 .and_then(|steps| Funnel::from_query(&steps, param("within").as_deref()).ok()),
+            // A lookback a link writes wrongly falls back to the usual one.
+            retention: param("retention").map(|text| Lookback::parse(&text).unwrap_or_default()),
             people: param("people")
                 .map(|text| {
                     text.split(',')
@@ -531,6 +537,9 @@ impl DashboardView {
         }
         if let Some(people) = &self.people {
             parts.push(format!("people={}", percent_encode(&people.join(","))));
+        }
+        if let Some(lookback) = self.retention {
+            parts.push(format!("retention={lookback}"));
         }
         format!("/dashboard?{}", parts.join("&"))
     }

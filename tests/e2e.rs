@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use audit_dashboard::charts;
-use serde_json::json;
+use serde_json::{json, Value};
 use support::page::Dashboard;
 use support::{
     demo_gateway, demo_gateway_with, log_in, logged_in, logged_in_at, Browser, BOTH_LOADED,
@@ -1335,5 +1335,187 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
             Duration::from_secs(20),
         )
         .await;
+    browser.stop().await;
+}
+
+/// The comparison table's rows as `figure → [now, before, change]`.
+const COMPARED: &str = "const t = document.querySelector('#comparison-table'); \
+    return { from: t.dataset.from, to: t.dataset.to, rows: Object.fromEntries([...t.querySelectorAll('tbody tr')] \
+    .map(r => [r.dataset.figure, [r.querySelector('.now').textContent, r.querySelector('.before').textContent, r.querySelector('.change').textContent]])) };";
+
+/// `1,625` as a number.
+fn counted(text: &Value) -> f64 {
+    text.as_str()
+        .unwrap_or_default()
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a count: {text}"))
+}
+
+#[tokio::test]
+async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survive_a_reload() {
+    let base = demo_gateway().await;
+    let browser = logged_in_at(&base, "/dashboard?range=7d&tz=utc").await;
+    browser.click("details#usage summary").await;
+    // The week before, loaded beside this one: every figure against it.
+    browser
+        .wait_for(
+            "the comparison",
+            "!!document.querySelector('#comparison-table')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let compared = browser.script(COMPARED).await;
+    let rows = &compared["rows"];
+    for figure in ["daily", "weekly", "monthly", "sessions", "page-loads"] {
+        let (now, before) = (counted(&rows[figure][0]), counted(&rows[figure][1]));
+        assert!(now > 0.0 && before > 0.0, "{figure}: {compared}");
+        let change = (now - before) / before * 100.0;
+        let said = rows[figure][2].as_str().unwrap();
+        let expected = match change {
+            c if c.abs() < 0.5 => "no change".to_owned(),
+            c if c > 0.0 => format!("+{c:.0}%"),
+            c => format!("\u{2212}{:.0}%", c.abs()),
+        };
+        assert_eq!(said, expected, "{figure}: {compared}");
+    }
+    assert!(
+        rows.as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("route:/lineage")),
+        "top routes are compared too: {compared}"
+    );
+
+    // Retention over the eight weeks to the window's end, loaded for it.
+    browser.click("#retention-show").await;
+    browser
+        .wait_for(
+            "the retention triangle",
+            "location.search.includes('retention=week') && document.querySelectorAll('#retention-table tbody tr').length === 8",
+            Duration::from_secs(120),
+        )
+        .await;
+    let triangle = browser
+        .script(
+            "return { status: document.querySelector('#retention-status').textContent, \
+                      rows: [...document.querySelectorAll('#retention-table tbody tr')].map(r => [...r.cells].map(c => c.textContent)) };",
+        )
+        .await;
+    let status = triangle["status"].as_str().unwrap();
+    assert!(
+        status.contains("first seen in the 8 weeks from") && status.contains("returning"),
+        "{status}"
+    );
+    let returning: u64 = status
+        .split(". ")
+        .find_map(|part| part.split(' ').next()?.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("{status}"));
+    // Everyone there from the history's first weeks was seen before.
+    assert!(returning >= 15, "{status}");
+    let rows = triangle["rows"].as_array().unwrap();
+    // A triangle: the first cohort has a cell for every week, the last one.
+    for (index, row) in rows.iter().enumerate() {
+        assert_eq!(row.as_array().unwrap().len(), 2 + 8 - index, "{triangle}");
+    }
+    // People arrive over the weeks, and not everyone stays.
+    let sizes: Vec<f64> = rows.iter().map(|row| counted(&row[1])).collect();
+    assert!(
+        sizes.iter().filter(|size| **size > 0.0).count() >= 4,
+        "{sizes:?}"
+    );
+    let dropped = rows.iter().any(|row| {
+        row.as_array().unwrap().len() > 3
+            && counted(&row[1]) > 0.0
+            && !row[3].as_str().unwrap().contains("(100%)")
+    });
+    assert!(dropped, "some cohort loses someone: {triangle}");
+    // The heat map is drawn from the same cohorts, with a data table.
+    let drawn_from = browser
+        .number("Number(document.querySelector(\"section[data-chart='retention-heat-map'] figure\").dataset.drawnFrom)")
+        .await;
+    assert_eq!(drawn_from as f64, sizes.iter().sum::<f64>());
+    browser
+        .click("section[data-chart='retention-heat-map'] details.data-table summary")
+        .await;
+    browser
+        .wait_for(
+            "the heat map's data table",
+            "document.querySelectorAll(\"section[data-chart='retention-heat-map'] details.data-table tbody tr\").length === 8",
+            Duration::from_secs(10),
+        )
+        .await;
+
+    // A lookback written wrongly is refused with a reason; nothing is lost.
+    browser.type_into("#retention-lookback", "week:99").await;
+    browser.click("#retention-apply").await;
+    let refused = browser
+        .script(
+            "return [document.querySelector('#retention-error').textContent,                      document.querySelector('#retention-lookback').value, location.search.includes('retention=week:8'),                      document.querySelectorAll('#retention-table tbody tr').length];",
+        )
+        .await;
+    assert!(
+        refused[0].as_str().unwrap().contains("week:N (2 to 26)"),
+        "{refused}"
+    );
+    assert_eq!(refused[1], "week:99");
+    assert_eq!(refused[2], true);
+    assert_eq!(refused[3], 8);
+
+    // The view with a three-step funnel, opened again from its URL.
+    let path = browser
+        .script("return location.pathname + location.search;")
+        .await;
+    let path = format!(
+        "{}&funnel=login%20%3E%20%2Flineage%2F%3Aid%20%3E%20%2Fhelp&within=session",
+        path.as_str().unwrap()
+    );
+    browser.open_view(&base, &path).await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "everything again",
+            "document.querySelectorAll('#funnel-steps tbody tr').length === 3 \
+             && document.querySelectorAll('#retention-table tbody tr').length === 8 \
+             && !!document.querySelector('#comparison-table')",
+            Duration::from_secs(120),
+        )
+        .await;
+    let again = browser
+        .script("return [...document.querySelectorAll('#retention-table tbody tr')].map(r => [...r.cells].map(c => c.textContent));")
+        .await;
+    assert_eq!(&again, &triangle["rows"], "the same cohorts after a reload");
+    let funnel = browser
+        .script("return [...document.querySelectorAll('#funnel-steps button.funnel-people')].map(b => Number(b.textContent.replace(',', '')));")
+        .await;
+    let funnel: Vec<u64> = serde_json::from_value(funnel).unwrap();
+    assert!(
+        funnel[0] > 0 && funnel.windows(2).all(|p| p[0] >= p[1]),
+        "{funnel:?}"
+    );
+
+    // The previous period's figures are a recount of it on its own.
+    let (from, to) = (
+        compared["from"].as_str().unwrap().replace(':', "%3A"),
+        compared["to"].as_str().unwrap().replace(':', "%3A"),
+    );
+    browser
+        .open_view(&base, &format!("/dashboard?from={from}&to={to}&tz=utc"))
+        .await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "the previous week's own comparison",
+            "!!document.querySelector('#comparison-table')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let own = browser.script(COMPARED).await;
+    for figure in ["weekly", "sessions", "median-session", "page-loads"] {
+        assert_eq!(
+            own["rows"][figure][0], compared["rows"][figure][1],
+            "{figure}: the previous week on its own {own}, as compared {compared}"
+        );
+    }
     browser.stop().await;
 }

@@ -175,3 +175,70 @@ async fn a_401_on_a_later_page_asks_to_log_in_once_and_returns_to_the_view() {
     assert_eq!(path.as_str().unwrap(), next.replace("%3A", ":"));
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_previous_period_that_fails_to_load_is_said_never_shown_as_zero_and_can_be_tried_again() {
+    // The hour's one Octopai page arrives; the four tries at the hour
+    // before (the comparison's) fail; the next one works.
+    let base = support::demo_gateway_with(&["--demo-fault", "events:500@2-5"]).await;
+    let browser = logged_in_straight_at(&base, "/dashboard?range=1h").await;
+    browser
+        .wait_for(
+            "both sources",
+            "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2",
+            Duration::from_secs(60),
+        )
+        .await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "the comparison's failure",
+            "document.querySelector('#comparison-status[role=alert]')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let said = browser
+        .script("return document.querySelector('#comparison-status').textContent;")
+        .await;
+    let said = said.as_str().unwrap();
+    assert!(
+        said.contains("could not be loaded, so nothing is compared") && said.contains("HTTP 500"),
+        "{said}"
+    );
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('#comparison-table').length")
+            .await,
+        0,
+        "no figure stands for the period that is missing"
+    );
+    // The window's own usage is there all the same.
+    assert!(
+        browser
+            .number("document.querySelectorAll('.usage-counts').length")
+            .await
+            == 1
+    );
+    browser.click("#comparison-retry").await;
+    browser
+        .wait_for(
+            "the comparison",
+            "!!document.querySelector('#comparison-table')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let before = browser
+        .script("return document.querySelector('#comparison-table tr[data-figure=\"page-loads\"] .before').textContent;")
+        .await;
+    assert!(
+        before
+            .as_str()
+            .unwrap()
+            .replace(',', "")
+            .parse::<u64>()
+            .unwrap()
+            > 0,
+        "{before}"
+    );
+    browser.stop().await;
+}

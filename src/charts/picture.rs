@@ -22,6 +22,8 @@ pub(super) const X_LABELS: u32 = 28;
 pub(super) const Y_LABELS: u32 = 44;
 /// Left of the ranked bars: room for a name.
 pub(super) const NAME_LABELS: u32 = 210;
+/// Left of a grid: room for a date.
+pub(super) const GRID_LABELS: u32 = 96;
 
 /// A tick label for an x position (buckets from the left).
 type Tick = Arc<dyn Fn(f64) -> String + Send + Sync>;
@@ -97,6 +99,15 @@ pub(super) enum Picture {
         cells: Box<HeatMap>,
         color: RGBColor,
     },
+    /// Shares from 0 to 1 in a grid, rows from the top, each row's cells
+    /// from the left; a row shorter than the others leaves the rest blank
+    /// (a retention triangle).
+    Grid {
+        rows: Vec<String>,
+        columns: Vec<String>,
+        cells: Vec<Vec<f64>>,
+        color: RGBColor,
+    },
 }
 
 /// The plotting area in chart pixels: x range, y range.
@@ -118,6 +129,7 @@ impl Picture {
     pub(super) fn label_width(&self) -> u32 {
         match self {
             Picture::Ranked { .. } => NAME_LABELS,
+            Picture::Grid { .. } => GRID_LABELS,
             _ => Y_LABELS,
         }
     }
@@ -139,6 +151,12 @@ impl Picture {
             Picture::Lines { lines, axes } => polylines(root, lines, axes, ink),
             Picture::Ranked { items, color } => ranked(root, items, *color, ink),
             Picture::Heat { cells, color } => heat(root, cells, *color, ink),
+            Picture::Grid {
+                rows,
+                columns,
+                cells,
+                color,
+            } => grid(root, (rows, columns), cells, *color, ink),
         }?;
         root.present().map_err(text)?;
         Ok(plot)
@@ -355,6 +373,74 @@ fn heat<DB: DrawingBackend>(
                     mix(color, 0.12 + 0.88 * shade, ink.background)
                 };
                 Rectangle::new([(x + 0.04, y + 0.06), (x + 0.96, y + 0.94)], color.filled())
+            })
+        }))
+        .map_err(text)?;
+    Ok(chart.plotting_area().get_pixel_range())
+}
+
+/// The label of the row or column whose middle `at` is, every `every`th
+/// one (so labels never overlap), or none.
+fn middle_label(labels: &[String], at: f64, every: usize) -> String {
+    let index = at.floor().max(0.0) as usize;
+    match (at.fract() - 0.5).abs() < 1e-6 && index.is_multiple_of(every.max(1)) {
+        true => labels.get(index).cloned().unwrap_or_default(),
+        false => String::new(),
+    }
+}
+
+fn grid<DB: DrawingBackend>(
+    root: &Area<DB>,
+    (rows, columns): (&[String], &[String]),
+    cells: &[Vec<f64>],
+    color: RGBColor,
+    ink: Ink,
+) -> Result<Plot, String> {
+    let (height, width) = (rows.len().max(1), columns.len().max(1));
+    let mut chart = ChartBuilder::on(root)
+        .margin(MARGIN)
+        .x_label_area_size(X_LABELS)
+        .y_label_area_size(GRID_LABELS)
+        .build_cartesian_2d(0f64..width as f64, 0f64..height as f64)
+        .map_err(text)?;
+    // A label needs about 16 pixels down and 34 across.
+    let (plot_x, plot_y) = chart.plotting_area().get_pixel_range();
+    let fits = |cells: usize, pixels: i32, each: usize| {
+        (cells * each).div_ceil(usize::try_from(pixels.max(1)).unwrap_or(1))
+    };
+    let every_row = fits(height, plot_y.end - plot_y.start, 16);
+    let every_column = fits(width, plot_x.end - plot_x.start, 34);
+    // Labels sit at the cells' middles: half steps.
+    let reversed: Vec<String> = rows.iter().rev().cloned().collect();
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(width * 2 + 1)
+        .y_labels(height * 2 + 1)
+        .label_style(("sans-serif", 14).into_font().color(&ink.text))
+        .axis_style(ink.axis)
+        .x_label_formatter(&|x| middle_label(columns, *x, every_column))
+        .y_label_formatter(&|y| {
+            // Row 0 at the top: counted from the bottom here.
+            let from_bottom = y.floor().max(0.0) as usize;
+            let keep = (height - 1 - from_bottom.min(height - 1)).is_multiple_of(every_row);
+            match keep {
+                true => middle_label(&reversed, *y, 1),
+                false => String::new(),
+            }
+        })
+        .draw()
+        .map_err(text)?;
+    chart
+        .draw_series(cells.iter().enumerate().flat_map(|(row, shares)| {
+            shares.iter().enumerate().map(move |(column, share)| {
+                let y = (height - 1 - row) as f64;
+                let x = column as f64;
+                let fill = match *share > 0.0 {
+                    true => mix(color, 0.12 + 0.88 * share, ink.background),
+                    false => mix(ink.text, 0.06, ink.background),
+                };
+                Rectangle::new([(x + 0.04, y + 0.06), (x + 0.96, y + 0.94)], fill.filled())
             })
         }))
         .map_err(text)?;

@@ -37,6 +37,13 @@ pub enum Pointing {
         describe: Callback<usize, String>,
         on_pick: Callback<usize>,
     },
+    /// A grid of `rows` by `columns` cells: hover describes the cell
+    /// `row * columns + column`.
+    Cells {
+        rows: Signal<usize>,
+        columns: Signal<usize>,
+        describe: Callback<usize, String>,
+    },
 }
 
 /// Less than this many pixels between press and release is a click.
@@ -128,30 +135,42 @@ pub fn ChartFigure(
         drawn.with(|drawn| drawn.as_ref().map(Drawn::overlay_style).unwrap_or_default())
     });
 
-    let (count, describe) = match pointing {
-        Pointing::None => (None, None),
-        Pointing::Columns {
-            count, describe, ..
-        }
-        | Pointing::Rows {
-            count, describe, ..
-        } => (Some(count), Some(describe)),
+    let describe = match pointing {
+        Pointing::None => None,
+        Pointing::Columns { describe, .. }
+        | Pointing::Rows { describe, .. }
+        | Pointing::Cells { describe, .. } => Some(describe),
     };
     let columns = matches!(pointing, Pointing::Columns { .. });
+    let cells = matches!(pointing, Pointing::Cells { .. });
+    // Where the tip goes: across for columns, down for rows, both for cells.
+    let tip_at = RwSignal::new((0.0, 0.0));
 
     let on_move = move |ev: web_sys::MouseEvent| {
-        let (Some(count), Some((x, y, _))) = (count, pointer_fraction(&ev)) else {
+        let Some((x, y, _)) = pointer_fraction(&ev) else {
             return;
         };
-        let count = count.get_untracked();
-        if count == 0 {
-            return;
-        }
-        let (index, at) = if columns {
-            (slot(x, count), x)
-        } else {
-            (slot(y, count), y)
+        let (index, at) = match pointing {
+            Pointing::None => return,
+            Pointing::Columns { count, .. } | Pointing::Rows { count, .. } => {
+                let count = count.get_untracked();
+                if count == 0 {
+                    return;
+                }
+                match columns {
+                    true => (slot(x, count), x),
+                    false => (slot(y, count), y),
+                }
+            }
+            Pointing::Cells { rows, columns, .. } => {
+                let (rows, columns) = (rows.get_untracked(), columns.get_untracked());
+                if rows == 0 || columns == 0 {
+                    return;
+                }
+                (slot(y, rows) * columns + slot(x, columns), y)
+            }
         };
+        tip_at.set((x, y));
         hovered.set(Some((index, at)));
         if pressed.get_untracked().is_some() {
             dragged_to.set(Some(x));
@@ -191,7 +210,7 @@ pub fn ChartFigure(
                     on_pick.run(slot(y, count.get_untracked()));
                 }
             }
-            Pointing::None => {}
+            Pointing::None | Pointing::Cells { .. } => {}
         }
     };
     let on_leave = move |_| {
@@ -224,7 +243,7 @@ pub fn ChartFigure(
                 <div class="chart-frame" hidden=move || problem.with(Option::is_some)>
                     <canvas class="chart-canvas" width=WIDTH height=HEIGHT node_ref=canvas_ref></canvas>
                     {(!matches!(pointing, Pointing::None)).then(|| view! {
-                        <div class="chart-overlay" class:rows=!columns style=move || overlay_style.get()
+                        <div class="chart-overlay" class:rows=!columns && !cells class:cells=cells style=move || overlay_style.get()
                             on:mousemove=on_move on:mousedown=on_down on:mouseup=on_up on:mouseleave=on_leave>
                             {move || match (pressed.get(), dragged_to.get()) {
                                 (Some(from), Some(to)) => Some(view! {
@@ -238,7 +257,10 @@ pub fn ChartFigure(
                             }}
                             {move || hovered.get().and_then(|(index, at)| {
                                 let text = describe?.run(index);
-                                let position = if columns {
+                                let position = if cells {
+                                    let (x, y) = tip_at.get_untracked();
+                                    format!("left:{:.2}%;top:{:.2}%", (x * 100.0).min(60.0), (y * 100.0 + 4.0).min(80.0))
+                                } else if columns {
                                     format!("left:{:.2}%;top:0", (at * 100.0).min(70.0))
                                 } else {
                                     format!("left:30%;top:{:.2}%", (at * 100.0).min(80.0))

@@ -23,7 +23,12 @@ pub struct Usage {
     pub monthly: usize,
     pub sessions: usize,
     pub median_session: Duration,
+    /// Page loads in all.
+    pub page_loads: u64,
+    /// The ten most viewed routes: (route, views, time on them).
     pub pages: Vec<(String, u32, Duration)>,
+    /// Every route's views, by route.
+    pub route_views: std::collections::BTreeMap<String, u32>,
     pub sequences: Vec<(Vec<String>, u32)>,
     /// DAU and MAU for each of the window's last 31 days at most.
     pub stickiness: Vec<DayStickiness>,
@@ -47,6 +52,11 @@ pub fn usage(
     let mut durations: Vec<Duration> = found.iter().map(|s| s.duration()).collect();
     durations.sort();
     let mut pages = time_per_page(&found);
+    let route_views = pages
+        .iter()
+        .map(|(route, views, _)| (route.clone(), *views))
+        .collect();
+    let page_loads = pages.iter().map(|(_, views, _)| u64::from(*views)).sum();
     pages.truncate(10);
     Usage {
         daily: active_users(events, window.end(), 1),
@@ -57,7 +67,9 @@ pub fn usage(
             .get(durations.len() / 2)
             .copied()
             .unwrap_or_default(),
+        page_loads,
         pages,
+        route_views,
         sequences: page_sequences(&found, 3, 5),
         stickiness: {
             let mut days = stickiness(events, window, zone);
@@ -82,6 +94,9 @@ pub fn UsagePanel(
     /// Whether the panel is open: the figures and charts are built (and
     /// counted) only while it is.
     open: RwSignal<bool>,
+    /// The comparison with the previous period, and retention.
+    #[prop(into)]
+    periods: ViewFn,
     /// The usage charts.
     children: ChildrenFn,
 ) -> impl IntoView {
@@ -153,6 +168,7 @@ pub fn UsagePanel(
                     <Stickiness days=usage.stickiness power=usage.power/>
                 }
             })}
+            <Show when=move || open.get()>{periods.run()}</Show>
         </details>
     }
 }

@@ -15,6 +15,7 @@ pub mod live;
 pub mod loads;
 pub mod offline;
 pub mod panels;
+pub mod periods;
 pub mod shown;
 pub mod silence;
 pub mod view;
@@ -37,9 +38,11 @@ use crate::components::field_facets::{FieldFacets, FACET_VALUES};
 use crate::components::funnel_panel::FunnelPanel;
 use crate::components::import_file::ImportFile;
 use crate::components::lookup_panel::{LookupForm, LookupPanel};
+use crate::components::period_compare::PeriodCompare;
 use crate::components::privacy_switch::PrivacySwitch;
 use crate::components::query_bar::QueryBar;
 use crate::components::range_picker::RangePicker;
+use crate::components::retention_panel::RetentionPanel;
 use crate::components::saved_views::SavedViews;
 use crate::components::usage_panel::{usage, UsagePanel};
 use crate::shortcuts;
@@ -169,6 +172,8 @@ pub fn DashboardPage() -> impl IntoView {
         },
     );
     let usage_now = Signal::derive(move || usage_open.get().then(|| usage_counted.get()).flatten());
+    // The previous period and a retention lookback, loaded beside it.
+    let periods = periods::use_usage_periods(view, loads, real_query, usage_open);
     // A funnel, counted while the usage panel is open.
     let funnel_counted = crate::recent::memo_recent(
         2,
@@ -331,7 +336,24 @@ pub fn DashboardPage() -> impl IntoView {
             <UsagePanel usage=usage_now open=usage_open idle_minutes=Signal::derive(move || current.with(|v| v.idle_minutes))
                 on_idle=view.editor(|next, minutes| next.idle_minutes = minutes)
                 rule=Signal::derive(move || current.with(|v| v.routes))
-                on_rule=view.editor(|next, rule| next.routes = rule)>
+                on_rule=view.editor(|next, rule| next.routes = rule)
+                periods=move || view! {
+                    <PeriodCompare now=usage_now previous=Signal::from(periods.previous) zone=Signal::from(zone)
+                        on_retry=Callback::new(move |()| {
+                            if let Some(window) = periods.previous_load.state.with_untracked(|s| s.window()) {
+                                periods.previous_load.load(window);
+                            }
+                        })/>
+                    <RetentionPanel shown=Signal::from(periods.retention)
+                        lookback=Signal::derive(move || current.with(|v| v.retention))
+                        on_lookback=view.editor(|next, lookback| next.retention = lookback)
+                        on_retry=Callback::new(move |()| {
+                            if let Some(window) = periods.lookback_load.state.with_untracked(|s| s.window()) {
+                                periods.lookback_load.load(window);
+                            }
+                        })
+                        zone=Signal::from(zone) ink=inputs.ink/>
+                }>
                 <div class="usage-charts">{page_loads.view()} {active_users.view()}</div>
                 <FunnelPanel funnel=Signal::derive(move || current.with(|v| v.funnel.clone()))
                     counted=funnel_now on_apply=view.editor(|next, funnel| next.funnel = funnel)

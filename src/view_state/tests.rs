@@ -86,6 +86,7 @@ fn every_view_round_trips_through_the_url() {
                 audit_core::funnel::Funnel::from_query("login > /lineage/:id", Some("45")).unwrap(),
             ),
             people: Some(vec!["mia@example.com".into(), "raj.kim".into()]),
+            retention: Some(audit_core::retention::Lookback::parse("day:14").unwrap()),
             columns: Some(vec![
                 EventColumn::User,
                 EventColumn::Time,

@@ -1,0 +1,305 @@
+//! Usage over periods other than the window shown, each loaded from
+//! Octopai for the purpose with the view's query, with progress: the
+//! period of equal length before the window (every usage figure is
+//! compared with it) and a retention lookback (`&retention=week:8`).
+//!
+//! Each loads while the usage panel is open and its window differs from
+//! the one held; a live view keeps what it has until its window has slid
+//! by a tenth of its length. A failed load is said, with a way to try
+//! again, and never shown as zero.
+
+use audit_core::plan::QueryPlan;
+use audit_core::{Rows, Source, TimeWindow};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use audit_core::retention::retention;
+
+use super::loads::SourceLoads;
+use super::view::ViewHandle;
+use crate::api;
+use crate::components::period_compare::Previous;
+use crate::components::retention_panel::RetentionShown;
+use crate::components::usage_panel::usage;
+use crate::loader;
+use crate::recent::memo_recent;
+use crate::view_state::Focus;
+
+/// One extra load's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Extra {
+    #[default]
+    None,
+    Loading {
+        window: TimeWindow,
+        received: u64,
+    },
+    /// `rows` complete from `held_from` on: the window's start, or later
+    /// when the cap on events held kept only the newest.
+    Ready {
+        window: TimeWindow,
+        rows: Rows,
+        held_from: DateTime<Utc>,
+    },
+    Failed {
+        window: TimeWindow,
+        error: String,
+    },
+}
+
+impl Extra {
+    pub fn window(&self) -> Option<TimeWindow> {
+        match self {
+            Extra::None => None,
+            Extra::Loading { window, .. }
+            | Extra::Ready { window, .. }
+            | Extra::Failed { window, .. } => Some(*window),
+        }
+    }
+}
+
+/// An Octopai load beside the view's own. Copy it freely.
+#[derive(Clone, Copy)]
+pub struct ExtraLoad {
+    pub state: RwSignal<Extra>,
+    /// Each load's number: an older one's answer is dropped.
+    number: StoredValue<u64>,
+    loads: SourceLoads,
+}
+
+impl ExtraLoad {
+    pub fn new(loads: SourceLoads) -> Self {
+        ExtraLoad {
+            state: RwSignal::new(Extra::None),
+            number: StoredValue::new(0),
+            loads,
+        }
+    }
+
+    /// Drops what is held or loading.
+    pub fn forget(self) {
+        self.number.update_value(|n| *n += 1);
+        self.state.set(Extra::None);
+    }
+
+    /// Keeps `wanted` loaded: loads it unless it is held, loading or has
+    /// failed (tried again on request), or, in a live view, unless what is
+    /// held is within a tenth of its length of it.
+    pub fn keep(self, wanted: TimeWindow, live: bool) {
+        let held = self.state.with_untracked(Extra::window);
+        let close = held.is_some_and(|held| {
+            held == wanted
+                || (live
+                    && held.length() == wanted.length()
+                    && (wanted.start() - held.start()).abs() < held.length() / 10)
+        });
+        if !close {
+            self.load(wanted);
+        }
+    }
+
+    /// Loads Octopai's events of `window` with the view's query.
+    pub fn load(self, window: TimeWindow) {
+        let (Some(token), Some(branches)) = (self.loads.token(), self.loads.branches()) else {
+            return;
+        };
+        if !self.loads.connected(Source::Octopai) {
+            self.state.set(Extra::Failed {
+                window,
+                error: "Octopai is not connected in this session".into(),
+            });
+            return;
+        }
+        self.number.update_value(|n| *n += 1);
+        let mine = self.number.get_value();
+        let current = move || self.number.try_get_value() == Some(mine);
+        self.state.set(Extra::Loading {
+            window,
+            received: 0,
+        });
+        let state = self.state;
+        let cap = self.loads.cap_now();
+        leptos::task::spawn_local(async move {
+            let client = api::Client::new(token, None).background();
+            let plan = QueryPlan::for_source(Source::Octopai, &branches);
+            let mut capped = false;
+            let (rows, error) =
+                loader::load_source(&client, Source::Octopai, window, &plan, cap, |progress| {
+                    capped |= progress.at_least.is_some();
+                    if current() {
+                        state.set(Extra::Loading {
+                            window,
+                            received: progress.received,
+                        });
+                    }
+                })
+                .await;
+            if !current() {
+                return;
+            }
+            state.set(match error {
+                Some(error) => Extra::Failed {
+                    window,
+                    error: error.to_string(),
+                },
+                None => Extra::Ready {
+                    held_from: match capped {
+                        true => rows.last().map_or(window.end(), |oldest| oldest.at),
+                        false => window.start(),
+                    },
+                    window,
+                    rows,
+                },
+            });
+        });
+    }
+}
+
+/// The usage panel's other periods: each load, and what is shown of it.
+#[derive(Clone, Copy)]
+pub struct UsagePeriods {
+    pub previous_load: ExtraLoad,
+    pub lookback_load: ExtraLoad,
+    pub previous: Memo<Previous>,
+    pub retention: Memo<RetentionShown>,
+}
+
+/// What of `rows` the usage figures count: a tile's focus and a funnel
+/// step's people narrow it as they narrow the window's events.
+fn narrowed(rows: &Rows, focus: Option<Focus>, people: Option<&[String]>) -> Rows {
+    if focus.is_none() && people.is_none() {
+        return rows.clone();
+    }
+    rows.select(|e| {
+        focus.is_none_or(|focus| focus.keeps(e))
+            && people.is_none_or(|people| people.iter().any(|p| p == e.actor.as_str()))
+    })
+}
+
+/// Keeps the previous period and the retention lookback loaded while the
+/// usage panel is `open`, and counts them as the window's usage is.
+pub fn use_usage_periods(
+    view: ViewHandle,
+    loads: SourceLoads,
+    query: Memo<String>,
+    open: RwSignal<bool>,
+) -> UsagePeriods {
+    let previous_load = ExtraLoad::new(loads);
+    let lookback_load = ExtraLoad::new(loads);
+    let current = view.view;
+    // Another query or source choice forgets both.
+    Effect::new(move |seen: Option<()>| {
+        query.track();
+        if seen.is_some() {
+            previous_load.forget();
+            lookback_load.forget();
+        }
+    });
+    Effect::new(move || {
+        let (Some(window), true) = (loads.window.get(), open.get()) else {
+            return;
+        };
+        if loads.loading() {
+            return;
+        }
+        let (live, asked, zone) = current.with(|v| (v.live.is_some(), v.retention, v.zone));
+        untrack(|| {
+            if let Ok(before) = TimeWindow::new(window.start() - window.length(), window.start()) {
+                previous_load.keep(before, live);
+            }
+            match asked {
+                Some(lookback) => {
+                    lookback_load.keep(lookback.load_window(window.end(), &zone), live)
+                }
+                None => lookback_load.forget(),
+            }
+        });
+    });
+    let narrowing = Memo::new(move |_| current.with(|v| (v.focus, v.people.clone())));
+    let previous = memo_recent(
+        1,
+        move || {
+            let (idle, routes, zone) = current.with(|v| (v.idle_minutes, v.routes, v.zone));
+            (
+                previous_load.state.get(),
+                narrowing.get(),
+                idle,
+                routes,
+                zone,
+            )
+        },
+        |(state, (focus, people), idle, routes, zone)| match state {
+            Extra::None => Previous::None,
+            Extra::Loading { window, received } => Previous::Loading {
+                window: *window,
+                received: *received,
+            },
+            Extra::Failed { window, error } => Previous::Failed {
+                window: *window,
+                error: error.clone(),
+            },
+            Extra::Ready { window, rows, .. } => {
+                let rows = narrowed(rows, *focus, people.as_deref());
+                match rows.iter().any(|e| e.source == Source::Octopai) {
+                    false => Previous::Empty { window: *window },
+                    true => Previous::Ready {
+                        window: *window,
+                        usage: usage(&rows, window, *idle, routes, zone),
+                    },
+                }
+            }
+        },
+    );
+    let retention = memo_recent(
+        1,
+        move || {
+            let (asked, zone) = current.with(|v| (v.retention, v.zone));
+            (lookback_load.state.get(), narrowing.get(), asked, zone)
+        },
+        |(state, (focus, people), asked, zone)| {
+            let Some(lookback) = asked else {
+                return RetentionShown::Off;
+            };
+            match state {
+                Extra::None => RetentionShown::Off,
+                Extra::Loading { window, received } => RetentionShown::Loading {
+                    window: *window,
+                    received: *received,
+                },
+                Extra::Failed { window, error } => RetentionShown::Failed {
+                    window: *window,
+                    error: error.clone(),
+                },
+                // Loaded for another lookback: the one asked for is coming.
+                Extra::Ready { window, .. }
+                    if lookback.load_window(window.end(), zone).start() != window.start() =>
+                {
+                    RetentionShown::Loading {
+                        window: lookback.load_window(window.end(), zone),
+                        received: 0,
+                    }
+                }
+                Extra::Ready {
+                    window,
+                    rows,
+                    held_from,
+                } => {
+                    let rows = narrowed(rows, *focus, people.as_deref());
+                    match retention(&rows, *lookback, window.end(), *held_from, zone) {
+                        Ok(retention) => RetentionShown::Ready {
+                            window: *window,
+                            retention,
+                        },
+                        Err(why) => RetentionShown::CutShort(why.to_string()),
+                    }
+                }
+            }
+        },
+    );
+    UsagePeriods {
+        previous_load,
+        lookback_load,
+        previous,
+        retention,
+    }
+}
