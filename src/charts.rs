@@ -34,6 +34,9 @@ pub const CLOUDERA_COLOR: RGBColor = RGBColor(200, 100, 0);
 pub const USERS_COLOR: RGBColor = RGBColor(140, 96, 204);
 /// The strongest cell of the heat map; emptier cells fade to the background.
 pub const HEAT_COLOR: RGBColor = RGBColor(50, 120, 200);
+/// A split usage chart's two parts: the sources' colours, known apart in
+/// both themes.
+pub const SEGMENT_COLORS: [RGBColor; 2] = [OCTOPAI_COLOR, CLOUDERA_COLOR];
 
 /// What a chart is drawn in besides its series: the theme's background,
 /// text, axes and grid. The light and dark values match style/main.css.

@@ -24,6 +24,7 @@ use audit_core::detect::{Rule, Thresholds};
 use audit_core::funnel::Funnel;
 use audit_core::page_routes::RouteRule;
 use audit_core::retention::Lookback;
+use audit_core::segment::Segment;
 use audit_core::time::{format_iso, parse_iso};
 use audit_core::{Source, TimeWindow};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
@@ -229,6 +230,8 @@ pub struct DashboardView {
     pub people: Option<Vec<String>>,
     /// Retention over a lookback loaded for it (`&retention=week:8`).
     pub retention: Option<Lookback>,
+    /// The usage charts split in two (`&split=address`, `&split=users:a,b`).
+    pub split: Option<Segment>,
 }
 
 /// A live view polls this often unless the URL says otherwise.
@@ -339,6 +342,7 @@ impl Default for DashboardView {
             funnel: None,
             people: None,
             retention: None,
+            split: None,
         }
     }
 }
@@ -465,6 +469,8 @@ impl DashboardView {
                 .unwrap_or_default(),
             funnel: param("funnel")
                 .and_then(|steps| Funnel::from_query(&steps, param("within").as_deref()).ok()),
+            // A split a link writes wrongly is no split.
+            split: param("split").and_then(|text| Segment::from_query(&text).ok()),
             // A lookback a link writes wrongly falls back to the usual one.
             retention: param("retention").map(|text| Lookback::parse(&text).unwrap_or_default()),
             people: param("people")
@@ -540,6 +546,9 @@ impl DashboardView {
         }
         if let Some(lookback) = self.retention {
             parts.push(format!("retention={lookback}"));
+        }
+        if let Some(split) = &self.split {
+            parts.push(format!("split={}", percent_encode(&split.to_query())));
         }
         format!("/dashboard?{}", parts.join("&"))
     }

@@ -1519,3 +1519,113 @@ async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survi
     }
     browser.stop().await;
 }
+
+/// The page loads chart's table: each part's page loads summed, and each
+/// part's most active users in a bucket.
+const PAGE_LOAD_PARTS: &str = "const s = document.querySelector(\"section[data-chart='page-loads']\"); \
+    const rows = [...s.querySelectorAll('details.data-table tbody tr')].map(r => [...r.cells].slice(2).map(c => Number(c.textContent))); \
+    const parts = (rows[0] || []).length / 2; \
+    return { legend: [...s.querySelectorAll('.legend li')].map(l => l.textContent), \
+             label: s.querySelector('figure').getAttribute('aria-label'), \
+             loads: [...Array(parts).keys()].map(p => rows.reduce((sum, r) => sum + r[2 * p], 0)), \
+             users: [...Array(parts).keys()].map(p => Math.max(...rows.map(r => r[2 * p + 1]))) };";
+
+#[tokio::test]
+async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
+    let base = demo_gateway().await;
+    // A month: Octopai's partners, from outside, come and go in it.
+    let browser = logged_in_at(&base, "/dashboard?range=30d&tz=utc").await;
+    browser.click("details#usage summary").await;
+    browser
+        .click("section[data-chart='page-loads'] details.data-table summary")
+        .await;
+    browser
+        .wait_for(
+            "the page loads table",
+            "document.querySelectorAll(\"section[data-chart='page-loads'] details.data-table tbody tr\").length > 0",
+            Duration::from_secs(30),
+        )
+        .await;
+    let whole = browser.script(PAGE_LOAD_PARTS).await;
+    let total = whole["loads"][0].as_f64().unwrap();
+    assert!(total > 10_000.0, "{whole}");
+
+    browser.choose("#segment-choice", "address").await;
+    browser.click("#segment-apply").await;
+    browser
+        .wait_for(
+            "split by address",
+            "location.search.includes('split=address') && document.querySelectorAll(\"section[data-chart='page-loads'] .legend li\").length === 2",
+            Duration::from_secs(30),
+        )
+        .await;
+    let split = browser.script(PAGE_LOAD_PARTS).await;
+    assert_eq!(
+        split["legend"],
+        json!(["internal addresses", "external or no address"])
+    );
+    assert!(
+        split["label"]
+            .as_str()
+            .unwrap()
+            .ends_with("split into internal addresses and external or no address"),
+        "{split}"
+    );
+    let (internal, external) = (
+        split["loads"][0].as_f64().unwrap(),
+        split["loads"][1].as_f64().unwrap(),
+    );
+    assert_eq!(internal + external, total, "the parts add up: {split}");
+    assert!(internal > 0.0 && external > 0.0, "{split}");
+
+    // A pasted list written wrongly is refused; the split in place stays.
+    browser.choose("#segment-choice", "users").await;
+    browser.type_into("#segment-users", " , ").await;
+    browser.click("#segment-apply").await;
+    let error = browser.dashboard().text("#segment-error").await;
+    assert!(error.contains("at least one user"), "{error}");
+    assert!(browser
+        .script("return location.search.includes('split=address');")
+        .await
+        .as_bool()
+        .unwrap());
+
+    browser
+        .type_into(
+            "#segment-users",
+            "mia.chen@example.com\nliam.kim@example.com",
+        )
+        .await;
+    browser.click("#segment-apply").await;
+    browser
+        .wait_for(
+            "split by the two users",
+            "location.search.includes('split=users') && [...document.querySelectorAll(\"section[data-chart='page-loads'] .legend li\")].map(l => l.textContent).includes('the 2 users listed')",
+            Duration::from_secs(30),
+        )
+        .await;
+    let listed = browser.script(PAGE_LOAD_PARTS).await;
+    let users = listed["users"][0].as_f64().unwrap();
+    assert!(users > 0.0 && users <= 2.0, "{listed}");
+    assert_eq!(
+        listed["loads"][0].as_f64().unwrap() + listed["loads"][1].as_f64().unwrap(),
+        total,
+        "{listed}"
+    );
+
+    // The split comes back from the URL.
+    let path = browser
+        .script("return location.pathname + location.search;")
+        .await;
+    browser.open_view(&base, path.as_str().unwrap()).await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "the split again",
+            "[...document.querySelectorAll(\"section[data-chart='page-loads'] .legend li\")].map(l => l.textContent).join('|') === 'the 2 users listed|everyone else' \
+             && document.querySelector('#segment-users').value.includes('liam.kim@example.com')",
+            Duration::from_secs(30),
+        )
+        .await;
+    browser.stop().await;
+}

@@ -86,7 +86,8 @@ pub fn ChartFigure(
     /// How many events the chart is drawn from.
     drawn_from: Signal<u64>,
     /// Legend entries: (label, CSS colour).
-    legend: Vec<(&'static str, String)>,
+    #[prop(into)]
+    legend: Signal<Vec<(String, String)>>,
     /// The data-table alternative.
     table: Signal<DataTable>,
     /// What pointing at the chart does.
@@ -275,7 +276,8 @@ pub fn ChartFigure(
                 })}
             </figure>
             <ul class="legend">
-                {legend
+                {move || legend
+                    .get()
                     .into_iter()
                     .map(|(name, color)| {
                         view! {

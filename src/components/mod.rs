@@ -19,4 +19,5 @@ pub mod range_picker;
 pub mod retention_panel;
 pub mod route_rule;
 pub mod saved_views;
+pub mod segment_form;
 pub mod usage_panel;

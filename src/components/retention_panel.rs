@@ -224,7 +224,7 @@ pub fn RetentionPanel(
                     )).unwrap_or_default()))
                     drawn=drawn
                     drawn_from=Signal::derive(move || ready.with(|r| r.as_ref().map_or(0, |r| r.cohorts.iter().map(|c| u64::from(c.size)).sum())))
-                    legend=vec![("share of the cohort active", crate::charts::css(HEAT_COLOR))]
+                    legend=vec![("share of the cohort active".to_owned(), crate::charts::css(HEAT_COLOR))]
                     table=Signal::derive(move || ready.with(|r| r.as_ref().map(table_of).unwrap_or_default()))
                     pointing=Pointing::Cells { rows: size, columns: size, describe }
                 />

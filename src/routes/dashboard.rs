@@ -44,6 +44,7 @@ use crate::components::query_bar::QueryBar;
 use crate::components::range_picker::RangePicker;
 use crate::components::retention_panel::RetentionPanel;
 use crate::components::saved_views::SavedViews;
+use crate::components::segment_form::SegmentForm;
 use crate::components::usage_panel::{usage, UsagePanel};
 use crate::shortcuts;
 use crate::view_state::TimeRange;
@@ -123,7 +124,8 @@ pub fn DashboardPage() -> impl IntoView {
     // A clause from a chart's bar or the detail view, added to the query.
     let add_clause =
         view.editor(|next, clause: String| next.query = with_clause(&next.query, &clause));
-    let (page_loads, active_users) = charts::usage_charts(inputs);
+    let split = Memo::new(move |_| current.with(|v| v.split.clone()));
+    let (page_loads, active_users) = charts::usage_charts(inputs, split);
     let time_charts = [
         charts::octopai_logins(inputs),
         charts::cloudera_logins(inputs),
@@ -354,6 +356,7 @@ pub fn DashboardPage() -> impl IntoView {
                         })
                         zone=Signal::from(zone) ink=inputs.ink/>
                 }>
+                <SegmentForm split=Signal::from(split) on_apply=view.editor(|next, split| next.split = split)/>
                 <div class="usage-charts">{page_loads.view()} {active_users.view()}</div>
                 <FunnelPanel funnel=Signal::derive(move || current.with(|v| v.funnel.clone()))
                     counted=funnel_now on_apply=view.editor(|next, funnel| next.funnel = funnel)

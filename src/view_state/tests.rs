@@ -87,6 +87,7 @@ fn every_view_round_trips_through_the_url() {
             ),
             people: Some(vec!["mia@example.com".into(), "raj.kim".into()]),
             retention: Some(audit_core::retention::Lookback::parse("day:14").unwrap()),
+            split: Some(audit_core::segment::Segment::users("mia@example.com raj.kim").unwrap()),
             columns: Some(vec![
                 EventColumn::User,
                 EventColumn::Time,

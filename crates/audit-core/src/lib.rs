@@ -35,6 +35,7 @@ pub mod query;
 pub mod record;
 pub mod retention;
 pub mod retry;
+pub mod segment;
 pub mod stickiness;
 pub mod time;
 pub mod usage;

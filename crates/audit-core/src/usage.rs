@@ -126,13 +126,22 @@ pub struct UsageBucket {
 /// Page loads and active users per bucket, on the charts' bucket grid:
 /// with day buckets, the active users are the daily active users.
 pub fn usage_timeline(events: &(impl Events + ?Sized), buckets: &Buckets) -> Vec<UsageBucket> {
+    usage_timeline_where(events, buckets, |_| true)
+}
+
+/// [`usage_timeline`] of the events `keep` keeps (a segment's part).
+pub fn usage_timeline_where(
+    events: &(impl Events + ?Sized),
+    buckets: &Buckets,
+    keep: impl Fn(&AuditEvent) -> bool,
+) -> Vec<UsageBucket> {
     let count = buckets.count();
     let mut loads = vec![0u32; count];
     let mut users: Vec<FnvSet<&str>> = vec![FnvSet::default(); count];
     let mut last = 0;
     for event in events
         .iter()
-        .filter(|e| e.source == Source::Octopai && !e.is_failed_login())
+        .filter(|e| e.source == Source::Octopai && !e.is_failed_login() && keep(e))
     {
         let Some(index) = buckets
             .index_near(event.at, &mut last)

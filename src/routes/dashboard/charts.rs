@@ -5,6 +5,7 @@
 //! [`ChartFigure`].
 
 use audit_core::analytics::{self, Buckets, OutcomeBucket};
+use audit_core::segment::{usage_timeline_split, Segment};
 use audit_core::usage;
 use audit_core::{Source, TimeWindow};
 use leptos::prelude::*;
@@ -180,13 +181,27 @@ pub struct Chart {
     drawn_from: Signal<u64>,
     table: Signal<DataTable>,
     pointing: Pointing,
+    /// The legend when it is not the spec's own (a split chart's parts).
+    legend: Option<Signal<Vec<(String, String)>>>,
 }
 
 impl Chart {
+    fn legend(self) -> Signal<Vec<(String, String)>> {
+        self.legend.unwrap_or_else(|| {
+            Signal::stored(
+                self.spec
+                    .legend()
+                    .into_iter()
+                    .map(|(name, color)| (name.to_owned(), color))
+                    .collect(),
+            )
+        })
+    }
+
     pub fn view(self) -> impl IntoView {
         view! {
             <ChartFigure title=self.spec.title label=self.label drawn=self.drawn drawn_from=self.drawn_from
-                table=self.table pointing=self.pointing hint=self.spec.hint legend=self.spec.legend()/>
+                table=self.table pointing=self.pointing hint=self.spec.hint legend=self.legend()/>
         }
     }
 }
@@ -226,6 +241,7 @@ pub fn outcome_chart(
         }),
         table,
         pointing: inputs.columns(describe),
+        legend: None,
     }
 }
 
@@ -297,48 +313,138 @@ pub fn activity(inputs: ChartInputs) -> Chart {
         drawn_from: Signal::derive(move || inputs.events.with(|events| events.len()) as u64),
         table,
         pointing: inputs.columns(describe),
+        legend: None,
     }
 }
 
-/// Page loads and active users per bucket: two charts, one table.
-pub fn usage_charts(inputs: ChartInputs) -> (Chart, Chart) {
-    let data = inputs.per_bucket(
-        |events, buckets| {
-            usage::usage_timeline(events, buckets)
-                .iter()
-                .map(|b| (b.page_loads, b.active_users))
-                .collect::<Vec<_>>()
+/// Page loads and active users per bucket: two charts, one table; split
+/// into two lines each by `split` when one is asked for.
+pub fn usage_charts(inputs: ChartInputs, split: Memo<Option<Segment>>) -> (Chart, Chart) {
+    // One list of (page loads, active users) per bucket for each part.
+    let data = crate::recent::memo_recent(
+        2,
+        move || (inputs.events.get(), inputs.buckets.get(), split.get()),
+        |(events, buckets, split)| {
+            let buckets = buckets.as_ref()?;
+            let pairs = |series: Vec<usage::UsageBucket>| {
+                series
+                    .iter()
+                    .map(|b| (b.page_loads, b.active_users))
+                    .collect::<Vec<_>>()
+            };
+            Some(match split {
+                None => vec![pairs(usage::usage_timeline(events, buckets))],
+                Some(segment) => usage_timeline_split(events, buckets, segment)
+                    .map(pairs)
+                    .into_iter()
+                    .collect(),
+            })
         },
-        None,
     );
-    let (table, describe) =
-        inputs.pair_table(data, ["Page loads", "Active users"], |loads, users| {
-            format!("{loads} page loads, {users} active users")
+    let names = Memo::new(move |_| split.with(|s| s.as_ref().map(Segment::names)));
+    let table =
+        Signal::derive(move || {
+            let parts: Vec<String> = names
+                .get()
+                .map(|names| names.into_iter().map(|n| format!(" ({n})")).collect())
+                .unwrap_or_else(|| vec![String::new()]);
+            DataTable {
+                columns: ["From".to_owned(), "To".to_owned()]
+                    .into_iter()
+                    .chain(parts.iter().flat_map(|part| {
+                        [format!("Page loads{part}"), format!("Active users{part}")]
+                    }))
+                    .collect(),
+                rows: data.with(|data| {
+                    let Some(data) = data else {
+                        return Vec::new();
+                    };
+                    (0..data.first().map_or(0, Vec::len))
+                        .map(|index| {
+                            let (from, to) = inputs.bucket_times(index);
+                            [from, to]
+                                .into_iter()
+                                .chain(data.iter().flat_map(|part| {
+                                    let (loads, users) = part[index];
+                                    [loads.to_string(), users.to_string()]
+                                }))
+                                .collect()
+                        })
+                        .collect()
+                }),
+            }
         });
+    let describe = Callback::new(move |index: usize| {
+        let (from, to) = inputs.bucket_times(index);
+        let names = names.get_untracked();
+        let counts = data.with_untracked(|data| {
+            data.iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(at, part)| {
+                    let (loads, users) = part.get(index)?;
+                    let words = format!("{loads} page loads, {users} active users");
+                    Some(match &names {
+                        Some(names) => format!("{}: {words}", names[at]),
+                        None => words,
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        format!("{from} to {to}: {counts}")
+    });
     let drawn_from = Signal::derive(move || {
         data.with(|data| {
             data.iter()
+                .flatten()
                 .flatten()
                 .map(|(loads, _)| u64::from(*loads))
                 .sum()
         })
     });
-    let line = |spec: &'static ChartSpec, count: fn(&(u32, u32)) -> u32| Chart {
-        spec,
-        label: inputs.label(spec),
-        drawn: inputs.draw_over(data, move |pairs, buckets, zone, shade, ink| {
-            draw::lines(
-                vec![(pairs.iter().map(count).collect(), spec.series[0].color)],
-                buckets,
-                zone,
-                "",
-                shade,
-                ink,
-            )
-        }),
-        drawn_from,
-        table,
-        pointing: inputs.columns(describe),
+    let line = |spec: &'static ChartSpec, count: fn(&(u32, u32)) -> u32| {
+        let base = inputs.label(spec);
+        Chart {
+            spec,
+            label: Signal::derive(move || match names.get() {
+                Some([first, second]) => format!("{}, split into {first} and {second}", base.get()),
+                None => base.get(),
+            }),
+            drawn: inputs.draw_over(data, move |parts, buckets, zone, shade, ink| {
+                let colors = match parts.len() {
+                    1 => vec![spec.series[0].color],
+                    _ => draw::SEGMENT_COLORS.to_vec(),
+                };
+                draw::lines(
+                    parts
+                        .iter()
+                        .zip(colors)
+                        .map(|(part, color)| (part.iter().map(count).collect(), color))
+                        .collect(),
+                    buckets,
+                    zone,
+                    "",
+                    shade,
+                    ink,
+                )
+            }),
+            drawn_from,
+            table,
+            pointing: inputs.columns(describe),
+            legend: Some(Signal::derive(move || match names.get() {
+                Some(names) => names
+                    .into_iter()
+                    .zip(draw::SEGMENT_COLORS)
+                    .map(|(name, color)| (name, draw::css(color)))
+                    .collect(),
+                None => spec
+                    .legend()
+                    .into_iter()
+                    .map(|(name, color)| (name.to_owned(), color))
+                    .collect(),
+            })),
+        }
     };
     (
         line(&PAGE_LOADS, |pair| pair.0),

@@ -187,7 +187,8 @@ pub fn use_usage_periods(
     let previous_load = ExtraLoad::new(loads);
     let lookback_load = ExtraLoad::new(loads);
     let current = view.view;
-    // Another query or source choice forgets both.
+    // Another query forgets both (they are Octopai's alone: the sources
+    // shown do not change them).
     Effect::new(move |seen: Option<()>| {
         query.track();
         if seen.is_some() {

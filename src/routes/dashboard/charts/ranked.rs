@@ -82,6 +82,7 @@ pub fn ranked_chart(
             describe,
             on_pick,
         },
+        legend: None,
     }
 }
 
@@ -155,5 +156,6 @@ pub fn hour_by_weekday(inputs: ChartInputs) -> Chart {
             }),
         }),
         pointing: Pointing::None,
+        legend: None,
     }
 }
