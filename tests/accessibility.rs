@@ -109,10 +109,13 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
         );
     }
     // An event's detail open, the shortcut list shown, a lookup and the
-    // usage figures (at a week, so every panel has something).
+    // usage figures (at a week, so every panel has something), with the
+    // previous week, retention and the charts split.
     browser
         .client
-        .goto(&format!("{base}/dashboard?range=7d&who=admin"))
+        .goto(&format!(
+            "{base}/dashboard?range=7d&who=admin&retention=week:8&split=address"
+        ))
         .await
         .unwrap();
     browser
@@ -128,6 +131,13 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
         .await;
     browser
         .script("document.querySelectorAll('details').forEach(d => d.open = true); return true;")
+        .await;
+    browser
+        .wait_for(
+            "the previous week and retention",
+            "!!document.querySelector('#comparison-table') && !!document.querySelector('#retention-table')",
+            Duration::from_secs(120),
+        )
         .await;
     support::open_data_tables(&browser).await;
     for theme in ["light", "dark"] {

@@ -100,7 +100,7 @@ async fn chart_figure_paints_the_chart_with_its_accessible_name_or_says_why_not(
                 drawn=Signal::from(svg)
                 drawn_from=Signal::derive(|| 12)
                 table=table
-                legend=vec![("failed", "rgb(1, 2, 3)".to_owned())]
+                legend=vec![("failed".to_owned(), "rgb(1, 2, 3)".to_owned())]
             />
         }
     });

@@ -294,8 +294,9 @@ pub fn ChartFigure(
                 // every filter change.
                 <details class="data-table" on:toggle=move |ev| table_open.set(is_open(&ev))>
                     <summary>"Data table"</summary>
+                    // Focusable: a wide table scrolls, by keyboard too.
                     {move || table_open.get().then(|| table.with(|table| view! {
-                        <table>
+                        <table tabindex="0">
                             <caption>{title} " as a table"</caption>
                             <thead><tr>{table.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
                             <tbody>

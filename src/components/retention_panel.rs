@@ -243,7 +243,7 @@ fn describe_lookback(lookback: Lookback) -> String {
 fn RetentionTable(retention: Retention) -> impl IntoView {
     let table = table_of(&retention);
     view! {
-        <div class="retention-scroll">
+        <div class="retention-scroll" tabindex="0" role="region" aria-label="Retention table">
             <table class="retention-table" id="retention-table">
                 <caption>"Users active in each period after their first, by cohort"</caption>
                 <thead><tr>{table.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
