@@ -1517,6 +1517,33 @@ async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survi
             "{figure}: the previous week on its own {own}, as compared {compared}"
         );
     }
+
+    // Who started using lineage when, and who still does: the same
+    // retention over lineage's page loads alone. Lineage came after most
+    // of the history's people had arrived, so more are new to it.
+    browser
+        .open_view(
+            &base,
+            "/dashboard?range=7d&tz=utc&retention=week:8&q=source%3D%3D%2Flineage*",
+        )
+        .await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "lineage's retention",
+            "document.querySelectorAll('#retention-table tbody tr').length === 8",
+            Duration::from_secs(120),
+        )
+        .await;
+    let lineage = browser
+        .script("return [...document.querySelectorAll('#retention-table tbody tr')].map(r => Number(r.cells[1].textContent.replace(/,/g, '')));")
+        .await;
+    let lineage: Vec<f64> = serde_json::from_value(lineage).unwrap();
+    let new_to_lineage: f64 = lineage.iter().sum();
+    assert!(
+        new_to_lineage > sizes.iter().sum::<f64>(),
+        "new to lineage {lineage:?}, new at all {sizes:?}"
+    );
     browser.stop().await;
 }
 
