@@ -15,6 +15,8 @@ use audit_core::privacy::{looks_like_pseudonym, Entry, PersonKind, Pseudonyms};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use audit_core::segment::Segment;
+
 use crate::view_state::DashboardView;
 
 #[derive(Serialize, Deserialize)]
@@ -105,6 +107,12 @@ impl Privacy {
             .with_value(|table| index.detect_with(thresholds, &|ip| table.is_internal(ip)))
     }
 
+    /// Whether an address (or the address behind its pseudonym) is
+    /// internal.
+    pub fn is_internal(self, ip: &str) -> bool {
+        self.table.with_value(|table| table.is_internal(ip))
+    }
+
     /// `text` with this session's pseudonyms resolved, and those it could
     /// not resolve.
     pub fn unmask(self, text: &str) -> (String, Vec<String>) {
@@ -146,11 +154,24 @@ impl Privacy {
             view.who = view.who.map(|who| self.person(&who));
             view.alias = view.alias.map(|alias| self.person(&alias));
             view.flag = view.flag.map(|flag| self.mask_flag(&flag));
+            // A pasted list names real people or their pseudonyms.
+            if let Some(Segment::Users(users)) = &mut view.split {
+                for user in users.iter_mut() {
+                    if !looks_like_pseudonym(user) {
+                        *user = self.person(user);
+                    }
+                }
+            }
             self.keep(&view);
         } else {
             view.query = self.unmask(&view.query).0;
             for field in [&mut view.who, &mut view.alias, &mut view.flag] {
                 *field = field.take().map(|text| self.unmask(&text).0);
+            }
+            if let Some(Segment::Users(users)) = &mut view.split {
+                for user in users.iter_mut() {
+                    *user = self.unmask(user).0;
+                }
             }
         }
         Ok(view)
@@ -219,8 +240,12 @@ impl Privacy {
 }
 
 /// The view's fields that can name a person: the query, who is looked up,
-/// their alias and the flag shown.
+/// their alias, the flag shown and the users a split lists.
 fn person_fields(view: &DashboardView) -> impl Iterator<Item = &String> {
+    let listed: &[String] = match &view.split {
+        Some(Segment::Users(users)) => users,
+        _ => &[],
+    };
     [
         Some(&view.query),
         view.who.as_ref(),
@@ -229,6 +254,7 @@ fn person_fields(view: &DashboardView) -> impl Iterator<Item = &String> {
     ]
     .into_iter()
     .flatten()
+    .chain(listed)
 }
 
 fn save(key: &[u8; 32], entries: &[Entry]) {

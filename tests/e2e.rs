@@ -1547,16 +1547,6 @@ async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survi
     browser.stop().await;
 }
 
-/// The page loads chart's table: each part's page loads summed, and each
-/// part's most active users in a bucket.
-const PAGE_LOAD_PARTS: &str = "const s = document.querySelector(\"section[data-chart='page-loads']\"); \
-    const rows = [...s.querySelectorAll('details.data-table tbody tr')].map(r => [...r.cells].slice(2).map(c => Number(c.textContent))); \
-    const parts = (rows[0] || []).length / 2; \
-    return { legend: [...s.querySelectorAll('.legend li')].map(l => l.textContent), \
-             label: s.querySelector('figure').getAttribute('aria-label'), \
-             loads: [...Array(parts).keys()].map(p => rows.reduce((sum, r) => sum + r[2 * p], 0)), \
-             users: [...Array(parts).keys()].map(p => Math.max(...rows.map(r => r[2 * p + 1]))) };";
-
 #[tokio::test]
 async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
     let base = demo_gateway().await;
@@ -1573,7 +1563,7 @@ async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
             Duration::from_secs(30),
         )
         .await;
-    let whole = browser.script(PAGE_LOAD_PARTS).await;
+    let whole = browser.script(support::PAGE_LOAD_PARTS).await;
     let total = whole["loads"][0].as_f64().unwrap();
     assert!(total > 10_000.0, "{whole}");
 
@@ -1586,7 +1576,7 @@ async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
             Duration::from_secs(30),
         )
         .await;
-    let split = browser.script(PAGE_LOAD_PARTS).await;
+    let split = browser.script(support::PAGE_LOAD_PARTS).await;
     assert_eq!(
         split["legend"],
         json!(["internal addresses", "external or no address"])
@@ -1631,7 +1621,7 @@ async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
             Duration::from_secs(30),
         )
         .await;
-    let listed = browser.script(PAGE_LOAD_PARTS).await;
+    let listed = browser.script(support::PAGE_LOAD_PARTS).await;
     let users = listed["users"][0].as_f64().unwrap();
     assert!(users > 0.0 && users <= 2.0, "{listed}");
     assert_eq!(

@@ -385,3 +385,72 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
     assert!(words.contains("cannot travel in a shared link"), "{words}");
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_split_in_privacy_mode_counts_as_without_it_and_names_nobody_in_the_url() {
+    let base = demo_gateway().await;
+    let browser = logged_in_at(&base, "/dashboard?range=24h&tz=utc&split=address").await;
+    browser.click("details#usage summary").await;
+    browser
+        .click("section[data-chart='page-loads'] details.data-table summary")
+        .await;
+    let table = "document.querySelectorAll(\"section[data-chart='page-loads'] details.data-table tbody tr\").length > 0 \
+                 && document.querySelectorAll(\"section[data-chart='page-loads'] .legend li\").length === 2";
+    browser
+        .wait_for("the split table", table, Duration::from_secs(30))
+        .await;
+    let plain = browser.script(support::PAGE_LOAD_PARTS).await;
+    assert!(plain["loads"][0].as_f64().unwrap() > 0.0, "{plain}");
+
+    // Masked addresses are still told internal or external by the real one.
+    browser.click("#privacy").await;
+    browser
+        .wait_for(
+            "privacy mode",
+            &format!(
+                "new URLSearchParams(location.search).get('private') === '1' && {BOTH_LOADED}"
+            ),
+            Duration::from_secs(60),
+        )
+        .await;
+    browser
+        .wait_for("the split table again", table, Duration::from_secs(30))
+        .await;
+    let masked = browser.script(support::PAGE_LOAD_PARTS).await;
+    assert_eq!(masked["loads"], plain["loads"], "{masked} against {plain}");
+    assert_eq!(masked["users"], plain["users"], "{masked} against {plain}");
+
+    // A real name pasted is kept as its pseudonym.
+    browser.choose("#segment-choice", "users").await;
+    browser
+        .type_into("#segment-users", "mia.chen@example.com")
+        .await;
+    browser.click("#segment-apply").await;
+    browser
+        .wait_for(
+            "split by one user",
+            "location.search.includes('split=users') && [...document.querySelectorAll(\"section[data-chart='page-loads'] .legend li\")].map(l => l.textContent).includes('the user listed')",
+            Duration::from_secs(30),
+        )
+        .await;
+    let search = browser.script("return location.search;").await;
+    let search = search.as_str().unwrap();
+    assert!(
+        !search.contains("mia") && search.contains("user-"),
+        "{search}"
+    );
+    let listed = browser.script(support::PAGE_LOAD_PARTS).await;
+    assert_eq!(listed["users"][0], 1, "{listed}");
+    assert!(listed["loads"][0].as_f64().unwrap() > 0.0, "{listed}");
+
+    // Off: the list names the person again.
+    browser.click("#privacy").await;
+    browser
+        .wait_for(
+            "privacy off",
+            "!location.search.includes('private=1') && location.search.includes('mia.chen')",
+            Duration::from_secs(60),
+        )
+        .await;
+    browser.stop().await;
+}

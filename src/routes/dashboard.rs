@@ -125,7 +125,7 @@ pub fn DashboardPage() -> impl IntoView {
     let add_clause =
         view.editor(|next, clause: String| next.query = with_clause(&next.query, &clause));
     let split = Memo::new(move |_| current.with(|v| v.split.clone()));
-    let (page_loads, active_users) = charts::usage_charts(inputs, split);
+    let (page_loads, active_users) = charts::usage_charts(inputs, split, privacy, private);
     let time_charts = [
         charts::octopai_logins(inputs),
         charts::cloudera_logins(inputs),

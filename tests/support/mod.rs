@@ -455,3 +455,14 @@ pub const TABLE_ROWS: &str =
 
 pub const BOTH_LOADED: &str =
     "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2";
+
+/// The page loads chart's table: each part's page loads summed, and each
+/// part's most active users in a bucket.
+#[allow(dead_code)] // Not every test binary splits usage.
+pub const PAGE_LOAD_PARTS: &str = "const s = document.querySelector(\"section[data-chart='page-loads']\"); \
+    const rows = [...s.querySelectorAll('details.data-table tbody tr')].map(r => [...r.cells].slice(2).map(c => Number(c.textContent))); \
+    const parts = (rows[0] || []).length / 2; \
+    return { legend: [...s.querySelectorAll('.legend li')].map(l => l.textContent), \
+             label: s.querySelector('figure').getAttribute('aria-label'), \
+             loads: [...Array(parts).keys()].map(p => rows.reduce((sum, r) => sum + r[2 * p], 0)), \
+             users: [...Array(parts).keys()].map(p => Math.max(...rows.map(r => r[2 * p + 1]))) };";

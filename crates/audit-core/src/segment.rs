@@ -4,7 +4,6 @@
 //! Kept in the URL as `address` or `users:a@example.com,b@example.com`.
 
 use crate::calendar::Buckets;
-use crate::detect::is_internal_address;
 use crate::event::{AuditEvent, Events};
 use crate::usage::{usage_timeline_where, UsageBucket};
 
@@ -78,10 +77,12 @@ impl Segment {
         }
     }
 
-    /// Which part an event falls in: 0 or 1.
-    pub fn part(&self, event: &AuditEvent) -> usize {
+    /// Which part an event falls in: 0 or 1, `is_internal` telling an
+    /// internal address ([`crate::detect::is_internal_address`], or privacy mode's
+    /// answer for the real address behind a pseudonym).
+    pub fn part(&self, event: &AuditEvent, is_internal: &dyn Fn(&str) -> bool) -> usize {
         let first = match self {
-            Segment::Addresses => event.ip.as_deref().is_some_and(is_internal_address),
+            Segment::Addresses => event.ip.as_deref().is_some_and(is_internal),
             Segment::Users(users) => users
                 .iter()
                 .any(|user| user.eq_ignore_ascii_case(event.actor.as_str())),
@@ -90,18 +91,22 @@ impl Segment {
     }
 }
 
-/// Page loads and active users per bucket in each part of `segment`.
+/// Page loads and active users per bucket in each part of `segment`
+/// (`is_internal` as for [`Segment::part`]).
 pub fn usage_timeline_split(
     events: &(impl Events + ?Sized),
     buckets: &Buckets,
     segment: &Segment,
+    is_internal: &dyn Fn(&str) -> bool,
 ) -> [Vec<UsageBucket>; 2] {
-    [0, 1].map(|part| usage_timeline_where(events, buckets, |e| segment.part(e) == part))
+    [0, 1]
+        .map(|part| usage_timeline_where(events, buckets, |e| segment.part(e, is_internal) == part))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::is_internal_address;
     use crate::event::{EventKind, Outcome, Source};
     use crate::fixture::event;
     use crate::time::{parse_iso, TimeWindow};
@@ -161,7 +166,8 @@ mod tests {
         .unwrap();
         let buckets = Buckets::utc(window, crate::calendar::Step::Minutes(30));
         let whole = usage_timeline(&events, &buckets);
-        let [internal, external] = usage_timeline_split(&events, &buckets, &Segment::Addresses);
+        let [internal, external] =
+            usage_timeline_split(&events, &buckets, &Segment::Addresses, &is_internal_address);
         let loads =
             |series: &[UsageBucket]| series.iter().map(|b| b.page_loads).collect::<Vec<_>>();
         let users =
@@ -172,7 +178,9 @@ mod tests {
         assert_eq!(users(&internal), [1, 0]);
         assert_eq!(users(&external), [1, 2]);
         let [listed, others] =
-            usage_timeline_split(&events, &buckets, &Segment::users("MIA").unwrap());
+            usage_timeline_split(&events, &buckets, &Segment::users("MIA").unwrap(), &|_| {
+                true
+            });
         assert_eq!(
             loads(&listed),
             [2, 1],

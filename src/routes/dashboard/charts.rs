@@ -319,12 +319,28 @@ pub fn activity(inputs: ChartInputs) -> Chart {
 
 /// Page loads and active users per bucket: two charts, one table; split
 /// into two lines each by `split` when one is asked for.
-pub fn usage_charts(inputs: ChartInputs, split: Memo<Option<Segment>>) -> (Chart, Chart) {
+///
+/// In privacy mode (`private`) the events' addresses are pseudonyms:
+/// whether one is internal is asked of the real address behind it.
+pub fn usage_charts(
+    inputs: ChartInputs,
+    split: Memo<Option<Segment>>,
+    privacy: crate::privacy::Privacy,
+    private: Memo<bool>,
+) -> (Chart, Chart) {
     // One list of (page loads, active users) per bucket for each part.
     let data = crate::recent::memo_recent(
         2,
-        move || (inputs.events.get(), inputs.buckets.get(), split.get()),
-        |(events, buckets, split)| {
+        move || {
+            let private = split.with(|s| matches!(s, Some(Segment::Addresses))) && private.get();
+            (
+                inputs.events.get(),
+                inputs.buckets.get(),
+                split.get(),
+                private,
+            )
+        },
+        move |(events, buckets, split, private)| {
             let buckets = buckets.as_ref()?;
             let pairs = |series: Vec<usage::UsageBucket>| {
                 series
@@ -334,10 +350,16 @@ pub fn usage_charts(inputs: ChartInputs, split: Memo<Option<Segment>>) -> (Chart
             };
             Some(match split {
                 None => vec![pairs(usage::usage_timeline(events, buckets))],
-                Some(segment) => usage_timeline_split(events, buckets, segment)
-                    .map(pairs)
-                    .into_iter()
-                    .collect(),
+                Some(segment) => {
+                    let internal = |ip: &str| match private {
+                        true => privacy.is_internal(ip),
+                        false => audit_core::detect::is_internal_address(ip),
+                    };
+                    usage_timeline_split(events, buckets, segment, &internal)
+                        .map(pairs)
+                        .into_iter()
+                        .collect()
+                }
             })
         },
     );

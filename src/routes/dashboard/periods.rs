@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use audit_core::retention::retention;
 
 use super::loads::SourceLoads;
+use super::shown::Narrowing;
 use super::view::ViewHandle;
 use crate::api;
 use crate::components::period_compare::Previous;
@@ -23,7 +24,6 @@ use crate::components::retention_panel::RetentionShown;
 use crate::components::usage_panel::usage;
 use crate::loader;
 use crate::recent::memo_recent;
-use crate::view_state::Focus;
 
 /// One extra load's state.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -164,16 +164,13 @@ pub struct UsagePeriods {
     pub retention: Memo<RetentionShown>,
 }
 
-/// What of `rows` the usage figures count: a tile's focus and a funnel
-/// step's people narrow it as they narrow the window's events.
-fn narrowed(rows: &Rows, focus: Option<Focus>, people: Option<&[String]>) -> Rows {
-    if focus.is_none() && people.is_none() {
-        return rows.clone();
+/// What of `rows` the usage figures count: narrowed as the window's
+/// events are.
+fn narrowed(rows: &Rows, narrowing: &Narrowing) -> Rows {
+    match narrowing.is_none() {
+        true => rows.clone(),
+        false => rows.select(|e| narrowing.keeps(e)),
     }
-    rows.select(|e| {
-        focus.is_none_or(|focus| focus.keeps(e))
-            && people.is_none_or(|people| people.iter().any(|p| p == e.actor.as_str()))
-    })
 }
 
 /// Keeps the previous period and the retention lookback loaded while the
@@ -216,7 +213,15 @@ pub fn use_usage_periods(
             }
         });
     });
-    let narrowing = Memo::new(move |_| current.with(|v| (v.focus, v.people.clone())));
+    // These loads are not masked in privacy mode: a funnel step's people
+    // (pseudonyms then) are narrowed to by their real names.
+    let privacy = view.privacy;
+    let narrowing = Memo::new(move |_| {
+        current.with(|v| match v.private {
+            true => Narrowing::of(v, |person| privacy.unmask(person).0),
+            false => Narrowing::of(v, str::to_owned),
+        })
+    });
     let previous = memo_recent(
         1,
         move || {
@@ -229,7 +234,7 @@ pub fn use_usage_periods(
                 zone,
             )
         },
-        |(state, (focus, people), idle, routes, zone)| match state {
+        |(state, narrowing, idle, routes, zone)| match state {
             Extra::None => Previous::None,
             Extra::Loading { window, received } => Previous::Loading {
                 window: *window,
@@ -240,7 +245,7 @@ pub fn use_usage_periods(
                 error: error.clone(),
             },
             Extra::Ready { window, rows, .. } => {
-                let rows = narrowed(rows, *focus, people.as_deref());
+                let rows = narrowed(rows, narrowing);
                 match rows.iter().any(|e| e.source == Source::Octopai) {
                     false => Previous::Empty { window: *window },
                     true => Previous::Ready {
@@ -257,7 +262,7 @@ pub fn use_usage_periods(
             let (asked, zone) = current.with(|v| (v.retention, v.zone));
             (lookback_load.state.get(), narrowing.get(), asked, zone)
         },
-        |(state, (focus, people), asked, zone)| {
+        |(state, narrowing, asked, zone)| {
             let Some(lookback) = asked else {
                 return RetentionShown::Off;
             };
@@ -285,7 +290,7 @@ pub fn use_usage_periods(
                     rows,
                     held_from,
                 } => {
-                    let rows = narrowed(rows, *focus, people.as_deref());
+                    let rows = narrowed(rows, narrowing);
                     match retention(&rows, *lookback, window.end(), *held_from, zone) {
                         Ok(retention) => RetentionShown::Ready {
                             window: *window,

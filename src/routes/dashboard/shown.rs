@@ -121,6 +121,39 @@ impl Shown {
     }
 }
 
+/// What narrows every count of usage, beside the flag or lookup shown: a
+/// tile's focus and a funnel step's people.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Narrowing {
+    pub focus: Option<crate::view_state::Focus>,
+    pub people: Option<HashSet<String>>,
+}
+
+impl Narrowing {
+    /// The view's narrowing, with its people as `name` gives them.
+    pub fn of(view: &DashboardView, name: impl Fn(&str) -> String) -> Narrowing {
+        Narrowing {
+            focus: view.focus,
+            people: view
+                .people
+                .as_ref()
+                .map(|people| people.iter().map(|person| name(person)).collect()),
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.focus.is_none() && self.people.is_none()
+    }
+
+    pub fn keeps(&self, event: &audit_core::AuditEvent) -> bool {
+        self.focus.is_none_or(|focus| focus.keeps(event))
+            && self
+                .people
+                .as_ref()
+                .is_none_or(|people| people.contains(event.actor.as_str()))
+    }
+}
+
 /// What is shown of `loads` in `view`, the flags of `silence` among the
 /// detections.
 pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -> Shown {
@@ -241,8 +274,7 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
         flags
     });
     let flag = Memo::new(move |_| view.with(|v| v.flag.clone()));
-    let focus = Memo::new(move |_| view.with(|v| v.focus));
-    let people = Memo::new(move |_| view.with(|v| v.people.clone()));
+    let narrowing = Memo::new(move |_| view.with(|v| Narrowing::of(v, str::to_owned)));
     let active_flag = Memo::new(move |_| {
         flag.get()
             .and_then(|key| detections.with(|flags| flags.iter().find(|f| f.key() == key).cloned()))
@@ -272,25 +304,18 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
             (Some(_), None) => Some(HashSet::new()),
             (None, _) => None,
         };
-        let focus = focus.get();
-        let people: Option<HashSet<String>> = people.with(|people| {
-            people
-                .as_ref()
-                .map(|people| people.iter().cloned().collect())
-        });
-        if only.is_none() && looked_up.is_none() && focus.is_none() && people.is_none() {
-            // Nothing narrows: the same list, not a copy.
-            return loaded.get();
-        }
-        // The rows kept, not copies of their events.
-        loaded.with(|events| {
-            events.select(|e| {
-                only.as_ref().is_none_or(|ids| ids.contains(&e.id))
-                    && looked_up.as_ref().is_none_or(|ids| ids.contains(&e.id))
-                    && focus.is_none_or(|focus| focus.keeps(e))
-                    && people
-                        .as_ref()
-                        .is_none_or(|people| people.contains(e.actor.as_str()))
+        narrowing.with(|narrowing| {
+            if only.is_none() && looked_up.is_none() && narrowing.is_none() {
+                // Nothing narrows: the same list, not a copy.
+                return loaded.get();
+            }
+            // The rows kept, not copies of their events.
+            loaded.with(|events| {
+                events.select(|e| {
+                    only.as_ref().is_none_or(|ids| ids.contains(&e.id))
+                        && looked_up.as_ref().is_none_or(|ids| ids.contains(&e.id))
+                        && narrowing.keeps(e)
+                })
             })
         })
     });
