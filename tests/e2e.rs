@@ -1646,3 +1646,33 @@ async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
         .await;
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_retention_lookback_cut_short_by_the_cap_says_so_instead_of_drawing() {
+    let base = demo_gateway().await;
+    // Twelve weeks of Octopai are far more than 5,000 events: the newest
+    // are kept, and older users would look new.
+    let browser = logged_in_at(&base, "/dashboard?range=24h&retention=week:8&cap=5000").await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "retention's answer",
+            "document.querySelector('#retention-status[role=alert]')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let said = browser.dashboard().text("#retention-status").await;
+    assert!(
+        said.starts_with("No retention is drawn: the events held begin at")
+            && said.contains("would count as new")
+            && said.contains("shorter lookback"),
+        "{said}"
+    );
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('#retention-table, section[data-chart=\"retention-heat-map\"]').length")
+            .await,
+        0
+    );
+    browser.stop().await;
+}
