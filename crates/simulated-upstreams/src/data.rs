@@ -422,6 +422,19 @@ fn with_record(page: &str, at: DateTime<Utc>, person: &str) -> String {
     }
 }
 
+/// A third of the reports opened for editing are exported a little later:
+/// the export's page load, made from the edit's instant (not the
+/// generator's random numbers, so every other value stays as it was).
+fn exported(edit: &OctopaiRecord) -> Option<OctopaiRecord> {
+    let report = edit.page.as_deref()?.strip_suffix("/edit")?;
+    let n = edit.at.timestamp_millis().unsigned_abs();
+    n.is_multiple_of(3).then(|| OctopaiRecord {
+        at: edit.at + Duration::seconds(20 + i64::try_from(n % 60).unwrap_or(0)),
+        page: Some(format!("{report}/export")),
+        ..edit.clone()
+    })
+}
+
 fn login_event(
     user: &str,
     at: DateTime<Utc>,
@@ -479,7 +492,10 @@ fn workday(
         for _ in 0..loads {
             at += Duration::seconds(rng.between(20, 600));
             let index = usize::try_from(rng.below(20).min(rng.below(20))).unwrap_or(0);
-            octopai.push(page_event(person, at, &ip, PAGES[index]));
+            let page = page_event(person, at, &ip, PAGES[index]);
+            let export = exported(&page);
+            octopai.push(page);
+            octopai.extend(export);
         }
         at += Duration::seconds(rng.between(30, 300));
         if rng.chance(0.7) {
