@@ -137,10 +137,13 @@ pub(super) fn chronological(events: &(impl Events + ?Sized)) -> Vec<u32> {
     let mut order: Vec<u32> = (0..events.len())
         .map(|row| u32::try_from(row).unwrap_or(u32::MAX))
         .collect();
+    // In the order lists are shown in (newest first, ties by id), not
+    // merely newest first: a list newest first with ties the other way
+    // round is sorted below.
     let newest_first = events
         .iter()
         .zip(events.iter().skip(1))
-        .all(|(newer, older_one)| older(older_one, newer).is_le());
+        .all(|(newer, older_one)| crate::event::newest_first(newer, older_one).is_le());
     if newest_first {
         // As the page holds them (newest first, ties by id): reversed,
         // with each run of one instant put back in id order. Linear.

@@ -41,6 +41,19 @@ fn events_newest_first_are_put_oldest_first_as_a_sort_would() {
     };
     assert_eq!(ids(&events), ["b", "a", "c", "d"]);
     assert_eq!(ids(&events), sorted(&events));
+    // Newest first with the ties the other way round (c before a): still
+    // oldest first with ties by id.
+    let mut other_ties = events.clone();
+    other_ties.swap(1, 3);
+    other_ties.swap(2, 3);
+    assert_eq!(
+        other_ties
+            .iter()
+            .map(|e| e.id.to_string())
+            .collect::<Vec<_>>(),
+        ["d", "c", "a", "a", "b"]
+    );
+    assert_eq!(ids(&other_ties), ["b", "a", "c", "d"]);
     events.swap(0, 4);
     assert_eq!(ids(&events), sorted(&events), "not newest first: sorted");
 }
