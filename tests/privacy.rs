@@ -391,6 +391,14 @@ async fn a_split_in_privacy_mode_counts_as_without_it_and_names_nobody_in_the_ur
     let base = demo_gateway().await;
     let browser = logged_in_at(&base, "/dashboard?range=24h&tz=utc&split=address").await;
     browser.click("details#usage summary").await;
+    // The panel's charts are built once it is open.
+    browser
+        .wait_for(
+            "the usage charts",
+            "!!document.querySelector(\"section[data-chart='page-loads'] details.data-table summary\")",
+            Duration::from_secs(30),
+        )
+        .await;
     browser
         .click("section[data-chart='page-loads'] details.data-table summary")
         .await;
