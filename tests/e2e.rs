@@ -1658,6 +1658,33 @@ async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
 }
 
 #[tokio::test]
+async fn a_previous_period_with_nothing_in_it_says_so_rather_than_showing_zeros() {
+    let base = demo_gateway().await;
+    let browser = logged_in_at(
+        &base,
+        "/dashboard?range=24h&q=username%3D%3Dnobody%40example.com",
+    )
+    .await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "the previous period's answer",
+            "(document.querySelector('#comparison-status') || {}).textContent?.includes('holds no Octopai events')",
+            Duration::from_secs(60),
+        )
+        .await;
+    let said = browser.dashboard().text("#comparison-status").await;
+    assert!(said.contains("there is nothing to compare with"), "{said}");
+    assert_eq!(
+        browser
+            .number("document.querySelectorAll('#comparison-table').length")
+            .await,
+        0
+    );
+    browser.stop().await;
+}
+
+#[tokio::test]
 async fn a_retention_lookback_cut_short_by_the_cap_says_so_instead_of_drawing() {
     let base = demo_gateway().await;
     // Twelve weeks of Octopai are far more than 5,000 events: the newest

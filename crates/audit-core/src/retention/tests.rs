@@ -110,12 +110,24 @@ fn a_cohort_nobody_returns_from_and_empty_weeks() {
         ("bob", "2026-11-04T09:00:00Z"),
         // Nobody at all in the week of 2026-11-09; ann back in the last.
         ("ann", "2026-11-25T09:00:00Z"),
+        // cy's cohort: nobody in it comes back.
+        ("cy", "2026-11-17T09:00:00Z"),
     ]);
     let found = retention(&data, weeks(4), end, at("2026-01-01T00:00:00Z"), &Utc).unwrap();
     assert!(!found.last_partial, "the window ends as the last week does");
     assert_eq!(found.cohorts[0].size, 2);
     assert_eq!(found.cohorts[0].active, vec![2, 0, 0, 1]);
-    assert!(found.cohorts[1..].iter().all(|c| c.size == 0));
+    assert_eq!(found.cohorts[1].size, 0);
+    assert_eq!(
+        (found.cohorts[2].size, found.cohorts[2].active.clone()),
+        (1, vec![1, 0])
+    );
+    assert_eq!(
+        found.cohorts[2].share(1),
+        Some(0.0),
+        "a real zero: nobody came back"
+    );
+    assert_eq!(found.cohorts[3].size, 0);
 }
 
 #[test]
