@@ -1446,6 +1446,58 @@ async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survi
         )
         .await;
 
+    // A cell's figures on hover: the oldest cohort's own week.
+    browser
+        .script(
+            "const o = document.querySelector(\"section[data-chart='retention-heat-map'] .chart-overlay\"); \
+             const b = o.getBoundingClientRect(); \
+             o.dispatchEvent(new MouseEvent('mousemove', { clientX: b.left + 2, clientY: b.top + 2, bubbles: true })); return true;",
+        )
+        .await;
+    let expected_tip = format!(
+        "{}, week 0: {}",
+        rows[0][0].as_str().unwrap(),
+        rows[0][2].as_str().unwrap()
+    );
+    browser
+        .wait_for(
+            "the first cell's figures",
+            &format!(
+                "(document.querySelector(\"section[data-chart='retention-heat-map'] .chart-tip\") || {{}}).textContent === {}",
+                json!(expected_tip)
+            ),
+            Duration::from_secs(10),
+        )
+        .await;
+    // A cohort's count narrows the view to its people.
+    let cohort = sizes.iter().position(|size| *size > 0.0).unwrap();
+    browser
+        .click(&format!(
+            "#retention-table tbody tr:nth-child({}) button.cohort-people",
+            cohort + 1
+        ))
+        .await;
+    browser
+        .wait_for(
+            "narrowed to the cohort",
+            "location.search.includes('people=') && !!document.querySelector('#people-narrowing')",
+            Duration::from_secs(20),
+        )
+        .await;
+    let narrowed = browser.dashboard().text("#people-narrowing").await;
+    assert!(
+        narrowed.contains(&format!("of {} people", sizes[cohort])),
+        "{narrowed}"
+    );
+    browser.click("#people-clear").await;
+    browser
+        .wait_for(
+            "everyone again",
+            "!location.search.includes('people=') && document.querySelectorAll('#retention-table tbody tr').length === 8",
+            Duration::from_secs(60),
+        )
+        .await;
+
     // A lookback written wrongly is refused with a reason; nothing is lost.
     browser.type_into("#retention-lookback", "week:99").await;
     browser.click("#retention-apply").await;

@@ -90,6 +90,8 @@ pub fn RetentionPanel(
     lookback: Signal<Option<Lookback>>,
     on_lookback: Callback<Option<Lookback>>,
     on_retry: Callback<()>,
+    /// Narrows the view to a cohort's people.
+    on_people: Callback<Vec<String>>,
     zone: Signal<DisplayZone>,
     ink: Signal<Ink>,
 ) -> impl IntoView {
@@ -212,7 +214,7 @@ pub fn RetentionPanel(
                         retention.lookback.grain.noun(),
                         if retention.last_partial { " The last period has not ended yet." } else { "" }
                     )}</p>
-                    <RetentionTable retention=retention/>
+                    <RetentionTable retention=retention on_people=on_people/>
                 }.into_any()),
             }}
             <Show when=move || ready.with(Option::is_some)>
@@ -237,23 +239,31 @@ fn describe_lookback(lookback: Lookback) -> String {
     format!("{} {}s", lookback.periods, lookback.grain.noun())
 }
 
-/// The triangle as a table: users per cohort, then each later period's
-/// active members and share.
+/// The triangle as a table: users per cohort (a click narrows the view to
+/// them), then each later period's active members and share.
 #[component]
-fn RetentionTable(retention: Retention) -> impl IntoView {
+fn RetentionTable(retention: Retention, on_people: Callback<Vec<String>>) -> impl IntoView {
     let table = table_of(&retention);
+    let members: Vec<Vec<String>> = retention.cohorts.iter().map(|c| c.users.clone()).collect();
     view! {
         <div class="retention-scroll" tabindex="0" role="region" aria-label="Retention table">
             <table class="retention-table" id="retention-table">
                 <caption>"Users active in each period after their first, by cohort"</caption>
                 <thead><tr>{table.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
                 <tbody>
-                    {table.rows.into_iter().map(|row| {
+                    {table.rows.into_iter().zip(members).map(|(row, people)| {
                         let mut cells = row.into_iter();
                         let head = cells.next().unwrap_or_default();
+                        let size = cells.next().unwrap_or_default();
+                        let empty = people.is_empty();
                         view! {
                             <tr>
                                 <th scope="row">{head}</th>
+                                <td>
+                                    <button type="button" class="cohort-people" prop:disabled=empty
+                                        title="Show only these people's events"
+                                        on:click=move |_| on_people.run(people.clone())>{size}</button>
+                                </td>
                                 {cells.map(|cell| view! { <td>{cell}</td> }).collect_view()}
                             </tr>
                         }

@@ -305,7 +305,7 @@ pub fn DashboardPage() -> impl IntoView {
             <Tiles view=view totals=totals flags=Signal::derive(move || shown.detections.with(Vec::len))/>
             {move || current.with(|v| v.people.as_ref().map(Vec::len)).map(|people| view! {
                 <p class="narrowed" id="people-narrowing" role="status">
-                    {format!("Showing only the events of {} people (a funnel step's). ", crate::format::format_count(people as u64))}
+                    {format!("Showing only the events of {} people (a funnel step's or a retention cohort's). ", crate::format::format_count(people as u64))}
                     <button type="button" id="people-clear" on:click=move |_| view.edit(|next| next.people = None)>"Everyone again"</button>
                 </p>
             })}
@@ -353,6 +353,15 @@ pub fn DashboardPage() -> impl IntoView {
                             if let Some(window) = periods.lookback_load.state.with_untracked(|s| s.window()) {
                                 periods.lookback_load.load(window);
                             }
+                        })
+                        on_people=Callback::new(move |people: Vec<String>| {
+                            // Retention reads its own load, unmasked: in
+                            // privacy mode its people go in as pseudonyms.
+                            let people = match current.with_untracked(|v| v.private) {
+                                true => people.iter().map(|person| privacy.person(person)).collect(),
+                                false => people,
+                            };
+                            view.edit(|next| next.people = Some(people));
                         })
                         zone=Signal::from(zone) ink=inputs.ink/>
                 }>

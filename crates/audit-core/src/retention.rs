@@ -137,6 +137,8 @@ pub struct Cohort {
     /// The period's first day.
     pub period: NaiveDate,
     pub size: u32,
+    /// Its members, in order.
+    pub users: Vec<String>,
     /// Members active in the cohort's period and each one after it
     /// (`active[0] == size`), as far as the lookback reaches.
     pub active: Vec<u32>,
@@ -230,11 +232,12 @@ pub fn retention(
         .map(|(at, period)| Cohort {
             period: *period,
             size: 0,
+            users: Vec::new(),
             active: vec![0; periods.len() - at],
         })
         .collect();
     let mut returning = 0;
-    for (before, active) in users.values() {
+    for (user, (before, active)) in &users {
         let Some(first) = active.iter().position(|a| *a) else {
             continue;
         };
@@ -244,9 +247,13 @@ pub fn retention(
         }
         let cohort = &mut cohorts[first];
         cohort.size += 1;
+        cohort.users.push((*user).to_owned());
         for (after, was) in active[first..].iter().enumerate() {
             cohort.active[after] += u32::from(*was);
         }
+    }
+    for cohort in &mut cohorts {
+        cohort.users.sort();
     }
     let last_ends = crate::calendar::midnight(
         periods[periods.len() - 1] + Duration::days(lookback.grain.days()),

@@ -95,6 +95,8 @@ fn weekly_cohorts_form_a_triangle_with_returning_users_apart() {
         ]
     );
     assert_eq!(found.returning, 1);
+    assert_eq!(found.cohorts[0].users, ["ann", "bob"]);
+    assert_eq!(found.cohorts[1].users, ["dee"]);
     assert!(found.last_partial);
     assert_eq!(found.cohorts[0].share(1), Some(0.5));
     // An empty cohort has no share, not 0%.
