@@ -625,6 +625,37 @@ async fn a_silenced_source_is_called_out_an_ordinary_week_is_not_and_a_day_says_
             .count();
         assert_eq!(shaded, 1, "{title}: {shade}");
     }
+    // A zoom to a day around it (too short to be watched on its own)
+    // keeps the flag: the whole load was watched, a zoom only filters.
+    browser
+        .script(
+            "const overlay = document.querySelector(\"section[data-chart='octopai-logins'] .chart-overlay\"); \
+             const box = overlay.getBoundingClientRect(); const y = box.top + box.height / 2; \
+             const at = (f) => ({ clientX: box.left + f * box.width, clientY: y, bubbles: true }); \
+             overlay.dispatchEvent(new MouseEvent('mousedown', at(4 / 6))); \
+             overlay.dispatchEvent(new MouseEvent('mousemove', at(5 / 6))); \
+             overlay.dispatchEvent(new MouseEvent('mouseup', at(5 / 6))); return true;",
+        )
+        .await;
+    browser
+        .wait_for(
+            "the zoom",
+            &format!("location.search.includes('from=') && {BOTH_LOADED}"),
+            Duration::from_secs(20),
+        )
+        .await;
+    assert_eq!(silent_flags(&browser).await, 1, "kept by the zoom");
+    assert!(!shows(&browser, "#silence-note").await);
+    browser.click("#zoom-reset").await;
+    browser
+        .wait_for(
+            "the week again",
+            &format!(
+                "location.search.includes('range=7d') && {BOTH_LOADED} && !!document.querySelector(\"{silent}\")"
+            ),
+            Duration::from_secs(30),
+        )
+        .await;
     // Its edges: the last audit before the silence and the first after.
     browser.click(&format!("{silent} button.flag-show")).await;
     browser

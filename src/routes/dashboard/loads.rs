@@ -450,8 +450,8 @@ pub fn use_source_loads(
             }
         };
         loads.window.set(Some(pinned));
-        loads.loaded_window.set(Some(pinned));
         if offline_file {
+            loads.loaded_window.set(Some(pinned));
             // The file's events in the window that match the query, here:
             // nothing is fetched.
             let plan = QueryPlan::for_file(&parsed);
@@ -477,9 +477,12 @@ pub fn use_source_loads(
         let Some(current) = current else {
             return Some(inputs);
         };
+        // A zoom into what is held, or back to it, leaves the loads' window
+        // as it is.
         if loads.show_held(&current, pinned, &parsed) {
             return Some(inputs);
         }
+        loads.loaded_window.set(Some(pinned));
         if current.octopai.is_some() {
             loads.start(Source::Octopai, pinned, parsed.clone());
         }
