@@ -242,3 +242,39 @@ async fn a_previous_period_that_fails_to_load_is_said_never_shown_as_zero_and_ca
     );
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_session_that_expires_while_the_usage_panel_loads_asks_to_log_in_once_and_returns() {
+    // The hour's one Octopai page arrives; the comparison's request is
+    // refused as the session's end.
+    let base = support::demo_gateway_with(&["--demo-fault", "events:401@2"]).await;
+    let browser = logged_in_straight_at(&base, "/dashboard?range=1h&retention=week:8&tz=utc").await;
+    browser
+        .wait_for(
+            "both sources",
+            "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2",
+            Duration::from_secs(60),
+        )
+        .await;
+    browser.click("details#usage summary").await;
+    let next = support::relogin_prompt(&browser, Duration::from_secs(60)).await;
+    assert!(
+        next.starts_with("/dashboard?from=")
+            && next.contains("retention=week")
+            && next.contains("tz=utc"),
+        "{next}"
+    );
+    support::log_in(&browser, "demo-password").await;
+    browser
+        .wait_for("the same view", BOTH_LOADED, Duration::from_secs(60))
+        .await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "the comparison and retention",
+            "!!document.querySelector('#comparison-table') && document.querySelectorAll('#retention-table tbody tr').length === 8",
+            Duration::from_secs(120),
+        )
+        .await;
+    browser.stop().await;
+}

@@ -5,8 +5,10 @@
 //!
 //! Each loads while the usage panel is open and its window differs from
 //! the one held; a live view keeps what it has until its window has slid
-//! by a tenth of its length. A failed load is said, with a way to try
-//! again, and never shown as zero.
+//! by a tenth of its length. They are reads the person asked for, so they
+//! renew the session as the loads do; one refused as the session's end
+//! asks to log in once and comes back to the view. A failed load is said,
+//! with a way to try again, and never shown as zero.
 
 use audit_core::plan::QueryPlan;
 use audit_core::{Rows, Source, TimeWindow};
@@ -18,7 +20,6 @@ use audit_core::retention::retention;
 use super::loads::SourceLoads;
 use super::shown::Narrowing;
 use super::view::ViewHandle;
-use crate::api;
 use crate::components::period_compare::Previous;
 use crate::components::retention_panel::RetentionShown;
 use crate::components::usage_panel::usage;
@@ -100,7 +101,8 @@ impl ExtraLoad {
 
     /// Loads Octopai's events of `window` with the view's query.
     pub fn load(self, window: TimeWindow) {
-        let (Some(token), Some(branches)) = (self.loads.token(), self.loads.branches()) else {
+        let (Some(client), Some(branches)) = (self.loads.asked_client(), self.loads.branches())
+        else {
             return;
         };
         if !self.loads.connected(Source::Octopai) {
@@ -118,9 +120,8 @@ impl ExtraLoad {
             received: 0,
         });
         let state = self.state;
-        let cap = self.loads.cap_now();
+        let (cap, loads) = (self.loads.cap_now(), self.loads);
         leptos::task::spawn_local(async move {
-            let client = api::Client::new(token, None).background();
             let plan = QueryPlan::for_source(Source::Octopai, &branches);
             let mut capped = false;
             let (rows, error) =
@@ -135,6 +136,10 @@ impl ExtraLoad {
                 })
                 .await;
             if !current() {
+                return;
+            }
+            if error.as_ref().is_some_and(|error| error.needs_login()) {
+                loads.expired();
                 return;
             }
             state.set(match error {

@@ -23,6 +23,22 @@ impl SourceLoads {
         self.session.token()
     }
 
+    /// A client for a read the person asked for beside the loads (not a
+    /// poll): it renews the session as the loads' own do.
+    pub fn asked_client(self) -> Option<api::Client> {
+        let token = self.session.token()?;
+        let session = self.session;
+        Some(
+            api::Client::new(token, None)
+                .on_renew(move |token, expires| session.renew(token, expires)),
+        )
+    }
+
+    /// The session has ended: one login prompt, and back to this view.
+    pub fn expired(self) {
+        self.exit.expired(self.window.get_untracked());
+    }
+
     /// The applied query's branches, unless it has a mistake.
     pub fn branches(self) -> Option<Vec<audit_core::query::Query>> {
         self.branches.get_untracked().ok()
