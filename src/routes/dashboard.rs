@@ -341,28 +341,12 @@ pub fn DashboardPage() -> impl IntoView {
                 on_rule=view.editor(|next, rule| next.routes = rule)
                 periods=move || view! {
                     <PeriodCompare now=usage_now previous=Signal::from(periods.previous) zone=Signal::from(zone)
-                        on_retry=Callback::new(move |()| {
-                            if let Some(window) = periods.previous_load.state.with_untracked(|s| s.window()) {
-                                periods.previous_load.load(window);
-                            }
-                        })/>
+                        on_retry=Callback::new(move |()| periods.previous_load.retry())/>
                     <RetentionPanel shown=Signal::from(periods.retention)
                         lookback=Signal::derive(move || current.with(|v| v.retention))
                         on_lookback=view.editor(|next, lookback| next.retention = lookback)
-                        on_retry=Callback::new(move |()| {
-                            if let Some(window) = periods.lookback_load.state.with_untracked(|s| s.window()) {
-                                periods.lookback_load.load(window);
-                            }
-                        })
-                        on_people=Callback::new(move |people: Vec<String>| {
-                            // Retention reads its own load, unmasked: in
-                            // privacy mode its people go in as pseudonyms.
-                            let people = match current.with_untracked(|v| v.private) {
-                                true => people.iter().map(|person| privacy.person(person)).collect(),
-                                false => people,
-                            };
-                            view.edit(|next| next.people = Some(people));
-                        })
+                        on_retry=Callback::new(move |()| periods.lookback_load.retry())
+                        on_people=periods::narrow_to_cohort(view)
                         zone=Signal::from(zone) ink=inputs.ink/>
                 }>
                 <SegmentForm split=Signal::from(split) on_apply=view.editor(|next, split| next.split = split)/>

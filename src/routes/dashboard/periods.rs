@@ -77,6 +77,13 @@ impl ExtraLoad {
         }
     }
 
+    /// Loads its window again (after a failure, on request).
+    pub fn retry(self) {
+        if let Some(window) = self.state.with_untracked(Extra::window) {
+            self.load(window);
+        }
+    }
+
     /// Drops what is held or loading.
     pub fn forget(self) {
         self.number.update_value(|n| *n += 1);
@@ -167,6 +174,19 @@ pub struct UsagePeriods {
     pub lookback_load: ExtraLoad,
     pub previous: Memo<Previous>,
     pub retention: Memo<RetentionShown>,
+}
+
+/// Narrows the view to a retention cohort's people. Retention reads its
+/// own load, unmasked: in privacy mode they go in as pseudonyms.
+pub fn narrow_to_cohort(view: ViewHandle) -> Callback<Vec<String>> {
+    let privacy = view.privacy;
+    Callback::new(move |people: Vec<String>| {
+        let people = match view.view.with_untracked(|v| v.private) {
+            true => people.iter().map(|person| privacy.person(person)).collect(),
+            false => people,
+        };
+        view.edit(|next| next.people = Some(people));
+    })
 }
 
 /// What of `rows` the usage figures count: narrowed as the window's
