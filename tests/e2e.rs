@@ -1413,6 +1413,8 @@ async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survi
         .unwrap_or_else(|| panic!("{status}"));
     // Everyone there from the history's first weeks was seen before.
     assert!(returning >= 15, "{status}");
+    // Eight weeks and the four before are within the demo's history.
+    assert!(!shows_element(&browser, "#retention-begins").await);
     let rows = triangle["rows"].as_array().unwrap();
     // A triangle: the first cohort has a cell for every week, the last one.
     for (index, row) in rows.iter().enumerate() {
@@ -1598,7 +1600,37 @@ async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survi
         new_to_lineage > sizes.iter().sum::<f64>(),
         "new to lineage {lineage:?}, new at all {sizes:?}"
     );
+    assert!(!shows_element(&browser, "#retention-begins").await);
+
+    // Twelve weeks and the four before them reach past the demo's
+    // history: said, since its first cohorts would hold people who were
+    // there before.
+    browser
+        .open_view(&base, "/dashboard?range=7d&tz=utc&retention=week:12")
+        .await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "twelve weeks",
+            "document.querySelectorAll('#retention-table tbody tr').length === 12 && !!document.querySelector('#retention-begins')",
+            Duration::from_secs(120),
+        )
+        .await;
+    let said = browser.dashboard().text("#retention-begins").await;
+    assert!(
+        said.starts_with("Octopai holds nothing before") && said.contains("would count as new"),
+        "{said}"
+    );
     browser.stop().await;
+}
+
+/// Whether the page has an element at `css`.
+async fn shows_element(browser: &support::Browser, css: &str) -> bool {
+    browser
+        .script(&format!("return !!document.querySelector({});", json!(css)))
+        .await
+        .as_bool()
+        .unwrap_or(false)
 }
 
 #[tokio::test]

@@ -31,6 +31,11 @@ pub enum RetentionShown {
     Ready {
         window: TimeWindow,
         retention: Retention,
+        /// When Octopai's events begin well after the load's start (it
+        /// holds nothing older): people there before would look new. Known
+        /// only without a query (with one, it is where the matches begin,
+        /// say a feature's launch).
+        begins_late: Option<chrono::DateTime<chrono::Utc>>,
     },
 }
 
@@ -204,7 +209,7 @@ pub fn RetentionPanel(
                 RetentionShown::CutShort(why) => Some(view! {
                     <p class="error-view" id="retention-status" role="alert">{format!("No retention is drawn: {why}.")}</p>
                 }.into_any()),
-                RetentionShown::Ready { window, retention } => Some(view! {
+                RetentionShown::Ready { window, retention, begins_late } => Some(view! {
                     <p class="note" id="retention-status" role="status">{format!(
                         "Cohorts: users first seen in the {} from {} to {}, loaded from Octopai for the purpose with the {SEEN_BEFORE_DAYS} days before them. {} users active in those {}s were seen in the days before and count as returning, not new.{}",
                         describe_lookback(retention.lookback),
@@ -214,6 +219,12 @@ pub fn RetentionPanel(
                         retention.lookback.grain.noun(),
                         if retention.last_partial { " The last period has not ended yet." } else { "" }
                     )}</p>
+                    {begins_late.map(|first| view! {
+                        <p class="note" id="retention-begins" role="status">{format!(
+                            "Octopai holds nothing before {}, later than the {SEEN_BEFORE_DAYS} days before the lookback begin: people who were there earlier would count as new, so the first cohorts may be too large.",
+                            format_time(first, &zone.get())
+                        )}</p>
+                    })}
                     <RetentionTable retention=retention on_people=on_people/>
                 }.into_any()),
             }}

@@ -12,7 +12,7 @@
 
 use audit_core::plan::QueryPlan;
 use audit_core::{Rows, Source, TimeWindow};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 
 use audit_core::retention::retention;
@@ -285,9 +285,12 @@ pub fn use_usage_periods(
         1,
         move || {
             let (asked, zone) = current.with(|v| (v.retention, v.zone));
-            (lookback_load.state.get(), narrowing.get(), asked, zone)
+            // Whether the load holds all of Octopai's events: only then
+            // does its oldest say where Octopai's begin.
+            let all = query.with(String::is_empty);
+            (lookback_load.state.get(), narrowing.get(), asked, zone, all)
         },
-        |(state, narrowing, asked, zone)| {
+        |(state, narrowing, asked, zone, all)| {
             let Some(lookback) = asked else {
                 return RetentionShown::Off;
             };
@@ -315,11 +318,16 @@ pub fn use_usage_periods(
                     rows,
                     held_from,
                 } => {
+                    // The oldest event held (lists are newest first).
+                    let first = rows.last().map(|oldest| oldest.at).filter(|_| *all);
                     let rows = narrowed(rows, narrowing);
                     match retention(&rows, *lookback, window.end(), *held_from, zone) {
                         Ok(retention) => RetentionShown::Ready {
                             window: *window,
                             retention,
+                            // More than a weekend's quiet after the start.
+                            begins_late: first
+                                .filter(|first| *first > window.start() + Duration::days(3)),
                         },
                         Err(why) => RetentionShown::CutShort(why.to_string()),
                     }
