@@ -1638,18 +1638,7 @@ async fn usage_charts_split_by_address_or_a_pasted_list_of_users() {
     let base = demo_gateway().await;
     // A month: Octopai's partners, from outside, come and go in it.
     let browser = logged_in_at(&base, "/dashboard?range=30d&tz=utc").await;
-    browser.click("details#usage summary").await;
-    // The panel's charts are built once it is open.
-    browser
-        .wait_for(
-            "the usage charts",
-            "!!document.querySelector(\"section[data-chart='page-loads'] details.data-table summary\")",
-            Duration::from_secs(30),
-        )
-        .await;
-    browser
-        .click("section[data-chart='page-loads'] details.data-table summary")
-        .await;
+    support::open_page_loads_table(&browser).await;
     browser
         .wait_for(
             "the page loads table",

@@ -182,14 +182,7 @@ async fn a_previous_period_that_fails_to_load_is_said_never_shown_as_zero_and_ca
     // before (the comparison's) fail; the next one works.
     let base = support::demo_gateway_with(&["--demo-fault", "events:500@2-5"]).await;
     let browser = logged_in_straight_at(&base, "/dashboard?range=1h").await;
-    browser
-        .wait_for(
-            "both sources",
-            "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2",
-            Duration::from_secs(60),
-        )
-        .await;
-    browser.click("details#usage summary").await;
+    open_usage_once_loaded(&browser).await;
     browser
         .wait_for(
             "the comparison's failure",
@@ -249,14 +242,7 @@ async fn a_session_that_expires_while_the_usage_panel_loads_asks_to_log_in_once_
     // refused as the session's end.
     let base = support::demo_gateway_with(&["--demo-fault", "events:401@2"]).await;
     let browser = logged_in_straight_at(&base, "/dashboard?range=1h&retention=week:8&tz=utc").await;
-    browser
-        .wait_for(
-            "both sources",
-            "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2",
-            Duration::from_secs(60),
-        )
-        .await;
-    browser.click("details#usage summary").await;
+    open_usage_once_loaded(&browser).await;
     let next = support::relogin_prompt(&browser, Duration::from_secs(60)).await;
     assert!(
         next.starts_with("/dashboard?from=")
@@ -277,4 +263,16 @@ async fn a_session_that_expires_while_the_usage_panel_loads_asks_to_log_in_once_
         )
         .await;
     browser.stop().await;
+}
+
+/// Opens the usage panel once both sources' loads have ended.
+async fn open_usage_once_loaded(browser: &Browser) {
+    browser
+        .wait_for(
+            "both sources",
+            "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2",
+            Duration::from_secs(60),
+        )
+        .await;
+    browser.click("details#usage summary").await;
 }

@@ -390,18 +390,7 @@ async fn privacy_mode_masks_every_person_and_address_and_changes_no_count() {
 async fn a_split_in_privacy_mode_counts_as_without_it_and_names_nobody_in_the_url() {
     let base = demo_gateway().await;
     let browser = logged_in_at(&base, "/dashboard?range=24h&tz=utc&split=address").await;
-    browser.click("details#usage summary").await;
-    // The panel's charts are built once it is open.
-    browser
-        .wait_for(
-            "the usage charts",
-            "!!document.querySelector(\"section[data-chart='page-loads'] details.data-table summary\")",
-            Duration::from_secs(30),
-        )
-        .await;
-    browser
-        .click("section[data-chart='page-loads'] details.data-table summary")
-        .await;
+    support::open_page_loads_table(&browser).await;
     let table = "document.querySelectorAll(\"section[data-chart='page-loads'] details.data-table tbody tr\").length > 0 \
                  && document.querySelectorAll(\"section[data-chart='page-loads'] .legend li\").length === 2";
     browser

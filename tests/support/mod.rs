@@ -466,3 +466,20 @@ pub const PAGE_LOAD_PARTS: &str = "const s = document.querySelector(\"section[da
              label: s.querySelector('figure').getAttribute('aria-label'), \
              loads: [...Array(parts).keys()].map(p => rows.reduce((sum, r) => sum + r[2 * p], 0)), \
              users: [...Array(parts).keys()].map(p => Math.max(...rows.map(r => r[2 * p + 1]))) };";
+
+/// Opens the usage panel, then its page loads chart's data table (the
+/// panel's charts are built once it is open).
+#[allow(dead_code)] // Not every test binary reads usage.
+pub async fn open_page_loads_table(browser: &Browser) {
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "the usage charts",
+            "!!document.querySelector(\"section[data-chart='page-loads'] details.data-table summary\")",
+            Duration::from_secs(30),
+        )
+        .await;
+    browser
+        .click("section[data-chart='page-loads'] details.data-table summary")
+        .await;
+}
