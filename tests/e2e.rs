@@ -1621,6 +1621,30 @@ async fn retention_a_funnel_and_the_previous_period_render_with_tables_and_survi
         said.starts_with("Octopai holds nothing before") && said.contains("would count as new"),
         "{said}"
     );
+
+    // Monthly cohorts: is October's better than September's.
+    browser
+        .open_view(&base, "/dashboard?range=7d&tz=utc&retention=month:3")
+        .await;
+    browser.click("details#usage summary").await;
+    browser
+        .wait_for(
+            "three months",
+            "document.querySelectorAll('#retention-table tbody tr').length === 3",
+            Duration::from_secs(120),
+        )
+        .await;
+    let months = browser
+        .script("return [...document.querySelectorAll('#retention-table tbody tr th')].map(th => th.textContent);")
+        .await;
+    // The month the window ends in (read a moment after: either side of a
+    // month's end).
+    let now = chrono::Utc::now();
+    let month = |at: chrono::DateTime<chrono::Utc>| json!(at.format("%B %Y").to_string());
+    assert!(
+        months[2] == month(now) || months[2] == month(now - chrono::Duration::minutes(5)),
+        "{months}"
+    );
     browser.stop().await;
 }
 

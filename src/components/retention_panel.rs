@@ -56,6 +56,7 @@ fn period_label(grain: Grain, period: chrono::NaiveDate) -> String {
     match grain {
         Grain::Day => period.format("%a %Y-%m-%d").to_string(),
         Grain::Week => format!("week of {}", period.format("%Y-%m-%d")),
+        Grain::Month => period.format("%B %Y").to_string(),
     }
 }
 
@@ -124,7 +125,10 @@ pub fn RetentionPanel(
             Some(r) => Ok(share_grid(
                 r.cohorts
                     .iter()
-                    .map(|c| c.period.format("%m-%d").to_string())
+                    .map(|c| match r.lookback.grain {
+                        Grain::Month => c.period.format("%Y-%m").to_string(),
+                        _ => c.period.format("%m-%d").to_string(),
+                    })
                     .collect(),
                 (0..r.cohorts.len()).map(|k| format!("+{k}")).collect(),
                 r.cohorts
@@ -186,7 +190,7 @@ pub fn RetentionPanel(
                         </label>
                         " " <button type="submit" id="retention-apply">"Apply"</button>
                         " " <button type="button" id="retention-hide" on:click=move |_| on_lookback.run(None)>"Hide retention"</button>
-                        <p class="note" id="retention-help">{format!("week:N (2 to {}) or day:N (2 to {}): cohorts by the week or day of each user's first event.", Lookback::MOST_WEEKS, Lookback::MOST_DAYS)}</p>
+                        <p class="note" id="retention-help">{format!("week:N (2 to {}), day:N (2 to {}) or month:N (2 to {}): cohorts by the week, day or month of each user's first event.", Lookback::MOST_WEEKS, Lookback::MOST_DAYS, Lookback::MOST_MONTHS)}</p>
                         {move || problem.get().map(|why| view! { <p class="error-view" id="retention-error" role="alert">{why}</p> })}
                     </form>
                 }.into_any(),

@@ -2,8 +2,8 @@
 //! their first event in a lookback, and the share of each cohort active in
 //! each following day or week (the classic triangle).
 //!
-//! Periods are calendar days, or weeks from Monday, on the display zone's
-//! calendar (so a day with a DST change is one period of 23 or 25 hours).
+//! Periods are calendar days, weeks from Monday, or calendar months, on
+//! the display zone's calendar (so a day with a DST change is one period of 23 or 25 hours).
 //! The last period is the one holding the window's end, and may not have
 //! ended yet. A user is new in the lookback only if the events held reach
 //! back [`SEEN_BEFORE_DAYS`] before it without them: a user seen in those
@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 
 use crate::calendar::Zone;
 use crate::event::{Events, FnvMap, Source};
@@ -28,6 +28,8 @@ pub enum Grain {
     Day,
     /// Monday to Sunday.
     Week,
+    /// A calendar month.
+    Month,
 }
 
 impl Grain {
@@ -36,13 +38,24 @@ impl Grain {
         match self {
             Grain::Day => day,
             Grain::Week => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            Grain::Month => day.with_day(1).unwrap_or(day),
         }
     }
 
-    fn days(self) -> i64 {
+    /// The first day of the period `by` periods after the one starting
+    /// `period` (before it when negative).
+    fn step(self, period: NaiveDate, by: i64) -> NaiveDate {
         match self {
-            Grain::Day => 1,
-            Grain::Week => 7,
+            Grain::Day => period + Duration::days(by),
+            Grain::Week => period + Duration::weeks(by),
+            Grain::Month => {
+                let months = Months::new(u32::try_from(by.unsigned_abs()).unwrap_or(u32::MAX));
+                match by >= 0 {
+                    true => period.checked_add_months(months),
+                    false => period.checked_sub_months(months),
+                }
+                .unwrap_or(period)
+            }
         }
     }
 
@@ -50,6 +63,7 @@ impl Grain {
         match self {
             Grain::Day => "day",
             Grain::Week => "week",
+            Grain::Month => "month",
         }
     }
 }
@@ -81,20 +95,24 @@ impl Lookback {
     /// The most periods of each grain.
     pub const MOST_WEEKS: u32 = 26;
     pub const MOST_DAYS: u32 = 90;
+    pub const MOST_MONTHS: u32 = 12;
 
-    /// Reads `week:8` or `day:14` (2 to 26 weeks, 2 to 90 days).
+    /// Reads `week:8`, `day:14` or `month:3` (2 to 26 weeks, 2 to 90
+    /// days, 2 to 12 months).
     pub fn parse(text: &str) -> Result<Lookback, String> {
         let usage = || {
             format!(
-                "`{text}` is not a lookback: write week:N (2 to {}) or day:N (2 to {}), e.g. week:8",
+                "`{text}` is not a lookback: write week:N (2 to {}), day:N (2 to {}) or month:N (2 to {}), e.g. week:8",
                 Lookback::MOST_WEEKS,
-                Lookback::MOST_DAYS
+                Lookback::MOST_DAYS,
+                Lookback::MOST_MONTHS
             )
         };
         let (grain, count) = text.trim().split_once(':').ok_or_else(usage)?;
         let (grain, most) = match grain.trim() {
             "week" | "weeks" => (Grain::Week, Lookback::MOST_WEEKS),
             "day" | "days" => (Grain::Day, Lookback::MOST_DAYS),
+            "month" | "months" => (Grain::Month, Lookback::MOST_MONTHS),
             _ => return Err(usage()),
         };
         let periods: u32 = count.trim().parse().map_err(|_| usage())?;
@@ -112,7 +130,7 @@ impl Lookback {
             .period_of(zone.local(end - Duration::milliseconds(1)).date());
         (0..i64::from(self.periods))
             .rev()
-            .map(|back| last - Duration::days(back * self.grain.days()))
+            .map(|back| self.grain.step(last, -back))
             .collect()
     }
 
@@ -255,10 +273,8 @@ pub fn retention(
     for cohort in &mut cohorts {
         cohort.users.sort();
     }
-    let last_ends = crate::calendar::midnight(
-        periods[periods.len() - 1] + Duration::days(lookback.grain.days()),
-        zone,
-    );
+    let last_ends =
+        crate::calendar::midnight(lookback.grain.step(periods[periods.len() - 1], 1), zone);
     Ok(Retention {
         lookback,
         cohorts,

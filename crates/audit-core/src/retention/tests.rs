@@ -51,8 +51,15 @@ fn lookbacks_are_read_and_refused_with_a_reason() {
         }
     );
     assert_eq!(Lookback::parse("week:8").unwrap().to_string(), "week:8");
+    assert_eq!(
+        Lookback::parse("month:3").unwrap(),
+        Lookback {
+            grain: Grain::Month,
+            periods: 3
+        }
+    );
     for bad in [
-        "week", "month:3", "week:1", "week:27", "day:91", "week:x", "",
+        "week", "year:3", "week:1", "week:27", "day:91", "month:13", "week:x", "",
     ] {
         let why = Lookback::parse(bad).unwrap_err();
         assert!(why.contains("week:N"), "{bad}: {why}");
@@ -195,4 +202,50 @@ fn a_lookback_cut_short_by_the_cap_says_so() {
         }
     );
     assert!(cut.to_string().contains("would count as new"), "{cut}");
+}
+
+#[test]
+fn monthly_cohorts_follow_the_calendar() {
+    // Months of 30 and 31 days: September, October, November 2026; the
+    // window ends on 6 December, so December is the last, still going.
+    let end = at("2026-12-06T12:00:00Z");
+    let lookback = Lookback {
+        grain: Grain::Month,
+        periods: 4,
+    };
+    let months: Vec<String> = lookback
+        .periods(end, &Utc)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        months,
+        ["2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"]
+    );
+    assert_eq!(lookback.start(end, &Utc), at("2026-09-01T00:00:00Z"));
+    let data = events(&[
+        // Started in September, last seen in October.
+        ("ann", "2026-09-30T23:59:00Z"),
+        ("ann", "2026-10-01T00:01:00Z"),
+        // Started in October, still there in December.
+        ("bob", "2026-10-31T12:00:00Z"),
+        ("bob", "2026-12-05T12:00:00Z"),
+    ]);
+    let found = retention(&data, lookback, end, at("2026-01-01T00:00:00Z"), &Utc).unwrap();
+    let rows: Vec<(u32, Vec<u32>)> = found
+        .cohorts
+        .iter()
+        .map(|c| (c.size, c.active.clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (1, vec![1, 1, 0, 0]),
+            (1, vec![1, 0, 1]),
+            (0, vec![0, 0]),
+            (0, vec![0])
+        ]
+    );
+    assert!(found.last_partial);
+    assert_eq!(found.seen_from, at("2026-08-04T00:00:00Z"));
 }
