@@ -1,7 +1,9 @@
 //! Product usage from Octopai's page loads: active users, sessions (rebuilt
 //! with an idle timeout the user can change), time per page and the common
 //! page sequences. The dashboard puts the usage charts (page loads and
-//! active users over time) inside the panel.
+//! active users over time, `segment_form` splitting them), the funnel, and
+//! the other periods (`period_compare`, `retention_panel`) inside the
+//! panel.
 
 use audit_core::calendar::Zone;
 use audit_core::page_routes::RouteRule;

@@ -122,7 +122,7 @@ impl Shown {
 }
 
 /// What narrows every count of usage, beside the flag or lookup shown: a
-/// tile's focus and a funnel step's people.
+/// tile's focus and a funnel step's or retention cohort's people.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Narrowing {
     pub focus: Option<crate::view_state::Focus>,
