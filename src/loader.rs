@@ -14,6 +14,7 @@ use audit_core::query::Query;
 use audit_core::retry::RetryPolicy;
 use audit_core::time::format_iso;
 use audit_core::{AuditEvent, Rows, Source, TimeWindow};
+use chrono::{DateTime, Utc};
 
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
@@ -49,6 +50,9 @@ pub struct Pager {
     /// Cloudera Manager answered a full page of `PAGE_SIZE`: the server
     /// honours the page size, so the next offsets are known in advance.
     full_pages: bool,
+    /// The oldest time a page has reached (Cloudera Manager answers newest
+    /// first, so the window's part from here to its end has arrived).
+    reached: Option<DateTime<Utc>>,
 }
 
 impl Pager {
@@ -66,6 +70,7 @@ impl Pager {
             done: false,
             pages: 0,
             full_pages: false,
+            reached: None,
             cloudera_query: query
                 .map(Query::to_query_string)
                 .filter(|text| !text.is_empty()),
@@ -157,6 +162,47 @@ impl Pager {
         self.received
     }
 
+    /// Records the oldest time a page held.
+    pub fn reached(&mut self, oldest: Option<DateTime<Utc>>) {
+        if let Some(oldest) = oldest {
+            self.reached = Some(self.reached.map_or(oldest, |reached| reached.min(oldest)));
+        }
+    }
+
+    /// How much of the window's time the pages have covered, in
+    /// thousandths, where the source gives no total and answers newest
+    /// first (Cloudera Manager).
+    pub fn covered(&self) -> Option<u16> {
+        if self.total.is_some() || self.source != Source::ClouderaManager {
+            return None;
+        }
+        let reached = self.reached?;
+        let span = (self.window.end() - self.window.start()).num_milliseconds();
+        let covered = (self.window.end() - reached).num_milliseconds();
+        (span > 0).then(|| (covered.clamp(0, span) * 1000 / span) as u16)
+    }
+
+    /// How many events the load will hold in all, about: Octopai's total
+    /// where it said one; for Cloudera Manager, which answers newest first,
+    /// what arrived spread over the whole window at the rate of the part
+    /// it covers. None until a page has come.
+    pub fn expected(&self) -> Option<u64> {
+        if self.done {
+            return Some(self.received);
+        }
+        if let Some(total) = self.total {
+            return Some(total.max(self.received));
+        }
+        let reached = self.reached.filter(|_| self.received > 0)?;
+        let span = (self.window.end() - self.window.start()).num_milliseconds();
+        let covered = (self.window.end() - reached).num_milliseconds();
+        if covered <= 0 || span <= 0 {
+            return None;
+        }
+        let estimate = (self.received as f64 * span as f64 / covered as f64).ceil() as u64;
+        Some(estimate.max(self.received))
+    }
+
     pub fn total(&self) -> Option<u64> {
         self.total
     }
@@ -227,6 +273,10 @@ pub struct SourceProgress {
     pub pages: u32,
     pub received: u64,
     pub total: Option<u64>,
+    /// Where the source gives no total (Cloudera Manager, which answers
+    /// newest first): how much of the window's time its pages have
+    /// covered, in thousandths ([`Pager::covered`]).
+    pub covered: Option<u16>,
     pub finished: bool,
     /// Milliseconds since the load started.
     pub elapsed_ms: u64,
@@ -280,11 +330,26 @@ impl SourceProgress {
     }
 }
 
+/// How many more events, at least, a load must still expect after its
+/// first page for that page to be shown at once ([`load_source`]'s
+/// `on_first_view`): a smaller load is drawn once, when it ends.
+pub const FIRST_VIEW_WHEN_MORE: u64 = 10 * PAGE_SIZE as u64;
+
+/// Whether a load that holds `received` events after its first page, and
+/// expects about `expected` in all, shows them before it ends.
+pub fn shows_first_page(received: u64, expected: Option<u64>) -> bool {
+    received > 0
+        && expected
+            .is_some_and(|expected| expected.saturating_sub(received) >= FIRST_VIEW_WHEN_MORE)
+}
+
 /// Loads every page of `source` in `window`, reporting progress after each
 /// page. `plan` says which requests go out (each paged on its own, the
 /// answers merged with duplicates dropped) and which events are kept here
 /// as they arrive ([`QueryPlan`]). On failure, what was loaded so far comes
-/// back with the error.
+/// back with the error. A load that will take a while
+/// ([`shows_first_page`]) gives its first page's events to
+/// `on_first_view`, newest first, to be drawn while the rest comes.
 pub async fn load_source(
     client: &api::Client,
     source: Source,
@@ -292,6 +357,7 @@ pub async fn load_source(
     plan: &QueryPlan,
     cap: usize,
     on_progress: impl FnMut(SourceProgress),
+    on_first_view: impl FnOnce(Rows),
 ) -> (Rows, Option<ApiError>) {
     let started = js_sys::Date::now();
     let elapsed_ms = move || (js_sys::Date::now() - started).max(0.0) as u64;
@@ -313,6 +379,7 @@ pub async fn load_source(
         });
     };
     let mut collection = EventCollection::default();
+    let mut on_first_view = Some(on_first_view);
     let mut pages_before = 0;
     let mut pager = Pager::new(source, window, None);
     let cap = cap.max(1);
@@ -328,17 +395,27 @@ pub async fn load_source(
             &on_retry,
             &mut collection,
             |pager, collection| {
+                let received = collection.len() as u64;
+                // Only a load of one request knows how much of it is to come.
+                let one = branch_count == 1;
+                let expected = one.then(|| pager.expected()).flatten();
                 report(SourceProgress {
                     pages: pages_before + pager.pages,
-                    received: collection.len() as u64,
+                    received,
                     total: pager.total(),
+                    covered: one.then(|| pager.covered()).flatten(),
                     finished: false,
                     elapsed_ms: elapsed_ms(),
                     at_least: None,
                     retries: retries.get(),
                     retrying: None,
                     held: false,
-                })
+                });
+                if let Some(first_view) = on_first_view.take() {
+                    if !pager.is_done() && shows_first_page(received, expected) {
+                        first_view(collection.newest_so_far(cap));
+                    }
+                }
             },
         )
         .await;
@@ -358,6 +435,7 @@ pub async fn load_source(
         pages: pages_before,
         received: events.len() as u64,
         total: pager.total(),
+        covered: None,
         finished: true,
         elapsed_ms: elapsed_ms(),
         at_least,
@@ -381,8 +459,9 @@ pub fn beyond_cap(held: usize, cap: usize, done: bool, total: Option<u64>) -> Op
 }
 
 /// One page fetched: its events (Octopai's already filtered), how many
-/// items it held, and the total if the source said.
-type Fetched = (Vec<AuditEvent>, usize, Option<u64>);
+/// items it held, the total if the source said, and the oldest time among
+/// its items (filtered or not).
+type Fetched = (Vec<AuditEvent>, usize, Option<u64>, Option<DateTime<Utc>>);
 
 async fn fetch(
     client: &api::Client,
@@ -390,7 +469,7 @@ async fn fetch(
     plan: &QueryPlan,
 ) -> Result<Fetched, ApiError> {
     match request {
-        NextPage::Done => Ok((Vec::new(), 0, None)),
+        NextPage::Done => Ok((Vec::new(), 0, None, None)),
         NextPage::Octopai(request) => {
             let (events, total) = client.octopai_page(&request).await?;
             let count = events.len();
@@ -398,16 +477,17 @@ async fn fetch(
                 .into_iter()
                 .filter(|event| plan.keeps(event))
                 .collect();
-            Ok((events, count, total))
+            Ok((events, count, total, None))
         }
         NextPage::Cloudera(params) => {
             let events = client.cloudera_page(&params).await?;
             let count = events.len();
+            let oldest = events.iter().map(|event| event.at).min();
             let events = events
                 .into_iter()
                 .filter(|event| plan.keeps(event))
                 .collect();
-            Ok((events, count, None))
+            Ok((events, count, None, oldest))
         }
     }
 }
@@ -484,8 +564,9 @@ async fn load_pages(
         if !pager.expects(position) {
             continue;
         }
-        let (events, count, total) = answer?;
+        let (events, count, total, oldest) = answer?;
         collection.extend(events);
+        pager.reached(oldest);
         pager.record(count, total);
         on_page(pager, collection);
         if collection.len() >= cap {

@@ -578,6 +578,68 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
 }
 
 #[tokio::test]
+async fn a_long_load_shows_its_first_page_while_the_rest_comes() {
+    // Each simulated page answers 300 ms late: a week takes seconds.
+    let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
+    let browser = logged_in(&base).await;
+    let day_rows = browser.number(TABLE_ROWS).await;
+    browser
+        .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 7 days').click(); return null;")
+        .await;
+    let cm_progress = "[...document.querySelectorAll('.progress-text')].map(p => p.textContent).find(t => t.startsWith('Cloudera Manager')) || ''";
+    let cm_rows = "document.querySelectorAll('tr[data-source=\"Cloudera Manager\"]').length";
+    // Cloudera Manager's first page is drawn while it still loads, its
+    // progress saying how much of the week it has covered.
+    browser
+        .wait_for(
+            "Cloudera Manager's first page to be drawn while it loads",
+            &format!("/loading… [\\d,]+ events so far, \\d+% of the window's time covered/.test({cm_progress}) && {cm_rows} > 0"),
+            Duration::from_secs(30),
+        )
+        .await;
+    let (early, text, bar) = {
+        let found = browser
+            .script(&format!(
+                "const bar = [...document.querySelectorAll('.load-progress')].find(p => p.textContent.startsWith('Cloudera Manager')).querySelector('progress'); \
+                 return [{TABLE_ROWS}, {cm_progress}, bar.getAttribute('value')];"
+            ))
+            .await;
+        (
+            found[0].as_u64().unwrap(),
+            found[1].as_str().unwrap().to_owned(),
+            found[2].as_str().map(str::to_owned),
+        )
+    };
+    assert!(
+        text.contains("loading…"),
+        "drawn before the load ended: {text}"
+    );
+    let covered: f64 = bar
+        .unwrap_or_else(|| panic!("the bar says how far it is: {text}"))
+        .parse()
+        .unwrap();
+    assert!(
+        covered > 0.0 && covered < 1.0,
+        "{covered} of the week: {text}"
+    );
+    browser
+        .wait_for(
+            "both sources to finish",
+            BOTH_LOADED,
+            Duration::from_secs(90),
+        )
+        .await;
+    let all = browser.number(TABLE_ROWS).await;
+    assert!(
+        early < all && all > day_rows,
+        "the first view ({early}) was part of the week ({all})"
+    );
+    let text = browser.script(&format!("return {cm_progress};")).await;
+    assert!(text.as_str().unwrap().contains("events loaded"), "{text}");
+    browser.stop().await;
+}
+
+#[tokio::test]
 async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrived() {
     // Each simulated page answers 300 ms late, so 30 days take many seconds.
     let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
@@ -590,7 +652,7 @@ async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrive
     browser
         .wait_for(
             "Cloudera Manager to be a few pages in",
-            &format!("/loading… [\\d,]+ events so far \\(([3-9]|\\d\\d+) pages, [\\d,]+ events\\/s\\)/.test({cm_progress}) && document.querySelector('#cancel-load')"),
+            &format!("/loading… [\\d,]+ events so far, \\d+% of the window's time covered \\(([3-9]|\\d\\d+) pages, [\\d,]+ events\\/s\\)/.test({cm_progress}) && document.querySelector('#cancel-load')"),
             Duration::from_secs(30),
         )
         .await;

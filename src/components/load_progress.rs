@@ -1,5 +1,6 @@
 //! Progress of a load, per source: pages and events so far, the total
-//! where the source tells it, and a page waiting to be tried again.
+//! where the source tells it (how much of the window's time is covered
+//! where it does not), and a page waiting to be tried again.
 
 use leptos::prelude::*;
 
@@ -33,9 +34,15 @@ pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> imp
                 "{name}: loading… {events} of {} events ({pages} {page_word}{rate})",
                 format_count(total)
             ),
-            (false, None) => {
-                format!("{name}: loading… {events} events so far ({pages} {page_word}{rate})")
-            }
+            (false, None) => match progress.covered {
+                Some(covered) => format!(
+                    "{name}: loading… {events} events so far, {}% of the window's time covered ({pages} {page_word}{rate})",
+                    covered / 10
+                ),
+                None => {
+                    format!("{name}: loading… {events} events so far ({pages} {page_word}{rate})")
+                }
+            },
         }
     };
     let value = move || {
@@ -43,6 +50,7 @@ pub fn LoadProgress(name: &'static str, progress: Signal<SourceProgress>) -> imp
         match (progress.finished, progress.total) {
             (true, _) => Some(1.0),
             (false, Some(total)) if total > 0 => Some(progress.received as f64 / total as f64),
+            (false, None) => progress.covered.map(|covered| f64::from(covered) / 1000.0),
             _ => None,
         }
     };

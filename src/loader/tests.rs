@@ -179,3 +179,47 @@ fn progress_is_shown_at_most_every_tenth_of_a_second_the_latest_then() {
     assert_eq!(pacer.offer(260.0, false), Pace::Now, "time is up");
     assert_eq!(pacer.offer(270.0, false), Pace::After(90.0));
 }
+
+#[test]
+fn cloudera_expects_what_arrived_spread_over_the_window_at_the_rate_it_covers() {
+    let mut pager = Pager::new(Source::ClouderaManager, window(), None);
+    assert_eq!(pager.expected(), None, "nothing is expected before a page");
+    // The first full page reaches back a quarter of the day (newest first).
+    pager.reached(Some(parse_iso("2026-11-21T18:00:00Z").unwrap()));
+    pager.record(1000, None);
+    assert_eq!(pager.expected(), Some(4000));
+    assert_eq!(pager.covered(), Some(250));
+    // A quieter stretch next: the estimate follows what is covered.
+    pager.reached(Some(parse_iso("2026-11-21T06:00:00Z").unwrap()));
+    pager.record(1000, None);
+    assert_eq!(pager.expected(), Some(2667));
+    // A page older than another seen (pages in flight come back in any
+    // order) does not move the reach back.
+    pager.reached(Some(parse_iso("2026-11-21T12:00:00Z").unwrap()));
+    pager.record(1000, None);
+    assert_eq!(pager.expected(), Some(4000));
+    // Never fewer than arrived; exactly what arrived at the end.
+    pager.reached(Some(parse_iso("2026-11-21T23:59:59Z").unwrap()));
+    assert_eq!(pager.expected(), Some(4000));
+    pager.record(0, None);
+    assert_eq!(pager.expected(), Some(3000));
+}
+
+#[test]
+fn octopai_expects_its_total() {
+    let mut pager = Pager::new(Source::Octopai, window(), None);
+    pager.record(1000, Some(25_000));
+    assert_eq!(pager.expected(), Some(25_000));
+    assert_eq!(pager.covered(), None, "its total says how much is to come");
+}
+
+#[test]
+fn only_a_load_with_much_still_to_come_shows_its_first_page() {
+    assert!(shows_first_page(1000, Some(1000 + FIRST_VIEW_WHEN_MORE)));
+    assert!(!shows_first_page(1000, Some(FIRST_VIEW_WHEN_MORE)));
+    assert!(!shows_first_page(1000, None), "nothing known of what comes");
+    assert!(
+        !shows_first_page(0, Some(50_000)),
+        "a first page that kept nothing draws nothing new"
+    );
+}

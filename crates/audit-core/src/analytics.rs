@@ -285,6 +285,17 @@ impl EventCollection {
         (Rows::from(events), held)
     }
 
+    /// A copy of the newest `cap` events held so far, newest first, for a
+    /// first view while the load goes on: it copies every event held, so
+    /// take it while few have arrived.
+    pub fn newest_so_far(&self, cap: usize) -> Rows {
+        let mut events = self.events.clone();
+        let order = Self::order(&events);
+        events.permute(order);
+        events.truncate(cap);
+        Rows::from(events)
+    }
+
     /// The events, newest first (ties broken by id so the order is stable).
     pub fn into_sorted(self) -> Rows {
         Rows::from(self.into_ordered())
@@ -480,6 +491,14 @@ mod tests {
             "the oldest is dropped"
         );
         assert_eq!(collection.clone().into_newest(10).0.len(), 3);
+        // A first view while the load goes on: the same order, the load
+        // itself left as it was.
+        let so_far = collection.newest_so_far(2);
+        assert_eq!(
+            so_far.iter().map(|e| e.id.to_string()).collect::<Vec<_>>(),
+            ["b", "c"]
+        );
+        assert_eq!(collection.len(), 3);
         let ids: Vec<String> = collection
             .into_sorted()
             .into_iter()

@@ -236,9 +236,24 @@ impl SourceLoads {
             let client = api::Client::new(token, signal)
                 .on_renew(move |token, expires| session.renew(token, expires));
             let plan = QueryPlan::for_source(source, &branches);
-            let (loaded, error) =
-                loader::load_source(&client, source, window, &plan, cap, paced(state, current))
-                    .await;
+            let events = self.slot(source).events;
+            // A long load shows its first page while the rest comes.
+            let first_view = move |rows: Rows| {
+                let loading = state.with_untracked(|s| matches!(s, SourceState::Loading(_)));
+                if current() && loading {
+                    events.set(rows);
+                }
+            };
+            let (loaded, error) = loader::load_source(
+                &client,
+                source,
+                window,
+                &plan,
+                cap,
+                paced(state, current),
+                first_view,
+            )
+            .await;
             if !current() {
                 return;
             }

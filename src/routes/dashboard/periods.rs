@@ -131,8 +131,13 @@ impl ExtraLoad {
         leptos::task::spawn_local(async move {
             let plan = QueryPlan::for_source(Source::Octopai, &branches);
             let mut capped = false;
-            let (rows, error) =
-                loader::load_source(&client, Source::Octopai, window, &plan, cap, |progress| {
+            let (rows, error) = loader::load_source(
+                &client,
+                Source::Octopai,
+                window,
+                &plan,
+                cap,
+                |progress| {
                     capped |= progress.at_least.is_some();
                     if current() {
                         state.set(Extra::Loading {
@@ -140,8 +145,10 @@ impl ExtraLoad {
                             received: progress.received,
                         });
                     }
-                })
-                .await;
+                },
+                |_| {},
+            )
+            .await;
             if !current() {
                 return;
             }

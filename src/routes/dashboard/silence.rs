@@ -148,7 +148,8 @@ impl SilenceWatch {
                 let plan = QueryPlan::for_source(source, &branches);
                 let cap = loads.cap_now();
                 let (rows, error) =
-                    loader::load_source(&client, source, lookback, &plan, cap, |_| {}).await;
+                    loader::load_source(&client, source, lookback, &plan, cap, |_| {}, |_| {})
+                        .await;
                 if !current() {
                     return;
                 }

@@ -97,7 +97,7 @@ impl SourceLoads {
             }
             let plan = QueryPlan::for_source(source, &branches);
             let (rows, error) =
-                loader::load_source(&client, source, asked, &plan, cap, |_| {}).await;
+                loader::load_source(&client, source, asked, &plan, cap, |_| {}, |_| {}).await;
             if let Some(error) = error {
                 return Err(error);
             }
