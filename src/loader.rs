@@ -331,9 +331,21 @@ impl SourceProgress {
 }
 
 /// How many more events, at least, a load must still expect after its
-/// first page for that page to be shown at once ([`load_source`]'s
-/// `on_first_view`): a smaller load is drawn once, when it ends.
+/// first page for that page to be shown at once ([`Views`]): a smaller
+/// load is drawn once, when it ends, unless it is slow.
 pub const FIRST_VIEW_WHEN_MORE: u64 = 10 * PAGE_SIZE as u64;
+
+/// How long a load goes on, at least, between two showings of what it
+/// holds so far ([`Views`]).
+pub const VIEW_EVERY_MS: f64 = 1000.0;
+
+/// The most events a load shows before it ends: each showing copies and
+/// orders what is held, and the tab's memory never shrinks, so a fast
+/// large load shows its first page and then waits for its end (at a
+/// million events, showings of up to 100,000 raised the tab's memory by
+/// 11 MB, past the budget of half the JSON received). A slow upstream,
+/// where showing what has come matters most, stays under it for long.
+pub const VIEW_AT_MOST: u64 = 20_000;
 
 /// Whether a load that holds `received` events after its first page, and
 /// expects about `expected` in all, shows them before it ends.
@@ -343,13 +355,49 @@ pub fn shows_first_page(received: u64, expected: Option<u64>) -> bool {
             .is_some_and(|expected| expected.saturating_sub(received) >= FIRST_VIEW_WHEN_MORE)
 }
 
+/// When a load shows the events it holds so far while it goes on: after
+/// its first page when much is still to come ([`shows_first_page`]), and
+/// whenever it has gone on for [`VIEW_EVERY_MS`] since it started or was
+/// last shown (a slow upstream), while it holds at most [`VIEW_AT_MOST`].
+#[derive(Debug, Default)]
+pub struct Views {
+    /// When the load started, or what it holds was last shown.
+    since: Option<f64>,
+    /// Whether the first page has been offered.
+    first_seen: bool,
+}
+
+impl Views {
+    /// A load that started at `now` (milliseconds).
+    pub fn starting(now: f64) -> Self {
+        Self {
+            since: Some(now),
+            first_seen: false,
+        }
+    }
+
+    /// After a page at `now`, with `received` held and about `expected` in
+    /// all (none if unknown), the load not over: whether to show it now.
+    pub fn offer(&mut self, now: f64, received: u64, expected: Option<u64>) -> bool {
+        let first = !std::mem::replace(&mut self.first_seen, true);
+        let due = self.since.is_some_and(|since| now - since >= VIEW_EVERY_MS);
+        let show = received > 0
+            && received <= VIEW_AT_MOST
+            && ((first && shows_first_page(received, expected)) || due);
+        if show {
+            self.since = Some(now);
+        }
+        show
+    }
+}
+
 /// Loads every page of `source` in `window`, reporting progress after each
 /// page. `plan` says which requests go out (each paged on its own, the
 /// answers merged with duplicates dropped) and which events are kept here
 /// as they arrive ([`QueryPlan`]). On failure, what was loaded so far comes
-/// back with the error. A load that will take a while
-/// ([`shows_first_page`]) gives its first page's events to
-/// `on_first_view`, newest first, to be drawn while the rest comes.
+/// back with the error. A load that will take a while gives the events it
+/// holds so far to `on_view`, newest first, to be drawn while the rest
+/// comes, as [`Views`] says when.
 pub async fn load_source(
     client: &api::Client,
     source: Source,
@@ -357,7 +405,7 @@ pub async fn load_source(
     plan: &QueryPlan,
     cap: usize,
     on_progress: impl FnMut(SourceProgress),
-    on_first_view: impl FnOnce(Rows),
+    mut on_view: impl FnMut(Rows),
 ) -> (Rows, Option<ApiError>) {
     let started = js_sys::Date::now();
     let elapsed_ms = move || (js_sys::Date::now() - started).max(0.0) as u64;
@@ -379,7 +427,7 @@ pub async fn load_source(
         });
     };
     let mut collection = EventCollection::default();
-    let mut on_first_view = Some(on_first_view);
+    let mut views = Views::starting(started);
     let mut pages_before = 0;
     let mut pager = Pager::new(source, window, None);
     let cap = cap.max(1);
@@ -411,10 +459,9 @@ pub async fn load_source(
                     retrying: None,
                     held: false,
                 });
-                if let Some(first_view) = on_first_view.take() {
-                    if !pager.is_done() && shows_first_page(received, expected) {
-                        first_view(collection.newest_so_far(cap));
-                    }
+                let more = !pager.is_done() || requests_done + 1 < branch_count;
+                if more && views.offer(js_sys::Date::now(), received, expected) {
+                    on_view(collection.newest_so_far(cap));
                 }
             },
         )

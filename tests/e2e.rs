@@ -577,44 +577,61 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
     browser.stop().await;
 }
 
+/// Watches, in the page, a load just started until both sources have
+/// loaded: every number of events the table held before that, and the
+/// first time Cloudera Manager's events were drawn while it still loaded,
+/// its progress text and bar then.
+const WATCH_LOAD: &str = r#"
+const done = arguments[arguments.length - 1];
+const both = () => document.querySelectorAll('.load-progress[data-finished="true"]').length === 2;
+const rows = () => Number(document.querySelector('table.event-table[data-rows]')?.dataset.rows || 0);
+const cm = () => [...document.querySelectorAll('.load-progress')].find(p => p.textContent.startsWith('Cloudera Manager'));
+const seen = []; let early = null;
+const watch = () => {
+  if (both()) { done({ seen, early, all: rows() }); return; }
+  const held = rows();
+  if (held > 0 && seen[seen.length - 1] !== held) seen.push(held);
+  const progress = cm();
+  const cmRows = document.querySelectorAll('tr[data-source="Cloudera Manager"]').length;
+  if (!early && progress && progress.dataset.finished === 'false' && cmRows > 0) {
+    early = { text: progress.textContent, bar: progress.querySelector('progress').getAttribute('value') };
+  }
+  requestAnimationFrame(watch);
+};
+requestAnimationFrame(watch);
+"#;
+
 #[tokio::test]
-async fn a_long_load_shows_its_first_page_while_the_rest_comes() {
+async fn a_long_load_shows_what_it_holds_while_the_rest_comes() {
     // Each simulated page answers 300 ms late: a week takes seconds.
     let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
     let browser = logged_in(&base).await;
-    let day_rows = browser.number(TABLE_ROWS).await;
+    browser
+        .client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(90)),
+            None,
+            None,
+        ))
+        .await
+        .unwrap();
     browser
         .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 7 days').click(); return null;")
         .await;
-    let cm_progress = "[...document.querySelectorAll('.progress-text')].map(p => p.textContent).find(t => t.startsWith('Cloudera Manager')) || ''";
-    let cm_rows = "document.querySelectorAll('tr[data-source=\"Cloudera Manager\"]').length";
-    // Cloudera Manager's first page is drawn while it still loads, its
-    // progress saying how much of the week it has covered.
-    browser
-        .wait_for(
-            "Cloudera Manager's first page to be drawn while it loads",
-            &format!("/loading… [\\d,]+ events so far, \\d+% of the window's time covered/.test({cm_progress}) && {cm_rows} > 0"),
-            Duration::from_secs(30),
-        )
-        .await;
-    let (early, text, bar) = {
-        let found = browser
-            .script(&format!(
-                "const bar = [...document.querySelectorAll('.load-progress')].find(p => p.textContent.startsWith('Cloudera Manager')).querySelector('progress'); \
-                 return [{TABLE_ROWS}, {cm_progress}, bar.getAttribute('value')];"
-            ))
-            .await;
-        (
-            found[0].as_u64().unwrap(),
-            found[1].as_str().unwrap().to_owned(),
-            found[2].as_str().map(str::to_owned),
-        )
-    };
-    assert!(
-        text.contains("loading…"),
-        "drawn before the load ended: {text}"
-    );
-    let covered: f64 = bar
+    let watched = browser
+        .client
+        .execute_async(WATCH_LOAD, vec![])
+        .await
+        .expect("the load watched in the page");
+    // Cloudera Manager's first page was drawn while it still loaded, its
+    // progress saying how much of the week it had covered.
+    let early = &watched["early"];
+    let text = early["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("nothing drawn before the end: {watched}"));
+    assert!(text.contains("of the window's time covered"), "{text}");
+    let covered: f64 = early["bar"]
+        .as_str()
         .unwrap_or_else(|| panic!("the bar says how far it is: {text}"))
         .parse()
         .unwrap();
@@ -622,18 +639,19 @@ async fn a_long_load_shows_its_first_page_while_the_rest_comes() {
         covered > 0.0 && covered < 1.0,
         "{covered} of the week: {text}"
     );
-    browser
-        .wait_for(
-            "both sources to finish",
-            BOTH_LOADED,
-            Duration::from_secs(90),
-        )
-        .await;
-    let all = browser.number(TABLE_ROWS).await;
+    // What was shown grew while the load went on (its first page, then
+    // every second), each time part of the week.
+    let all = watched["all"].as_u64().unwrap();
+    let seen: Vec<u64> = serde_json::from_value(watched["seen"].clone()).unwrap();
     assert!(
-        early < all && all > day_rows,
-        "the first view ({early}) was part of the week ({all})"
+        seen.len() >= 2,
+        "shown more than once before the end: {seen:?} of {all}"
     );
+    assert!(
+        seen.windows(2).all(|pair| pair[0] < pair[1]) && seen.iter().all(|&held| held < all),
+        "{seen:?} of {all}"
+    );
+    let cm_progress = "[...document.querySelectorAll('.progress-text')].map(p => p.textContent).find(t => t.startsWith('Cloudera Manager')) || ''";
     let text = browser.script(&format!("return {cm_progress};")).await;
     assert!(text.as_str().unwrap().contains("events loaded"), "{text}");
     browser.stop().await;

@@ -223,3 +223,34 @@ fn only_a_load_with_much_still_to_come_shows_its_first_page() {
         "a first page that kept nothing draws nothing new"
     );
 }
+
+#[test]
+fn a_long_load_is_shown_after_its_first_page_then_at_most_every_second_while_small() {
+    // Much still to come after the first page: shown at once.
+    let mut views = Views::starting(0.0);
+    assert!(views.offer(80.0, 1000, Some(60_000)));
+    assert!(!views.offer(300.0, 4000, Some(60_000)), "not again so soon");
+    assert!(views.offer(1080.0, 12_000, Some(60_000)), "a second on");
+    assert!(!views.offer(1500.0, 16_000, Some(60_000)));
+    // Past the copy's limit, nothing more until the end.
+    assert!(!views.offer(2100.0, VIEW_AT_MOST + 1, Some(200_000)));
+    assert!(!views.offer(5000.0, VIEW_AT_MOST + 1, Some(200_000)));
+}
+
+#[test]
+fn a_short_load_is_shown_before_its_end_only_when_slow() {
+    let mut views = Views::starting(0.0);
+    assert!(
+        !views.offer(40.0, 1000, Some(3000)),
+        "drawn once, at its end"
+    );
+    assert!(!views.offer(90.0, 2000, Some(3000)));
+    // A slow upstream: a second has gone by with nothing shown.
+    let mut slow = Views::starting(0.0);
+    assert!(!slow.offer(600.0, 1000, Some(3000)));
+    assert!(slow.offer(1200.0, 2000, Some(3000)));
+    assert!(!slow.offer(1800.0, 2500, Some(3000)));
+    // A first page that kept nothing (a query filtering here) shows nothing.
+    let mut empty = Views::starting(0.0);
+    assert!(!empty.offer(2000.0, 0, Some(50_000)));
+}

@@ -237,8 +237,8 @@ impl SourceLoads {
                 .on_renew(move |token, expires| session.renew(token, expires));
             let plan = QueryPlan::for_source(source, &branches);
             let events = self.slot(source).events;
-            // A long load shows its first page while the rest comes.
-            let first_view = move |rows: Rows| {
+            // A long load shows what it holds so far while the rest comes.
+            let so_far = move |rows: Rows| {
                 let loading = state.with_untracked(|s| matches!(s, SourceState::Loading(_)));
                 if current() && loading {
                     events.set(rows);
@@ -251,7 +251,7 @@ impl SourceLoads {
                 &plan,
                 cap,
                 paced(state, current),
-                first_view,
+                so_far,
             )
             .await;
             if !current() {
