@@ -126,11 +126,11 @@ struct Sizes {
 }
 
 /// Writes a brotli (`.br`) and a gzip (`.gz`) copy of every text and wasm
-/// file of the built app beside it, at the strongest settings, once per
-/// build: the gateway serves these to browsers that accept them, so no
-/// request pays for compressing the app.
+/// file of the built app beside it, at the strongest settings (brotli 11;
+/// gzip by zopfli, a standard gzip stream about 4% smaller than level 9
+/// gives), once per build: the gateway serves these to browsers that
+/// accept them, so no request pays for compressing the app.
 fn precompress(dist: &Path) -> Result<Sizes, String> {
-    use std::io::Write;
     let entries = std::fs::read_dir(dist)
         .map_err(|error| format!("cannot read {}: {error}", dist.display()))?;
     let (mut raw, mut br, mut gz) = (0usize, 0usize, 0usize);
@@ -153,9 +153,14 @@ fn precompress(dist: &Path) -> Result<Sizes, String> {
         };
         brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli_bytes, &params)
             .map_err(|error| format!("brotli {}: {error}", path.display()))?;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes).map_err(|error| error.to_string())?;
-        let gzip_bytes = gzip.finish().map_err(|error| error.to_string())?;
+        let mut gzip_bytes = Vec::new();
+        zopfli::compress(
+            zopfli::Options::default(),
+            zopfli::Format::Gzip,
+            bytes.as_slice(),
+            &mut gzip_bytes,
+        )
+        .map_err(|error| format!("gzip {}: {error}", path.display()))?;
         let with = |suffix: &str| {
             let mut name = path.clone().into_os_string();
             name.push(suffix);
@@ -460,5 +465,35 @@ mod tests {
         );
         tally.read("running 3 tests");
         assert_eq!((tally.passed, tally.failed, tally.ignored), (28, 1, 2));
+    }
+
+    #[test]
+    fn the_app_is_precompressed_to_copies_that_decode_to_it() {
+        use std::io::Read;
+        let dir = std::env::temp_dir().join(format!("xtask-precompress-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text: String = (0..4000)
+            .map(|n| format!("fn f{n}() {{ {} }}\n", n % 97))
+            .collect();
+        std::fs::write(dir.join("app.js"), &text).unwrap();
+        std::fs::write(dir.join("app.png"), b"not compressed").unwrap();
+        let sizes = super::precompress(&dir).unwrap();
+        let gz = std::fs::read(dir.join("app.js.gz")).unwrap();
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(gz.as_slice())
+            .read_to_string(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, text, "a standard gzip stream");
+        let mut unbrotli = Vec::new();
+        brotli::BrotliDecompress(
+            &mut std::fs::read(dir.join("app.js.br")).unwrap().as_slice(),
+            &mut unbrotli,
+        )
+        .unwrap();
+        assert_eq!(unbrotli, text.as_bytes());
+        assert!(!dir.join("app.png.gz").exists(), "only text and wasm");
+        assert_eq!(sizes.raw, text.len());
+        assert!(sizes.gzip < text.len() / 4 && sizes.brotli < text.len() / 4);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
