@@ -577,6 +577,9 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
     browser.stop().await;
 }
 
+/// Cloudera Manager's progress text, in the page.
+const CM_PROGRESS: &str = "[...document.querySelectorAll('.progress-text')].map(p => p.textContent).find(t => t.startsWith('Cloudera Manager')) || ''";
+
 /// Watches, in the page, a load just started until both sources have
 /// loaded: every number of events the table held before that, and the
 /// first time Cloudera Manager's events were drawn while it still loaded,
@@ -651,7 +654,7 @@ async fn a_long_load_shows_what_it_holds_while_the_rest_comes() {
         seen.windows(2).all(|pair| pair[0] < pair[1]) && seen.iter().all(|&held| held < all),
         "{seen:?} of {all}"
     );
-    let cm_progress = "[...document.querySelectorAll('.progress-text')].map(p => p.textContent).find(t => t.startsWith('Cloudera Manager')) || ''";
+    let cm_progress = CM_PROGRESS;
     let text = browser.script(&format!("return {cm_progress};")).await;
     assert!(text.as_str().unwrap().contains("events loaded"), "{text}");
     browser.stop().await;
@@ -666,7 +669,7 @@ async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrive
     browser
         .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 30 days').click(); return null;")
         .await;
-    let cm_progress = "[...document.querySelectorAll('.progress-text')].map(p => p.textContent).find(t => t.startsWith('Cloudera Manager')) || ''";
+    let cm_progress = CM_PROGRESS;
     browser
         .wait_for(
             "Cloudera Manager to be a few pages in",
