@@ -184,10 +184,17 @@ impl Pager {
         if self.total.is_some() || self.source != Source::ClouderaManager {
             return None;
         }
+        let (covered, span) = self.reach()?;
+        Some((covered.clamp(0, span) * 1000 / span) as u16)
+    }
+
+    /// Milliseconds of the window the pages have reached back from its end,
+    /// and of the whole window, once a page has held a time.
+    fn reach(&self) -> Option<(i64, i64)> {
         let reached = self.reached?;
         let span = (self.window.end() - self.window.start()).num_milliseconds();
         let covered = (self.window.end() - reached).num_milliseconds();
-        (span > 0).then(|| (covered.clamp(0, span) * 1000 / span) as u16)
+        (span > 0).then_some((covered, span))
     }
 
     /// How many events the load will hold in all, about: Octopai's total
@@ -201,10 +208,8 @@ impl Pager {
         if let Some(total) = self.total {
             return Some(total.max(self.received));
         }
-        let reached = self.reached.filter(|_| self.received > 0)?;
-        let span = (self.window.end() - self.window.start()).num_milliseconds();
-        let covered = (self.window.end() - reached).num_milliseconds();
-        if covered <= 0 || span <= 0 {
+        let (covered, span) = self.reach().filter(|(covered, _)| *covered > 0)?;
+        if self.received == 0 {
             return None;
         }
         let estimate = (self.received as f64 * span as f64 / covered as f64).ceil() as u64;
