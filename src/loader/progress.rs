@@ -151,10 +151,10 @@ pub fn shows_first_page(received: u64, expected: Option<u64>) -> bool {
 /// its first page when much is still to come ([`shows_first_page`]), and
 /// whenever it has gone on for [`VIEW_EVERY_MS`] since it started or was
 /// last shown (a slow upstream), while it holds at most [`VIEW_AT_MOST`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Views {
     /// When the load started, or what it holds was last shown.
-    since: Option<f64>,
+    since: f64,
     /// Whether the first page has been offered.
     first_seen: bool,
 }
@@ -163,7 +163,7 @@ impl Views {
     /// A load that started at `now` (milliseconds).
     pub fn starting(now: f64) -> Self {
         Self {
-            since: Some(now),
+            since: now,
             first_seen: false,
         }
     }
@@ -172,12 +172,12 @@ impl Views {
     /// all (none if unknown), the load not over: whether to show it now.
     pub fn offer(&mut self, now: f64, received: u64, expected: Option<u64>) -> bool {
         let first = !std::mem::replace(&mut self.first_seen, true);
-        let due = self.since.is_some_and(|since| now - since >= VIEW_EVERY_MS);
+        let due = now - self.since >= VIEW_EVERY_MS;
         let show = received > 0
             && received <= VIEW_AT_MOST
             && ((first && shows_first_page(received, expected)) || due);
         if show {
-            self.since = Some(now);
+            self.since = now;
         }
         show
     }
