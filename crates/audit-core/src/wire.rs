@@ -238,18 +238,33 @@ fn whitespace_between_tokens(json: &str, from: usize) -> Option<usize> {
 }
 
 /// Just past the quote closing the string whose text starts at `from`.
+/// Eight bytes are looked at in a step for a quote or a backslash.
 fn string_end(json: &str, from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of the first byte of `word` that is zero, and maybe
+    // of later ones (the lowest is exact, which is all that is read).
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
     let bytes = json.as_bytes();
     let mut at = from;
-    while at < bytes.len() {
-        match bytes[at] {
+    loop {
+        while let Some(eight) = bytes.get(at..at + 8) {
+            let word = u64::from_le_bytes(eight.try_into().ok()?);
+            let found = zero_bytes(word ^ (ONES * u64::from(b'"')))
+                | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+            if found != 0 {
+                at += found.trailing_zeros() as usize / 8;
+                break;
+            }
+            at += 8;
+        }
+        match *bytes.get(at)? {
             b'"' => return Some(at + 1),
             // An escape: the next byte is never the end.
             b'\\' => at += 2,
             _ => at += 1,
         }
     }
-    None
 }
 
 #[cfg(test)]
@@ -270,6 +285,37 @@ mod tests {
             "[\"\\\\\",\"\\\\\\\" \"]"
         );
         assert_eq!(compact("\"unterminated "), "\"unterminated ");
+    }
+
+    #[test]
+    fn strings_end_where_a_byte_at_a_time_says() {
+        let by_bytes = |json: &str, from: usize| {
+            let bytes = json.as_bytes();
+            let mut at = from;
+            while at < bytes.len() {
+                match bytes[at] {
+                    b'"' => return Some(at + 1),
+                    b'\\' => at += 2,
+                    _ => at += 1,
+                }
+            }
+            None
+        };
+        // Quotes, escapes and multi-byte letters at every offset from an
+        // eight-byte step, and strings left open.
+        let pieces = ["a", "\\\"", "\\\\", "é", "\"", " ", "\\", "ü€"];
+        for seed in 0..2000usize {
+            let json: String = (0..(seed % 29))
+                .map(|at| pieces[(seed * 7 + at * at * 3 + at) % pieces.len()])
+                .collect();
+            for from in (0..=json.len()).filter(|at| json.is_char_boundary(*at)) {
+                assert_eq!(
+                    string_end(&json, from),
+                    by_bytes(&json, from),
+                    "{json:?} from {from}"
+                );
+            }
+        }
     }
 
     #[test]
