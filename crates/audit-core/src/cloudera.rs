@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::event::{audit_event, AuditEvent, AuditParts, Interner};
+use crate::event::{audit_event, fnv1a_each, AuditEvent, AuditParts, EventId, Interner};
 use crate::time::{format_iso, parse_iso};
 use crate::wire::{compact, parse_json, Scan, Text, WireError};
 
@@ -177,6 +177,9 @@ fn decode_events_directly(body: &str, interner: &mut Interner) -> Option<Vec<Aud
 /// The array of audits the scan is at.
 fn audits(scan: &mut Scan<'_>, interner: &mut Interner) -> Option<Vec<AuditEvent>> {
     let mut events = Vec::new();
+    // Each audit's record, hashed for its identity once the page is read
+    // (four at a time, see `fnv1a_each`); until then its id is a stand-in.
+    let mut records = Vec::new();
     scan.members(b'[', b']', |scan| {
         let (fields, raw) = scan.value::<AuditFields>()?;
         let _checked = fields.impersonator;
@@ -200,9 +203,16 @@ fn audits(scan: &mut Scan<'_>, interner: &mut Interner) -> Option<Vec<AuditEvent
             operation_text: fields.operation_text.map(Text::into_cow),
             allowed: fields.allowed,
         };
-        events.push(audit_event(parts, &compact(raw), interner).ok()?);
+        let record = compact(raw);
+        let stand_in = EventId::cloudera_hash(0);
+        events.push(audit_event(parts, &record, stand_in, interner).ok()?);
+        records.push(record);
         Some(())
     })?;
+    let records: Vec<&[u8]> = records.iter().map(|record| record.as_bytes()).collect();
+    for (event, hash) in events.iter_mut().zip(fnv1a_each(&records)) {
+        event.id = EventId::cloudera_hash(hash);
+    }
     Some(events)
 }
 

@@ -312,6 +312,57 @@ fn fnv1a_from(start: u64, bytes: &[u8]) -> u64 {
     })
 }
 
+/// [`fnv1a`] of each of `texts`, the same numbers, four at a time: each
+/// step of FNV-1a waits for the multiplication before it, so one text's
+/// hash runs at the speed of that chain, and four independent chains run
+/// side by side in about the time of one. (A load hashes every Cloudera
+/// Manager audit it reads; this is how the decoder does it, a page at a
+/// time.)
+pub fn fnv1a_each<T: AsRef<[u8]>>(texts: &[T]) -> Vec<u64> {
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut hashes = Vec::with_capacity(texts.len());
+    let mut quads = texts.chunks_exact(4);
+    for quad in &mut quads {
+        let lanes = [
+            quad[0].as_ref(),
+            quad[1].as_ref(),
+            quad[2].as_ref(),
+            quad[3].as_ref(),
+        ];
+        let common = lanes.iter().map(|lane| lane.len()).min().unwrap_or(0);
+        let mut state = [FNV_OFFSET; 4];
+        for at in 0..common {
+            for (hash, lane) in state.iter_mut().zip(lanes) {
+                *hash = (*hash ^ u64::from(lane[at])).wrapping_mul(PRIME);
+            }
+        }
+        // What is left past the shortest, two lanes at a time.
+        let [a, b, c, d] = state;
+        let (a, b) = fnv1a_pair((a, lanes[0], common), (b, lanes[1], common));
+        let (c, d) = fnv1a_pair((c, lanes[2], common), (d, lanes[3], common));
+        hashes.extend([a, b, c, d]);
+    }
+    hashes.extend(quads.remainder().iter().map(|text| fnv1a(text.as_ref())));
+    hashes
+}
+
+/// Two FNV-1a hashes carried on from `from`, side by side as far as both go.
+fn fnv1a_pair(
+    (mut a, left, from_left): (u64, &[u8], usize),
+    (mut b, right, from_right): (u64, &[u8], usize),
+) -> (u64, u64) {
+    let (left, right) = (&left[from_left..], &right[from_right..]);
+    let common = left.len().min(right.len());
+    for (x, y) in left[..common].iter().zip(&right[..common]) {
+        a = (a ^ u64::from(*x)).wrapping_mul(0x0100_0000_01b3);
+        b = (b ^ u64::from(*y)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (
+        fnv1a_from(a, &left[common..]),
+        fnv1a_from(b, &right[common..]),
+    )
+}
+
 /// FNV-1a as a [`std::hash::Hasher`]: much faster than the default for the
 /// short strings (accounts, addresses, operations) grouped and counted
 /// here. The keys are audit values, and a slow map would cost only the
@@ -346,6 +397,36 @@ mod tests {
     use super::*;
     use crate::cloudera::{ApiAudit, ApiAuditList};
     use crate::octopai::UserEventsPage;
+
+    #[test]
+    fn hashes_four_at_a_time_are_fnv1a_of_each() {
+        // The published FNV-1a 64 vectors.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+        // Lengths in every order around each other (the shortest first,
+        // last, equal, empty), and counts that are not a multiple of four.
+        let texts: Vec<String> = (0..23usize)
+            .map(|index| {
+                let length = (index * 37 + index * index * 11) % 97;
+                (0..length)
+                    .map(|at| char::from(b'!' + ((at * 7 + index) % 90) as u8))
+                    .collect()
+            })
+            .collect();
+        for count in 0..texts.len() {
+            let each = fnv1a_each(&texts[..count]);
+            let one_by_one: Vec<u64> = texts[..count]
+                .iter()
+                .map(|text| fnv1a(text.as_bytes()))
+                .collect();
+            assert_eq!(each, one_by_one, "{count} texts");
+        }
+        assert_eq!(
+            fnv1a_each(&["a", "", "foobar", "a"])[2],
+            0x8594_4171_f739_67e8
+        );
+    }
 
     #[test]
     fn octopai_events_map_to_unified_events() {

@@ -154,6 +154,7 @@ impl TryFrom<ApiAudit> for AuditEvent {
                 allowed: audit.allowed,
             },
             &raw_json,
+            EventId::cloudera_hash(fnv1a(raw_json.as_bytes())),
             &mut Interner::default(),
         )
     }
@@ -181,10 +182,12 @@ pub(crate) struct AuditParts<'t, 'a> {
 }
 
 /// The unified event of one Cloudera Manager audit whose record, as JSON
-/// text, is `raw_json` (its identity is that text's hash).
+/// text, is `raw_json`, known as `id` (that text's hash, which a decoder
+/// may work out for a whole page at once and set later).
 pub(crate) fn audit_event<'a>(
     parts: AuditParts<'_, 'a>,
     raw_json: &str,
+    id: EventId,
     interner: &mut Interner,
 ) -> Result<AuditEvent, WireError> {
     let at = crate::cloudera::audit_timestamp(parts.timestamp)?;
@@ -236,7 +239,7 @@ pub(crate) fn audit_event<'a>(
         }
     }
     let event = AuditEvent {
-        id: EventId::cloudera_hash(fnv1a(raw_json.as_bytes())),
+        id,
         source: Source::ClouderaManager,
         at,
         actor: interner.text(parts.username.unwrap_or_default()),
