@@ -47,6 +47,7 @@ use chrono::Utc;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{Cli, Config, GatewayArgs, TlsMode};
 use error::AppError;
@@ -140,14 +141,23 @@ pub fn app(state: AppState) -> Router {
         );
     let index = state.dist_dir.join("index.html");
     // The build writes `.br` and `.gz` copies beside each file (`cargo
-    // xtask`); they are served to browsers that accept them.
-    let static_files = ServeDir::new(&state.dist_dir)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(
-            ServeFile::new(index)
+    // xtask`); they are served to browsers that accept them. Which one
+    // went out depends on `Accept-Encoding`, and a cache between must
+    // know it (or it could hand brotli to a client that never asked).
+    let static_files = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+        .service(
+            ServeDir::new(&state.dist_dir)
                 .precompressed_br()
-                .precompressed_gzip(),
+                .precompressed_gzip()
+                .fallback(
+                    ServeFile::new(index)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         );
 
     let cors = cors_layer(&state.allowed_origins);

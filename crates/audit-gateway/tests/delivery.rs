@@ -115,6 +115,16 @@ async fn the_app_goes_out_precompressed_and_hashed_files_are_cached_for_good() {
             header_of(&headers, header::CONTENT_TYPE),
             "application/wasm"
         );
+        // Which copy went out depends on what the client accepts: a cache
+        // between must know.
+        assert!(
+            headers
+                .get_all(header::VARY)
+                .iter()
+                .any(|value| value.to_str().unwrap().contains("accept-encoding")),
+            "{accept:?}: {:?}",
+            headers.get_all(header::VARY)
+        );
     }
     // The page names the current hashes: it is checked again every time,
     // also when it answers a client-side route.
