@@ -63,6 +63,9 @@ pub fn format_iso(at: DateTime<Utc>) -> String {
 /// time is taken as UTC (the project's documented assumption).
 pub fn parse_iso(text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
+    if let Some(at) = utc_millis(text) {
+        return Ok(at);
+    }
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
@@ -83,6 +86,44 @@ pub fn parse_iso(text: &str) -> Result<DateTime<Utc>, String> {
     Err(format!(
         "`{text}` is not an ISO 8601 time; write it like 2026-11-22T09:30:00Z"
     ))
+}
+
+/// `text` read as `2026-11-20T16:00:00.000Z` exactly, the form
+/// [`format_iso`] writes and upstreams send on every record: read digit by
+/// digit, without the general parser's work (the same instant it gives).
+/// Anything else, a leap second included, is `None`.
+fn utc_millis(text: &str) -> Option<DateTime<Utc>> {
+    let bytes: &[u8; 24] = text.as_bytes().try_into().ok()?;
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ];
+    if separators.iter().any(|&(at, byte)| bytes[at] != byte) {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        bytes[from..to].iter().try_fold(0u32, |value, byte| {
+            byte.is_ascii_digit()
+                .then(|| value * 10 + u32::from(byte - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(0, 4)?).ok()?,
+        number(5, 7)?,
+        number(8, 10)?,
+    )?;
+    let time = date.and_hms_milli_opt(
+        number(11, 13)?,
+        number(14, 16)?,
+        number(17, 19)?,
+        number(20, 23)?,
+    )?;
+    Some(Utc.from_utc_datetime(&time))
 }
 
 /// Decodes an upstream timestamp: an ISO 8601 string (with or without
@@ -111,6 +152,55 @@ pub fn parse_timestamp(value: &Value) -> Result<DateTime<Utc>, WireError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_usual_form_reads_as_the_general_parser_reads_it() {
+        // Every day of a leap year and of the years around, at times
+        // through each field's range, and texts that look alike but are
+        // not that form (or are no time at all).
+        let mut texts = Vec::new();
+        for (year, month, day) in [(2024, 2, 29), (2023, 2, 29), (2026, 11, 30), (2026, 11, 31)] {
+            for (hour, minute, second, millis) in [
+                (0, 0, 0, 0),
+                (23, 59, 59, 999),
+                (12, 30, 60, 0),
+                (24, 0, 0, 0),
+                (9, 5, 7, 42),
+            ] {
+                texts.push(format!(
+                    "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z"
+                ));
+            }
+        }
+        for month in 0..=13 {
+            texts.push(format!("2026-{month:02}-15T10:00:00.000Z"));
+        }
+        texts.extend(
+            [
+                "2026-11-20T16:00:00.000z",
+                "2026-11-20 16:00:00.000Z",
+                "2026-11-20T16:00:00,000Z",
+                "2026-11-2OT16:00:00.000Z",
+                "+026-11-20T16:00:00.000Z",
+                "2026-11-20T16:00:00.00Z",
+                "2026-11-20T16:00:00Z",
+            ]
+            .map(str::to_owned),
+        );
+        let mut read = 0;
+        for text in &texts {
+            let general = DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc));
+            // Anything else is left to the general parser, as ever.
+            if let Some(at) = utc_millis(text) {
+                read += 1;
+                assert_eq!(Ok(at), general, "{text}");
+                assert_eq!(format_iso(at), *text);
+            }
+        }
+        // Three times of day are real on each real date (not 24:00 or a
+        // leap second): two such dates, and twelve real months.
+        assert_eq!(read, 3 + 3 + 12, "of {}", texts.len());
+    }
     use serde_json::json;
 
     fn check(value: Value, expected: &str) {
