@@ -244,8 +244,7 @@ pub struct EventCollection {
 
 /// An id's hash, for [`EventCollection::seen`].
 fn id_hash(id: &EventId) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<crate::event::Fnv>::default().hash_one(id)
+    id.quick_hash()
 }
 
 impl EventCollection {
@@ -260,12 +259,29 @@ impl EventCollection {
             if seen.find(hash, held).is_some() {
                 continue;
             }
+            if seen.len() == seen.capacity() {
+                *seen = Self::regrown(events, seen.capacity() + 1);
+            }
             let row = u32::try_from(events.len()).unwrap_or(u32::MAX);
             events.push(event);
             let rehash = |row: &u32| id_hash(&events.event_at(*row as usize).id);
             seen.insert_unique(hash, row, rehash);
         }
         events.len() - before
+    }
+
+    /// The table of every row of `events`, with room for `capacity`
+    /// (the size a full table grows to), built in row order: growing in
+    /// place would visit the events in the table's order, one scattered
+    /// read each.
+    fn regrown(events: &Chunks, capacity: usize) -> hashbrown::HashTable<u32> {
+        let mut seen = hashbrown::HashTable::with_capacity(capacity);
+        let rehash = |row: &u32| id_hash(&events.event_at(*row as usize).id);
+        for row in 0..events.len() {
+            let hash = id_hash(&events.event_at(row).id);
+            seen.insert_unique(hash, row as u32, rehash);
+        }
+        seen
     }
 
     pub fn len(&self) -> usize {

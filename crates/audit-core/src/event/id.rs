@@ -94,6 +94,23 @@ impl EventId {
         Self(Repr::ClouderaHash(Halves::of(hash)))
     }
 
+    /// A 64-bit hash of the id for tables keyed by it alone: equal ids
+    /// hash alike (one text has one form), and a number is mixed in one
+    /// multiplication rather than hashed a byte at a time (a load looks
+    /// up every event's id, and a growing table hashes each again).
+    pub fn quick_hash(&self) -> u64 {
+        let (tag, value) = match &self.0 {
+            Repr::Numbered(number) => (1, number.value()),
+            Repr::OctopaiHash(hash) => (2, hash.value()),
+            Repr::ClouderaHash(hash) => (3, hash.value()),
+            Repr::Text(text) => (4, crate::event::fnv1a(text.as_bytes())),
+        };
+        // A multiplication carries the low bits up; folding the high half
+        // back down spreads them into the low bits a table indexes by.
+        let mixed = (value ^ tag).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        mixed ^ (mixed >> 29)
+    }
+
     /// The id's text.
     pub fn text(&self) -> IdText<'_> {
         let (prefix, number, hex) = match &self.0 {
@@ -378,6 +395,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn equal_ids_hash_alike_and_numbers_spread() {
+        let alike = [
+            (EventId::new("oct:17"), EventId::octopai("17")),
+            (
+                EventId::new("cm:00000000000000ff"),
+                EventId::cloudera_hash(255),
+            ),
+            (
+                EventId::new("oct:00000000000000ff"),
+                EventId::octopai_hash(255),
+            ),
+            (EventId::new("e1"), EventId::from("e1")),
+        ];
+        for (a, b) in &alike {
+            assert_eq!(a, b);
+            assert_eq!(a.quick_hash(), b.quick_hash(), "{}", &*a.text());
+        }
+        // The same number in another form is another id, hashed apart.
+        let forms = [
+            EventId::octopai("255"),
+            EventId::octopai_hash(255),
+            EventId::cloudera_hash(255),
+        ];
+        for (at, a) in forms.iter().enumerate() {
+            for b in &forms[at + 1..] {
+                assert_ne!(a.quick_hash(), b.quick_hash());
+            }
+        }
+        // Consecutive numbers (Octopai's own ids) land in different slots
+        // of a small table and differ in the top bits a table compares.
+        let hashes: Vec<u64> = (1..=64u64)
+            .map(|n| EventId::octopai(&n.to_string()).quick_hash())
+            .collect();
+        let slots: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 127).collect();
+        let tops: std::collections::HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
+        assert!(
+            slots.len() > 40 && tops.len() > 40,
+            "{} slots, {} tops",
+            slots.len(),
+            tops.len()
+        );
     }
 
     #[test]
