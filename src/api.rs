@@ -80,7 +80,7 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-fn transport(error: gloo_net::Error, signal: Option<&AbortSignal>) -> ApiError {
+fn transport(error: impl std::fmt::Display, signal: Option<&AbortSignal>) -> ApiError {
     if signal.is_some_and(AbortSignal::aborted) {
         return ApiError::cancelled();
     }
@@ -88,6 +88,24 @@ fn transport(error: gloo_net::Error, signal: Option<&AbortSignal>) -> ApiError {
         Failure::Network,
         format!("The gateway cannot be reached ({error}). Check that it is running and try again."),
     )
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The global `fetch` with the URL and its options: one call a page,
+    /// where building a `Request` first (as `gloo_net` does, twice, to
+    /// resolve the URL) makes two more objects and parses the URL again.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_init(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise;
+}
+
+/// A script error as `name: message` (how `gloo_net` words one).
+fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    match value.dyn_ref::<js_sys::Error>() {
+        Some(error) => format!("{}: {}", error.name(), error.message()),
+        None => format!("{value:?}"),
+    }
 }
 
 /// Reads an answer: the body text on 2xx, the gateway's [`ErrorBody`] as an
@@ -242,47 +260,55 @@ impl Client {
         self.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
 
+    /// Sends one data call: a POST of `json` when given, a GET otherwise,
+    /// with the session's token, and returns the answer's body text on
+    /// 2xx (taking any renewed token it carries).
+    async fn data(&self, url: &str, json: Option<String>) -> Result<String, ApiError> {
+        let signal = self.signal.as_ref();
+        let local =
+            |error: wasm_bindgen::JsValue| ApiError::local(Failure::Request, js_error_text(&error));
+        let headers = web_sys::Headers::new().map_err(local)?;
+        headers
+            .set("Authorization", &self.authorization())
+            .map_err(local)?;
+        if let Some(mark) = self.background_mark() {
+            headers.set(BACKGROUND_HEADER, mark).map_err(local)?;
+        }
+        let init = web_sys::RequestInit::new();
+        if let Some(json) = json {
+            init.set_method("POST");
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(local)?;
+            init.set_body(&wasm_bindgen::JsValue::from_str(&json));
+        }
+        init.set_headers(&headers);
+        init.set_signal(signal);
+        let answer = wasm_bindgen_futures::JsFuture::from(fetch_with_init(url, &init))
+            .await
+            .map_err(|error| transport(js_error_text(&error), signal))?;
+        let response = Response::from(web_sys::Response::from(answer));
+        self.take_renewal(&response);
+        body_of(response, signal).await
+    }
+
     /// One page of Octopai user events, as events, with the total if the
     /// upstream said.
     pub async fn octopai_page(
         &self,
         request: &UserEventsRequest,
     ) -> Result<(Vec<AuditEvent>, Option<u64>), ApiError> {
-        let signal = self.signal.as_ref();
-        let mut builder = Request::post(OCTOPAI_USER_EVENTS_PATH)
-            .header("Authorization", &self.authorization())
-            .abort_signal(signal);
-        if let Some(mark) = self.background_mark() {
-            builder = builder.header(BACKGROUND_HEADER, mark);
-        }
-        let response = builder
-            .json(request)
-            .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?
-            .send()
-            .await
-            .map_err(|error| transport(error, signal))?;
-        self.take_renewal(&response);
-        let text = body_of(response, signal).await?;
+        let json = serde_json::to_string(request)
+            .map_err(|error| ApiError::local(Failure::Request, error.to_string()))?;
+        let text = self.data(OCTOPAI_USER_EVENTS_PATH, Some(json)).await?;
         octopai::decode_events_with(&text, &mut self.texts.borrow_mut())
             .map_err(|error| ApiError::malformed(error.message))
     }
 
     /// One page of Cloudera Manager audits, as events.
     pub async fn cloudera_page(&self, params: &AuditsParams) -> Result<Vec<AuditEvent>, ApiError> {
-        let signal = self.signal.as_ref();
         let url = format!("{CLOUDERA_AUDITS_PATH}?{}", params.to_query_string());
-        let mut request = Request::get(&url)
-            .header("Authorization", &self.authorization())
-            .abort_signal(signal);
-        if let Some(mark) = self.background_mark() {
-            request = request.header(BACKGROUND_HEADER, mark);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|error| transport(error, signal))?;
-        self.take_renewal(&response);
-        let text = body_of(response, signal).await?;
+        let text = self.data(&url, None).await?;
         cloudera::decode_events_with(&text, &mut self.texts.borrow_mut())
             .map_err(|error| ApiError::malformed(error.message))
     }
