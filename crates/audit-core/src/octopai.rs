@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::event::{octopai_event, AuditEvent, Interner, OctopaiParts};
-use crate::time::parse_timestamp;
+use crate::time::{parse_timestamp, parse_timestamp_text};
 use crate::wire::{compact, field, kind_of, parse_json, text_field, Scan, Text, WireError};
 
 /// Path of the login endpoint.
@@ -305,7 +305,14 @@ fn records(scan: &mut Scan<'_>, interner: &mut Interner) -> Option<Vec<AuditEven
         let user = text(USER_FIELDS)?;
         let event_type = OctopaiEventType::from_wire(&text(TYPE_FIELDS)?);
         let written = member(&members, TIME_FIELDS)?;
-        let timestamp = parse_timestamp(&serde_json::from_str(written.get()).ok()?).ok()?;
+        let timestamp = match written.get().as_bytes() {
+            // A string with no escape (as every upstream writes a time):
+            // its text read where it lies, no `Value` made for it.
+            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+                parse_timestamp_text(&written.get()[1..inner.len() + 1]).ok()?
+            }
+            _ => parse_timestamp(&serde_json::from_str(written.get()).ok()?).ok()?,
+        };
         let parts = OctopaiParts {
             id: text(ID_FIELDS),
             user,

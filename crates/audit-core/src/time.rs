@@ -126,6 +126,19 @@ fn utc_millis(text: &str) -> Option<DateTime<Utc>> {
     Some(Utc.from_utc_datetime(&time))
 }
 
+/// [`parse_timestamp`] of a timestamp written as a JSON string whose text
+/// is `text`: epoch milliseconds when it is all digits, ISO 8601 otherwise.
+pub fn parse_timestamp_text(text: &str) -> Result<DateTime<Utc>, WireError> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse::<i64>()
+            .ok()
+            .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+            .ok_or_else(|| WireError::new(format!("timestamp {text} is out of range")));
+    }
+    parse_iso(text).map_err(WireError::new)
+}
+
 /// Decodes an upstream timestamp: an ISO 8601 string (with or without
 /// offset), epoch milliseconds as a number, or epoch milliseconds as a string
 /// of digits.
@@ -136,12 +149,7 @@ pub fn parse_timestamp(value: &Value) -> Result<DateTime<Utc>, WireError> {
             .or_else(|| number.as_f64().map(|ms| ms as i64))
             .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
             .ok_or_else(|| WireError::new(format!("timestamp {number} is out of range"))),
-        Value::String(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => text
-            .parse::<i64>()
-            .ok()
-            .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-            .ok_or_else(|| WireError::new(format!("timestamp {text} is out of range"))),
-        Value::String(text) => parse_iso(text).map_err(WireError::new),
+        Value::String(text) => parse_timestamp_text(text),
         other => Err(WireError::new(format!(
             "expected a timestamp (ISO 8601 text or epoch milliseconds), found {}",
             kind_of(other)
