@@ -305,10 +305,11 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 fn fnv1a_from(start: u64, bytes: &[u8]) -> u64 {
     bytes.iter().fold(start, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+        (hash ^ u64::from(*byte)).wrapping_mul(FNV_PRIME)
     })
 }
 
@@ -319,7 +320,6 @@ fn fnv1a_from(start: u64, bytes: &[u8]) -> u64 {
 /// Manager audit it reads; this is how the decoder does it, a page at a
 /// time.)
 pub fn fnv1a_each<T: AsRef<[u8]>>(texts: &[T]) -> Vec<u64> {
-    const PRIME: u64 = 0x0100_0000_01b3;
     let mut hashes = Vec::with_capacity(texts.len());
     let mut quads = texts.chunks_exact(4);
     for quad in &mut quads {
@@ -333,7 +333,7 @@ pub fn fnv1a_each<T: AsRef<[u8]>>(texts: &[T]) -> Vec<u64> {
         let mut state = [FNV_OFFSET; 4];
         for at in 0..common {
             for (hash, lane) in state.iter_mut().zip(lanes) {
-                *hash = (*hash ^ u64::from(lane[at])).wrapping_mul(PRIME);
+                *hash = (*hash ^ u64::from(lane[at])).wrapping_mul(FNV_PRIME);
             }
         }
         // What is left past the shortest, two lanes at a time.
@@ -346,7 +346,8 @@ pub fn fnv1a_each<T: AsRef<[u8]>>(texts: &[T]) -> Vec<u64> {
     hashes
 }
 
-/// Two FNV-1a hashes carried on from `from`, side by side as far as both go.
+/// Two FNV-1a hashes, each at its text's offset, carried on to the ends
+/// of their texts side by side as far as both go.
 fn fnv1a_pair(
     (mut a, left, from_left): (u64, &[u8], usize),
     (mut b, right, from_right): (u64, &[u8], usize),
@@ -354,8 +355,8 @@ fn fnv1a_pair(
     let (left, right) = (&left[from_left..], &right[from_right..]);
     let common = left.len().min(right.len());
     for (x, y) in left[..common].iter().zip(&right[..common]) {
-        a = (a ^ u64::from(*x)).wrapping_mul(0x0100_0000_01b3);
-        b = (b ^ u64::from(*y)).wrapping_mul(0x0100_0000_01b3);
+        a = (a ^ u64::from(*x)).wrapping_mul(FNV_PRIME);
+        b = (b ^ u64::from(*y)).wrapping_mul(FNV_PRIME);
     }
     (
         fnv1a_from(a, &left[common..]),
