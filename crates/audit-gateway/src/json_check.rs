@@ -8,7 +8,7 @@
 //! 1,000-audit pages); this scanner accepts exactly the same texts (RFC 8259
 //! as serde_json skips a value, which leaves the UTF-8 inside strings
 //! unchecked; a property test compares the two) and finds the end of each
-//! string with `memchr`.
+//! string eight bytes at a step.
 
 /// Where a text stops being JSON, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,18 +194,15 @@ impl Scanner<'_> {
     fn string(&mut self) -> Result<(), Invalid> {
         self.at += 1; // the opening quote
         loop {
-            let rest = &self.bytes[self.at..];
-            let Some(found) = memchr::memchr2(b'"', b'\\', rest) else {
-                self.at = self.bytes.len();
-                return Err(self.fail("EOF while parsing a string"));
-            };
-            if let Some(control) = rest[..found].iter().position(|b| *b < 0x20) {
-                self.at += control;
-                return Err(self.fail("control character in a string"));
-            }
-            self.at += found + 1;
-            if rest[found] == b'"' {
-                return Ok(());
+            self.at = plain_run_end(self.bytes, self.at);
+            match self.peek() {
+                None => return Err(self.fail("EOF while parsing a string")),
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => self.at += 1,
+                Some(_) => return Err(self.fail("control character in a string")),
             }
             match self.peek() {
                 Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.at += 1,
@@ -220,6 +217,40 @@ impl Scanner<'_> {
             }
         }
     }
+}
+
+/// Where the plain text of a string that goes on at `from` stops: the first
+/// quote, backslash or control character from there (or the end of
+/// `bytes`). Eight bytes are looked at in a step, in one pass: a profile of
+/// 1,000-audit pages had the gateway spend half its time in `memchr2` calls
+/// over short strings and a second pass over each for control characters.
+fn plain_run_end(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of each byte of `word` below `limit` (at most 0x80):
+    // exact for the lowest such byte, which is all that is read (a borrow
+    // can only mark bytes above one that is marked rightly).
+    let below = |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS;
+    let rest = bytes.get(from..).unwrap_or_default();
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in chunks.by_ref() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(eight);
+        let found = below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20);
+        if found != 0 {
+            return at + found.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    let tail = chunks.remainder();
+    at + tail
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(tail.len())
 }
 
 #[cfg(test)]
@@ -307,6 +338,31 @@ mod tests {
                     .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
             ]
         })
+    }
+
+    #[test]
+    fn every_byte_of_a_long_string_is_looked_at() {
+        // Quotes, backslashes and control characters at every position of
+        // strings longer and shorter than a step of eight bytes, beside
+        // bytes of multi-byte characters (high bits set).
+        for length in 0..24 {
+            for at in 0..length {
+                for byte in [b'"', b'\\', 0x00, 0x1f, b'\n', 0x7f, 0xc3, 0xa9, b' ', b'a'] {
+                    let mut text = br#"["#.to_vec();
+                    text.push(b'"');
+                    let mut inner = vec![b'x'; length];
+                    inner[at] = byte;
+                    text.extend(&inner);
+                    text.extend(br#"",1]"#);
+                    assert_eq!(
+                        validate(&text).is_ok(),
+                        serde_accepts(&text),
+                        "{:?}",
+                        String::from_utf8_lossy(&text)
+                    );
+                }
+            }
+        }
     }
 
     proptest! {
