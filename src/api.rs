@@ -108,18 +108,18 @@ fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
     }
 }
 
-/// Reads an answer: the body text on 2xx, the gateway's [`ErrorBody`] as an
-/// [`ApiError`] otherwise.
 /// The body's bytes straight into wasm memory: one copy, where text would
 /// be decoded to a JS string and encoded back to UTF-8 (a page of 1,000
-/// audits is about 300 KB), and into memory not zeroed first (as
-/// `gloo_net`'s `binary` does: about 10 ms of a week's 31 MB).
+/// audits is about 300 KB), and into memory not zeroed first (`gloo_net`'s
+/// `binary` zeroes it: about 10 ms of a week's 31 MB).
 async fn body_bytes(response: Response) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
     let response = web_sys::Response::from(response);
     let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer()?).await?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Reads an answer: the body text on 2xx, the gateway's [`ErrorBody`] as an
+/// [`ApiError`] otherwise.
 async fn body_of(response: Response, signal: Option<&AbortSignal>) -> Result<String, ApiError> {
     let status = response.status();
     let retry_after_secs = response

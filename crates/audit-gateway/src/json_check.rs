@@ -224,6 +224,10 @@ impl Scanner<'_> {
 /// `bytes`). Eight bytes are looked at in a step, in one pass: a profile of
 /// 1,000-audit pages had the gateway spend half its time in `memchr2` calls
 /// over short strings and a second pass over each for control characters.
+/// (The app's decoders step alike through a record's strings, in
+/// `audit_core`, for a quote or a backslash only: they leave control
+/// characters to the parser, and looking for them too made their decoding
+/// 2-6% slower natively.)
 fn plain_run_end(bytes: &[u8], from: usize) -> usize {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
@@ -348,8 +352,7 @@ mod tests {
         for length in 0..24 {
             for at in 0..length {
                 for byte in [b'"', b'\\', 0x00, 0x1f, b'\n', 0x7f, 0xc3, 0xa9, b' ', b'a'] {
-                    let mut text = br#"["#.to_vec();
-                    text.push(b'"');
+                    let mut text = b"[\"".to_vec();
                     let mut inner = vec![b'x'; length];
                     inner[at] = byte;
                     text.extend(&inner);
