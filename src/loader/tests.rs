@@ -164,20 +164,34 @@ fn octopai_pages_run_ahead_up_to_its_total() {
 }
 
 #[test]
-fn progress_is_shown_at_most_every_tenth_of_a_second_the_latest_then() {
+fn progress_is_shown_at_most_every_tenth_of_a_second_on_ticks_every_source_shares() {
     let mut pacer = Pacer::default();
-    assert_eq!(pacer.offer(0.0, false), Pace::Now, "the first report");
-    assert_eq!(pacer.offer(30.0, false), Pace::After(70.0));
-    assert_eq!(pacer.offer(60.0, false), Pace::Held, "a showing is due");
-    pacer.shown(100.0);
-    assert_eq!(pacer.offer(150.0, false), Pace::After(50.0));
+    assert_eq!(pacer.offer(1_030.0, false), Pace::Now, "the first report");
     assert_eq!(
-        pacer.offer(160.0, true),
+        pacer.offer(1_040.0, false),
+        Pace::After(60.0),
+        "the next tick"
+    );
+    assert_eq!(pacer.offer(1_060.0, false), Pace::Held, "a showing is due");
+    pacer.shown();
+    assert_eq!(pacer.offer(1_150.0, false), Pace::After(50.0));
+    assert_eq!(
+        pacer.offer(1_160.0, true),
         Pace::Now,
         "a retry note is never held"
     );
-    assert_eq!(pacer.offer(260.0, false), Pace::Now, "time is up");
-    assert_eq!(pacer.offer(270.0, false), Pace::After(90.0));
+    assert_eq!(pacer.offer(1_270.0, false), Pace::After(30.0));
+    pacer.shown();
+    // Another source's pacer, reporting at other times, shows on the same
+    // ticks, so both are redrawn in one frame.
+    let mut other = Pacer::default();
+    assert_eq!(other.offer(1_205.0, false), Pace::Now);
+    assert_eq!(other.offer(1_288.0, false), Pace::After(12.0));
+    assert_eq!(
+        pacer.offer(1_300.0, false),
+        Pace::After(100.0),
+        "just shown on a tick"
+    );
 }
 
 #[test]

@@ -351,7 +351,8 @@ impl SourceLoads {
 
 /// Shows a load's progress in `state` as [`Pacer`] says, while the load is
 /// `current` and still loading: the first page, retries and the end at
-/// once, the rest at most every [`loader::PROGRESS_EVERY_MS`], the latest then.
+/// once, the rest at most every [`loader::PROGRESS_EVERY_MS`], on the ticks
+/// both sources' pacers share, the latest then.
 fn paced(
     state: RwSignal<SourceState>,
     current: impl Fn() -> bool + Copy + 'static,
@@ -377,7 +378,7 @@ fn paced(
                 set_timeout(
                     move || {
                         let Some(progress) = held.take() else { return };
-                        pacer.borrow_mut().shown(js_sys::Date::now());
+                        pacer.borrow_mut().shown();
                         let loading = state
                             .try_with_untracked(|s| matches!(s, SourceState::Loading(_)))
                             .unwrap_or(false);
