@@ -34,14 +34,15 @@ fn failed(error: wasm_bindgen::JsValue) -> Failed {
     ))
 }
 
-/// A 2D context, drawn on in chart pixels. The font, fill and stroke last set are
-/// remembered: the context parses each font it is given, and a chart's
-/// labels nearly all share one.
+/// A 2D context, drawn on in chart pixels. The font, fill, stroke and text
+/// alignment last set are remembered: each is a call into the browser (the
+/// font one parsed there), and a chart's labels nearly all share them.
 pub struct Canvas {
     context: CanvasRenderingContext2d,
     font: String,
     fill: String,
     stroke: (String, u32),
+    align: &'static str,
 }
 
 fn rgba(color: BackendColor) -> String {
@@ -227,13 +228,16 @@ impl DrawingBackend for Canvas {
             style.style().as_str(),
             style.family().as_str()
         ));
-        let context = &self.context;
-        context.set_text_baseline("alphabetic");
-        context.set_text_align(match style.anchor().h_pos {
+        let align = match style.anchor().h_pos {
             HPos::Left => "left",
             HPos::Center => "center",
             HPos::Right => "right",
-        });
+        };
+        if align != self.align {
+            self.context.set_text_align(align);
+            self.align = align;
+        }
+        let context = &self.context;
         let drop = size
             * match style.anchor().v_pos {
                 VPos::Top => 0.76,
@@ -246,6 +250,13 @@ impl DrawingBackend for Canvas {
             FontTransform::Rotate270 => 270.0,
             _ => 0.0,
         };
+        // Most labels are not turned: drawn in place, without saving,
+        // moving, turning and restoring the context around each.
+        if turn == 0.0 {
+            return context
+                .fill_text(text, f64::from(x), f64::from(y) + drop)
+                .map_err(failed);
+        }
         context.save();
         let drawn = context
             .translate(f64::from(x), f64::from(y))
@@ -284,13 +295,16 @@ pub fn paint(
     context
         .set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)
         .map_err(|error| format!("{error:?}"))?;
-    // What the context was last given is not known here: the first font
-    // and fill are set whatever they are.
+    // What the context was last given is not known here: the first font,
+    // fill and alignment are set whatever they are. Every label sits on
+    // its baseline.
+    context.set_text_baseline("alphabetic");
     let canvas = Canvas {
         context,
         font: String::new(),
         fill: String::new(),
         stroke: (String::new(), 0),
+        align: "",
     };
     draw(&canvas.into_drawing_area())
 }
