@@ -379,14 +379,15 @@ pub async fn security_headers(
 }
 
 /// Whether a path names one of trunk's content-hashed files
-/// (`audit-dashboard-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`):
-/// a new build gives new names, so what a name holds never changes.
+/// (`audit-dashboard-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`,
+/// `icon-0123456789abcdef.svg`): a new build gives new names, so what a
+/// name holds never changes.
 pub fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let Some((stem, extension)) = name.rsplit_once('.') else {
         return false;
     };
-    if !matches!(extension, "wasm" | "js" | "css") {
+    if !matches!(extension, "wasm" | "js" | "css" | "svg") {
         return false;
     }
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
@@ -506,6 +507,7 @@ mod tests {
             "/audit-dashboard-814c21fcdc76a024_bg.wasm",
             "/audit-dashboard-814c21fcdc76a024.js",
             "/main-aedd679f7e581976.css",
+            "/icon-e12fa46a1087deef.svg",
         ] {
             assert!(is_content_hashed(hashed), "{hashed}");
         }
@@ -517,6 +519,8 @@ mod tests {
             "/main-aedd679f7e58197.css",
             "/main-aedd679f7e58197z.css",
             "/audit-dashboard-814c21fcdc76a024.wasm.map",
+            "/favicon.ico",
+            "/icon.svg",
             "/gateway/health",
         ] {
             assert!(!is_content_hashed(plain), "{plain}");

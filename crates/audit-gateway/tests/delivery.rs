@@ -22,6 +22,7 @@ use serde_json::json;
 use tower::ServiceExt;
 
 const WASM: &str = "audit-dashboard-0123456789abcdef_bg.wasm";
+const ICON: &str = "icon-0123456789abcdef.svg";
 
 /// A built app as `cargo xtask` leaves it: each file with `.br` and `.gz`
 /// copies (here with marker contents, so the test can tell which one came).
@@ -31,6 +32,7 @@ fn dist() -> PathBuf {
     for (name, body) in [
         ("index.html", "<!doctype html><title>app</title>"),
         (WASM, "raw wasm"),
+        (ICON, "raw icon"),
     ] {
         std::fs::write(dir.join(name), body).unwrap();
         std::fs::write(dir.join(format!("{name}.br")), format!("br of {name}")).unwrap();
@@ -142,6 +144,16 @@ async fn the_app_goes_out_precompressed_and_hashed_files_are_cached_for_good() {
             "{page}"
         );
     }
+    // The tab's icon is one of the hashed files: an image, cached for good
+    // (before it, every load asked for `/favicon.ico` and got the page).
+    let (status, headers, got) = send(&router, get(&format!("/{ICON}"), None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(String::from_utf8(got).unwrap(), "raw icon");
+    assert_eq!(header_of(&headers, header::CONTENT_TYPE), "image/svg+xml");
+    assert_eq!(
+        header_of(&headers, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
     // A hashed name that is not there is not found (rather than the page),
     // and not cached.
     let (status, headers, _) = send(

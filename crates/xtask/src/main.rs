@@ -443,7 +443,7 @@ fn bench() -> Result<(), String> {
     // the wasm; no later view loads more).
     println!("\n| first view's download | size | budget |\n|---|---|---|");
     println!(
-        "| page, JS, CSS and wasm, gzip (brotli; as built) | {} KB ({} KB; {} KB) | <= 300 KB gzip |",
+        "| page, JS, CSS, icon and wasm, gzip (brotli; as built) | {} KB ({} KB; {} KB) | <= 300 KB gzip |",
         sizes.gzip / 1024,
         sizes.brotli / 1024,
         sizes.raw / 1024
