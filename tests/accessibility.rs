@@ -183,9 +183,8 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
     }
     browser.stop().await;
     // A saved Cloudera Manager answer explored offline.
-    let dir = std::env::temp_dir().join(format!("a11y-offline-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let saved = dir.join("audits.json");
+    let dir = support::servers::Scratch::new("a11y-offline");
+    let saved = dir.path().join("audits.json");
     let data = support::demo_data(chrono::Utc::now());
     let items: Vec<_> = data
         .cloudera
@@ -230,7 +229,6 @@ async fn every_view_has_no_serious_or_critical_violation_in_either_theme() {
         );
     }
     offline.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
 }
 

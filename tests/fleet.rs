@@ -166,9 +166,8 @@ async fn two_replicas_behind_a_balancer_share_one_truth() {
         simulated_upstreams::SimState::new(support::demo_data(end), Arc::new(chrono::Utc::now));
     Arc::get_mut(&mut sim).unwrap().page_delay = Duration::from_millis(250);
     let upstreams = simulated_upstreams::spawn_on_loopback(sim).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("audit-fleet-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let keys = servers::key_file(&dir, &[KEY_ONE]);
+    let dir = support::servers::Scratch::new("fleet");
+    let keys = servers::key_file(dir.path(), &[KEY_ONE]);
     let ports = [servers::free_port(), servers::free_port()];
     let mut replicas = [
         Replica::start(ports[0], &upstreams, &keys, &redis),
@@ -251,7 +250,7 @@ async fn two_replicas_behind_a_balancer_share_one_truth() {
     // 5. Rotate the key with a rolling restart: the new file names the new
     // key first and keeps the old one, so the open session survives.
     let survivor_token = token_of(&browser).await;
-    servers::key_file(&dir, &[KEY_TWO, KEY_ONE]);
+    servers::key_file(dir.path(), &[KEY_TWO, KEY_ONE]);
     replicas[0] = Replica::start(ports[0], &upstreams, &keys, &redis);
     replicas[1].kill();
     replicas[1] = Replica::start(ports[1], &upstreams, &keys, &redis);
@@ -277,5 +276,4 @@ async fn two_replicas_behind_a_balancer_share_one_truth() {
         balancer.error_log()
     );
     browser.stop().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

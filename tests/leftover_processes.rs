@@ -1,11 +1,13 @@
-//! A browser test that fails leaves nothing running: the harness ends
-//! chromedriver and the whole browser it started however the test ends.
+//! A browser test that fails leaves nothing behind: the harness ends
+//! chromedriver and the whole browser it started however the test ends,
+//! and removes the browser's profile and the test's scratch files.
 //!
 //! The one test here plays two parts. Run by the suite, it runs this same
 //! test binary again as a child, with `AUDIT_HARNESS_PROBE_FILE` set; the
 //! child starts a browser, writes down chromedriver's and the browser's
-//! process ids, and panics on purpose. The parent then checks that the child
-//! failed as planned and that none of those processes is still running.
+//! process ids and the directories it made, and panics on purpose. The
+//! parent then checks that the child failed as planned and that none of
+//! those processes is still running, nor any of those directories there.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
@@ -15,13 +17,16 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 const PROBE: &str = "AUDIT_HARNESS_PROBE_FILE";
-const TEST_NAME: &str = "a_test_that_panics_with_a_browser_running_leaves_no_process_behind";
+const TEST_NAME: &str = "a_test_that_panics_with_a_browser_running_leaves_nothing_behind";
 const ON_PURPOSE: &str = "panicking on purpose with the browser running";
 
 #[tokio::test]
-async fn a_test_that_panics_with_a_browser_running_leaves_no_process_behind() {
+async fn a_test_that_panics_with_a_browser_running_leaves_nothing_behind() {
     if let Ok(file) = std::env::var(PROBE) {
-        // The child: a browser with a page open, then a panic midway.
+        // The child: a browser with a page open and a scratch directory
+        // with a file in it, then a panic midway.
+        let scratch = support::servers::Scratch::new("probe");
+        std::fs::write(scratch.path().join("kept"), "until the test ends").unwrap();
         let browser = support::Browser::start().await;
         browser.client.goto("about:blank").await.unwrap();
         let driver = browser.driver_pid();
@@ -37,6 +42,10 @@ async fn a_test_that_panics_with_a_browser_running_leaves_no_process_behind() {
             })
             .collect();
         std::fs::write(&file, lines.join("\n")).unwrap();
+        let dirs = [browser.profile_dir(), scratch.path()];
+        assert!(dirs.iter().all(|dir| dir.is_dir()), "{dirs:?}");
+        let dirs: Vec<String> = dirs.iter().map(|dir| dir.display().to_string()).collect();
+        std::fs::write(dirs_file(file.as_ref()), dirs.join("\n")).unwrap();
         panic!("{ON_PURPOSE}");
     }
 
@@ -59,6 +68,17 @@ async fn a_test_that_panics_with_a_browser_running_leaves_no_process_behind() {
     let recorded = std::fs::read_to_string(&file)
         .unwrap_or_else(|error| panic!("the child wrote no process ids ({error}): {said}"));
     let _ = std::fs::remove_file(&file);
+    let dirs = std::fs::read_to_string(dirs_file(&file))
+        .unwrap_or_else(|error| panic!("the child wrote no directories ({error}): {said}"));
+    let _ = std::fs::remove_file(dirs_file(&file));
+    let left_dirs: Vec<&str> = dirs
+        .lines()
+        .filter(|dir| std::path::Path::new(dir).exists())
+        .collect();
+    assert!(
+        dirs.lines().count() == 2 && left_dirs.is_empty(),
+        "directories left after the failed test: {left_dirs:?} (of {dirs:?})"
+    );
     let processes: Vec<(u32, &str)> = recorded
         .lines()
         .map(|line| {
@@ -109,4 +129,9 @@ async fn a_test_that_panics_with_a_browser_running_leaves_no_process_behind() {
         described.is_empty(),
         "still running after the failed test: {described:#?}"
     );
+}
+
+/// Where the child writes down the directories it made.
+fn dirs_file(probe: &std::path::Path) -> std::path::PathBuf {
+    probe.with_extension("dirs")
 }

@@ -61,10 +61,9 @@ async fn an_exported_view_opened_offline_with_its_manifest_shows_the_same_view()
         .await
         .unwrap();
     live.stop().await;
-    let dir = std::env::temp_dir().join(format!("offline-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let data = dir.join("audit-events.json");
-    let manifest = dir.join("audit-events.manifest.json");
+    let dir = support::servers::Scratch::new("offline-e2e");
+    let data = dir.path().join("audit-events.json");
+    let manifest = dir.path().join("audit-events.manifest.json");
     std::fs::write(&data, files[0].as_str().unwrap()).unwrap();
     std::fs::write(&manifest, files[1].as_str().unwrap()).unwrap();
 

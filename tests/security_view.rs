@@ -527,9 +527,8 @@ async fn hostile_values_in_every_field_render_as_inert_text() {
 #[tokio::test]
 async fn the_app_runs_over_https_with_a_locally_made_certificate() {
     let identity = audit_gateway::tls::Identity::self_signed().unwrap();
-    let dir = std::env::temp_dir().join(format!("e2e-tls-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let dir = support::servers::Scratch::new("e2e-tls");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     std::fs::write(&cert, &identity.cert_pem).unwrap();
     std::fs::write(&key, &identity.key_pem).unwrap();
     let base = support::demo_gateway_with(&[

@@ -191,6 +191,11 @@ impl Browser {
         drop(self);
     }
 
+    /// The browser's profile directory (removed when it stops).
+    pub fn profile_dir(&self) -> &std::path::Path {
+        &self.profile
+    }
+
     /// chromedriver's process id (its process group's id too).
     pub fn driver_pid(&self) -> u32 {
         self.driver.id()

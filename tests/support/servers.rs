@@ -29,14 +29,31 @@ fn binary(path: &str, package: &str) -> PathBuf {
     path
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "audit-{name}-{}-{}",
-        std::process::id(),
-        free_port()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of a test's own files, removed with everything in it when
+/// the test ends, however it ends (a panic included).
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A fresh directory named after `name`, the process and a free port.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "audit-{name}-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Waits until something accepts connections on `port`.
@@ -59,13 +76,14 @@ pub struct Redis {
     child: Child,
     pub port: u16,
     pub password: String,
-    dir: PathBuf,
+    dir: Scratch,
 }
 
 impl Redis {
     pub fn start() -> Redis {
         let program = binary("/usr/bin/redis-server", "redis-server");
-        let dir = scratch("redis");
+        let scratch = Scratch::new("redis");
+        let dir = scratch.path();
         let port = free_port();
         let password = format!("test-{}-{port}", std::process::id());
         let mut child = Command::new(program)
@@ -73,7 +91,7 @@ impl Redis {
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .args(["--requirepass", &password])
             .arg("--dir")
-            .arg(&dir)
+            .arg(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -83,7 +101,7 @@ impl Redis {
             child,
             port,
             password,
-            dir,
+            dir: scratch,
         }
     }
 
@@ -94,7 +112,7 @@ impl Redis {
 
     /// A file holding the password, for `--redis-password-file`.
     pub fn password_file(&self) -> PathBuf {
-        let path = self.dir.join("password");
+        let path = self.dir.path().join("password");
         std::fs::write(&path, format!("{}\n", self.password)).unwrap();
         path
     }
@@ -109,7 +127,6 @@ impl Redis {
 impl Drop for Redis {
     fn drop(&mut self) {
         self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -117,13 +134,14 @@ impl Drop for Redis {
 pub struct Nginx {
     child: Child,
     pub port: u16,
-    dir: PathBuf,
+    dir: Scratch,
 }
 
 impl Nginx {
     pub fn start(backends: &[SocketAddr]) -> Nginx {
         let program = binary("/usr/sbin/nginx", "nginx-light");
-        let dir = scratch("nginx");
+        let scratch = Scratch::new("nginx");
+        let dir = scratch.path();
         let port = free_port();
         let servers: String = backends
             .iter()
@@ -146,7 +164,7 @@ impl Nginx {
         std::fs::write(&file, config).unwrap();
         let mut child = Command::new(program)
             .arg("-p")
-            .arg(&dir)
+            .arg(dir)
             .arg("-c")
             .arg(&file)
             .stdout(Stdio::null())
@@ -154,7 +172,11 @@ impl Nginx {
             .spawn()
             .unwrap();
         wait_for_port(port, "nginx", &mut child);
-        Nginx { child, port, dir }
+        Nginx {
+            child,
+            port,
+            dir: scratch,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -162,7 +184,7 @@ impl Nginx {
     }
 
     pub fn error_log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
     }
 }
 
@@ -170,7 +192,6 @@ impl Drop for Nginx {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

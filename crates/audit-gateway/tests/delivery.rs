@@ -26,19 +26,24 @@ const ICON: &str = "icon-0123456789abcdef.svg";
 
 /// A built app as `cargo xtask` leaves it: each file with `.br` and `.gz`
 /// copies (here with marker contents, so the test can tell which one came).
+/// Written once per run in Cargo's scratch directory for tests.
 fn dist() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gateway-delivery-dist-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, body) in [
-        ("index.html", "<!doctype html><title>app</title>"),
-        (WASM, "raw wasm"),
-        (ICON, "raw icon"),
-    ] {
-        std::fs::write(dir.join(name), body).unwrap();
-        std::fs::write(dir.join(format!("{name}.br")), format!("br of {name}")).unwrap();
-        std::fs::write(dir.join(format!("{name}.gz")), format!("gz of {name}")).unwrap();
-    }
-    dir
+    static DIST: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIST.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gateway-delivery-dist");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, body) in [
+            ("index.html", "<!doctype html><title>app</title>"),
+            (WASM, "raw wasm"),
+            (ICON, "raw icon"),
+        ] {
+            std::fs::write(dir.join(name), body).unwrap();
+            std::fs::write(dir.join(format!("{name}.br")), format!("br of {name}")).unwrap();
+            std::fs::write(dir.join(format!("{name}.gz")), format!("gz of {name}")).unwrap();
+        }
+        dir
+    })
+    .clone()
 }
 
 async fn gateway() -> Router {

@@ -20,11 +20,17 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+/// A built app's stand-in, written once per run in Cargo's scratch
+/// directory for tests.
 fn dist_with_index() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gateway-test-dist-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), INDEX_HTML).unwrap();
-    dir
+    static DIST: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIST.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gateway-test-dist");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), INDEX_HTML).unwrap();
+        dir
+    })
+    .clone()
 }
 
 /// A built app's page: trunk puts one inline bootstrap script in it.

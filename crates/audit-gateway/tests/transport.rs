@@ -56,7 +56,15 @@ impl TestPki {
     fn path(&self, file: &str) -> String {
         self.dir.join(file).display().to_string()
     }
+}
 
+impl Drop for TestPki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl TestPki {
     /// A client trusting only this CA.
     fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()

@@ -40,11 +40,17 @@ pub fn simulator() -> Arc<SimState> {
     )
 }
 
+/// A built app's stand-in, written once per test run in Cargo's scratch
+/// directory for tests (`target/tmp`), so no run leaves a copy behind.
 pub fn dist() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("gateway-sessions-dist-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").unwrap();
-    dir
+    static DIST: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIST.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("gateway-sessions-dist");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+        dir
+    })
+    .clone()
 }
 
 /// A gateway in front of `running`.
