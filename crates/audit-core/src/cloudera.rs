@@ -149,7 +149,37 @@ struct AuditFields<'a> {
     operation_text: Option<Text<'a>>,
     allowed: Option<bool>,
     #[serde(borrow)]
-    service_values: Option<BTreeMap<Text<'a>, Text<'a>>>,
+    service_values: Option<Pairs<'a>>,
+}
+
+/// An object of texts (`serviceValues`) as its members in order: a map
+/// would allocate and sort for every audit of a load. Refuses what a map
+/// of strings refuses.
+struct Pairs<'a>(Vec<(Text<'a>, Text<'a>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Pairs<'de>;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("an object of strings")
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Pairs<'de>, M::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// `{"items": [audit, ...]}` read in one pass: each audit decoded once,
@@ -185,15 +215,18 @@ fn audits(scan: &mut Scan<'_>, interner: &mut Interner) -> Option<Vec<AuditEvent
         let _checked = fields.impersonator;
         let source_resource = fields.service_values.as_ref().and_then(|values| {
             ["src", "source"].iter().find_map(|name| {
+                // The last of a key written twice, as a map keeps it.
                 values
+                    .0
                     .iter()
+                    .rev()
                     .find(|(key, _)| key.0 == *name)
                     .map(|(_, value)| value.0.clone())
             })
         });
         let parts = AuditParts {
             timestamp: &fields.timestamp.0,
-            service_values: fields.service_values.as_ref(),
+            service_values: fields.service_values.as_ref().map(|values| &values.0[..]),
             source_resource,
             service: fields.service.map(Text::into_cow),
             username: fields.username.map(Text::into_cow),

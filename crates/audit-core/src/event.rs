@@ -23,12 +23,14 @@ mod id;
 mod mapping;
 mod rows;
 mod slide;
+mod texts;
 pub use chunks::Chunks;
 pub use id::{EventId, IdText};
 pub use mapping::Interner;
 pub(crate) use mapping::{audit_event, octopai_event, AuditParts, OctopaiParts};
 pub use rows::{newest_first, Events, Rows};
 pub use slide::Slid;
+pub(crate) use texts::{same_bytes, TextSet};
 
 /// Which upstream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

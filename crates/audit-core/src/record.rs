@@ -18,12 +18,10 @@
 //! keeps it as a mark of its own.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use crate::event::{AuditEvent, IdText, SharedText};
+use crate::event::{same_bytes, AuditEvent, IdText, SharedText, TextSet};
 
 const MARK: u8 = 0x01;
 const ACTOR: u8 = b'A';
@@ -63,17 +61,7 @@ impl Record {
     pub(crate) fn shared(json: &str, event: &AuditEvent, templates: &mut Templates) -> Self {
         let Templates { held, buffer } = templates;
         template_into(json, event, buffer);
-        Self::held(held, buffer)
-    }
-
-    /// The template `buffer` holds, as `held` holds it (added if new).
-    fn held(held: &mut HashSet<SharedText, BuildHasherDefault<WordHash>>, buffer: &str) -> Self {
-        if let Some(template) = held.get(buffer) {
-            return Self(template.clone());
-        }
-        let template: SharedText = SharedText::from(buffer);
-        held.insert(template.clone());
-        Self(template)
+        Self(held.held(buffer))
     }
 
     /// [`Record::shared`] for a record whose decoder says where in `json`
@@ -109,7 +97,12 @@ impl Record {
                 start > 0 && end < bytes.len() && bytes[start - 1] == b'"' && bytes[end] == b'"';
             // A mark takes two bytes: shorter strings stay.
             let mut own = None;
-            if whole_string && text.len() > 2 && value_of(code, event, &mut time, &mut own) == text
+            if whole_string
+                && text.len() > 2
+                && same_bytes(
+                    value_of(code, event, &mut time, &mut own).as_bytes(),
+                    text.as_bytes(),
+                )
             {
                 spans[marked] = (start, end, code);
                 marked += 1;
@@ -134,7 +127,7 @@ impl Record {
             copied = end;
         }
         buffer.push_str(&json[copied..]);
-        Self::held(held, buffer)
+        Self(held.held(buffer))
     }
 
     /// The record's text, given the event it belongs to.
@@ -173,7 +166,7 @@ impl Record {
 /// The templates of one load (or one answer), each held once.
 #[derive(Default)]
 pub(crate) struct Templates {
-    held: HashSet<SharedText, BuildHasherDefault<WordHash>>,
+    held: TextSet,
     /// Where each record's template is written before it is looked up.
     buffer: String,
 }
@@ -259,34 +252,6 @@ fn value_of<'e>(
         }
         LITERAL => "\u{1}",
         _ => "",
-    }
-}
-
-/// A hash that reads eight bytes at a step: a template is a few hundred
-/// bytes, and [`crate::event::Fnv`], one byte at a step, took as long as
-/// building it. Like `Fnv`, not resistant to flooding, which would only
-/// slow the person's own tab.
-#[derive(Default)]
-struct WordHash(u64);
-
-impl Hasher for WordHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut step = |word: u64| self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(word);
-            step(u64::from_le_bytes(eight));
-        }
-        let rest = words.remainder();
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        step(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
     }
 }
 

@@ -91,7 +91,15 @@ fn an_audit() -> impl Strategy<Value = Vec<(String, String)>> {
         a_time(),
         proptest::collection::vec(proptest::option::of((a_text(), any::<bool>())), 7),
         proptest::option::of(any::<bool>()),
-        proptest::option::of(proptest::collection::btree_map(a_text(), a_text(), 0..3)),
+        // `serviceValues`: the keys the `source` selector reads among
+        // others, a key sometimes given twice (a map keeps the last).
+        proptest::option::of(proptest::collection::vec(
+            (
+                prop_oneof![Just("src".to_owned()), Just("source".to_owned()), a_text()],
+                a_text(),
+            ),
+            0..4,
+        )),
         proptest::collection::vec(("x[A-Za-z]{1,6}", an_unknown_value()), 0..3),
         any::<u64>(),
     )
@@ -117,10 +125,11 @@ fn an_audit() -> impl Strategy<Value = Vec<(String, String)>> {
                     fields.push(("allowed".to_owned(), allowed.to_string()));
                 }
                 if let Some(values) = values {
-                    fields.push((
-                        "serviceValues".to_owned(),
-                        serde_json::to_string(&values).unwrap(),
-                    ));
+                    let members: Vec<(String, String)> = values
+                        .iter()
+                        .map(|(key, value)| (key.clone(), quoted(value, false)))
+                        .collect();
+                    fields.push(("serviceValues".to_owned(), object(&members, false)));
                 }
                 let mut seen = std::collections::BTreeSet::new();
                 for (name, value) in unknown {

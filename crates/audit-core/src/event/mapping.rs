@@ -5,12 +5,11 @@
 //! its event (`crate::record`).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{fnv1a, AuditEvent, EventId, EventKind, FnvSet, Outcome, Record, SharedText, Source};
+use super::{fnv1a, AuditEvent, EventId, EventKind, Outcome, Record, SharedText, Source, TextSet};
 use crate::cloudera::ApiAudit;
 use crate::octopai::{OctopaiEvent, OctopaiEventType};
 use crate::record::{Field, Found, Templates};
@@ -43,18 +42,13 @@ impl From<OctopaiEvent> for AuditEvent {
 /// answer repeats.
 #[derive(Default)]
 pub struct Interner {
-    held: FnvSet<SharedText>,
+    held: TextSet,
     templates: Templates,
 }
 
 impl Interner {
     pub(crate) fn text(&mut self, text: Cow<'_, str>) -> SharedText {
-        if let Some(held) = self.held.get(text.as_ref()) {
-            return held.clone();
-        }
-        let held = SharedText::from(text.as_ref());
-        self.held.insert(held.clone());
-        held
+        self.held.held(&text)
     }
 
     fn optional(&mut self, text: Option<Cow<'_, str>>) -> Option<SharedText> {
@@ -167,7 +161,7 @@ pub(crate) struct AuditParts<'t, 'a> {
     /// The service's own values (`serviceValues`), where the audit was
     /// read with them borrowed: they repeat the event's (HDFS's `src` is
     /// the resource, Hive's `operation_text` the operation's text).
-    pub service_values: Option<&'t BTreeMap<Text<'a>, Text<'a>>>,
+    pub service_values: Option<&'t [(Text<'a>, Text<'a>)]>,
     /// The operation's source resource (`serviceValues`' `src`, or
     /// `source`), where the audit names one: what the `source` selector
     /// reads.
@@ -226,7 +220,7 @@ pub(crate) fn audit_event<'a>(
     }
     found.add(Field::Detail, parts.operation_text.as_ref());
     found.add(Field::Time, Some(&Cow::Borrowed(parts.timestamp)));
-    for value in parts.service_values.into_iter().flat_map(BTreeMap::values) {
+    for (_, value) in parts.service_values.into_iter().flatten() {
         let value = Some(&value.0);
         if value == target.as_ref() {
             found.add(Field::Target, value);
