@@ -660,6 +660,72 @@ async fn a_long_load_shows_what_it_holds_while_the_rest_comes() {
     browser.stop().await;
 }
 
+/// Watches the charts at every frame of a load: how many frames had charts
+/// marked busy, how many busy charts held a drawing, and at the end how
+/// many charts are drawn and still busy.
+const WATCH_CHARTS: &str = r#"
+const done = arguments[arguments.length - 1];
+const started = performance.now();
+const drawn = canvas => {
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let at = 3; at < pixels.length; at += 4) if (pixels[at] !== 0) return true;
+  return false;
+};
+let busyFrames = 0, drawnWhileBusy = 0;
+const watch = () => {
+  const figures = [...document.querySelectorAll('#charts figure')];
+  const busy = figures.filter(f => f.getAttribute('aria-busy') === 'true');
+  if (busy.length) {
+    busyFrames += 1;
+    drawnWhileBusy += busy.filter(f => drawn(f.querySelector('canvas'))).length;
+  }
+  const finished = document.querySelectorAll('.load-progress[data-finished="true"]').length === 2;
+  if ((busyFrames > 0 && finished && !busy.length) || performance.now() - started > 60000) {
+    done({ busyFrames, drawnWhileBusy, figures: figures.length, busyAtEnd: busy.length,
+      drawnAtEnd: figures.filter(f => drawn(f.querySelector('canvas'))).length });
+  } else {
+    requestAnimationFrame(watch);
+  }
+};
+requestAnimationFrame(watch);
+"#;
+
+#[tokio::test]
+async fn charts_wait_blank_for_a_load_rather_than_draw_an_empty_window() {
+    // Each simulated page answers 300 ms late: the first events of a new
+    // window come after several frames.
+    let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
+    let browser = logged_in(&base).await;
+    browser
+        .client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(90)),
+            None,
+            None,
+        ))
+        .await
+        .unwrap();
+    // The day is loaded and drawn; a new window starts a load over.
+    browser
+        .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 7 days').click(); return null;")
+        .await;
+    let watched = browser
+        .client
+        .execute_async(WATCH_CHARTS, vec![])
+        .await
+        .expect("the charts watched in the page");
+    let number = |key: &str| watched[key].as_u64().unwrap_or_default();
+    assert!(number("figures") >= 7, "{watched}");
+    // While nothing of the week had come, every chart was busy and blank
+    // (the day's drawing wiped, no empty week drawn)...
+    assert!(number("busyFrames") >= 3, "{watched}");
+    assert_eq!(number("drawnWhileBusy"), 0, "{watched}");
+    // ...and once the week is loaded, every chart is drawn.
+    assert_eq!(number("busyAtEnd"), 0, "{watched}");
+    assert_eq!(number("drawnAtEnd"), number("figures"), "{watched}");
+    browser.stop().await;
+}
+
 #[tokio::test]
 async fn a_long_load_shows_its_progress_and_can_be_cancelled_keeping_what_arrived() {
     // Each simulated page answers 300 ms late, so 30 days take many seconds.

@@ -274,6 +274,12 @@ pub fn pixel_ratio() -> f64 {
         .clamp(1.0, 4.0)
 }
 
+/// Wipes whatever `canvas` holds (setting its size, even to the same,
+/// empties it).
+pub fn clear(canvas: &HtmlCanvasElement) {
+    canvas.set_width(canvas.width());
+}
+
 /// Sizes `canvas` for `ratio` device pixels per chart pixel and draws on it
 /// with `draw`.
 pub fn paint(

@@ -96,6 +96,12 @@ pub fn ChartFigure(
     /// A line under the heading on how to use the chart.
     #[prop(default = None)]
     hint: Option<&'static str>,
+    /// Whether what the chart is drawn from is still on its way (a load
+    /// under way with nothing to show yet): the chart is left blank and
+    /// marked busy rather than drawn from no events, which would read as
+    /// a window with nothing in it (and cost a drawing no one needs).
+    #[prop(optional, into)]
+    waiting: Signal<bool>,
 ) -> impl IntoView {
     let slug = title.to_lowercase().replace([' ', ','], "-");
     let hovered = RwSignal::new(None::<(usize, f64)>);
@@ -114,26 +120,40 @@ pub fn ChartFigure(
             ratio.set(now);
         }
     });
+    // Whether the canvas holds a drawing (to wipe when a load starts over).
+    let painted = StoredValue::new(false);
     Effect::new(move |_| {
         let (Some(canvas), ratio) = (canvas_ref.get(), ratio.get()) else {
             return;
         };
+        if waiting.get() {
+            // Not drawn, so not worked out: nothing else reads `drawn`
+            // while waiting.
+            if painted.get_value() {
+                canvas::clear(&canvas);
+                painted.set_value(false);
+            }
+            return;
+        }
         let problem = drawn.with(|drawn| match drawn {
             Ok(chart) => chart.paint(&canvas, ratio).err(),
             Err(_) => None,
         });
+        painted.set_value(true);
         if paint_problem.get_untracked() != problem {
             paint_problem.set(problem);
         }
     });
     // Why there is no chart: nothing to draw from yet, or the canvas refused.
-    let problem = Memo::new(move |_| {
-        drawn
+    let problem = Memo::new(move |_| match waiting.get() {
+        true => None,
+        false => drawn
             .with(|drawn| drawn.as_ref().err().cloned())
-            .or_else(|| paint_problem.get())
+            .or_else(|| paint_problem.get()),
     });
-    let overlay_style = Memo::new(move |_| {
-        drawn.with(|drawn| drawn.as_ref().map(Drawn::overlay_style).unwrap_or_default())
+    let overlay_style = Memo::new(move |_| match waiting.get() {
+        true => String::new(),
+        false => drawn.with(|drawn| drawn.as_ref().map(Drawn::overlay_style).unwrap_or_default()),
     });
 
     let describe = match pointing {
@@ -240,7 +260,8 @@ pub fn ChartFigure(
         <section class="chart" data-chart=slug.clone()>
             <h2>{title}</h2>
             {hint.map(|hint| view! { <p class="chart-hint">{hint}</p> })}
-            <figure role="img" aria-label=move || label.get() data-drawn-from=move || drawn_from.get().to_string()>
+            <figure role="img" aria-label=move || label.get() aria-busy=move || waiting.get().then_some("true")
+                data-drawn-from=move || drawn_from.get().to_string()>
                 <div class="chart-frame" hidden=move || problem.with(Option::is_some)>
                     <canvas class="chart-canvas" width=WIDTH height=HEIGHT node_ref=canvas_ref></canvas>
                     {(!matches!(pointing, Pointing::None)).then(|| view! {

@@ -86,6 +86,9 @@ pub fn DashboardPage() -> impl IntoView {
     let shown = use_shown(view, loads, watch.silence);
     let events = shown.events;
     let loading = Memo::new(move |_| loads.loading());
+    // A load under way with nothing to show yet: the charts wait for it.
+    let waiting: Signal<bool> =
+        Memo::new(move |_| loading.get() && events.with(audit_core::Rows::is_empty)).into();
 
     let buckets = Memo::new(move |_| {
         window
@@ -350,7 +353,7 @@ pub fn DashboardPage() -> impl IntoView {
                         zone=Signal::from(zone) ink=inputs.ink/>
                 }>
                 <SegmentForm split=Signal::from(split) on_apply=view.editor(|next, split| next.split = split)/>
-                <div class="usage-charts">{page_loads.view()} {active_users.view()}</div>
+                <div class="usage-charts">{page_loads.view(waiting)} {active_users.view(waiting)}</div>
                 <FunnelPanel funnel=Signal::derive(move || current.with(|v| v.funnel.clone()))
                     counted=funnel_now on_apply=view.editor(|next, funnel| next.funnel = funnel)
                     on_people=view.editor(|next, people: Vec<String>| next.people = Some(people))/>
@@ -360,7 +363,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <button type="button" id="zoom-reset" on:click=move |_| zoom.back.run(())>"Back to the previous range"</button>
                 </Show>
             </div>
-            <div class="charts" id="charts">{time_charts.map(charts::Chart::view).collect_view()}</div>
+            <div class="charts" id="charts">{time_charts.map(|chart| chart.view(waiting)).collect_view()}</div>
             <ShareLink view=view window=window/>
             <SavedViews current=Signal::derive(move || current.with(|v| v.to_url())) private=Signal::from(private)/>
             <FieldFacets facets=facets_now open=facets_open on_filter=add_clause/>

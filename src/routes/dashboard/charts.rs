@@ -198,10 +198,11 @@ impl Chart {
         })
     }
 
-    pub fn view(self) -> impl IntoView {
+    /// The chart placed, left blank while `waiting` (see [`ChartFigure`]).
+    pub fn view(self, waiting: Signal<bool>) -> impl IntoView {
         view! {
             <ChartFigure title=self.spec.title label=self.label drawn=self.drawn drawn_from=self.drawn_from
-                table=self.table pointing=self.pointing hint=self.spec.hint legend=self.legend()/>
+                table=self.table pointing=self.pointing hint=self.spec.hint legend=self.legend() waiting/>
         }
     }
 }
