@@ -661,8 +661,9 @@ async fn a_long_load_shows_what_it_holds_while_the_rest_comes() {
 }
 
 /// Watches the charts at every frame of a load: how many frames had charts
-/// marked busy, how many busy charts held a drawing, and at the end how
-/// many charts are drawn and still busy.
+/// marked busy, how many busy charts held a drawing, what the tiles and
+/// the empty table said meanwhile, and at the end how many charts are
+/// drawn and still busy, and the tiles.
 const WATCH_CHARTS: &str = r#"
 const done = arguments[arguments.length - 1];
 const started = performance.now();
@@ -671,18 +672,26 @@ const drawn = canvas => {
   for (let at = 3; at < pixels.length; at += 4) if (pixels[at] !== 0) return true;
   return false;
 };
+const tiles = () => [...document.querySelectorAll('#overview .value')].map(v => v.textContent);
 let busyFrames = 0, drawnWhileBusy = 0;
+const tilesWhileBusy = new Set(), tableWhileBusy = new Set(), tilesBusy = new Set();
 const watch = () => {
   const figures = [...document.querySelectorAll('#charts figure')];
   const busy = figures.filter(f => f.getAttribute('aria-busy') === 'true');
   if (busy.length) {
     busyFrames += 1;
     drawnWhileBusy += busy.filter(f => drawn(f.querySelector('canvas'))).length;
+    tiles().forEach(value => tilesWhileBusy.add(value));
+    tilesBusy.add(document.querySelector('#overview').getAttribute('aria-busy'));
+    const empty = document.querySelector('#events p.empty');
+    tableWhileBusy.add(empty ? empty.textContent : 'rows');
   }
   const finished = document.querySelectorAll('.load-progress[data-finished="true"]').length === 2;
   if ((busyFrames > 0 && finished && !busy.length) || performance.now() - started > 60000) {
     done({ busyFrames, drawnWhileBusy, figures: figures.length, busyAtEnd: busy.length,
-      drawnAtEnd: figures.filter(f => drawn(f.querySelector('canvas'))).length });
+      drawnAtEnd: figures.filter(f => drawn(f.querySelector('canvas'))).length,
+      tilesWhileBusy: [...tilesWhileBusy], tilesBusy: [...tilesBusy], tableWhileBusy: [...tableWhileBusy],
+      tilesAtEnd: tiles() });
   } else {
     requestAnimationFrame(watch);
   }
@@ -691,7 +700,7 @@ requestAnimationFrame(watch);
 "#;
 
 #[tokio::test]
-async fn charts_wait_blank_for_a_load_rather_than_draw_an_empty_window() {
+async fn charts_tiles_and_table_wait_for_a_load_rather_than_show_an_empty_window() {
     // Each simulated page answers 300 ms late: the first events of a new
     // window come after several frames.
     let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
@@ -717,12 +726,29 @@ async fn charts_wait_blank_for_a_load_rather_than_draw_an_empty_window() {
     let number = |key: &str| watched[key].as_u64().unwrap_or_default();
     assert!(number("figures") >= 7, "{watched}");
     // While nothing of the week had come, every chart was busy and blank
-    // (the day's drawing wiped, no empty week drawn)...
+    // (the day's drawing wiped, no empty week drawn), the tiles counted
+    // nothing (no zeros) and the table said its events were coming...
     assert!(number("busyFrames") >= 3, "{watched}");
     assert_eq!(number("drawnWhileBusy"), 0, "{watched}");
-    // ...and once the week is loaded, every chart is drawn.
+    assert_eq!(watched["tilesWhileBusy"], json!(["…"]), "{watched}");
+    assert_eq!(watched["tilesBusy"], json!(["true"]), "{watched}");
+    assert_eq!(
+        watched["tableWhileBusy"],
+        json!(["Loading the events of this time range…"]),
+        "{watched}"
+    );
+    // ...and once the week is loaded, every chart is drawn and every tile
+    // counts.
     assert_eq!(number("busyAtEnd"), 0, "{watched}");
     assert_eq!(number("drawnAtEnd"), number("figures"), "{watched}");
+    let tiles: Vec<String> = serde_json::from_value(watched["tilesAtEnd"].clone()).unwrap();
+    assert!(
+        tiles.len() == 6
+            && tiles
+                .iter()
+                .all(|value| value.chars().all(|c| c.is_ascii_digit() || c == ',')),
+        "{watched}"
+    );
     browser.stop().await;
 }
 

@@ -115,6 +115,10 @@ pub fn EventTable(
     columns: Signal<Vec<EventColumn>>,
     /// Events a live view just added, marked for a moment.
     fresh: Signal<std::sync::Arc<std::collections::HashSet<audit_core::EventId>>>,
+    /// Whether a load is under way with nothing to show yet: the empty
+    /// table then says the events are coming, not that there are none.
+    #[prop(optional, into)]
+    waiting: Signal<bool>,
 ) -> impl IntoView {
     let sort = RwSignal::new((EventColumn::Time, true));
     // A column taken away takes its sort with it.
@@ -297,7 +301,12 @@ pub fn EventTable(
             <h2>"Events"</h2>
             <Show
                 when=move || events.with(|events| !events.is_empty())
-                fallback=|| view! { <p class="empty">"No events in this time range. Try a longer range."</p> }
+                fallback=move || view! {
+                    <p class="empty" role="status">{move || match waiting.get() {
+                        true => "Loading the events of this time range…",
+                        false => "No events in this time range. Try a longer range.",
+                    }}</p>
+                }
             >
                 <p class="table-caption" id="events-caption">{caption}</p>
                 <div class="table-wide">

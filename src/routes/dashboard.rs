@@ -305,7 +305,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <SentQuery branches=shown_branches/>
             <SourcePanels loads=loads/>
-            <Tiles view=view totals=totals flags=Signal::derive(move || shown.detections.with(Vec::len))/>
+            <Tiles view=view totals=totals flags=Signal::derive(move || shown.detections.with(Vec::len)) waiting/>
             {move || current.with(|v| v.people.as_ref().map(Vec::len)).map(|people| view! {
                 <p class="narrowed" id="people-narrowing" role="status">
                     {format!("Showing only the events of {} people (a funnel step's or a retention cohort's). ", crate::format::format_count(people as u64))}
@@ -373,7 +373,7 @@ pub fn DashboardPage() -> impl IntoView {
             <ExportBar events=Signal::from(events) scope=export_scope csv_columns=Signal::from(csv_columns)/>
             <ImportFile/>
             <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected columns=Signal::from(columns)
-                fresh=Signal::from(tail.fresh)/>
+                fresh=Signal::from(tail.fresh) waiting/>
             {move || selected_event.get().map(|event| view! {
                 <EventDetail event=event zone=zone.get_untracked()
                     on_filter=move |clause: String| add_clause.run(clause)

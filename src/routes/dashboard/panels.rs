@@ -225,9 +225,16 @@ fn SourcePanel(loads: SourceLoads, source: Source) -> impl IntoView {
     }
 }
 
-/// The summary tiles; each narrows the view to what it counts.
+/// The summary tiles; each narrows the view to what it counts. While a
+/// load has nothing to show yet (`waiting`) they say so ("…", busy)
+/// rather than count zero.
 #[component]
-pub fn Tiles(view: ViewHandle, totals: Memo<Totals>, flags: Signal<usize>) -> impl IntoView {
+pub fn Tiles(
+    view: ViewHandle,
+    totals: Memo<Totals>,
+    flags: Signal<usize>,
+    waiting: Signal<bool>,
+) -> impl IntoView {
     let url = move |focus: Option<Focus>| {
         DashboardView {
             focus,
@@ -236,6 +243,10 @@ pub fn Tiles(view: ViewHandle, totals: Memo<Totals>, flags: Signal<usize>) -> im
         }
         .to_url()
     };
+    let value = move |count: usize| match waiting.get() {
+        true => "…".to_owned(),
+        false => format_count(count as u64),
+    };
     let tile = move |id: &'static str,
                      class: &'static str,
                      focus: Option<Focus>,
@@ -243,18 +254,18 @@ pub fn Tiles(view: ViewHandle, totals: Memo<Totals>, flags: Signal<usize>) -> im
                      words: &'static str| {
         view! {
             <a class=class id=id href=move || url(focus)>
-                <span class="value">{move || format_count(totals.with(count) as u64)}</span>{words}
+                <span class="value">{move || value(totals.with(count))}</span>{words}
             </a>
         }
     };
     view! {
-        <section class="tiles" id="overview" aria-label="Summary">
+        <section class="tiles" id="overview" aria-label="Summary" aria-busy=move || waiting.get().then_some("true")>
             {tile("tile-events", "tile", None, |t| t.events, " events")}
             {tile("failed-logins", "tile bad", Some(Focus::FailedLogins), |t| t.failed_logins, " failed logins")}
             {tile("failing-accounts", "tile bad", Some(Focus::FailedLogins), |t| t.failing_accounts, " failing accounts")}
             {tile("failing-ips", "tile bad", Some(Focus::FailedLogins), |t| t.failing_ips, " failing addresses")}
             {tile("denied-operations", "tile bad", Some(Focus::DeniedOperations), |t| t.denied_operations, " denied operations")}
-            <a class="tile flags" id="active-flags" href="#detections"><span class="value">{move || flags.get()}</span>" active flags"</a>
+            <a class="tile flags" id="active-flags" href="#detections"><span class="value">{move || value(flags.get())}</span>" active flags"</a>
         </section>
     }
 }
