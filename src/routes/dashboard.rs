@@ -86,7 +86,8 @@ pub fn DashboardPage() -> impl IntoView {
     let shown = use_shown(view, loads, watch.silence);
     let events = shown.events;
     let loading = Memo::new(move |_| loads.loading());
-    // A load under way with nothing to show yet: the charts wait for it.
+    // A load under way with nothing to show yet: the charts, tiles and
+    // table wait for it rather than show an empty window.
     let waiting: Signal<bool> =
         Memo::new(move |_| loading.get() && events.with(audit_core::Rows::is_empty)).into();
 
