@@ -42,7 +42,7 @@ async fn a_test_that_panics_with_a_browser_running_leaves_nothing_behind() {
             })
             .collect();
         std::fs::write(&file, lines.join("\n")).unwrap();
-        let dirs = [browser.profile_dir(), scratch.path()];
+        let dirs = [browser.scratch_dir(), scratch.path()];
         assert!(dirs.iter().all(|dir| dir.is_dir()), "{dirs:?}");
         let dirs: Vec<String> = dirs.iter().map(|dir| dir.display().to_string()).collect();
         std::fs::write(dirs_file(file.as_ref()), dirs.join("\n")).unwrap();

@@ -38,13 +38,15 @@ const CHROME_FLAGS: [&str; 9] = [
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    profile: PathBuf,
+    /// The browser's profile and every temporary file chromedriver and the
+    /// browser make (their `TMPDIR`), removed once they have been ended:
+    /// a browser ended by a signal cannot clean up after itself.
+    scratch: servers::Scratch,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         end_process_tree(&mut self.driver);
-        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -141,8 +143,11 @@ impl Browser {
             .local_addr()
             .unwrap()
             .port();
+        let scratch = servers::Scratch::new("browser");
+        let profile = scratch.path().join("profile");
         let mut driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", scratch.path())
             // A zone other than the machine's UTC, so local-versus-UTC
             // display is really exercised.
             .env("TZ", "America/New_York")
@@ -152,7 +157,6 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
-        let profile = std::env::temp_dir().join(format!("audit-e2e-profile-{port}"));
         let mut args: Vec<String> = CHROME_FLAGS.iter().map(|flag| (*flag).to_owned()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         args.extend(extra_flags.iter().cloned());
@@ -180,7 +184,7 @@ impl Browser {
         Browser {
             client,
             driver,
-            profile,
+            scratch,
         }
     }
 
@@ -191,9 +195,10 @@ impl Browser {
         drop(self);
     }
 
-    /// The browser's profile directory (removed when it stops).
-    pub fn profile_dir(&self) -> &std::path::Path {
-        &self.profile
+    /// The directory of the browser's profile and temporary files
+    /// (removed when it stops).
+    pub fn scratch_dir(&self) -> &std::path::Path {
+        self.scratch.path()
     }
 
     /// chromedriver's process id (its process group's id too).

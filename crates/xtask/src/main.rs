@@ -333,9 +333,21 @@ fn test() -> Result<(), String> {
         "browser",
     ])
     .env("CHROMEDRIVER", &tools.chromedriver);
+    // Its runner starts chromedriver and a browser of its own, which leave
+    // a profile and other temporary files behind: they go in a directory
+    // of their own, removed afterwards.
+    let wasm_tmp = root().join("target").join("tmp").join("wasm-browser-tests");
+    let _ = std::fs::remove_dir_all(&wasm_tmp);
+    match std::fs::create_dir_all(&wasm_tmp) {
+        Ok(()) => {
+            wasm.env("TMPDIR", &wasm_tmp);
+        }
+        Err(error) => failures.push(format!("cannot make {}: {error}", wasm_tmp.display())),
+    }
     if let Err(failure) = run_tests(wasm, &mut tally) {
         failures.push(failure);
     }
+    let _ = std::fs::remove_dir_all(&wasm_tmp);
 
     if let Some(left) = leftover_browsers(&browsers_before) {
         failures.push(left);
