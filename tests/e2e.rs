@@ -604,9 +604,10 @@ const watch = () => {
 requestAnimationFrame(watch);
 "#;
 
-#[tokio::test]
-async fn a_long_load_shows_what_it_holds_while_the_rest_comes() {
-    // Each simulated page answers 300 ms late: a week takes seconds.
+/// Logged in with each simulated page answering 300 ms late (a week takes
+/// seconds, its first events come after several frames), the day loaded;
+/// then the last 7 days chosen, the load watched in the page by `watch`.
+async fn a_slow_week_watched(watch: &str) -> (support::Browser, Value) {
     let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
     let browser = logged_in(&base).await;
     browser
@@ -617,15 +618,21 @@ async fn a_long_load_shows_what_it_holds_while_the_rest_comes() {
             None,
         ))
         .await
-        .unwrap();
+        .expect("the script timeout raised");
     browser
         .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 7 days').click(); return null;")
         .await;
     let watched = browser
         .client
-        .execute_async(WATCH_LOAD, vec![])
+        .execute_async(watch, vec![])
         .await
         .expect("the load watched in the page");
+    (browser, watched)
+}
+
+#[tokio::test]
+async fn a_long_load_shows_what_it_holds_while_the_rest_comes() {
+    let (browser, watched) = a_slow_week_watched(WATCH_LOAD).await;
     // Cloudera Manager's first page was drawn while it still loaded, its
     // progress saying how much of the week it had covered.
     let early = &watched["early"];
@@ -701,28 +708,8 @@ requestAnimationFrame(watch);
 
 #[tokio::test]
 async fn charts_tiles_and_table_wait_for_a_load_rather_than_show_an_empty_window() {
-    // Each simulated page answers 300 ms late: the first events of a new
-    // window come after several frames.
-    let base = demo_gateway_with(&["--demo-upstream-delay-ms", "300"]).await;
-    let browser = logged_in(&base).await;
-    browser
-        .client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            Some(Duration::from_secs(90)),
-            None,
-            None,
-        ))
-        .await
-        .unwrap();
-    // The day is loaded and drawn; a new window starts a load over.
-    browser
-        .script("[...document.querySelectorAll('.ranges button')].find(b => b.textContent === 'Last 7 days').click(); return null;")
-        .await;
-    let watched = browser
-        .client
-        .execute_async(WATCH_CHARTS, vec![])
-        .await
-        .expect("the charts watched in the page");
+    // The day is loaded and drawn; the week's load starts over.
+    let (browser, watched) = a_slow_week_watched(WATCH_CHARTS).await;
     let number = |key: &str| watched[key].as_u64().unwrap_or_default();
     assert!(number("figures") >= 7, "{watched}");
     // While nothing of the week had come, every chart was busy and blank
