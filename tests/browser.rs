@@ -77,6 +77,17 @@ async fn next_tick() {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// Waits (a few frames at most) until a chart's canvas holds its drawing.
+async fn painted(figure: &web_sys::Element) {
+    for _ in 0..100 {
+        if !figure.has_attribute("data-behind") {
+            return;
+        }
+        next_tick().await;
+    }
+    panic!("the chart was never painted");
+}
+
 #[wasm_bindgen_test]
 async fn chart_figure_paints_the_chart_with_its_accessible_name_or_says_why_not() {
     let document = web_sys::window().unwrap().document().unwrap();
@@ -115,8 +126,9 @@ async fn chart_figure_paints_the_chart_with_its_accessible_name_or_says_why_not(
         Some("12")
     );
     // Painted on its canvas (which differs from a blank one of its size),
-    // as the SVG download would draw it.
-    next_tick().await;
+    // as the SVG download would draw it, once the browser has said it is
+    // in sight.
+    painted(&figure).await;
     let canvas: web_sys::HtmlCanvasElement = wasm_bindgen::JsCast::unchecked_into(
         host.query_selector("figure canvas.chart-canvas")
             .unwrap()
@@ -197,4 +209,67 @@ async fn chart_figure_paints_the_chart_with_its_accessible_name_or_says_why_not(
         .unwrap()
         .is_none());
     assert_eq!(canvas.to_data_url().unwrap(), painted);
+}
+
+#[wasm_bindgen_test]
+async fn a_chart_far_out_of_sight_is_painted_when_it_comes_near() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    // Three screens of page above the chart.
+    let spacer = document.create_element("div").unwrap();
+    spacer.set_attribute("style", "height:300vh").unwrap();
+    document.body().unwrap().append_child(&spacer).unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    web_sys::window().unwrap().scroll_to_with_x_and_y(0.0, 0.0);
+    let drawn = RwSignal::new(Ok::<Drawn, String>(charts::ranked_bars(
+        &[("someone".to_owned(), 3)],
+        charts::FAILED_COLOR,
+        Ink::LIGHT,
+    )));
+    let host_element: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host.clone());
+    let _mounted = leptos::mount::mount_to(host_element, move || {
+        view! {
+            <ChartFigure
+                title="Far away"
+                label=Signal::derive(|| "Far away: a test".to_owned())
+                drawn=Signal::from(drawn)
+                drawn_from=Signal::derive(|| 3)
+                table=Signal::derive(DataTable::default)
+                legend=Vec::new()
+            />
+        }
+    });
+    let figure = host.query_selector("figure").unwrap().expect("a figure");
+    let canvas: web_sys::HtmlCanvasElement = wasm_bindgen::JsCast::unchecked_into(
+        host.query_selector("canvas.chart-canvas")
+            .unwrap()
+            .expect("a canvas"),
+    );
+    let blank: web_sys::HtmlCanvasElement =
+        wasm_bindgen::JsCast::unchecked_into(document.create_element("canvas").unwrap());
+    blank.set_width(canvas.width());
+    blank.set_height(canvas.height());
+    // Out of sight it is not painted, and marked as behind its data
+    // (which hides the canvas), however long one waits...
+    for _ in 0..10 {
+        next_tick().await;
+    }
+    assert!(figure.has_attribute("data-behind"));
+    assert_eq!(canvas.to_data_url().unwrap(), blank.to_data_url().unwrap());
+    // ...nor when its data changes there.
+    drawn.set(Ok(charts::ranked_bars(
+        &[("someone else".to_owned(), 5)],
+        charts::FAILED_COLOR,
+        Ink::LIGHT,
+    )));
+    for _ in 0..10 {
+        next_tick().await;
+    }
+    assert_eq!(canvas.to_data_url().unwrap(), blank.to_data_url().unwrap());
+    // Scrolled near, it is painted with what it holds now.
+    figure.scroll_into_view();
+    painted(&figure).await;
+    assert_ne!(canvas.to_data_url().unwrap(), blank.to_data_url().unwrap());
+    spacer.remove();
+    host.remove();
 }

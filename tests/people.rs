@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use audit_dashboard::charts::Ink;
 use serde_json::json;
+use support::page::every_chart_painted_on;
 use support::{demo_gateway, log_in, logged_in, Browser, BOTH_LOADED};
 
 #[tokio::test]
@@ -30,18 +31,11 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
         .wait_for("the first load", BOTH_LOADED, Duration::from_secs(60))
         .await;
     let page = "getComputedStyle(document.documentElement).backgroundColor";
-    let charts_on = |ink: Ink| support::page::charts_painted_on(ink.background);
     assert_eq!(
         browser.script(&format!("return {page};")).await,
         "rgb(20, 24, 29)"
     );
-    browser
-        .wait_for(
-            "dark charts",
-            &charts_on(Ink::DARK),
-            Duration::from_secs(10),
-        )
-        .await;
+    every_chart_painted_on(&browser, "dark charts", Ink::DARK.background).await;
     // A picture of the dark dashboard, for people to look at.
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -55,13 +49,7 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
     );
     // The person picks light: the page and every chart follow at once.
     browser.choose("#theme", "light").await;
-    browser
-        .wait_for(
-            "light charts",
-            &charts_on(Ink::LIGHT),
-            Duration::from_secs(10),
-        )
-        .await;
+    every_chart_painted_on(&browser, "light charts", Ink::LIGHT.background).await;
     assert_eq!(
         browser.script(&format!("return {page};")).await,
         "rgb(243, 245, 248)"
@@ -84,13 +72,7 @@ async fn the_theme_follows_the_system_until_picked_and_the_charts_follow_it() {
             .await,
         "light"
     );
-    browser
-        .wait_for(
-            "light charts after reload",
-            &charts_on(Ink::LIGHT),
-            Duration::from_secs(10),
-        )
-        .await;
+    every_chart_painted_on(&browser, "light charts after reload", Ink::LIGHT.background).await;
     browser.stop().await;
 }
 

@@ -2,7 +2,10 @@
 //! PNG downloads, and pointer interaction over its plotting area: hover shows
 //! a bucket's exact figures, a click picks it, a drag across a time chart
 //! picks the span. The chart is painted on a canvas that stays in place
-//! while its data changes: a change repaints it, nothing is rebuilt.
+//! while its data changes: a change repaints it, nothing is rebuilt. It is
+//! painted only while in sight or near it (within a screen's height): a
+//! chart further away is painted when it comes near, so a filter change
+//! costs the painting of the charts a person can see, not of all of them.
 
 use leptos::prelude::*;
 
@@ -70,6 +73,44 @@ pub(crate) fn is_open(ev: &web_sys::Event) -> bool {
         .is_some_and(|details| details.has_attribute("open"))
 }
 
+/// Keeps `near` true while `target` is in sight or within a screen's
+/// height of it, and stops watching when the component goes. Where the
+/// browser cannot watch, it is always near.
+fn watch_nearness(target: NodeRef<leptos::html::Figure>, near: RwSignal<bool>) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    Effect::new(move |_| {
+        let Some(element) = target.get() else {
+            return;
+        };
+        let seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            // The last entry is the latest state.
+            let latest = entries
+                .iter()
+                .last()
+                .and_then(|entry| entry.dyn_into::<web_sys::IntersectionObserverEntry>().ok());
+            if let Some(entry) = latest {
+                let now = entry.is_intersecting();
+                if near.get_untracked() != now {
+                    near.set(now);
+                }
+            }
+        });
+        let options = web_sys::IntersectionObserverInit::new();
+        options.set_root_margin("100% 0px");
+        match web_sys::IntersectionObserver::new_with_options(
+            seen.as_ref().unchecked_ref(),
+            &options,
+        ) {
+            Ok(observer) => {
+                observer.observe(&element);
+                let held = send_wrapper::SendWrapper::new((observer, seen));
+                on_cleanup(move || held.0.disconnect());
+            }
+            Err(_) => near.set(true),
+        }
+    });
+}
+
 fn slot(fraction: f64, count: usize) -> usize {
     ((fraction * count as f64).floor() as usize).min(count.saturating_sub(1))
 }
@@ -120,30 +161,46 @@ pub fn ChartFigure(
             ratio.set(now);
         }
     });
-    // Whether the canvas holds a drawing (to wipe when a load starts over).
-    let painted = StoredValue::new(false);
+    let figure_ref = NodeRef::<leptos::html::Figure>::new();
+    let near = RwSignal::new(false);
+    watch_nearness(figure_ref, near);
+    // Each drawing to show (what is drawn, or how sharply) is numbered;
+    // `shown` is the one the canvas holds (none: blank).
+    let wanted = Memo::new(move |last: Option<&u64>| {
+        drawn.track();
+        ratio.track();
+        last.map_or(0, |n| n + 1)
+    });
+    let shown = RwSignal::new(None::<u64>);
     Effect::new(move |_| {
-        let (Some(canvas), ratio) = (canvas_ref.get(), ratio.get()) else {
+        let Some(canvas) = canvas_ref.get() else {
             return;
         };
         if waiting.get() {
             // Not drawn, so not worked out: nothing else reads `drawn`
             // while waiting.
-            if painted.get_value() {
+            if shown.get_untracked().is_some() {
                 canvas::clear(&canvas);
-                painted.set_value(false);
+                shown.set(None);
             }
             return;
         }
-        let problem = drawn.with(|drawn| match drawn {
-            Ok(chart) => chart.paint(&canvas, ratio).err(),
+        let want = wanted.get();
+        if !near.get() || shown.get_untracked() == Some(want) {
+            return;
+        }
+        let problem = drawn.with_untracked(|drawn| match drawn {
+            Ok(chart) => chart.paint(&canvas, ratio.get_untracked()).err(),
             Err(_) => None,
         });
-        painted.set_value(true);
+        shown.set(Some(want));
         if paint_problem.get_untracked() != problem {
             paint_problem.set(problem);
         }
     });
+    // A canvas behind its data (out of sight since it changed) is hidden
+    // rather than show the old drawing in the frame it comes into sight.
+    let behind = move || !waiting.get() && shown.get() != Some(wanted.get());
     // Why there is no chart: nothing to draw from yet, or the canvas refused.
     let problem = Memo::new(move |_| match waiting.get() {
         true => None,
@@ -261,7 +318,8 @@ pub fn ChartFigure(
             <h2>{title}</h2>
             {hint.map(|hint| view! { <p class="chart-hint">{hint}</p> })}
             <figure role="img" aria-label=move || label.get() aria-busy=move || waiting.get().then_some("true")
-                data-drawn-from=move || drawn_from.get().to_string()>
+                data-drawn-from=move || drawn_from.get().to_string() data-behind=move || behind().then_some("true")
+                node_ref=figure_ref>
                 <div class="chart-frame" hidden=move || problem.with(Option::is_some)>
                     <canvas class="chart-canvas" width=WIDTH height=HEIGHT node_ref=canvas_ref></canvas>
                     {(!matches!(pointing, Pointing::None)).then(|| view! {

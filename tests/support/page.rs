@@ -261,25 +261,36 @@ impl Chart<'_> {
     }
 
     /// Whether the canvas shown has a pixel of `color` (each channel within
-    /// `slack`: lines are smoothed at their edges).
+    /// `slack`: lines are smoothed at their edges), once the chart is
+    /// brought into sight and painted (a chart out of sight is painted
+    /// when it comes near).
     pub async fn shows(&self, color: RGBColor, slack: u8) -> bool {
         let script = format!(
-            "const canvas = {}.querySelector('canvas.chart-canvas'); \
-             const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data; \
-             const near = (a, b) => Math.abs(a - b) <= {slack}; \
-             for (let i = 0; i < data.length; i += 4) {{ \
-               if (near(data[i], {}) && near(data[i + 1], {}) && near(data[i + 2], {})) return true; }} \
-             return false;",
+            "const done = arguments[arguments.length - 1]; \
+             const figure = {}; \
+             {IN_SIGHT} \
+             in_sight(figure).then(painted => {{ \
+               if (!painted) return done('never painted in sight'); \
+               const canvas = figure.querySelector('canvas.chart-canvas'); \
+               const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data; \
+               const near = (a, b) => Math.abs(a - b) <= {slack}; \
+               for (let i = 0; i < data.length; i += 4) {{ \
+                 if (near(data[i], {}) && near(data[i + 1], {}) && near(data[i + 2], {})) return done(true); }} \
+               done(false); }});",
             self.figure(),
             color.0,
             color.1,
             color.2
         );
-        self.browser
-            .script(&script)
+        let answer = self
+            .browser
+            .client
+            .execute_async(&script, vec![])
             .await
+            .expect("the chart is read");
+        answer
             .as_bool()
-            .expect("a yes or no")
+            .unwrap_or_else(|| panic!("{}: {answer}", self.title))
     }
 
     /// Bars (rectangles) drawn in `color`, counted in the chart's SVG; when
@@ -326,15 +337,69 @@ impl Chart<'_> {
     }
 }
 
-/// An expression true when every chart shown is painted on a background of
-/// `color` (and there is at least one).
-pub fn charts_painted_on(color: RGBColor) -> String {
-    format!(
-        "(() => {{ const shown = [...document.querySelectorAll('canvas.chart-canvas')] \
-           .filter(c => !c.closest('[hidden]')); \
-         return shown.length > 0 && shown.every(c => {{ \
-           const [r, g, b] = c.getContext('2d').getImageData(1, 1, 1, 1).data; \
-           return r === {} && g === {} && b === {}; }}); }})()",
+/// A script's function `in_sight(figure)`: scrolls a chart's figure into
+/// sight and resolves, at a frame, true once its canvas holds its drawing
+/// (it is no longer marked `data-behind`), false after 10 s.
+const IN_SIGHT: &str = "const in_sight = (figure) => new Promise(resolve => { \
+  figure.scrollIntoView({ block: 'center' }); \
+  const deadline = performance.now() + 10000; \
+  const check = () => !figure.hasAttribute('data-behind') ? resolve(true) \
+    : performance.now() > deadline ? resolve(false) : requestAnimationFrame(check); \
+  requestAnimationFrame(check); });";
+
+/// Waits until every chart shown (each brought into sight in turn, as a
+/// person scrolling to it would) is painted on a background of `color`;
+/// panics after 10 s a chart, naming the chart and what it shows.
+pub async fn every_chart_painted_on(browser: &Browser, what: &str, color: RGBColor) {
+    let check = format!(
+        "(() => {{ const [r, g, b] = canvas.getContext('2d').getImageData(1, 1, 1, 1).data; \
+           return r === {} && g === {} && b === {} || `on rgb(${{r}}, ${{g}}, ${{b}})`; }})()",
         color.0, color.1, color.2
+    );
+    every_chart(browser, what, &check).await;
+}
+
+/// Waits until every chart shown, each brought into sight in turn, holds a
+/// drawing (a pixel not transparent).
+pub async fn every_chart_drawn(browser: &Browser, what: &str) {
+    every_chart(
+        browser,
+        what,
+        "canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data \
+           .some((value, at) => at % 4 === 3 && value !== 0) || 'blank'",
     )
+    .await;
+}
+
+/// Brings every chart shown into sight in turn and waits until `check` (a
+/// script expression over its `canvas`) is true once it is painted; panics
+/// after 10 s a chart, naming it and what `check` said instead.
+async fn every_chart(browser: &Browser, what: &str, check: &str) {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; \
+         {IN_SIGHT} \
+         (async () => {{ \
+           const shown = [...document.querySelectorAll('canvas.chart-canvas')] \
+             .filter(c => !c.closest('[hidden]') && c.getClientRects().length > 0); \
+           if (!shown.length) return 'no chart shown'; \
+           for (const canvas of shown) {{ \
+             const figure = canvas.closest('figure'); \
+             const deadline = performance.now() + 10000; \
+             for (;;) {{ \
+               const painted = await in_sight(figure); \
+               const checked = painted ? {check} : 'never painted in sight'; \
+               if (checked === true) break; \
+               if (performance.now() > deadline) return `${{figure.getAttribute('aria-label')}}: ${{checked}}`; \
+             }} \
+           }} \
+           window.scrollTo(0, 0); \
+           return null; \
+         }})().then(done);"
+    );
+    let answer = browser
+        .client
+        .execute_async(&script, vec![])
+        .await
+        .unwrap_or_else(|error| panic!("{what}: {error}"));
+    assert!(answer.is_null(), "{what}: {answer}");
 }
