@@ -514,6 +514,15 @@ mod tests {
                 &[],
                 Ink::DARK,
             ),
+            // Wider counts, wider labels.
+            lines(
+                vec![(vec![1, 2_000_000], OCTOPAI_COLOR)],
+                &buckets(),
+                &Utc,
+                "",
+                &[],
+                Ink::DARK,
+            ),
             ranked_bars(&[("someone".to_owned(), 3)], FAILED_COLOR, Ink::LIGHT),
             heat_map(&cells, HEAT_COLOR, Ink::LIGHT),
         ];
@@ -524,6 +533,88 @@ mod tests {
         let ranked = ranked_bars(&[], FAILED_COLOR, Ink::LIGHT);
         let (x, y) = picture::plot_area(ranked.picture.label_width());
         assert!(x.start > 200 && x.end <= WIDTH as i32 && y.start > 0 && y.end < HEIGHT as i32);
+    }
+
+    /// Each `<text>` of an SVG: its attributes' text and its content.
+    fn svg_texts(svg: &str) -> Vec<(&str, &str)> {
+        svg.split("<text ")
+            .skip(1)
+            .filter_map(|rest| {
+                let (attributes, after) = rest.split_once('>')?;
+                let (content, _) = after.split_once("</text>")?;
+                Some((attributes, content.trim()))
+            })
+            .collect()
+    }
+
+    fn attribute(attributes: &str, name: &str) -> f64 {
+        let attributes = format!(" {attributes}");
+        let start = attributes.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        let value = &attributes[start..];
+        value[..value.find('"').expect("a closing quote")]
+            .parse()
+            .expect("a number")
+    }
+
+    /// However many digits the counts have, the widest count on a time
+    /// chart's axis (at 0.65 em a digit, wider than the digits of common
+    /// sans-serif fonts) ends clear of the axis title beside it.
+    #[test]
+    fn counts_on_a_time_chart_leave_room_for_its_axis_title() {
+        for max in [1, 9, 99, 999, 4_000, 99_999, 999_999, 9_999_999] {
+            let start = buckets().bucket_start(0);
+            let series: Vec<OutcomeBucket> = [0, max / 2, max - max / 2]
+                .iter()
+                .map(|&failed| OutcomeBucket {
+                    bucket_start: start,
+                    failed,
+                    ok: failed,
+                })
+                .collect();
+            for chart in [
+                lines(
+                    vec![(vec![0, max], OCTOPAI_COLOR)],
+                    &buckets(),
+                    &Utc,
+                    "operations",
+                    &[],
+                    Ink::LIGHT,
+                ),
+                stacked_outcomes(
+                    &series,
+                    &buckets(),
+                    &Utc,
+                    (FAILED_COLOR, SUCCEEDED_COLOR),
+                    "logins",
+                    &[],
+                    Ink::LIGHT,
+                ),
+            ] {
+                let svg = chart.svg().unwrap();
+                let texts = svg_texts(&svg);
+                let (title, _) = texts
+                    .iter()
+                    .find(|(attributes, _)| attributes.contains("rotate(270"))
+                    .expect("an axis title");
+                let font = attribute(title, "font-size");
+                let title_ends = attribute(title, "x") + font;
+                let counts: Vec<_> = texts
+                    .iter()
+                    .filter(|(attributes, content)| {
+                        attributes.contains("text-anchor=\"end\"")
+                            && content.chars().all(|c| c.is_ascii_digit())
+                    })
+                    .collect();
+                assert!(counts.len() >= 2, "{max}: {counts:?}");
+                for (attributes, content) in counts {
+                    let starts = attribute(attributes, "x") - content.len() as f64 * 0.65 * font;
+                    assert!(
+                        starts >= title_ends,
+                        "{max}: the count {content} starts at {starts:.1}, in the title (to {title_ends:.1})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

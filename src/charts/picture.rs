@@ -18,7 +18,8 @@ use super::{Ink, WIDTH};
 pub(super) const MARGIN: u32 = 10;
 /// Under the plotting area, for the x labels.
 pub(super) const X_LABELS: u32 = 28;
-/// Left of a time chart's or the heat map's plotting area.
+/// Left of the heat map's plotting area, and at least left of a time
+/// chart's ([`count_labels`]).
 pub(super) const Y_LABELS: u32 = 44;
 /// Left of the ranked bars: room for a name.
 pub(super) const NAME_LABELS: u32 = 210;
@@ -124,13 +125,39 @@ fn y_max(max: u32) -> f64 {
     (f64::from(max.max(1)) * 1.15).ceil()
 }
 
+/// Left of a time chart's plotting area, counts up to `max` on its axis:
+/// the axis title (a line of the labels' font, 13 pixels, from the margin),
+/// a gap, the widest count at 9 pixels a digit (common sans-serif digits
+/// are 7 to 8.2 pixels at that size), and the 10 pixels plotters leaves
+/// before the axis.
+pub(super) fn count_labels(max: u32) -> u32 {
+    let digits = (y_max(max) as u64).to_string().len() as u32;
+    Y_LABELS.max(27 + 9 * digits)
+}
+
+/// The highest bar of failures stacked under successes.
+fn stacked_max(series: &[OutcomeBucket]) -> u32 {
+    series.iter().map(|b| b.failed + b.ok).max().unwrap_or(0)
+}
+
+/// The highest point of any line.
+fn lines_max(lines: &[(Vec<u32>, RGBColor)]) -> u32 {
+    lines
+        .iter()
+        .flat_map(|(counts, _)| counts.iter().copied())
+        .max()
+        .unwrap_or(0)
+}
+
 impl Picture {
     /// The width of the labels left of the plotting area.
     pub(super) fn label_width(&self) -> u32 {
         match self {
             Picture::Ranked { .. } => NAME_LABELS,
             Picture::Grid { .. } => GRID_LABELS,
-            _ => Y_LABELS,
+            Picture::Heat { .. } => Y_LABELS,
+            Picture::Stacked { series, .. } => count_labels(stacked_max(series)),
+            Picture::Lines { lines, .. } => count_labels(lines_max(lines)),
         }
     }
 
@@ -172,7 +199,7 @@ fn time_axes<'a, DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(root)
         .margin(MARGIN)
         .x_label_area_size(X_LABELS)
-        .y_label_area_size(Y_LABELS)
+        .y_label_area_size(count_labels(max))
         .build_cartesian_2d(0f64..axes.count.max(1) as f64, 0f64..y_max(max))
         .map_err(text)?;
     chart
@@ -208,8 +235,7 @@ fn stacked<DB: DrawingBackend>(
     (failed_color, ok_color): (RGBColor, RGBColor),
     ink: Ink,
 ) -> Result<Plot, String> {
-    let max = series.iter().map(|b| b.failed + b.ok).max().unwrap_or(0);
-    let mut chart = time_axes(root, max, axes, ink)?;
+    let mut chart = time_axes(root, stacked_max(series), axes, ink)?;
     let bar = |i: usize, from: u32, to: u32, color: RGBColor| {
         let x = i as f64;
         Rectangle::new(
@@ -244,12 +270,7 @@ fn polylines<DB: DrawingBackend>(
     axes: &TimeAxes,
     ink: Ink,
 ) -> Result<Plot, String> {
-    let max = lines
-        .iter()
-        .flat_map(|(counts, _)| counts.iter().copied())
-        .max()
-        .unwrap_or(0);
-    let mut chart = time_axes(root, max, axes, ink)?;
+    let mut chart = time_axes(root, lines_max(lines), axes, ink)?;
     for (counts, color) in lines {
         let points: Vec<(f64, f64)> = counts
             .iter()
