@@ -77,6 +77,23 @@ async fn next_tick() {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// The canvas of the chart in `host`, and a blank canvas of its size.
+fn canvas_and_blank(
+    host: &web_sys::Element,
+) -> (web_sys::HtmlCanvasElement, web_sys::HtmlCanvasElement) {
+    let canvas: web_sys::HtmlCanvasElement = wasm_bindgen::JsCast::unchecked_into(
+        host.query_selector("figure canvas.chart-canvas")
+            .unwrap()
+            .expect("a canvas"),
+    );
+    let document = web_sys::window().unwrap().document().unwrap();
+    let blank: web_sys::HtmlCanvasElement =
+        wasm_bindgen::JsCast::unchecked_into(document.create_element("canvas").unwrap());
+    blank.set_width(canvas.width());
+    blank.set_height(canvas.height());
+    (canvas, blank)
+}
+
 /// Waits (a few frames at most) until a chart's canvas holds its drawing.
 async fn painted(figure: &web_sys::Element) {
     for _ in 0..100 {
@@ -129,15 +146,7 @@ async fn chart_figure_paints_the_chart_with_its_accessible_name_or_says_why_not(
     // as the SVG download would draw it, once the browser has said it is
     // in sight.
     painted(&figure).await;
-    let canvas: web_sys::HtmlCanvasElement = wasm_bindgen::JsCast::unchecked_into(
-        host.query_selector("figure canvas.chart-canvas")
-            .unwrap()
-            .expect("a canvas"),
-    );
-    let blank: web_sys::HtmlCanvasElement =
-        wasm_bindgen::JsCast::unchecked_into(document.create_element("canvas").unwrap());
-    blank.set_width(canvas.width());
-    blank.set_height(canvas.height());
+    let (canvas, blank) = canvas_and_blank(&host);
     assert!(canvas.width() >= charts::WIDTH);
     assert_ne!(canvas.to_data_url().unwrap(), blank.to_data_url().unwrap());
     let painted = canvas.to_data_url().unwrap();
@@ -240,15 +249,7 @@ async fn a_chart_far_out_of_sight_is_painted_when_it_comes_near() {
         }
     });
     let figure = host.query_selector("figure").unwrap().expect("a figure");
-    let canvas: web_sys::HtmlCanvasElement = wasm_bindgen::JsCast::unchecked_into(
-        host.query_selector("canvas.chart-canvas")
-            .unwrap()
-            .expect("a canvas"),
-    );
-    let blank: web_sys::HtmlCanvasElement =
-        wasm_bindgen::JsCast::unchecked_into(document.create_element("canvas").unwrap());
-    blank.set_width(canvas.width());
-    blank.set_height(canvas.height());
+    let (canvas, blank) = canvas_and_blank(&host);
     // Out of sight it is not painted, and marked as behind its data
     // (which hides the canvas), however long one waits...
     for _ in 0..10 {
