@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use audit_core::analytics::{self, Buckets, EventCollection};
 use audit_core::cloudera::ApiAuditList;
+use audit_core::detect::silence::{silent_sources, DEFAULT_SILENCE_EXPECTED};
 use audit_core::detect::{DetectIndex, Thresholds};
 use audit_core::octopai::UserEventsPage;
 use audit_core::time::parse_iso;
@@ -404,6 +405,28 @@ fn main() {
         });
         row(
             &format!("all six field facets, {count} events"),
+            ours,
+            "one counting pass",
+            baseline,
+        );
+        // The silent-source watch at the end of a load: each source's own
+        // list, newest first as a load holds it.
+        let mut newest_first = distinct_events(&all, count);
+        newest_first.sort_by_key(|event| std::cmp::Reverse(event.at));
+        let newest_first = Rows::new(newest_first);
+        let own = Source::ALL.map(|source| newest_first.select(|e| e.source == source));
+        let ours = median(|| {
+            for (source, rows) in Source::ALL.into_iter().zip(&own) {
+                black_box(silent_sources(
+                    rows,
+                    window,
+                    &[source],
+                    DEFAULT_SILENCE_EXPECTED,
+                ));
+            }
+        });
+        row(
+            &format!("silent-source watch, each source's list, {count} events"),
             ours,
             "one counting pass",
             baseline,

@@ -188,3 +188,34 @@ fn a_short_window_says_so_and_a_threshold_of_zero_switches_the_watch_off() {
     assert_eq!(found, Silence::Off);
     assert!(found.note().unwrap().contains("switched off"));
 }
+
+#[test]
+fn a_list_newest_first_as_a_load_holds_it_is_watched_as_one_oldest_first() {
+    let silent =
+        |t: DateTime<Utc>| t >= at("2026-11-18T10:00:00Z") && t < at("2026-11-18T13:00:00Z");
+    let mut events = crafted(Source::ClouderaManager, week(), office, silent);
+    // A second event at each end of the silent stretch, and at another
+    // time: which event of those at the same time bounds the stretch
+    // follows the list's order, as a stable sort keeps it.
+    for (id, when) in [
+        ("cloudera-tie-a", "2026-11-18T09:58:00Z"),
+        ("cloudera-tie-b", "2026-11-18T13:00:00Z"),
+        ("cloudera-tie-c", "2026-11-17T09:00:00Z"),
+    ] {
+        events.push(event(
+            id,
+            Source::ClouderaManager,
+            when,
+            EventKind::Login,
+            Outcome::Succeeded,
+        ));
+    }
+    // Oldest first, and newest first as a load holds them: ties by id
+    // both ways.
+    events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    let oldest_first = silent_sources(&events, week(), &[Source::ClouderaManager], 20);
+    events.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
+    let newest_first = silent_sources(&events, week(), &[Source::ClouderaManager], 20);
+    assert_eq!(oldest_first.flags().len(), 1, "{oldest_first:#?}");
+    assert_eq!(newest_first, oldest_first);
+}
