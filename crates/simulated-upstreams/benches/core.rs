@@ -410,9 +410,9 @@ fn main() {
             baseline,
         );
         // The silent-source watch at the end of a load: each source's own
-        // list, newest first as a load holds it.
+        // list, newest first (ties by id) as a load holds it.
         let mut newest_first = distinct_events(&all, count);
-        newest_first.sort_by_key(|event| std::cmp::Reverse(event.at));
+        newest_first.sort_by(audit_core::event::newest_first);
         let newest_first = Rows::new(newest_first);
         let own = Source::ALL.map(|source| newest_first.select(|e| e.source == source));
         let ours = median(|| {

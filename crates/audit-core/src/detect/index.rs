@@ -131,6 +131,25 @@ fn older(a: &AuditEvent, b: &AuditEvent) -> std::cmp::Ordering {
     a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id))
 }
 
+/// Puts `items` oldest first, ties by id, each read as the event `event`
+/// gives. A list `newest_first` (ties by id, the order lists are shown
+/// in) is turned round, with each run of one instant put back in id
+/// order: linear. Any other order is sorted.
+pub(super) fn oldest_first<'e, T>(
+    items: &mut [T],
+    newest_first: bool,
+    event: impl Fn(&T) -> &'e AuditEvent,
+) {
+    if newest_first {
+        items.reverse();
+        for run in items.chunk_by_mut(|a, b| event(a).at == event(b).at) {
+            run.reverse();
+        }
+    } else {
+        items.sort_unstable_by(|a, b| older(event(a), event(b)));
+    }
+}
+
 /// The rows of `events` oldest first (ties by id), each id once (an id
 /// names one event, so its copies carry the same time).
 pub(super) fn chronological(events: &(impl Events + ?Sized)) -> Vec<u32> {
@@ -139,23 +158,12 @@ pub(super) fn chronological(events: &(impl Events + ?Sized)) -> Vec<u32> {
         .collect();
     // In the order lists are shown in (newest first, ties by id), not
     // merely newest first: a list newest first with ties the other way
-    // round is sorted below.
+    // round is sorted.
     let newest_first = events
         .iter()
         .zip(events.iter().skip(1))
         .all(|(newer, older_one)| crate::event::newest_first(newer, older_one).is_le());
-    if newest_first {
-        // As the page holds them (newest first, ties by id): reversed,
-        // with each run of one instant put back in id order. Linear.
-        order.reverse();
-        for run in
-            order.chunk_by_mut(|a, b| events.event(*a as usize).at == events.event(*b as usize).at)
-        {
-            run.reverse();
-        }
-    } else {
-        order.sort_unstable_by(|a, b| older(events.event(*a as usize), events.event(*b as usize)));
-    }
+    oldest_first(&mut order, newest_first, |row| events.event(*row as usize));
     // Copies of one event share its time, so after the sort they are
     // neighbours.
     order.dedup_by(|a, b| {

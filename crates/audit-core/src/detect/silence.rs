@@ -23,6 +23,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::index::oldest_first;
 use super::{Detection, DetectionKind};
 use crate::event::{AuditEvent, Events, Source};
 use crate::time::{format_iso, TimeWindow};
@@ -100,16 +101,10 @@ pub fn silent_sources<E: Events + ?Sized>(
             .iter()
             .filter(|event| event.source == source && window.contains(event.at))
             .collect();
-        // A load's list is newest first: turned round, not sorted (events
-        // of the same time kept in their order, as a stable sort keeps
-        // them).
-        if own.is_sorted_by(|a, b| a.at >= b.at) {
-            own.reverse();
-            own.chunk_by_mut(|a, b| a.at == b.at)
-                .for_each(<[&AuditEvent]>::reverse);
-        } else {
-            own.sort_by_key(|event| event.at);
-        }
+        // Oldest first, ties by id, as the detections read events: a
+        // load's list (newest first) is turned round, not sorted.
+        let newest_first = own.is_sorted_by(|a, b| crate::event::newest_first(a, b).is_le());
+        oldest_first(&mut own, newest_first, |event| *event);
         let baseline = Baseline::new(window, own.iter().map(|event| event.at));
         flags.extend(silent_stretches(
             source,

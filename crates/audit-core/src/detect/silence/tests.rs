@@ -190,13 +190,14 @@ fn a_short_window_says_so_and_a_threshold_of_zero_switches_the_watch_off() {
 }
 
 #[test]
-fn a_list_newest_first_as_a_load_holds_it_is_watched_as_one_oldest_first() {
+fn the_events_bounding_a_silence_do_not_depend_on_the_order_given() {
     let silent =
         |t: DateTime<Utc>| t >= at("2026-11-18T10:00:00Z") && t < at("2026-11-18T13:00:00Z");
     let mut events = crafted(Source::ClouderaManager, week(), office, silent);
     // A second event at each end of the silent stretch, and at another
-    // time: which event of those at the same time bounds the stretch
-    // follows the list's order, as a stable sort keeps it.
+    // time: of the events at one time, the one with the greater id is the
+    // last before a silence and the one with the lesser the first after,
+    // whatever order the list holds them in.
     for (id, when) in [
         ("cloudera-tie-a", "2026-11-18T09:58:00Z"),
         ("cloudera-tie-b", "2026-11-18T13:00:00Z"),
@@ -210,12 +211,27 @@ fn a_list_newest_first_as_a_load_holds_it_is_watched_as_one_oldest_first() {
             Outcome::Succeeded,
         ));
     }
-    // Oldest first, and newest first as a load holds them: ties by id
-    // both ways.
+    let watch =
+        |events: &[AuditEvent]| silent_sources(events, week(), &[Source::ClouderaManager], 20);
+    // Oldest first; newest first as a load holds them (ties by id); and
+    // newest first with ties the other way round.
     events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
-    let oldest_first = silent_sources(&events, week(), &[Source::ClouderaManager], 20);
+    let oldest_first = watch(&events);
+    let [flag] = oldest_first.flags() else {
+        panic!("one flag: {oldest_first:#?}")
+    };
+    assert_eq!(
+        flag.event_ids
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "cloudera-tie-a".to_owned(),
+            format!("cloudera-{}", at("2026-11-18T13:00:00Z").timestamp()),
+        ]
+    );
     events.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
-    let newest_first = silent_sources(&events, week(), &[Source::ClouderaManager], 20);
-    assert_eq!(oldest_first.flags().len(), 1, "{oldest_first:#?}");
-    assert_eq!(newest_first, oldest_first);
+    assert_eq!(watch(&events), oldest_first, "newest first, ties by id");
+    events.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
+    assert_eq!(watch(&events), oldest_first, "ties the other way round");
 }
