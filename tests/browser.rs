@@ -274,3 +274,71 @@ async fn a_chart_far_out_of_sight_is_painted_when_it_comes_near() {
     spacer.remove();
     host.remove();
 }
+
+/// `count` flags of one kind about different accounts, a minute apart.
+fn many_flags(count: usize) -> Vec<audit_core::detect::Detection> {
+    let start = audit_core::time::parse_iso("2026-11-18T09:00:00Z").unwrap();
+    (0..count)
+        .map(|n| audit_core::detect::Detection {
+            kind: audit_core::detect::DetectionKind::BruteForce,
+            subject: format!("account-{n}"),
+            first_at: start + chrono::Duration::minutes(n as i64),
+            last_at: start + chrono::Duration::minutes(n as i64 + 1),
+            reason: format!("reason {n}"),
+            event_ids: Vec::new(),
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_long_list_of_flags_lists_the_first_fifty_the_one_shown_and_the_rest_on_request() {
+    use audit_dashboard::components::detections::DetectionList;
+    use audit_dashboard::view_state::DisplayZone;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let flags = many_flags(120);
+    let far_down = flags[79].key();
+    let detections = RwSignal::new(flags);
+    let active = RwSignal::new(None::<String>);
+    let host_element: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host.clone());
+    let _mounted = leptos::mount::mount_to(host_element, move || {
+        view! {
+            <DetectionList detections=Signal::from(detections) active=Signal::from(active)
+                zone=Signal::derive(|| DisplayZone::Utc) complete=Signal::derive(|| true)
+                on_show=Callback::new(move |key| active.set(key))>
+                ""
+            </DetectionList>
+        }
+    });
+    next_tick().await;
+    let listed = || host.query_selector_all("li.flag").unwrap().length();
+    let more = || host.query_selector("#flags-more").unwrap();
+    assert_eq!(listed(), 50);
+    assert!(host
+        .text_content()
+        .unwrap()
+        .contains("Listing the first 50 of 120 flags, most severe first."));
+    // A link to a flag further down lists as far as it.
+    active.set(Some(far_down.clone()));
+    next_tick().await;
+    assert_eq!(listed(), 80);
+    let last = host
+        .query_selector("li.flag:last-of-type")
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.get_attribute("data-key"), Some(far_down));
+    assert!(last.class_list().contains("active"));
+    // The rest on request, and no button once all are listed.
+    let button: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(more().unwrap());
+    assert_eq!(button.text_content().as_deref(), Some("List all 120"));
+    button.click();
+    next_tick().await;
+    assert_eq!(listed(), 120);
+    assert!(more().is_none());
+    // A short list is listed whole, with no button.
+    detections.set(many_flags(7));
+    next_tick().await;
+    assert_eq!(listed(), 7);
+    assert!(more().is_none());
+}

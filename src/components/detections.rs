@@ -27,6 +27,17 @@ fn positive(text: &str, what: &str) -> Result<u32, String> {
     }
 }
 
+/// Flags listed at first; the rest on request. Most severe come first, so
+/// a long list (hundreds, once internal addresses may be first-seen over a
+/// busy week) starts with what matters, and is not all built at once.
+pub const FLAGS_AT_FIRST: usize = 50;
+
+/// How many of `count` flags to list: `wanted`, and always as far as the
+/// one shown (`active_at`), so a link to a flag far down lists it.
+fn listed(count: usize, wanted: usize, active_at: Option<usize>) -> usize {
+    wanted.max(active_at.map_or(0, |at| at + 1)).min(count)
+}
+
 /// The list of flags.
 #[component]
 pub fn DetectionList(
@@ -40,6 +51,7 @@ pub fn DetectionList(
     children: Children,
     on_show: Callback<Option<String>>,
 ) -> impl IntoView {
+    let wanted = RwSignal::new(FLAGS_AT_FIRST);
     view! {
         <section class="detections" id="detections" aria-labelledby="detections-heading">
             <h2 id="detections-heading">"Detections"</h2>
@@ -54,9 +66,22 @@ pub fn DetectionList(
                 }
                 let zone = zone.get();
                 let active = active.get();
+                let count = flags.len();
+                let active_at = active
+                    .as_deref()
+                    .and_then(|key| flags.iter().position(|flag| flag.key() == key));
+                let shown = listed(count, wanted.get(), active_at);
+                let more = (shown < count).then(|| view! {
+                    <p class="flags-more">
+                        {format!("Listing the first {} of {} flags, most severe first. ", format_count(shown as u64), format_count(count as u64))}
+                        <button type="button" id="flags-more" on:click=move |_| wanted.set(usize::MAX)>
+                            {format!("List all {}", format_count(count as u64))}
+                        </button>
+                    </p>
+                });
                 view! {
                     <ol class="flag-list">
-                        {flags.into_iter().map(|flag| {
+                        {flags.into_iter().take(shown).map(|flag| {
                             let key = flag.key();
                             let is_active = active.as_deref() == Some(key.as_str());
                             let severity = severity_word(flag.kind.severity());
@@ -87,6 +112,7 @@ pub fn DetectionList(
                             }
                         }).collect_view()}
                     </ol>
+                    {more}
                 }.into_any()
             }}
         </section>
@@ -236,6 +262,19 @@ mod tests {
             .starts_with("Brute force: the count must be a whole number of 1 or more"));
         assert!(positive("ten", "x").unwrap_err().contains("`ten`"));
         assert!(positive("-3", "x").is_err());
+    }
+
+    #[test]
+    fn a_long_list_of_flags_lists_the_first_and_always_the_one_shown() {
+        assert_eq!(listed(10, FLAGS_AT_FIRST, None), 10, "a short list whole");
+        assert_eq!(listed(600, FLAGS_AT_FIRST, None), 50);
+        assert_eq!(listed(600, FLAGS_AT_FIRST, Some(3)), 50);
+        assert_eq!(
+            listed(600, FLAGS_AT_FIRST, Some(79)),
+            80,
+            "as far as the one shown"
+        );
+        assert_eq!(listed(600, usize::MAX, None), 600, "all, on request");
     }
 
     #[test]
