@@ -336,6 +336,20 @@ async fn a_long_list_of_flags_lists_the_first_fifty_the_one_shown_and_the_rest_o
     next_tick().await;
     assert_eq!(listed(), 120);
     assert!(more().is_none());
+    // The focus moves on to the first flag listed on request.
+    let focused = || {
+        document
+            .active_element()
+            .and_then(|element| element.closest("li.flag").ok().flatten())
+            .and_then(|flag| flag.get_attribute("data-key"))
+    };
+    for _ in 0..50 {
+        if focused().is_some() {
+            break;
+        }
+        next_tick().await;
+    }
+    assert_eq!(focused(), Some(many_flags(120)[80].key()));
     // A short list is listed whole, with no button.
     detections.set(many_flags(7));
     next_tick().await;

@@ -38,6 +38,24 @@ fn listed(count: usize, wanted: usize, active_at: Option<usize>) -> usize {
     wanted.max(active_at.map_or(0, |at| at + 1)).min(count)
 }
 
+/// Puts the focus on the button of the flag at `at` (from 0) in the list.
+fn focus_flag(at: usize) {
+    use wasm_bindgen::JsCast;
+    let button = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            let css = format!(
+                "#detections ol.flag-list > li:nth-child({}) button.flag-show",
+                at + 1
+            );
+            document.query_selector(&css).ok().flatten()
+        })
+        .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(button) = button {
+        let _ = button.focus();
+    }
+}
+
 /// The list of flags.
 #[component]
 pub fn DetectionList(
@@ -74,7 +92,12 @@ pub fn DetectionList(
                 let more = (shown < count).then(|| view! {
                     <p class="flags-more">
                         {format!("Listing the first {} of {} flags, most severe first. ", format_count(shown as u64), format_count(count as u64))}
-                        <button type="button" id="flags-more" on:click=move |_| wanted.set(usize::MAX)>
+                        <button type="button" id="flags-more" on:click=move |_| {
+                            wanted.set(usize::MAX);
+                            // The button goes: the focus moves on to the
+                            // first flag now listed, not back to the page.
+                            request_animation_frame(move || focus_flag(shown));
+                        }>
                             {format!("List all {}", format_count(count as u64))}
                         </button>
                     </p>
