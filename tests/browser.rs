@@ -285,7 +285,7 @@ fn many_flags(count: usize) -> Vec<audit_core::detect::Detection> {
             first_at: start + chrono::Duration::minutes(n as i64),
             last_at: start + chrono::Duration::minutes(n as i64 + 1),
             reason: format!("reason {n}"),
-            event_ids: Vec::new(),
+            event_ids: Vec::new().into(),
         })
         .collect()
 }

@@ -11,6 +11,7 @@
 //! id); the result does not depend on either.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -155,8 +156,9 @@ pub struct Detection {
     /// Why it fired, checkable against the events.
     pub reason: String,
     /// The ids of exactly the events it is built from, oldest first (held
-    /// as ids: a flag of thousands of events writes no text for them).
-    pub event_ids: Vec<EventId>,
+    /// as ids: a flag of thousands of events writes no text for them;
+    /// shared, so a copy of the flag copies none of them).
+    pub event_ids: Arc<[EventId]>,
 }
 
 impl Detection {
@@ -203,22 +205,55 @@ impl DetectIndex {
         thresholds: &Thresholds,
         is_internal: &dyn Fn(&str) -> bool,
     ) -> Vec<Detection> {
-        let mut found = Vec::new();
-        found.extend(brute_force(self, thresholds.brute_force));
-        found.extend(password_spray(self, thresholds.spray));
-        found.extend(failures_then_success(
-            self,
-            thresholds.failures_then_success,
-        ));
-        found.extend(denied_bursts(self, thresholds.denied_burst));
-        found.extend(first_seen_ips(
-            self,
-            thresholds.new_ip_history,
-            thresholds.new_ip_internal,
-            is_internal,
-        ));
+        let mut found: Vec<Detection> = thresholds
+            .parts()
+            .into_iter()
+            .flat_map(|part| self.detect_part(part, is_internal))
+            .collect();
         found.sort_by(flag_order);
         found
+    }
+
+    /// The flags of one kind of detection, in no particular order: what a
+    /// change of that kind's thresholds alone computes again.
+    pub fn detect_part(&self, part: Part, is_internal: &dyn Fn(&str) -> bool) -> Vec<Detection> {
+        match part {
+            Part::BruteForce(rule) => brute_force(self, rule),
+            Part::Spray(rule) => password_spray(self, rule),
+            Part::FailuresThenSuccess(rule) => failures_then_success(self, rule),
+            Part::DeniedBurst(rule) => denied_bursts(self, rule),
+            Part::FirstSeen { history, internal } => {
+                first_seen_ips(self, history, internal, is_internal)
+            }
+        }
+    }
+}
+
+/// One kind of detection over the indexed events, with the thresholds it
+/// reads and no others (the silent-source watch reads the loads, not an
+/// index, and is not one of these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    BruteForce(Rule),
+    Spray(Rule),
+    FailuresThenSuccess(Rule),
+    DeniedBurst(Rule),
+    FirstSeen { history: u32, internal: bool },
+}
+
+impl Thresholds {
+    /// Every kind of detection over an index, each with its thresholds.
+    pub fn parts(&self) -> [Part; 5] {
+        [
+            Part::BruteForce(self.brute_force),
+            Part::Spray(self.spray),
+            Part::FailuresThenSuccess(self.failures_then_success),
+            Part::DeniedBurst(self.denied_burst),
+            Part::FirstSeen {
+                history: self.new_ip_history,
+                internal: self.new_ip_internal,
+            },
+        ]
     }
 }
 
@@ -282,7 +317,7 @@ fn counted_bursts(
     )
 }
 
-fn ids(events: &[&AuditEvent]) -> Vec<EventId> {
+fn ids(events: &[&AuditEvent]) -> Arc<[EventId]> {
     events.iter().map(|event| event.id.clone()).collect()
 }
 

@@ -138,6 +138,15 @@ proptest! {
         // it (copies of an event in both lists count once).
         let (octopai, cloudera) = (part(true), part(false));
         let both = DetectIndex::new(&Rows::merged(&[&octopai, &cloudera]));
+        // Asked first with other first-seen thresholds (what it keeps from
+        // that does not depend on them), and then with these; what is
+        // restricted from it below keeps nothing of it.
+        let other = Thresholds {
+            new_ip_history: thresholds.new_ip_history / 2,
+            new_ip_internal: !thresholds.new_ip_internal,
+            ..thresholds
+        };
+        prop_assert_eq!(&both.detect(&other), &detect(&events, &other));
         prop_assert_eq!(&both.detect(&thresholds), &whole);
         prop_assert_eq!(
             &DetectIndex::new(&Rows::merged(&[&cloudera, &octopai])).detect(&thresholds),

@@ -298,7 +298,7 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
             })
         });
         let only: Option<HashSet<EventId>> = match (flag.get(), active_flag.get()) {
-            (Some(_), Some(found)) => Some(found.event_ids.into_iter().collect()),
+            (Some(_), Some(found)) => Some(found.event_ids.iter().cloned().collect()),
             // A flag that is not (or not yet) among the detections shows
             // nothing rather than everything, and says so.
             (Some(_), None) => Some(HashSet::new()),

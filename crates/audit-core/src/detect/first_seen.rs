@@ -39,37 +39,62 @@ impl SeenPairs {
     }
 }
 
-pub(super) fn first_seen_ips(
-    index: &DetectIndex,
-    history: u32,
-    internal_too: bool,
-    is_internal: &dyn Fn(&str) -> bool,
-) -> Vec<Detection> {
-    let history = usize::try_from(history).unwrap_or(usize::MAX);
-    let mut found = Vec::new();
-    // Whether each address may be flagged, asked once per address.
-    let mut may_flag: Vec<Option<bool>> = vec![None; index.ip_count()];
-    // One pass in time order finds the flags: each account's events so
-    // far, and the addresses it was seen from. Only the accounts flagged
-    // then have their events gathered (grouping every event by account
-    // held a position for each: 4 MB at a million events).
-    let mut count: Vec<usize> = vec![0; index.actor_count()];
+/// An account's first event from an address (failures aside: they are
+/// someone trying the account, which brute force and spray cover), and how
+/// many of the account's events with an address came before it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FirstPair {
+    at: u32,
+    before: u32,
+}
+
+/// Every [`FirstPair`] of the index, oldest first: one pass in time order,
+/// whatever the thresholds ([`DetectIndex::first_pairs`] keeps it).
+pub(super) fn first_pairs(index: &DetectIndex) -> Vec<FirstPair> {
+    let mut pairs = Vec::new();
+    let mut count: Vec<u32> = vec![0; index.actor_count()];
     let mut seen_from = SeenPairs::new(index.actor_count(), index.ip_count());
-    let mut flagged: Vec<Vec<u32>> = vec![Vec::new(); index.actor_count()];
-    // Only what the account did counts: failures from an address are
-    // someone trying the account (brute force and spray cover those).
-    let kept = |at: usize| !index.has(at, FAILURE) && index.ip(at).is_some();
     for at in (0..index.len()).filter(|at| !index.has(*at, FAILURE)) {
         let Some(ip) = index.ip(at) else {
             continue;
         };
         let user = index.actor(at);
         let before = count[user as usize];
-        count[user as usize] += 1;
-        if !seen_from.insert(user, ip) {
-            continue;
+        count[user as usize] = before.saturating_add(1);
+        if seen_from.insert(user, ip) {
+            pairs.push(FirstPair {
+                at: u32::try_from(at).unwrap_or(u32::MAX),
+                before,
+            });
         }
-        if before >= history.max(1)
+    }
+    pairs
+}
+
+pub(super) fn first_seen_ips(
+    index: &DetectIndex,
+    history: u32,
+    internal_too: bool,
+    is_internal: &dyn Fn(&str) -> bool,
+) -> Vec<Detection> {
+    let mut found = Vec::new();
+    // Whether each address may be flagged, asked once per address.
+    let mut may_flag: Vec<Option<bool>> = vec![None; index.ip_count()];
+    // The flags come from each account's first event from each address
+    // (kept with the index: a change of these thresholds reads only
+    // those). Only the accounts flagged then have their events gathered
+    // (grouping every event by account held a position for each: 4 MB at a
+    // million events).
+    let mut flagged: Vec<Vec<u32>> = vec![Vec::new(); index.actor_count()];
+    // Only what the account did counts: failures from an address are
+    // someone trying the account (brute force and spray cover those).
+    let kept = |at: usize| !index.has(at, FAILURE) && index.ip(at).is_some();
+    for pair in index.first_pairs() {
+        let at = pair.at as usize;
+        let (Some(ip), user) = (index.ip(at), index.actor(at)) else {
+            continue;
+        };
+        if pair.before >= history.max(1)
             && *may_flag[ip as usize]
                 .get_or_insert_with(|| internal_too || !is_internal(index.ip_text(ip)))
         {
@@ -81,29 +106,58 @@ pub(super) fn first_seen_ips(
         |at| kept(at) && !flagged[index.actor(at) as usize].is_empty(),
         |at| Some(index.actor(at)),
     );
+    // Each flagged account's events are read once, whatever the number of
+    // its flagged addresses: what came from each, and what came before
+    // each was first seen (the first three distinct addresses are enough
+    // to name them; more are counted).
+    const NO_SLOT: u32 = u32::MAX;
+    let mut slot: Vec<u32> = vec![NO_SLOT; index.ip_count()];
+    let mut seen_by: Vec<u32> = vec![NO_SLOT; index.ip_count()];
     for (user_id, seen) in groups {
         let user = index.actor_name(user_id);
         let flagged = std::mem::take(&mut flagged[user_id as usize]);
-        for ip in flagged {
-            let from_ip: Vec<usize> = seen
-                .iter()
-                .copied()
-                .filter(|at| index.ip(*at) == Some(ip))
-                .collect();
-            let earlier = seen.iter().take_while(|at| index.ip(**at) != Some(ip));
-            let mut earlier_ips: Vec<u32> =
-                earlier.clone().filter_map(|at| index.ip(*at)).collect();
-            earlier_ips.sort_unstable();
-            earlier_ips.dedup();
-            let earlier_count = earlier.count();
+        for (at, ip) in flagged.iter().enumerate() {
+            slot[*ip as usize] = u32::try_from(at).unwrap_or(NO_SLOT);
+        }
+        let mut from: Vec<Vec<usize>> = vec![Vec::new(); flagged.len()];
+        // For each flagged address: the events before its first, the
+        // distinct addresses among them, and the first three of those.
+        let mut before: Vec<Option<(usize, usize, [u32; 3])>> = vec![None; flagged.len()];
+        let (mut distinct, mut first_three) = (0usize, [0u32; 3]);
+        for (position, &at) in seen.iter().enumerate() {
+            let Some(ip) = index.ip(at) else {
+                continue;
+            };
+            let flagged_at = slot[ip as usize];
+            if seen_by[ip as usize] != user_id {
+                seen_by[ip as usize] = user_id;
+                if let Some(entry) = before.get_mut(flagged_at as usize) {
+                    *entry = Some((position, distinct, first_three));
+                }
+                if let Some(first) = first_three.get_mut(distinct) {
+                    *first = ip;
+                }
+                distinct += 1;
+            }
+            if let Some(from) = from.get_mut(flagged_at as usize) {
+                from.push(at);
+            }
+        }
+        for ip in &flagged {
+            slot[*ip as usize] = NO_SLOT;
+        }
+        for ((ip, from_ip), before) in flagged.into_iter().zip(from).zip(before) {
+            let Some((earlier_count, earlier_distinct, first_three)) = before else {
+                continue;
+            };
             let from_ip = index.events(&from_ip);
-            let earlier_words = if earlier_ips.len() <= 3 {
-                let mut texts: Vec<&str> =
-                    earlier_ips.iter().map(|ip| index.ip_text(*ip)).collect();
-                texts.sort_unstable();
-                texts.join(", ")
-            } else {
-                format!("{} other addresses", earlier_ips.len())
+            let earlier_words = match first_three.get(..earlier_distinct) {
+                Some(ips) => {
+                    let mut texts: Vec<&str> = ips.iter().map(|ip| index.ip_text(*ip)).collect();
+                    texts.sort_unstable();
+                    texts.join(", ")
+                }
+                None => format!("{earlier_distinct} other addresses"),
             };
             let ip = index.ip_text(ip);
             found.push(flag(

@@ -13,10 +13,11 @@
 //! the detections then group by id into vectors, not by string into maps.
 //! The events are read again only to word a flag.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 
+use super::first_seen::{first_pairs, FirstPair};
 use crate::event::{AuditEvent, Events, FnvMap, Rows, Source};
 use crate::TimeWindow;
 
@@ -113,6 +114,10 @@ pub struct DetectIndex {
     picks: Option<Arc<Vec<u32>>>,
     /// The stretch of `picks` (or of `columns`) this index is.
     range: std::ops::Range<usize>,
+    /// Each account's first event from each address, worked out the first
+    /// time the first-seen detection runs over this index (whatever its
+    /// thresholds) and shared by its clones.
+    first_pairs: Arc<OnceLock<Vec<FirstPair>>>,
 }
 
 impl PartialEq for DetectIndex {
@@ -205,6 +210,7 @@ impl DetectIndex {
             range: 0..columns.at.len(),
             picks: None,
             columns: Arc::new(columns),
+            first_pairs: Arc::default(),
         }
     }
 
@@ -242,6 +248,7 @@ impl DetectIndex {
             columns: self.columns.clone(),
             picks: self.picks.clone(),
             range: self.range.start + from..self.range.start + to.max(from),
+            first_pairs: Arc::default(),
         }
     }
 
@@ -271,6 +278,7 @@ impl DetectIndex {
             columns: self.columns.clone(),
             range: 0..picks.len(),
             picks: Some(Arc::new(picks)),
+            first_pairs: Arc::default(),
         }
     }
 
@@ -340,6 +348,12 @@ impl DetectIndex {
             .filter(|(_, group)| !group.is_empty())
             .map(|(key, group)| (u32::try_from(key).unwrap_or(NONE), group))
             .collect()
+    }
+
+    /// Each account's first event from each address, oldest first: see
+    /// [`first_pairs`].
+    pub(super) fn first_pairs(&self) -> &[FirstPair] {
+        self.first_pairs.get_or_init(|| first_pairs(self))
     }
 
     /// The events at `positions`, for a flag's words.

@@ -150,7 +150,7 @@ fn brute_force_fires_exactly_at_the_threshold_and_not_one_below() {
     let flags = only(DetectionKind::BruteForce, &at_threshold, &rule);
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].subject, "raj");
-    assert_eq!(flags[0].event_ids, ["f0", "f1", "f2", "f3", "f4"]);
+    assert_eq!(flags[0].event_ids[..], ["f0", "f1", "f2", "f3", "f4"]);
     assert!(
         flags[0]
             .reason
@@ -218,7 +218,7 @@ fn brute_force_merges_one_long_burst_and_splits_separate_ones() {
     let flags = only(DetectionKind::BruteForce, &events, &rule);
     assert_eq!(flags.len(), 2);
     // Newest first.
-    assert_eq!(flags[0].event_ids, ["g0", "g1", "g2"]);
+    assert_eq!(flags[0].event_ids[..], ["g0", "g1", "g2"]);
     assert_eq!(flags[1].event_ids.len(), 10);
 }
 
@@ -237,7 +237,7 @@ fn brute_force_ignores_order_and_duplicates_and_counts_both_sources() {
     events.push(events[1].clone());
     let flags = only(DetectionKind::BruteForce, &events, &rule);
     assert_eq!(flags.len(), 1);
-    assert_eq!(flags[0].event_ids, ["f0", "f1", "f2", "cm1"]);
+    assert_eq!(flags[0].event_ids[..], ["f0", "f1", "f2", "cm1"]);
     assert!(
         flags[0].reason.contains("Cloudera Manager and Octopai"),
         "{}",
@@ -294,7 +294,7 @@ fn spray_counts_distinct_accounts_from_one_address() {
     let flags = only(DetectionKind::PasswordSpray, &events, &rule);
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].subject, "198.51.100.23");
-    assert_eq!(flags[0].event_ids, ["s0", "s1", "s2", "s3"]);
+    assert_eq!(flags[0].event_ids[..], ["s0", "s1", "s2", "s3"]);
     assert!(
         flags[0]
             .reason
@@ -325,7 +325,7 @@ fn failures_then_success_needs_the_failures_close_before_the_success() {
     events.push(good_login("ok", 5.0, "lucas", "192.0.2.44"));
     let flags = only(DetectionKind::FailuresThenSuccess, &events, &rule);
     assert_eq!(flags.len(), 1);
-    assert_eq!(flags[0].event_ids, ["f0", "f1", "f2", "ok"]);
+    assert_eq!(flags[0].event_ids[..], ["f0", "f1", "f2", "ok"]);
     assert!(
         flags[0]
             .reason
@@ -390,7 +390,7 @@ fn first_seen_ip_needs_history_from_other_addresses() {
     let flags = only(DetectionKind::FirstSeenIp, &events, &rule);
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].subject, "ana from 192.0.2.44");
-    assert_eq!(flags[0].event_ids, ["new", "new2"]);
+    assert_eq!(flags[0].event_ids[..], ["new", "new2"]);
     assert!(
         flags[0].reason.contains("after 3 events from 10.20.1.10"),
         "{}",
@@ -421,6 +421,75 @@ fn first_seen_ip_needs_history_from_other_addresses() {
         }
     )
     .is_empty());
+}
+
+#[test]
+fn each_first_seen_address_of_an_account_names_what_came_before_it() {
+    let rule = Thresholds {
+        new_ip_history: 2,
+        ..quiet()
+    };
+    let mut events: Vec<AuditEvent> = [
+        ("h0", "ana", "10.0.0.1"),
+        ("b0", "bo", "10.0.0.9"),
+        ("h1", "ana", "10.0.0.2"),
+        ("b1", "bo", "10.0.0.9"),
+        ("h2", "ana", "10.0.0.1"),
+        ("n1", "ana", "192.0.2.1"),
+        ("h3", "ana", "10.0.0.3"),
+        ("b2", "bo", "10.0.0.9"),
+        ("n1b", "ana", "192.0.2.1"),
+        ("bn", "bo", "192.0.2.1"),
+        ("h4", "ana", "10.0.0.4"),
+        ("n2", "ana", "198.51.100.7"),
+        ("n2b", "ana", "198.51.100.7"),
+        ("n1c", "ana", "192.0.2.1"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(at, (id, who, ip))| good_login(id, at as f64, who, ip))
+    .collect();
+    // A failure from a new address is someone trying the account: it
+    // neither counts nor is counted.
+    events.push(failed_login("f", 20.0, "ana", "203.0.113.5"));
+    let mut flags = only(DetectionKind::FirstSeenIp, &events, &rule);
+    flags.sort_by(|a, b| a.subject.cmp(&b.subject));
+    let seen: Vec<(&str, Vec<String>)> = flags
+        .iter()
+        .map(|flag| {
+            let ids = flag.event_ids.iter().map(ToString::to_string).collect();
+            (flag.subject.as_str(), ids)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "ana from 192.0.2.1",
+                vec!["n1".into(), "n1b".into(), "n1c".into()]
+            ),
+            ("ana from 198.51.100.7", vec!["n2".into(), "n2b".into()]),
+            ("bo from 192.0.2.1", vec!["bn".into()]),
+        ]
+    );
+    let reasons: Vec<&str> = flags.iter().map(|flag| flag.reason.as_str()).collect();
+    assert!(
+        reasons[0].contains("after 3 events from 10.0.0.1, 10.0.0.2 earlier in the window; 3 events came from 192.0.2.1."),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].contains("after 7 events from 5 other addresses earlier in the window; 2 events came from 198.51.100.7."),
+        "{}",
+        reasons[1]
+    );
+    assert!(
+        reasons[2].contains(
+            "after 3 events from 10.0.0.9 earlier in the window; 1 events came from 192.0.2.1."
+        ),
+        "{}",
+        reasons[2]
+    );
 }
 
 #[test]
