@@ -9,7 +9,7 @@
 //! session cannot, and the page says so. Nothing is stored until privacy
 //! mode is first used, and logging out clears it with the session.
 
-use audit_core::detect::{DetectIndex, Detection, Thresholds};
+use audit_core::detect::{DetectIndex, Detection, Part};
 use audit_core::lookup::cloudera_name_for;
 use audit_core::privacy::{looks_like_pseudonym, Entry, PersonKind, Pseudonyms};
 use leptos::prelude::*;
@@ -100,11 +100,12 @@ impl Privacy {
             .unwrap_or_default()
     }
 
-    /// The detections over masked events: the same flags as unmasked,
-    /// since whether an address is internal is asked of the real one.
-    pub fn detect(self, index: &DetectIndex, thresholds: &Thresholds) -> Vec<Detection> {
+    /// One kind of detection over masked events: the same flags as
+    /// unmasked, since whether an address is internal is asked of the real
+    /// one.
+    pub fn detect_part(self, index: &DetectIndex, part: Part) -> Vec<Detection> {
         self.table
-            .with_value(|table| index.detect_with(thresholds, &|ip| table.is_internal(ip)))
+            .with_value(|table| index.detect_part(part, &|ip| table.is_internal(ip)))
     }
 
     /// Whether an address (or the address behind its pseudonym) is

@@ -299,7 +299,7 @@ async fn a_long_list_of_flags_lists_the_first_fifty_the_one_shown_and_the_rest_o
     document.body().unwrap().append_child(&host).unwrap();
     let flags = many_flags(120);
     let far_down = flags[79].key();
-    let detections = RwSignal::new(flags);
+    let detections = RwSignal::new(std::sync::Arc::new(flags));
     let active = RwSignal::new(None::<String>);
     let host_element: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host.clone());
     let _mounted = leptos::mount::mount_to(host_element, move || {
@@ -351,7 +351,7 @@ async fn a_long_list_of_flags_lists_the_first_fifty_the_one_shown_and_the_rest_o
     }
     assert_eq!(focused(), Some(many_flags(120)[80].key()));
     // A short list is listed whole, with no button.
-    detections.set(many_flags(7));
+    detections.set(std::sync::Arc::new(many_flags(7)));
     next_tick().await;
     assert_eq!(listed(), 7);
     assert!(more().is_none());

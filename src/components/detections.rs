@@ -59,7 +59,7 @@ fn focus_flag(at: usize) {
 /// The list of flags.
 #[component]
 pub fn DetectionList(
-    detections: Signal<Vec<Detection>>,
+    detections: Signal<std::sync::Arc<Vec<Detection>>>,
     /// The key of the flag whose events are shown, if any.
     active: Signal<Option<String>>,
     zone: Signal<DisplayZone>,
@@ -104,7 +104,7 @@ pub fn DetectionList(
                 });
                 view! {
                     <ol class="flag-list">
-                        {flags.into_iter().take(shown).map(|flag| {
+                        {flags.iter().take(shown).map(|flag| {
                             let key = flag.key();
                             let is_active = active.as_deref() == Some(key.as_str());
                             let severity = severity_word(flag.kind.severity());

@@ -306,7 +306,7 @@ pub fn DashboardPage() -> impl IntoView {
             </div>
             <SentQuery branches=shown_branches/>
             <SourcePanels loads=loads/>
-            <Tiles view=view totals=totals flags=Signal::derive(move || shown.detections.with(Vec::len)) waiting/>
+            <Tiles view=view totals=totals flags=Signal::derive(move || shown.detections.with(|flags| flags.len())) waiting/>
             {move || current.with(|v| v.people.as_ref().map(Vec::len)).map(|people| view! {
                 <p class="narrowed" id="people-narrowing" role="status">
                     {format!("Showing only the events of {} people (a funnel step's or a retention cohort's). ", crate::format::format_count(people as u64))}

@@ -9,7 +9,9 @@ use audit_core::aggregates::Aggregates;
 use audit_core::analytics::{self, Totals};
 use audit_core::calendar::Buckets;
 use audit_core::detect::silence::Silence;
-use audit_core::detect::{flag_order, DetectIndex, Detection};
+use audit_core::detect::{
+    flag_order, is_internal_address, DetectIndex, Detection, Part, Thresholds,
+};
 use audit_core::{EventId, Rows, Source};
 use leptos::prelude::*;
 
@@ -17,8 +19,11 @@ use super::loads::SourceLoads;
 use super::view::ViewHandle;
 use crate::components::lookup_panel::{look_up, Found};
 use crate::components::query_bar::{known_values, KnownValues};
-use crate::recent::memo_recent;
+use crate::recent::{memo_recent, Recent};
 use crate::view_state::{DashboardView, DisplayZone};
+
+/// The flags over what is shown, most severe first.
+pub type Flags = Arc<Vec<Detection>>;
 
 /// What the page shows. Copy it freely.
 #[derive(Clone, Copy)]
@@ -27,8 +32,10 @@ pub struct Shown {
     pub loaded: Memo<Rows>,
     /// What the query bar completes values from.
     pub known: Memo<KnownValues>,
-    /// Over everything loaded, whatever narrows the view.
-    pub detections: Memo<Vec<Detection>>,
+    /// Over everything loaded, whatever narrows the view: one list,
+    /// shared by whatever reads it (at a million events a flag can hold
+    /// thousands of ids, so the list is never copied).
+    pub detections: Memo<Flags>,
     /// The flag the link names, when it is among the detections.
     pub active_flag: Memo<Option<Detection>>,
     /// A support lookup: the person or address, the alias, what it found.
@@ -256,22 +263,32 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
         None => whole_index.get(),
     });
     let thresholds = Memo::new(move |_| view.with(|v| v.thresholds));
-    let event_flags = memo_recent(
-        2,
-        move || (index.get(), thresholds.get(), private.get()),
-        move |(index, thresholds, private)| match private {
-            true => privacy.detect(index, thresholds),
-            false => index.detect(thresholds),
-        },
-    );
+    // Each kind of detection is kept for the last few indexes and
+    // thresholds it ran with: a change of one kind's thresholds runs that
+    // kind alone again. The list is made of the kinds' flags (a copy of a
+    // flag shares its events' ids) and the silent-source watch's.
+    let parts = StoredValue::new(Recent::<(DetectIndex, Part, bool), Flags>::new(
+        2 * Thresholds::default().parts().len(),
+    ));
     let detections = Memo::new(move |_| {
-        let mut flags = event_flags.get();
-        let silent = silence.with(|silence| silence.flags().to_vec());
-        if !silent.is_empty() {
-            flags.extend(silent);
-            flags.sort_by(flag_order);
+        let (index, private) = (index.get(), private.get());
+        let mut flags: Vec<Detection> = Vec::new();
+        for part in thresholds.get().parts() {
+            let found = parts
+                .try_update_value(|parts| {
+                    parts.get_or((index.clone(), part, private), |(index, part, _)| {
+                        Arc::new(match private {
+                            true => privacy.detect_part(index, *part),
+                            false => index.detect_part(*part, &is_internal_address),
+                        })
+                    })
+                })
+                .unwrap_or_default();
+            flags.extend(found.iter().cloned());
         }
-        flags
+        silence.with(|silence| flags.extend(silence.flags().iter().cloned()));
+        flags.sort_by(flag_order);
+        Arc::new(flags)
     });
     let flag = Memo::new(move |_| view.with(|v| v.flag.clone()));
     let narrowing = Memo::new(move |_| view.with(|v| Narrowing::of(v, str::to_owned)));
@@ -297,13 +314,16 @@ pub fn use_shown(view: ViewHandle, loads: SourceLoads, silence: Memo<Silence>) -
                     .collect()
             })
         });
-        let only: Option<HashSet<EventId>> = match (flag.get(), active_flag.get()) {
-            (Some(_), Some(found)) => Some(found.event_ids.iter().cloned().collect()),
-            // A flag that is not (or not yet) among the detections shows
-            // nothing rather than everything, and says so.
-            (Some(_), None) => Some(HashSet::new()),
-            (None, _) => None,
-        };
+        // A flag that is not (or not yet) among the detections shows
+        // nothing rather than everything, and says so.
+        let only: Option<HashSet<EventId>> = flag.with(Option::is_some).then(|| {
+            active_flag.with(|found| {
+                found
+                    .iter()
+                    .flat_map(|found| found.event_ids.iter().cloned())
+                    .collect()
+            })
+        });
         narrowing.with(|narrowing| {
             if only.is_none() && looked_up.is_none() && narrowing.is_none() {
                 // Nothing narrows: the same list, not a copy.
