@@ -22,7 +22,8 @@ use crate::components::query_bar::{known_values, KnownValues};
 use crate::recent::{memo_recent, Recent};
 use crate::view_state::{DashboardView, DisplayZone};
 
-/// The flags over what is shown, most severe first.
+/// A list of flags, shared: the detections shown (most severe first) and
+/// each kind's own flags kept for reuse.
 pub type Flags = Arc<Vec<Detection>>;
 
 /// What the page shows. Copy it freely.
