@@ -15,6 +15,15 @@ pub const ROW_PX: f64 = 30.0;
 pub const VIEWPORT_PX: f64 = 600.0;
 /// Rows drawn above and below those in sight, so fast scrolling stays filled.
 const OVERSCAN: usize = 8;
+/// Rows at least partly in sight at any scroll position.
+const IN_SIGHT: usize = (VIEWPORT_PX / ROW_PX) as usize + 1;
+const _: () = assert!(VIEWPORT_PX % ROW_PX == 0.0, "whole rows fill the view");
+/// The rows drawn at most: those in sight and the overscan either side.
+/// A row's elements are kept in the slot its position modulo this number
+/// names: a row scrolled out lends its elements to the row scrolled in,
+/// and another view or sort rewrites the drawn rows' texts in place
+/// rather than building every row again.
+const SLOTS: usize = IN_SIGHT + 2 * OVERSCAN;
 
 /// The order rows are shown in: positions in the events (which arrive
 /// newest first). By time it is the events' own order, either way round,
@@ -83,10 +92,16 @@ pub fn row_order(
 /// The rows to draw for a scroll position: `[first, end)`.
 pub fn visible_rows(scroll_top: f64, total: usize) -> (usize, usize) {
     let first_in_sight = (scroll_top.max(0.0) / ROW_PX).floor() as usize;
-    let in_sight = (VIEWPORT_PX / ROW_PX).ceil() as usize + 1;
     let first = first_in_sight.saturating_sub(OVERSCAN).min(total);
-    let end = (first_in_sight + in_sight + OVERSCAN).min(total);
+    let end = (first_in_sight + IN_SIGHT + OVERSCAN).min(total);
     (first, end.max(first))
+}
+
+/// The position the slot `slot` shows for the rows drawn, `[first, end)`:
+/// the one it names (see [`SLOTS`]), if it is drawn.
+fn slot_position(slot: usize, (first, end): (usize, usize)) -> Option<usize> {
+    let at = first + (slot + SLOTS - first % SLOTS) % SLOTS;
+    (at < end).then_some(at)
 }
 
 /// The widths of `columns` (the stylesheet's, by column; a record's own
@@ -223,23 +238,19 @@ pub fn EventTable(
         }
         _ => false,
     });
-    // The zone is part of each row's key, so a zone switch redraws the times.
-    let rows = move || {
-        let zone = zone.get();
-        let shown = columns.get();
+    // The slots in sight, in the order shown (see [`SLOTS`]).
+    let slots = move || {
         let (first, end) = window.get();
-        order.with(|order| {
-            events.with(|events| {
-                (first..end)
-                    .filter_map(|at| {
-                        let index = order.get(at)?;
-                        events
-                            .get(index)
-                            .map(|event| (at, event.clone(), zone, shown.clone()))
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
+        (first..end).map(|at| at % SLOTS).collect::<Vec<_>>()
+    };
+    let row_view = move |slot: usize| {
+        let row = Memo::new(move |_| {
+            let at = slot_position(slot, window.get())?;
+            let event =
+                order.with(|order| events.with(|events| events.get(order.get(at)?).cloned()))?;
+            Some(Row { at, event })
+        });
+        slot_row(row, zone, columns, selected, cursor, fresh)
     };
     let caption = move || {
         let (column, descending) = sort.get();
@@ -329,53 +340,8 @@ pub fn EventTable(
                             style=move || format!("transform:translateY({}px)", window.get().0 as f64 * ROW_PX)>
                             {move || columns.with(|columns| column_group(columns))}
                             <tbody>
-                                // Keyed by who and where too: privacy mode redraws them;
-                                // by the columns, so a new choice redraws them; and by
-                                // the position, so rows a live view adds above redraw
-                                // those below with their new row numbers.
-                                <For each=rows key=|(position, event, zone, shown)| (*position, event.id.clone(), event.actor.clone(), event.ip.clone(), *zone, shown.clone()) let:row>
-                                    {
-                                    let (position, event, zone, shown) = row;
-                                    let mut raw = None;
-                                    let cells = shown.iter().map(|column| match column {
-                                        EventColumn::Time => view! {
-                                            <td class="time">
-                                                <button type="button" class="open-detail" title="Show every field of this event"
-                                                    on:click={
-                                                        let id = event.id.clone();
-                                                        move |_| selected.set(Some(id.to_string()))
-                                                    }>
-                                                    {format_time(event.at, &zone)}
-                                                </button>
-                                            </td>
-                                        }.into_any(),
-                                        EventColumn::Outcome => view! {
-                                            <td class=outcome_class(event.outcome)>{event.outcome.label()}</td>
-                                        }.into_any(),
-                                        other => {
-                                            let class = match other {
-                                                EventColumn::Target => "target",
-                                                EventColumn::Raw(_) => "raw",
-                                                _ => "",
-                                            };
-                                            view! { <td class=class>{other.text(&event, &mut raw).into_owned()}</td> }.into_any()
-                                        }
-                                    }).collect_view();
-                                    view! {
-                                    <tr data-source=event.source.label() aria-rowindex=position + 1
-                                        class:cursor=move || cursor.get() == Some(position)
-                                        class:selected={
-                                            let id = event.id.clone();
-                                            move || selected.with(|s| s.as_deref().is_some_and(|s| id == *s))
-                                        }
-                                        class:fresh={
-                                            let id = event.id.clone();
-                                            move || fresh.with(|fresh| fresh.contains(&id))
-                                        }>
-                                        {cells}
-                                    </tr>
-                                    }
-                                }
+                                <For each=slots key=|slot| *slot let:slot>
+                                    {row_view(slot)}
                                 </For>
                             </tbody>
                         </table>
@@ -384,6 +350,79 @@ pub fn EventTable(
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// What one slot of the table shows: the position of its row in the
+/// order shown, and the row's event.
+#[derive(Clone, PartialEq)]
+struct Row {
+    at: usize,
+    event: audit_core::AuditEvent,
+}
+
+/// One slot's `<tr>`: built once, its cells' texts and marks following
+/// whichever row the slot shows; its cells built again only when the
+/// columns change.
+fn slot_row(
+    row: Memo<Option<Row>>,
+    zone: Signal<DisplayZone>,
+    columns: Signal<Vec<EventColumn>>,
+    selected: RwSignal<Option<String>>,
+    cursor: RwSignal<Option<usize>>,
+    fresh: Signal<std::sync::Arc<std::collections::HashSet<audit_core::EventId>>>,
+) -> impl IntoView {
+    let is = move |test: &dyn Fn(&Row) -> bool| row.with(|row| row.as_ref().is_some_and(test));
+    // A record's own fields, read once a row and only if a column shows one.
+    let raw = Memo::new(move |_| row.with(|row| row.as_ref().map(|row| row.event.raw_fields())));
+    let cell = move |column: EventColumn| {
+        match column {
+        EventColumn::Time => view! {
+            <td class="time">
+                <button type="button" class="open-detail" title="Show every field of this event"
+                    on:click=move |_| {
+                        if let Some(id) = row.with_untracked(|row| row.as_ref().map(|row| row.event.id.to_string())) {
+                            selected.set(Some(id));
+                        }
+                    }>
+                    {move || row.with(|row| row.as_ref().map(|row| format_time(row.event.at, &zone.get())))}
+                </button>
+            </td>
+        }
+        .into_any(),
+        EventColumn::Outcome => view! {
+            <td class=move || row.with(|row| row.as_ref().map_or("outcome", |row| outcome_class(row.event.outcome)))>
+                {move || row.with(|row| row.as_ref().map(|row| row.event.outcome.label()))}
+            </td>
+        }
+        .into_any(),
+        EventColumn::Raw(name) => view! {
+            <td class="raw">
+                {move || raw.with(|fields| {
+                    fields.iter().flatten().find(|(field, _)| *field == name).map(|(_, value)| value.clone())
+                })}
+            </td>
+        }
+        .into_any(),
+        other => {
+            let class = if other == EventColumn::Target { "target" } else { "" };
+            view! {
+                <td class=class>
+                    {move || row.with(|row| row.as_ref().map(|row| other.text(&row.event, &mut None).into_owned()))}
+                </td>
+            }
+            .into_any()
+        }
+    }
+    };
+    view! {
+        <tr data-source=move || row.with(|row| row.as_ref().map(|row| row.event.source.label()))
+            aria-rowindex=move || row.with(|row| row.as_ref().map(|row| row.at + 1))
+            class:cursor=move || is(&|row| cursor.get() == Some(row.at))
+            class:selected=move || is(&|row| selected.with(|s| s.as_deref().is_some_and(|s| row.event.id == *s)))
+            class:fresh=move || is(&|row| fresh.with(|fresh| fresh.contains(&row.event.id)))>
+            {move || columns.get().into_iter().map(cell).collect_view()}
+        </tr>
     }
 }
 
@@ -478,5 +517,22 @@ mod tests {
         assert!(end > 30_000 + 20 && end - first <= 45, "{first}..{end}");
         // Past the end (a shrunk list): clamped.
         assert_eq!(visible_rows(1e9, 10), (10, 10));
+    }
+
+    #[test]
+    fn each_row_drawn_has_a_slot_of_its_own_that_shows_it() {
+        for total in [0, 5, SLOTS, 1_000] {
+            for top in 0..200 {
+                let window = visible_rows(f64::from(top) * ROW_PX / 3.0, total);
+                let (first, end) = window;
+                assert!(end - first <= SLOTS, "{window:?}");
+                let mut shown: Vec<usize> = (0..SLOTS)
+                    .filter_map(|slot| slot_position(slot, window))
+                    .inspect(|at| assert_eq!(slot_position(at % SLOTS, window), Some(*at)))
+                    .collect();
+                shown.sort_unstable();
+                assert_eq!(shown, (first..end).collect::<Vec<_>>(), "{window:?}");
+            }
+        }
     }
 }
