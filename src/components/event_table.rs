@@ -243,13 +243,35 @@ pub fn EventTable(
         let (first, end) = window.get();
         (first..end).map(|at| at % SLOTS).collect::<Vec<_>>()
     };
+    // Each slot's row, set only when it changes: one effect reads the
+    // order and the events for every slot. (A memo per slot would be
+    // marked for checking once for every path from a change of view to
+    // it, and there are many such paths through the page's memos; an
+    // effect stops that walk.)
+    let slot_rows: Vec<RwSignal<Option<Row>>> = (0..SLOTS).map(|_| RwSignal::new(None)).collect();
+    let rows_effect = RenderEffect::new({
+        let slot_rows = slot_rows.clone();
+        move |_| {
+            let window = window.get();
+            order.with(|order| {
+                events.with(|events| {
+                    for (slot, shown) in slot_rows.iter().enumerate() {
+                        let row = slot_position(slot, window).and_then(|at| {
+                            let event = events.get(order.get(at)?)?.clone();
+                            Some(Row { at, event })
+                        });
+                        if shown.with_untracked(|shown| *shown != row) {
+                            shown.set(row);
+                        }
+                    }
+                })
+            })
+        }
+    });
+    StoredValue::new_local(rows_effect);
+    let slot_rows = StoredValue::new(slot_rows);
     let row_view = move |slot: usize| {
-        let row = Memo::new(move |_| {
-            let at = slot_position(slot, window.get())?;
-            let event =
-                order.with(|order| events.with(|events| events.get(order.get(at)?).cloned()))?;
-            Some(Row { at, event })
-        });
+        let row = slot_rows.with_value(|rows| rows[slot]);
         slot_row(row, zone, columns, selected, cursor, fresh)
     };
     let caption = move || {
@@ -365,7 +387,7 @@ struct Row {
 /// whichever row the slot shows; its cells built again only when the
 /// columns change.
 fn slot_row(
-    row: Memo<Option<Row>>,
+    row: RwSignal<Option<Row>>,
     zone: Signal<DisplayZone>,
     columns: Signal<Vec<EventColumn>>,
     selected: RwSignal<Option<String>>,
