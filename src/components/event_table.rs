@@ -397,8 +397,27 @@ fn slot_row(
     let is = move |test: &dyn Fn(&Row) -> bool| row.with(|row| row.as_ref().is_some_and(test));
     // A record's own fields, read once a row and only if a column shows one.
     let raw = Memo::new(move |_| row.with(|row| row.as_ref().map(|row| row.event.raw_fields())));
-    let cell = move |column: EventColumn| {
-        match column {
+    view! {
+        <tr data-source=move || row.with(|row| row.as_ref().map(|row| row.event.source.label()))
+            aria-rowindex=move || row.with(|row| row.as_ref().map(|row| row.at + 1))
+            class:cursor=move || is(&|row| cursor.get() == Some(row.at))
+            class:selected=move || is(&|row| selected.with(|s| s.as_deref().is_some_and(|s| row.event.id == *s)))
+            class:fresh=move || is(&|row| fresh.with(|fresh| fresh.contains(&row.event.id)))>
+            {move || columns.get().into_iter().map(|column| slot_cell(column, row, raw, zone, selected)).collect_view()}
+        </tr>
+    }
+}
+
+/// One cell of a slot's row: its text follows the row the slot shows; the
+/// time opens that row's event.
+fn slot_cell(
+    column: EventColumn,
+    row: RwSignal<Option<Row>>,
+    raw: Memo<Option<Vec<(String, String)>>>,
+    zone: Signal<DisplayZone>,
+    selected: RwSignal<Option<String>>,
+) -> AnyView {
+    match column {
         EventColumn::Time => view! {
             <td class="time">
                 <button type="button" class="open-detail" title="Show every field of this event"
@@ -435,16 +454,6 @@ fn slot_row(
             }
             .into_any()
         }
-    }
-    };
-    view! {
-        <tr data-source=move || row.with(|row| row.as_ref().map(|row| row.event.source.label()))
-            aria-rowindex=move || row.with(|row| row.as_ref().map(|row| row.at + 1))
-            class:cursor=move || is(&|row| cursor.get() == Some(row.at))
-            class:selected=move || is(&|row| selected.with(|s| s.as_deref().is_some_and(|s| row.event.id == *s)))
-            class:fresh=move || is(&|row| fresh.with(|fresh| fresh.contains(&row.event.id)))>
-            {move || columns.get().into_iter().map(cell).collect_view()}
-        </tr>
     }
 }
 
