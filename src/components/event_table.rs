@@ -2,7 +2,7 @@
 //! virtual, so only the rows in sight (and a few around them) are in the
 //! DOM however many events are loaded. Every field is text.
 
-use audit_core::columns::EventColumn;
+use audit_core::columns::{field_value, EventColumn};
 use audit_core::Outcome;
 use leptos::prelude::*;
 
@@ -439,9 +439,7 @@ fn slot_cell(
         .into_any(),
         EventColumn::Raw(name) => view! {
             <td class="raw">
-                {move || raw.with(|fields| {
-                    fields.iter().flatten().find(|(field, _)| *field == name).map(|(_, value)| value.clone())
-                })}
+                {move || raw.with(|fields| fields.as_deref().map(|fields| field_value(fields, &name).to_owned()))}
             </td>
         }
         .into_any(),

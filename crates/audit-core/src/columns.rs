@@ -146,11 +146,7 @@ impl EventColumn {
             EventColumn::Detail => Cow::Borrowed(event.detail.as_deref().unwrap_or_default()),
             EventColumn::Id => Cow::Owned(event.id.to_string()),
             EventColumn::Raw(name) => Cow::Owned(
-                raw.get_or_insert_with(|| event.raw_fields())
-                    .iter()
-                    .find(|(field, _)| field == name)
-                    .map(|(_, value)| value.clone())
-                    .unwrap_or_default(),
+                field_value(raw.get_or_insert_with(|| event.raw_fields()), name).to_owned(),
             ),
         }
     }
@@ -223,6 +219,15 @@ pub fn print_columns(columns: &[EventColumn]) -> String {
         .map(|column| column.key().into_owned())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The value of the record's field `name` among its `fields` (as
+/// [`AuditEvent::raw_fields`] reads them), or nothing if it has none.
+pub fn field_value<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
+    fields
+        .iter()
+        .find(|(field, _)| field == name)
+        .map_or("", |(_, value)| value.as_str())
 }
 
 #[cfg(test)]
