@@ -243,32 +243,7 @@ pub fn EventTable(
         let (first, end) = window.get();
         (first..end).map(|at| at % SLOTS).collect::<Vec<_>>()
     };
-    // Each slot's row, set only when it changes: one effect reads the
-    // order and the events for every slot. (A memo per slot would be
-    // marked for checking once for every path from a change of view to
-    // it, and there are many such paths through the page's memos; an
-    // effect stops that walk.)
-    let slot_rows: Vec<RwSignal<Option<Row>>> = (0..SLOTS).map(|_| RwSignal::new(None)).collect();
-    let rows_effect = RenderEffect::new({
-        let slot_rows = slot_rows.clone();
-        move |_| {
-            let window = window.get();
-            order.with(|order| {
-                events.with(|events| {
-                    for (slot, shown) in slot_rows.iter().enumerate() {
-                        let row = slot_position(slot, window).and_then(|at| {
-                            let event = events.get(order.get(at)?)?.clone();
-                            Some(Row { at, event })
-                        });
-                        if shown.with_untracked(|shown| *shown != row) {
-                            shown.set(row);
-                        }
-                    }
-                })
-            })
-        }
-    });
-    StoredValue::new_local(rows_effect);
+    let slot_rows = follow_slots(window, order, events);
     let slot_rows = StoredValue::new(slot_rows);
     let row_view = move |slot: usize| {
         let row = slot_rows.with_value(|rows| rows[slot]);
@@ -375,6 +350,58 @@ pub fn EventTable(
     }
 }
 
+/// Each slot's row (see [`SLOTS`]) for the rows drawn, `window`, of
+/// `events` in `order`, set only when it changes: one effect reads the
+/// order and the events for every slot, kept as long as the current owner.
+/// (A memo per slot would be marked for checking once for every path from
+/// a change of view to it, and there are many such paths through the
+/// page's memos; an effect stops that walk.)
+///
+/// The effect watches one memo that changes whenever the rows drawn may
+/// have. Watching the window, the order and the events itself could miss a
+/// change: an effect asks its sources in turn whether they changed, and
+/// asking the window first brings the new order in through the row count
+/// without telling the effect, while the window itself may stay the same
+/// (a source hidden: fewer rows, the same positions in sight). A memo asks
+/// again after each source; an effect does not.
+fn follow_slots(
+    window: Memo<(usize, usize)>,
+    order: Memo<RowOrder>,
+    events: Signal<audit_core::Rows>,
+) -> Vec<RwSignal<Option<Row>>> {
+    let drawn = Memo::new(move |seen: Option<&u64>| {
+        // Read, not only tracked: a memo not yet worked out would not say
+        // when it changes.
+        window.with(|_| ());
+        order.with(|_| ());
+        events.with(|_| ());
+        seen.map_or(0, |seen| seen.wrapping_add(1))
+    });
+    let slot_rows: Vec<RwSignal<Option<Row>>> = (0..SLOTS).map(|_| RwSignal::new(None)).collect();
+    let rows_effect = RenderEffect::new({
+        let slot_rows = slot_rows.clone();
+        move |_| {
+            drawn.with(|_| ());
+            let window = window.get_untracked();
+            order.with_untracked(|order| {
+                events.with_untracked(|events| {
+                    for (slot, shown) in slot_rows.iter().enumerate() {
+                        let row = slot_position(slot, window).and_then(|at| {
+                            let event = events.get(order.get(at)?)?.clone();
+                            Some(Row { at, event })
+                        });
+                        if shown.with_untracked(|shown| *shown != row) {
+                            shown.set(row);
+                        }
+                    }
+                })
+            })
+        }
+    });
+    StoredValue::new_local(rows_effect);
+    slot_rows
+}
+
 /// What one slot of the table shows: the position of its row in the
 /// order shown, and the row's event.
 #[derive(Clone, PartialEq)]
@@ -464,104 +491,4 @@ fn outcome_class(outcome: Outcome) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use audit_core::fixture::event;
-    use audit_core::{AuditEvent, EventKind, Source};
-
-    fn events() -> Vec<AuditEvent> {
-        // Newest first, as the view holds them.
-        vec![
-            event(
-                "c",
-                Source::Octopai,
-                "2026-11-21T03:00:00Z",
-                EventKind::Login,
-                Outcome::Failed,
-            )
-            .by("zoe"),
-            event(
-                "b",
-                Source::ClouderaManager,
-                "2026-11-21T02:00:00Z",
-                EventKind::Operation,
-                Outcome::Allowed,
-            )
-            .by("ava"),
-            event(
-                "a",
-                Source::Octopai,
-                "2026-11-21T01:00:00Z",
-                EventKind::Login,
-                Outcome::Succeeded,
-            )
-            .by("mia"),
-        ]
-    }
-
-    fn ids(events: &(impl audit_core::Events + ?Sized), order: &RowOrder) -> Vec<String> {
-        (0..order.len())
-            .filter_map(|at| order.get(at))
-            .map(|i| events.event(i).id.to_string())
-            .collect()
-    }
-
-    #[test]
-    fn rows_sort_by_any_column_both_ways() {
-        let events = events();
-        assert_eq!(
-            ids(&events, &row_order(&events, &EventColumn::Time, true)),
-            ["c", "b", "a"]
-        );
-        assert_eq!(
-            ids(&events, &row_order(&events, &EventColumn::Time, false)),
-            ["a", "b", "c"]
-        );
-        assert_eq!(
-            ids(&events, &row_order(&events, &EventColumn::User, false)),
-            ["b", "a", "c"]
-        );
-        assert_eq!(
-            ids(&events, &row_order(&events, &EventColumn::User, true)),
-            ["c", "a", "b"]
-        );
-        // Equal keys keep the newest first.
-        assert_eq!(
-            ids(&events, &row_order(&events, &EventColumn::Source, false)),
-            ["c", "a", "b"]
-        );
-        assert!(row_order(&[], &EventColumn::Outcome, true).is_empty());
-    }
-
-    #[test]
-    fn only_rows_near_the_scroll_position_are_drawn() {
-        assert_eq!(visible_rows(0.0, 0), (0, 0));
-        assert_eq!(visible_rows(0.0, 5), (0, 5));
-        let (first, end) = visible_rows(0.0, 100_000);
-        assert_eq!(first, 0);
-        assert!(end - first <= 40, "{end}");
-        // Far down: a small window around the position, overscan included.
-        let (first, end) = visible_rows(30_000.0 * ROW_PX, 100_000);
-        assert_eq!(first, 30_000 - OVERSCAN);
-        assert!(end > 30_000 + 20 && end - first <= 45, "{first}..{end}");
-        // Past the end (a shrunk list): clamped.
-        assert_eq!(visible_rows(1e9, 10), (10, 10));
-    }
-
-    #[test]
-    fn each_row_drawn_has_a_slot_of_its_own_that_shows_it() {
-        for total in [0, 5, SLOTS, 1_000] {
-            for top in 0..200 {
-                let window = visible_rows(f64::from(top) * ROW_PX / 3.0, total);
-                let (first, end) = window;
-                assert!(end - first <= SLOTS, "{window:?}");
-                let mut shown: Vec<usize> = (0..SLOTS)
-                    .filter_map(|slot| slot_position(slot, window))
-                    .inspect(|at| assert_eq!(slot_position(at % SLOTS, window), Some(*at)))
-                    .collect();
-                shown.sort_unstable();
-                assert_eq!(shown, (first..end).collect::<Vec<_>>(), "{window:?}");
-            }
-        }
-    }
-}
+mod tests;
