@@ -2,7 +2,8 @@
 //!
 //! The window's end is pinned when the load starts, so audits arriving
 //! meanwhile cannot shift the pages; pages are fetched until the source has
-//! no more (an empty page, or Octopai's total reached), and duplicates are
+//! no more (an empty page, a short page after a full one, or Octopai's
+//! total reached), and duplicates are
 //! dropped by [`EventCollection`]. The paging decisions live in [`Pager`], a
 //! plain struct with native tests; [`load_source`] only does the IO. What a
 //! load shows while it goes on (progress, the events held so far) is
@@ -58,6 +59,9 @@ pub struct Pager {
     /// Cloudera Manager answered a full page of `PAGE_SIZE`: the server
     /// honours the page size, so the next offsets are known in advance.
     full_pages: bool,
+    /// Some page so far was full: the server does not cap `maxResults`
+    /// below `PAGE_SIZE`, so a shorter page after it is the last.
+    page_size_honoured: bool,
     /// The oldest time a page has reached (Cloudera Manager answers newest
     /// first, so the window's part from here to its end has arrived).
     reached: Option<DateTime<Utc>>,
@@ -78,6 +82,7 @@ impl Pager {
             done: false,
             pages: 0,
             full_pages: false,
+            page_size_honoured: false,
             reached: None,
             cloudera_query: query
                 .map(Query::to_query_string)
@@ -158,12 +163,17 @@ impl Pager {
         let count32 = u32::try_from(count).unwrap_or(u32::MAX);
         // A short page ends guessing ahead; a full one allows it.
         self.full_pages = count32 == PAGE_SIZE;
+        // A short page is the last once a full one has shown that the
+        // server gives whole pages; before that it may be the server's cap
+        // on the page size, and only an empty page ends the paging.
+        let last = !self.full_pages && self.page_size_honoured;
+        self.page_size_honoured |= self.full_pages;
         match self.source {
             Source::Octopai => self.position = self.position.saturating_add(1),
             Source::ClouderaManager => self.position = self.position.saturating_add(count32),
         }
         let total_reached = self.total.is_some_and(|total| self.received >= total);
-        self.done = count == 0 || total_reached;
+        self.done = count == 0 || total_reached || last;
     }
 
     pub fn received(&self) -> u64 {

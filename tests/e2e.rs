@@ -334,8 +334,7 @@ async fn dashboard_without_a_session_sends_you_to_log_in_and_back_to_the_link() 
 async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_filters() {
     let base = demo_gateway().await;
     let browser = logged_in(&base).await;
-    let sent = "performance.getEntriesByType('resource').filter(e => e.name.includes('/gateway/cloudera/audits')).length";
-    let sent_before = browser.number(sent).await;
+    let typed_at = browser.number(support::PAGE_CLOCK).await;
 
     // A mistake: an unknown selector. The diagnostic points at it, and
     // neither the URL nor the network sees the query.
@@ -375,8 +374,10 @@ async fn a_query_with_a_mistake_is_shown_and_never_sent_and_the_corrected_one_fi
         .unwrap()
         .contains("q="));
     assert_eq!(
-        browser.number(sent).await,
-        sent_before,
+        browser
+            .number(&support::data_requests_since(typed_at))
+            .await,
+        0,
         "a malformed query is never sent"
     );
 
@@ -1362,8 +1363,7 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
             .unwrap()
     };
     let at_30 = sessions(counts);
-    const GATEWAY_READS: &str = "performance.getEntriesByType('resource').filter(e => e.name.includes('/gateway/octopai/') || e.name.includes('/gateway/cloudera/')).length";
-    let reads_before = browser.number(GATEWAY_READS).await;
+    let changed_at = browser.number(support::PAGE_CLOCK).await;
     browser.type_into("#idle-minutes", "5").await;
     browser.click("#idle-apply").await;
     browser
@@ -1377,8 +1377,10 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
     let at_5 = sessions(&counts);
     assert!(at_5 > at_30, "{at_5} sessions at 5 minutes, {at_30} at 30");
     assert_eq!(
-        browser.number(GATEWAY_READS).await,
-        reads_before,
+        browser
+            .number(&support::data_requests_since(changed_at))
+            .await,
+        0,
         "a new timeout is computed from the loaded events"
     );
     // A bad timeout is refused, kept as typed, and changes nothing.
@@ -1420,7 +1422,7 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
         words.contains("numbers, UUIDs or runs of 8 or more hex digits"),
         "{words}"
     );
-    let reads_before = browser.number(GATEWAY_READS).await;
+    let changed_at = browser.number(support::PAGE_CLOCK).await;
     browser.click("#route-numbers").await;
     browser.click("#route-uuids").await;
     browser.type_into("#route-hex", "0").await;
@@ -1434,8 +1436,10 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
         )
         .await;
     assert_eq!(
-        browser.number(GATEWAY_READS).await,
-        reads_before,
+        browser
+            .number(&support::data_requests_since(changed_at))
+            .await,
+        0,
         "regrouped here"
     );
     // A bad hex length is refused, kept as typed, and changes nothing.

@@ -19,17 +19,20 @@ fn cloudera_pages_by_offset_until_an_empty_page_with_end_pinned() {
     };
     assert_eq!(first.result_offset, Some(0));
     assert_eq!(first.end_time.as_deref(), Some("2026-11-22T00:00:00.000Z"));
-    pager.record(1000, None);
-    // A server that caps pages at 100 still pages correctly.
+    // A server that caps pages at 100 still pages correctly: a short page
+    // that may be its cap is never taken as the end, only an empty one.
+    pager.record(100, None);
     pager.record(100, None);
     let NextPage::Cloudera(third) = pager.next() else {
         panic!()
     };
-    assert_eq!(third.result_offset, Some(1100));
+    assert_eq!(third.result_offset, Some(200));
     assert_eq!(third.end_time, first.end_time, "endTime stays pinned");
+    pager.record(40, None);
+    assert_eq!(pager.next_batch().len(), 1, "one page at a time");
     pager.record(0, None);
     assert_eq!(pager.next(), NextPage::Done);
-    assert_eq!((pager.pages, pager.received()), (3, 1100));
+    assert_eq!((pager.pages, pager.received()), (4, 240));
 }
 
 #[test]
@@ -133,15 +136,14 @@ fn cloudera_pages_run_ahead_only_once_full_pages_are_honoured() {
     };
     assert_eq!(params.result_offset, Some(3000));
     assert!(pager.expects(1000) && !pager.expects(2000));
-    // A short page (a server capping the page size, or the last page):
-    // guessing ahead stops, and the next offset follows what came.
+    // A short page after a full one: the server gives whole pages, so it
+    // had no more; the pages asked for ahead are dropped.
     pager.record(400, None);
+    assert!(pager.is_done(), "a short page after a full one is the last");
     assert!(
         !pager.expects(2000),
         "the page asked for at 2000 is dropped"
     );
-    assert_eq!(positions(&pager), [1400]);
-    pager.record(0, None);
     assert!(pager.next_batch().is_empty());
 }
 

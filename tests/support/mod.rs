@@ -463,6 +463,25 @@ pub async fn open_data_tables(browser: &Browser) {
 pub const TABLE_ROWS: &str =
     "Number(document.querySelector('table.event-table[data-rows]').dataset.rows)";
 
+/// The page's clock (`performance.now()`), in whole milliseconds, rounded
+/// up: what [`data_requests_since`] counts from.
+#[allow(dead_code)]
+pub const PAGE_CLOCK: &str = "Math.ceil(performance.now())";
+
+/// The page's data requests to the gateway (either source) that started at
+/// or after `since` (a [`PAGE_CLOCK`] reading) and have ended, from the
+/// browser's own record. Counting from a moment, not a total: a load asks
+/// for pages ahead of where it stands, and a page asked for past the last
+/// one may end after the load has, which is not a request sent for what
+/// the test does next.
+#[allow(dead_code)]
+pub fn data_requests_since(since: u64) -> String {
+    format!(
+        "performance.getEntriesByType('resource').filter(e => e.startTime >= {since} \
+         && (e.name.includes('/gateway/octopai/') || e.name.includes('/gateway/cloudera/'))).length"
+    )
+}
+
 pub const BOTH_LOADED: &str =
     "document.querySelectorAll('.load-progress[data-finished=\"true\"]').length === 2";
 
