@@ -262,6 +262,20 @@ async fn two_replicas_behind_a_balancer_share_one_truth() {
             replica.address
         );
     }
+    // As a rolling restart does before it calls itself done: wait until
+    // the balancer routes again. It takes a replica that refused a
+    // connection (the app's requests while one was down) out of its round
+    // for `fail_timeout`, and with both out it answers 502 at once.
+    let through_balancer: SocketAddr = format!("127.0.0.1:{}", balancer.port).parse().unwrap();
+    let mut routed = 0;
+    for _ in 0..50 {
+        routed = status(through_balancer, "GET", "/", None, "").await;
+        if routed == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(routed, 200, "the balancer routes again after the restart");
     browser.client.refresh().await.unwrap();
     until(
         &browser,
