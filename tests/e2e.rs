@@ -552,11 +552,41 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
         local_times.iter().all(|t| t.ends_with("-05:00")),
         "{local_times:?}"
     );
+    // The charts' words and an open data table say their times in the
+    // same zone. The hourly buckets are the same instants in both zones,
+    // so only the zone itself changes for them.
+    browser
+        .click(".chart[data-chart] details.data-table summary")
+        .await;
+    let zones = |zone: &str| {
+        format!(
+            "(() => {{ \
+               const labels = [...document.querySelectorAll('.chart figure')].map(f => f.getAttribute('aria-label')); \
+               const cells = [...document.querySelectorAll('details.data-table[open] tbody td')].slice(0, 2).map(td => td.textContent); \
+               return labels.length > 0 && labels.every(l => l.includes('{zone}')) \
+                 && cells.length === 2 && cells.every(c => c.endsWith('{zone}')); \
+             }})()"
+        )
+    };
+    browser
+        .wait_for(
+            "charts and a data table in local time",
+            &zones("-05:00"),
+            Duration::from_secs(20),
+        )
+        .await;
     browser.click("#utc-switch").await;
     browser.wait_for("UTC times", "location.search.includes('tz=utc') && document.querySelector('.range-picker .window').textContent.includes('+00:00')", Duration::from_secs(20)).await;
     let times = browser.dashboard().times().await;
     assert!(!times.is_empty());
     assert!(times.iter().all(|t| t.ends_with("+00:00")), "{times:?}");
+    browser
+        .wait_for(
+            "charts and a data table in UTC",
+            &zones("+00:00"),
+            Duration::from_secs(10),
+        )
+        .await;
 
     // A link with a broken range says so and loads nothing.
     browser

@@ -52,7 +52,10 @@ impl ChartInputs {
     }
 
     fn label(self, spec: &'static ChartSpec) -> Signal<String> {
-        Signal::derive(move || {
+        // A memo, not a derived signal: it reads the buckets before the
+        // zone they are made from (see ARCHITECTURE.md, "An effect reads
+        // one memo of what it follows").
+        Memo::new(move |_| {
             let step = self
                 .buckets
                 .get()
@@ -60,6 +63,7 @@ impl ChartInputs {
                 .unwrap_or_default();
             time_chart_label(spec, &step, &self.window_words())
         })
+        .into()
     }
 
     /// A bucket's start and end as shown.
@@ -142,21 +146,26 @@ impl ChartInputs {
         columns: [&'static str; 2],
         words: impl Fn(u32, u32) -> String + Send + Sync + 'static,
     ) -> (Signal<DataTable>, Callback<usize, String>) {
-        let table = Signal::derive(move || DataTable {
-            columns: ["From", "To", columns[0], columns[1]]
-                .map(String::from)
-                .to_vec(),
-            rows: pairs.with(|pairs| {
-                pairs
-                    .iter()
-                    .flatten()
-                    .enumerate()
-                    .map(|(index, (first, second))| {
-                        let (from, to) = self.bucket_times(index);
-                        vec![from, to, first.to_string(), second.to_string()]
-                    })
-                    .collect()
-            }),
+        // A memo that follows the zone its times are written in (the
+        // buckets can stay the same when only the zone changes).
+        let table = Memo::new(move |_| {
+            self.zone.track();
+            DataTable {
+                columns: ["From", "To", columns[0], columns[1]]
+                    .map(String::from)
+                    .to_vec(),
+                rows: pairs.with(|pairs| {
+                    pairs
+                        .iter()
+                        .flatten()
+                        .enumerate()
+                        .map(|(index, (first, second))| {
+                            let (from, to) = self.bucket_times(index);
+                            vec![from, to, first.to_string(), second.to_string()]
+                        })
+                        .collect()
+                }),
+            }
         });
         let describe = Callback::new(move |index: usize| {
             let counts = pairs.with(|pairs| {
@@ -168,7 +177,7 @@ impl ChartInputs {
             let (from, to) = self.bucket_times(index);
             format!("{from} to {to}: {}", counts.unwrap_or_default())
         });
-        (table, describe)
+        (table.into(), describe)
     }
 }
 
@@ -365,8 +374,10 @@ pub fn usage_charts(
         },
     );
     let names = Memo::new(move |_| split.with(|s| s.as_ref().map(Segment::names)));
-    let table =
-        Signal::derive(move || {
+    // A memo following the zone, as a time chart's table (`pair_table`).
+    let table: Signal<DataTable> =
+        Memo::new(move |_| {
+            inputs.zone.track();
             let parts: Vec<String> = names
                 .get()
                 .map(|names| names.into_iter().map(|n| format!(" ({n})")).collect())
@@ -396,7 +407,8 @@ pub fn usage_charts(
                         .collect()
                 }),
             }
-        });
+        })
+        .into();
     let describe = Callback::new(move |index: usize| {
         let (from, to) = inputs.bucket_times(index);
         let names = names.get_untracked();
