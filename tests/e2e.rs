@@ -1428,6 +1428,19 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
     );
     assert_eq!(refused[1], "half an hour");
     assert_eq!(refused[2], true);
+    // A timeout that splits no visit otherwise (a day, then a minute less)
+    // leaves the counts as they were and still shows its own number.
+    for minutes in ["1440", "1439", "5"] {
+        browser.type_into("#idle-minutes", minutes).await;
+        browser.click("#idle-apply").await;
+        browser
+            .wait_for(
+                &format!("the {minutes}-minute timeout"),
+                &format!("location.search.includes('idle={minutes}') && document.querySelector('.usage-counts').textContent.includes('a pause of {minutes} minutes')"),
+                Duration::from_secs(20),
+            )
+            .await;
+    }
 
     // Pages are counted by route: the records a page names are grouped
     // (`/lineage/:id`), the rule is shown, and turning it off regroups

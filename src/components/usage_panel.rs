@@ -135,7 +135,10 @@ pub fn UsagePanel(
             </form>
             <crate::components::route_rule::RouteRuleForm rule=rule on_apply=on_rule/>
             <Show when=move || open.get()>{children()}</Show>
-            {move || usage.get().map(|usage| {
+            // The timeout is read before the figures counted with it: an
+            // effect that asks a memo first and then one it is made from
+            // can miss a change of the latter (ARCHITECTURE.md).
+            {move || { let idle = idle_minutes.get(); usage.get().map(|usage| {
                 let average = |views: u32, total: Duration| {
                     if views == 0 { String::new() } else { format_duration(total / i32::try_from(views).unwrap_or(i32::MAX)) }
                 };
@@ -146,7 +149,7 @@ pub fn UsagePanel(
                         format_count(usage.weekly as u64),
                         format_count(usage.monthly as u64),
                         format_count(usage.sessions as u64),
-                        idle_minutes.get(),
+                        idle,
                         format_duration(usage.median_session)
                     )}</p>
                     <div class="lookup-lists">
@@ -169,7 +172,7 @@ pub fn UsagePanel(
                     </div>
                     <Stickiness days=usage.stickiness power=usage.power/>
                 }
-            })}
+            })}}
             <Show when=move || open.get()>{periods.run()}</Show>
         </details>
     }
