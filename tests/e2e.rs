@@ -552,37 +552,45 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
         local_times.iter().all(|t| t.ends_with("-05:00")),
         "{local_times:?}"
     );
-    // The charts' words and an open data table say their times in the
-    // same zone. The hourly buckets are the same instants in both zones,
-    // so only the zone itself changes for them.
+    // The charts' words, an open data table and an open event's detail
+    // say their times in the same zone. The hourly buckets are the same
+    // instants in both zones, so only the zone itself changes for them.
     browser
         .click(".chart[data-chart] details.data-table summary")
+        .await;
+    browser
+        .click("tbody tr:first-child button.open-detail")
         .await;
     let zones = |zone: &str| {
         format!(
             "(() => {{ \
                const labels = [...document.querySelectorAll('.chart figure')].map(f => f.getAttribute('aria-label')); \
                const cells = [...document.querySelectorAll('details.data-table[open] tbody td')].slice(0, 2).map(td => td.textContent); \
+               const detail = document.querySelector('aside.event-detail h2')?.textContent ?? ''; \
                return labels.length > 0 && labels.every(l => l.includes('{zone}')) \
-                 && cells.length === 2 && cells.every(c => c.endsWith('{zone}')); \
+                 && cells.length === 2 && cells.every(c => c.endsWith('{zone}')) && detail.endsWith('{zone}'); \
              }})()"
         )
     };
     browser
         .wait_for(
-            "charts and a data table in local time",
+            "charts, a data table and a detail in local time",
             &zones("-05:00"),
             Duration::from_secs(20),
         )
         .await;
-    browser.click("#utc-switch").await;
+    // The open detail lies over the switch, so the switch is clicked in
+    // the page itself rather than through the pointer.
+    browser
+        .script("document.querySelector('#utc-switch').click();")
+        .await;
     browser.wait_for("UTC times", "location.search.includes('tz=utc') && document.querySelector('.range-picker .window').textContent.includes('+00:00')", Duration::from_secs(20)).await;
     let times = browser.dashboard().times().await;
     assert!(!times.is_empty());
     assert!(times.iter().all(|t| t.ends_with("+00:00")), "{times:?}");
     browser
         .wait_for(
-            "charts and a data table in UTC",
+            "charts, a data table and a detail in UTC",
             &zones("+00:00"),
             Duration::from_secs(10),
         )
@@ -1209,6 +1217,26 @@ async fn looking_up_a_user_tells_their_story_across_both_sources_once_mapped() {
         "one timeline of both"
     );
     assert_eq!(numbers[1], octopai_only);
+    // The story's times follow the display zone (local is New York's).
+    let seen = "[...document.querySelectorAll('table.addresses tbody tr td:nth-child(2)')].map(td => td.textContent)";
+    let in_zone = |zone: &str| {
+        format!("(() => {{ const t = {seen}; return t.length > 0 && t.every(x => x.endsWith('{zone}')); }})()")
+    };
+    browser
+        .wait_for(
+            "the story in local time",
+            &in_zone("-05:00"),
+            Duration::from_secs(10),
+        )
+        .await;
+    browser.click("#utc-switch").await;
+    browser
+        .wait_for(
+            "the story in UTC",
+            &in_zone("+00:00"),
+            Duration::from_secs(20),
+        )
+        .await;
     browser.click("#lookup-close").await;
     browser
         .wait_for(

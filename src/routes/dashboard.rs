@@ -324,15 +324,16 @@ pub fn DashboardPage() -> impl IntoView {
                     private=Signal::from(private)
                     on_look_up=view.editor(|next, who| { next.who = who; next.alias = None; })/>
             </div>
-            {move || shown.lookup.get().map(|(who, alias, found)| view! {
+            // Built again when the display zone changes, to say its times in it.
+            {move || { let zone = zone.get(); shown.lookup.get().map(|(who, alias, found)| view! {
                 <LookupPanel proposal=match private.get_untracked() {
                         true => privacy.alias_proposal(&who),
                         false => cloudera_name_for(&who).map(str::to_owned),
                     }
-                    who=who alias=alias found=found zone=zone.get_untracked()
+                    who=who alias=alias found=found zone=zone
                     on_alias=view.editor(|next, alias| next.alias = alias)
                     on_close=view.editor(|next, ()| { next.who = None; next.alias = None; })/>
-            })}
+            })}}
             <DetectionList detections=Signal::from(shown.detections) active=Signal::from(flag) zone=Signal::from(zone)
                 complete=Signal::derive(move || !loading.get()) on_show=view.editor(|next, key| next.flag = key)>
                 <silence::SilenceNote watch=watch/>
@@ -375,11 +376,11 @@ pub fn DashboardPage() -> impl IntoView {
             <ImportFile/>
             <EventTable events=Signal::from(events) zone=Signal::from(zone) selected=selected columns=Signal::from(columns)
                 fresh=Signal::from(tail.fresh) waiting/>
-            {move || selected_event.get().map(|event| view! {
-                <EventDetail event=event zone=zone.get_untracked()
+            {move || { let zone = zone.get(); selected_event.get().map(|event| view! {
+                <EventDetail event=event zone=zone
                     on_filter=move |clause: String| add_clause.run(clause)
                     on_close=move || selected.set(None)/>
-            })}
+            })}}
         </main>
     }
 }
