@@ -553,8 +553,8 @@ async fn time_range_can_be_absolute_is_checked_and_times_switch_to_utc() {
         "{local_times:?}"
     );
     // The charts' words, an open data table and an open event's detail
-    // say their times in the same zone. The hourly buckets are the same
-    // instants in both zones, so only the zone itself changes for them.
+    // say their times in the same zone. The buckets (ten minutes here) are
+    // the same instants in both zones, so only the zone itself changes.
     browser
         .click(".chart[data-chart] details.data-table summary")
         .await;
@@ -1456,8 +1456,9 @@ async fn the_usage_panel_shows_active_users_sessions_and_the_seeded_top_pages() 
     );
     assert_eq!(refused[1], "half an hour");
     assert_eq!(refused[2], true);
-    // A timeout that splits no visit otherwise (a day, then a minute less)
-    // leaves the counts as they were and still shows its own number.
+    // A day, then a minute less: a change that most likely splits no
+    // visit otherwise, so the counts may stay as they were; the figures
+    // still show the new number.
     for minutes in ["1440", "1439", "5"] {
         browser.type_into("#idle-minutes", minutes).await;
         browser.click("#idle-apply").await;
